@@ -1,0 +1,225 @@
+/**
+ * One adapter per client under test. Each adapter is loaded inside a fresh worker process and bound to one
+ * fake-server scenario before timing starts (client construction is not measured).
+ *
+ * Every adapter reports streamed text through the same `onText` callback so the harness adds the same cost to
+ * each, and returns the plain completion's text so it can be checked against what the server sent.
+ *
+ * @example
+ * ```ts
+ * const a = await loadAdapter("floor", "http://127.0.0.1:40123");
+ * if ("unavailable" in a) throw new Error(a.unavailable);
+ * const bound = a.bind("chat");
+ * console.log(await bound.chat(requestBody(false)));
+ * ```
+ */
+import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
+import type { requestBody } from "./payload.js";
+
+export const ADAPTERS = ["floor", "ours", "openai", "openrouter-sdk"] as const;
+export type AdapterName = (typeof ADAPTERS)[number];
+
+export const ADAPTER_LABEL: Record<AdapterName, string> = {
+  floor: "floor (fetch + eventsource-parser)",
+  ours: "openrouter-fetch",
+  openai: "openai",
+  "openrouter-sdk": "@openrouter/sdk",
+};
+
+export type Body = ReturnType<typeof requestBody>;
+
+/** A client bound to one scenario's base URL. */
+export interface BoundClient {
+  chat(body: Body): Promise<string>;
+  stream(body: Body, onText: (text: string) => void): Promise<void>;
+  /** Only for clients with a structured-output helper. Resolves with the validated, parsed value. */
+  structured?: (body: Body, schema: object) => Promise<unknown>;
+  /** Whether `structured` goes through `client.structured` or the module's standalone function. */
+  structuredVia?: "client" | "module";
+}
+
+export interface Adapter {
+  name: AdapterName;
+  bind(scenario: string): BoundClient;
+}
+
+export type LoadResult = Adapter | { unavailable: string };
+
+const API_KEY = "sk-or-v1-bench-not-a-real-key";
+
+/** Socket reads seen by the floor adapter, so the harness can report how many events arrive per read. */
+export const floorStats = { reads: 0 };
+
+async function loadFloor(origin: string): Promise<Adapter> {
+  const { createParser } = await import("eventsource-parser");
+  return {
+    name: "floor",
+    bind(scenario) {
+      const url = `${origin}/b/${scenario}/chat/completions`;
+      const headers = { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" };
+      return {
+        async chat(body) {
+          const res = await fetch(url, { method: "POST", headers, body: JSON.stringify(body) });
+          if (!res.ok) throw new Error(`HTTP ${res.status}`);
+          const json = (await res.json()) as { choices: { message: { content: string | null } }[] };
+          return json.choices[0]?.message.content ?? "";
+        },
+        async stream(body, onText) {
+          const res = await fetch(url, { method: "POST", headers, body: JSON.stringify(body) });
+          if (!res.ok || res.body === null) throw new Error(`HTTP ${res.status}`);
+          const parser = createParser({
+            onEvent(ev) {
+              if (ev.data === "[DONE]") return;
+              const chunk = JSON.parse(ev.data) as { choices: { delta?: { content?: string | null } }[] };
+              const text = chunk.choices[0]?.delta?.content;
+              if (text) onText(text);
+            },
+          });
+          const reader = res.body.getReader();
+          const decoder = new TextDecoder();
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            floorStats.reads++;
+            parser.feed(decoder.decode(value, { stream: true }));
+          }
+          parser.feed(decoder.decode());
+        },
+      };
+    },
+  };
+}
+
+/** The minimal surface of our client that the bench relies on (kept loose so the bench type-checks before src exists). */
+interface OurClient {
+  chat(params: Body): Promise<{ text: string }>;
+  chatStream(params: Body): AsyncIterable<{ type: string; text?: string }>;
+  structured?: (params: unknown) => Promise<unknown>;
+}
+type OurCtor = new (opts: { apiKey: string; baseUrl: string }) => OurClient;
+
+/** Where our library's entry lives; a variable so tsc does not need the file to exist. */
+export const OURS_ENTRY = fileURLToPath(new URL("../src/index.ts", import.meta.url));
+
+async function loadOurs(origin: string): Promise<LoadResult> {
+  if (!existsSync(OURS_ENTRY)) return { unavailable: "src/index.ts does not exist yet" };
+  let mod: { OpenRouter?: unknown };
+  try {
+    const spec = new URL("../src/index.ts", import.meta.url).href;
+    mod = (await import(spec)) as { OpenRouter?: unknown };
+  } catch (err) {
+    return { unavailable: `import failed: ${String(err instanceof Error ? err.message : err).split("\n")[0]}` };
+  }
+  if (typeof mod.OpenRouter !== "function") return { unavailable: "src/index.ts does not export OpenRouter" };
+  const Ctor = mod.OpenRouter as OurCtor;
+  if (typeof Ctor.prototype.chat !== "function" || typeof Ctor.prototype.chatStream !== "function") {
+    return { unavailable: "OpenRouter has no chat/chatStream yet" };
+  }
+  // client.structured when the client has it; else the module's standalone `structured(client, params)`.
+  let structuredFn: ((client: OurClient, params: unknown) => Promise<unknown>) | undefined;
+  const viaClient = typeof Ctor.prototype.structured === "function";
+  if (viaClient) {
+    structuredFn = (client, params) => client.structured!(params);
+  } else {
+    try {
+      const spec = new URL("../src/structured.ts", import.meta.url).href;
+      const sm = (await import(spec)) as { structured?: (client: OurClient, params: unknown) => Promise<unknown> };
+      if (typeof sm.structured === "function") structuredFn = sm.structured;
+    } catch {
+      // No structured outputs yet: the group reports "unavailable".
+    }
+  }
+  return {
+    name: "ours",
+    bind(scenario) {
+      const client = new Ctor({ apiKey: API_KEY, baseUrl: `${origin}/b/${scenario}` });
+      const bound: BoundClient = {
+        async chat(body) {
+          return (await client.chat(body)).text;
+        },
+        async stream(body, onText) {
+          for await (const ev of client.chatStream(body)) {
+            if (ev.type === "content" && ev.text) onText(ev.text);
+          }
+        },
+      };
+      if (structuredFn !== undefined) {
+        const fn = structuredFn;
+        bound.structuredVia = viaClient ? "client" : "module";
+        bound.structured = async (body, schema) => {
+          const { stream: _stream, ...rest } = body;
+          const r = (await fn(client, { ...rest, schema, name: "person" })) as Record<string, unknown>;
+          // Accept either the parsed value itself or a result object carrying it.
+          return r !== null && typeof r === "object" && ("data" in r || "value" in r || "parsed" in r)
+            ? (r["data"] ?? r["value"] ?? r["parsed"])
+            : r;
+        };
+      }
+      return bound;
+    },
+  };
+}
+
+async function loadOpenAI(origin: string): Promise<Adapter> {
+  const { default: OpenAI } = await import("openai");
+  return {
+    name: "openai",
+    bind(scenario) {
+      const client = new OpenAI({ apiKey: API_KEY, baseURL: `${origin}/b/${scenario}` });
+      return {
+        async chat(body) {
+          const r = await client.chat.completions.create({ ...body, stream: false });
+          return r.choices[0]?.message.content ?? "";
+        },
+        async stream(body, onText) {
+          const s = await client.chat.completions.create({ ...body, stream: true });
+          for await (const chunk of s) {
+            const text = chunk.choices[0]?.delta?.content;
+            if (text) onText(text);
+          }
+        },
+      };
+    },
+  };
+}
+
+async function loadOpenRouterSdk(origin: string): Promise<Adapter> {
+  const { OpenRouter } = await import("@openrouter/sdk");
+  return {
+    name: "openrouter-sdk",
+    bind(scenario) {
+      const client = new OpenRouter({ apiKey: API_KEY, serverURL: `${origin}/b/${scenario}` });
+      return {
+        async chat(body) {
+          const r = await client.chat.send({ chatRequest: { ...body, stream: false } });
+          if (!("choices" in r)) throw new Error("expected a JSON completion");
+          const content = r.choices[0]?.message.content;
+          return typeof content === "string" ? content : "";
+        },
+        async stream(body, onText) {
+          const s = await client.chat.send({ chatRequest: { ...body, stream: true } });
+          if ("choices" in s) throw new Error("expected a stream");
+          for await (const chunk of s) {
+            const text = chunk.choices[0]?.delta?.content;
+            if (text) onText(text);
+          }
+        },
+      };
+    },
+  };
+}
+
+/** Imports and prepares one client; `unavailable` instead of a throw when our own client is not there yet. */
+export async function loadAdapter(name: AdapterName, origin: string): Promise<LoadResult> {
+  switch (name) {
+    case "floor":
+      return loadFloor(origin);
+    case "ours":
+      return loadOurs(origin);
+    case "openai":
+      return loadOpenAI(origin);
+    case "openrouter-sdk":
+      return loadOpenRouterSdk(origin);
+  }
+}

@@ -1,0 +1,288 @@
+/**
+ * Measurements that need no server: import time of each client's entry, installed size and dependency count,
+ * and the minified+gzipped bundle of each entry (ours must not contain ajv).
+ *
+ * @example
+ * ```ts
+ * const sizes = await bundleSizes();
+ * console.log(sizes.ours.gzipBytes);
+ * ```
+ */
+import { build } from "esbuild";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import type { AdapterName } from "./adapters.js";
+import { median } from "./config.js";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const OURS_SRC = join(ROOT, "src", "index.ts");
+
+/** The package a client's entry is imported from (ours is built from src first). */
+const ENTRY_PACKAGE: Record<Exclude<AdapterName, "ours">, string> = {
+  floor: "eventsource-parser",
+  openai: "openai",
+  "openrouter-sdk": "@openrouter/sdk",
+};
+
+/** What each client's bundle entry re-exports: the thing a user imports. */
+const BUNDLE_ENTRY: Record<Exclude<AdapterName, "ours">, string> = {
+  floor: 'export { createParser } from "eventsource-parser";',
+  openai: 'export { default } from "openai";',
+  "openrouter-sdk": 'export { OpenRouter } from "@openrouter/sdk";',
+};
+
+// ---------------------------------------------------------------------------------------------- import time
+
+/**
+ * Compiles our core entry to plain JS the way a published build would be (dependencies left as imports,
+ * lazy `import()`s split into their own chunks), so import time is measured without the TypeScript loader.
+ */
+export async function buildOursForImport(): Promise<string | undefined> {
+  if (!existsSync(OURS_SRC)) return undefined;
+  // Built outside the repo; a node_modules link next to it lets the external dependencies resolve.
+  const outdir = mkdtempSync(join(tmpdir(), "bench-ours-"));
+  symlinkSync(join(ROOT, "node_modules"), join(outdir, "node_modules"), "dir");
+  try {
+    await build({
+      entryPoints: [OURS_SRC],
+      bundle: true,
+      splitting: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      packages: "external",
+      outdir,
+      logLevel: "silent",
+    });
+  } catch {
+    return undefined;
+  }
+  return join(outdir, "index.js");
+}
+
+export interface ImportTiming {
+  medianMs: number;
+  /** user + system CPU of the whole process (hyperfine only): less sensitive to other load than wall time. */
+  cpuMs: number;
+  overBareMs: number;
+  runs: number;
+  tool: "hyperfine" | "process timing";
+}
+
+function hasHyperfine(): boolean {
+  return spawnSync("hyperfine", ["--version"], { stdio: "ignore" }).status === 0;
+}
+
+function pin(cmd: string[]): string[] {
+  return spawnSync("taskset", ["-c", "0", "true"], { stdio: "ignore" }).status === 0 ? ["taskset", "-c", "0", ...cmd] : cmd;
+}
+
+function timeOnce(cmd: string[], runs: number, useHyperfine: boolean): { median: number; cpu: number } {
+  if (useHyperfine) {
+    const dir = mkdtempSync(join(tmpdir(), "bench-hf-"));
+    const out = join(dir, "hf.json");
+    const quoted = cmd.map((c) => `'${c.replaceAll("'", "'\\''")}'`).join(" ");
+    const r = spawnSync("hyperfine", ["-N", "--warmup", "1", "--runs", String(runs), "--export-json", out, quoted], {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "pipe"],
+      encoding: "utf8",
+    });
+    if (r.status !== 0) throw new Error(`hyperfine failed: ${r.stderr}`);
+    const res = (JSON.parse(readFileSync(out, "utf8")) as { results: { median: number; user: number; system: number }[] })
+      .results[0]!;
+    rmSync(dir, { recursive: true, force: true });
+    return { median: res.median * 1000, cpu: (res.user + res.system) * 1000 };
+  }
+  const times: number[] = [];
+  for (let i = 0; i < runs + 1; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(cmd[0]!, cmd.slice(1), { cwd: ROOT, stdio: "ignore" });
+    const dt = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0) throw new Error(`${cmd.join(" ")} failed`);
+    if (i === 0) continue; // warm-up: file cache
+    times.push(dt);
+  }
+  // spawnSync reports no child CPU time; the fallback has wall time only.
+  return { median: median(times), cpu: NaN };
+}
+
+/**
+ * Times `node -e "await import(spec)"` against bare `node -e ""` with hyperfine when installed, else by timing
+ * spawned processes. Entries are measured in several rounds in rotated order and each is compared with the bare
+ * run of the same round, so a burst of load from elsewhere on the machine does not land on one entry only.
+ */
+export function importTimes(specs: Record<string, string>, runs: number, rounds: number): Record<string, ImportTiming> {
+  const scripts: [string, string][] = [["bare", ""]];
+  for (const [k, spec] of Object.entries(specs)) scripts.push([k, `await import(${JSON.stringify(spec)})`]);
+  const useHyperfine = hasHyperfine();
+  const perRound: Record<string, { median: number; over: number; cpu: number }[]> = {};
+  for (let round = 0; round < rounds; round++) {
+    const order = [...scripts.slice(round % scripts.length), ...scripts.slice(0, round % scripts.length)];
+    const got: Record<string, { median: number; cpu: number }> = {};
+    for (const [k, script] of order) got[k] = timeOnce(pin([process.execPath, "--input-type=module", "-e", script]), runs, useHyperfine);
+    for (const [k, v] of Object.entries(got)) (perRound[k] ??= []).push({ ...v, over: v.median - got["bare"]!.median });
+  }
+  const out: Record<string, ImportTiming> = {};
+  for (const [k, rs] of Object.entries(perRound)) {
+    out[k] = {
+      medianMs: median(rs.map((r) => r.median)),
+      overBareMs: median(rs.map((r) => r.over)),
+      cpuMs: median(rs.map((r) => r.cpu)),
+      runs: runs * rounds,
+      tool: useHyperfine ? "hyperfine" : "process timing",
+    };
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------------------ installed size / deps
+
+function dirBytes(dir: string, skipNodeModules = true): number {
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === "node_modules" && skipNodeModules) continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) total += dirBytes(p, skipNodeModules);
+    else if (e.isFile()) total += statSync(p).size;
+  }
+  return total;
+}
+
+/** Finds `name` the way Node does: nearest node_modules upwards from `fromDir`. */
+function findPackageDir(name: string, fromDir: string): string | undefined {
+  let dir = fromDir;
+  for (;;) {
+    const candidate = join(dir, "node_modules", name);
+    if (existsSync(join(candidate, "package.json"))) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export interface InstallSize {
+  bytes: number;
+  deps: number;
+  packages: string[];
+}
+
+/** Apparent size of a set of packages plus their transitive runtime dependencies, each counted once. */
+export function installSize(roots: string[], extraBytes = 0): InstallSize {
+  const seen = new Map<string, number>();
+  const queue = roots.map((name) => ({ name, from: ROOT }));
+  while (queue.length > 0) {
+    const { name, from } = queue.shift()!;
+    const dir = findPackageDir(name, from);
+    if (dir === undefined || seen.has(dir)) continue;
+    seen.set(dir, dirBytes(dir));
+    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+      dependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    };
+    for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })) queue.push({ name: dep, from: dir });
+  }
+  let bytes = extraBytes;
+  for (const b of seen.values()) bytes += b;
+  const packages = [...seen.keys()].map((d) => relative(join(ROOT, "node_modules"), d));
+  return { bytes, deps: packages.length - roots.length, packages };
+}
+
+/** Installed size of each client. Ours: its runtime dependencies plus the files under src/. */
+export function installSizes(): Record<AdapterName, InstallSize | undefined> {
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+  const runtimeDeps = Object.keys(pkg.dependencies ?? {});
+  const srcBytes = existsSync(join(ROOT, "src")) ? dirBytes(join(ROOT, "src")) : 0;
+  const ours = installSize(runtimeDeps, srcBytes);
+  // Our own package is not in node_modules: its direct dependencies are dependencies, not roots.
+  ours.deps = ours.packages.length;
+  return {
+    floor: installSize([ENTRY_PACKAGE.floor]),
+    ours,
+    openai: installSize([ENTRY_PACKAGE.openai]),
+    "openrouter-sdk": installSize([ENTRY_PACKAGE["openrouter-sdk"]]),
+  };
+}
+
+// ------------------------------------------------------------------------------------------------- bundles
+
+export interface BundleSize {
+  minBytes: number;
+  gzipBytes: number;
+  /** All chunks, lazy ones included (ours only: the dynamic imports land in separate chunks). */
+  allChunksMinBytes?: number;
+  containsAjv?: boolean;
+  /** The biggest contributors to the entry chunk (minified bytes before gzip), biggest first. */
+  topInputs?: { input: string; bytes: number }[];
+  error?: string;
+}
+
+async function bundleOne(entry: { path: string } | { contents: string }): Promise<BundleSize> {
+  const outdir = mkdtempSync(join(tmpdir(), "bench-bundle-"));
+  try {
+    const result = await build({
+      ...("path" in entry
+        ? { entryPoints: { index: entry.path } }
+        : { stdin: { contents: entry.contents, resolveDir: ROOT, loader: "js", sourcefile: "index.js" } }),
+      bundle: true,
+      splitting: "path" in entry,
+      format: "esm",
+      platform: "neutral",
+      mainFields: ["module", "main"],
+      conditions: ["import", "default"],
+      minify: true,
+      target: "es2022",
+      outdir,
+      entryNames: "index",
+      metafile: true,
+      write: true,
+      logLevel: "silent",
+    });
+    const entryOut = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint !== undefined);
+    if (entryOut === undefined) throw new Error("no entry output");
+    const entryFile = join(ROOT, entryOut[0]);
+    const code = readFileSync(existsSync(entryFile) ? entryFile : entryOut[0]);
+    const all = Object.values(result.metafile.outputs).reduce((a, o) => a + o.bytes, 0);
+    const containsAjv = Object.keys(entryOut[1].inputs).some((i) => /node_modules\/ajv(-formats)?\//.test(i));
+    const topInputs = Object.entries(entryOut[1].inputs)
+      .map(([input, v]) => ({ input, bytes: v.bytesInOutput }))
+      .sort((a, b) => b.bytes - a.bytes)
+      .slice(0, 12);
+    return { minBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length, allChunksMinBytes: all, containsAjv, topInputs };
+  } catch (err) {
+    return { minBytes: NaN, gzipBytes: NaN, error: String(err instanceof Error ? err.message : err).split("\n")[0]! };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** Minified + gzipped size of each client's entry, bundled for a neutral platform. */
+export async function bundleSizes(): Promise<Record<AdapterName, BundleSize | undefined>> {
+  return {
+    floor: await bundleOne({ contents: BUNDLE_ENTRY.floor }),
+    ours: existsSync(OURS_SRC) ? await bundleOne({ path: OURS_SRC }) : undefined,
+    openai: await bundleOne({ contents: BUNDLE_ENTRY.openai }),
+    "openrouter-sdk": await bundleOne({ contents: BUNDLE_ENTRY["openrouter-sdk"] }),
+  };
+}
+
+/** Import specifiers per client for {@link importTimes}; ours is built first (undefined when it cannot be). */
+export async function importSpecs(): Promise<Partial<Record<AdapterName, string>>> {
+  const specs: Partial<Record<AdapterName, string>> = {
+    floor: ENTRY_PACKAGE.floor,
+    openai: ENTRY_PACKAGE.openai,
+    "openrouter-sdk": ENTRY_PACKAGE["openrouter-sdk"],
+  };
+  const ours = await buildOursForImport();
+  if (ours !== undefined) specs.ours = ours;
+  return specs;
+}
+
+/** Writes a file, creating its folder. */
+export function writeFileEnsured(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}

@@ -1,0 +1,298 @@
+/**
+ * Runs one metric group for one client in a fresh process and prints one JSON line on stdout.
+ *
+ * Started by bench/run.ts as `node --expose-gc --import tsx bench/worker.ts '<json WorkerArgs>'`, pinned to the
+ * client core. Every streamed or returned text is compared with what the server sent; a mismatch fails the
+ * group rather than producing a number.
+ *
+ * @example
+ * ```sh
+ * node --expose-gc --import tsx bench/worker.ts '{"adapter":"floor","group":"stream","origin":"http://127.0.0.1:40123","quick":true}'
+ * ```
+ */
+import { writeFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { setImmediate as tick } from "node:timers/promises";
+import { loadAdapter, floorStats, type BoundClient } from "./adapters.js";
+import { median, sizes, type WorkerArgs, type WorkerOutput } from "./config.js";
+import {
+  CHAT_TEXT,
+  STRUCTURED_SCHEMA,
+  STRUCTURED_TEXT,
+  expectedStreamText,
+  requestBody,
+  sseBytes,
+  tokenText,
+} from "./payload.js";
+
+function mismatch(what: string, got: string, want: string): Error {
+  let i = 0;
+  while (i < got.length && got[i] === want[i]) i++;
+  return new Error(`${what}: text differs from what the server sent at char ${i} (got ${got.length} chars, want ${want.length})`);
+}
+
+async function serverCpuUs(origin: string): Promise<number> {
+  const r = await fetch(`${origin}/stats`);
+  return ((await r.json()) as { cpuUs: number }).cpuUs;
+}
+
+async function streamText(c: BoundClient, stream = true): Promise<string> {
+  let text = "";
+  await c.stream(requestBody(stream), (t) => {
+    text += t;
+  });
+  return text;
+}
+
+async function chatGroup(bind: (s: string) => BoundClient, quick: boolean): Promise<Record<string, number>> {
+  const n = sizes(quick);
+  const c = bind("chat");
+  const body = requestBody(false);
+  const one = async () => {
+    const text = await c.chat(body);
+    if (text !== CHAT_TEXT) throw mismatch("chat", text, CHAT_TEXT);
+  };
+  // Time-boxed rather than count-boxed so a slow client cannot stretch the run; rate = completed / elapsed.
+  const concurrent = async (ms: number, conc: number): Promise<{ rps: number; cpuUsPerReq: number }> => {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const end = t0 + ms;
+    let done = 0;
+    await Promise.all(
+      Array.from({ length: conc }, async () => {
+        while (performance.now() < end) {
+          await one();
+          done++;
+        }
+      }),
+    );
+    const rps = done / ((performance.now() - t0) / 1000);
+    const cpu = process.cpuUsage(cpu0);
+    return { rps, cpuUsPerReq: (cpu.user + cpu.system) / done };
+  };
+  // Warm up the JIT and open the 64 keep-alive connections before timing.
+  await concurrent(n.chatWarmMs / 2, 1);
+  await concurrent(n.chatWarmMs / 2, 64);
+  const c1 = await concurrent(n.chatC1Ms, 1);
+  const c64 = await concurrent(n.chatC64Ms, 64);
+  return { chatRpsC1: c1.rps, chatRpsC64: c64.rps, chatCpuUsPerReqC1: c1.cpuUsPerReq, chatCpuUsPerReqC64: c64.cpuUsPerReq };
+}
+
+async function streamGroup(bind: (s: string) => BoundClient, quick: boolean, origin: string): Promise<Record<string, number>> {
+  const n = sizes(quick);
+  const want = expectedStreamText(n.streamN);
+  const bytes = sseBytes(n.streamN);
+  const out: Record<string, number> = {};
+  // bench/profile.ts may restrict the profile to one write mode (BENCH_STREAM_MODES=64).
+  const modes = (process.env["BENCH_STREAM_MODES"] ?? "1,64").split(",").map(Number);
+  for (const perWrite of modes) {
+    const c = bind(`sse-${n.streamN}-${perWrite}`);
+    // One untimed stream of the same shape: warms the JIT and the server's payload cache.
+    const warm = await streamText(c);
+    if (warm !== want) throw mismatch("warm-up stream", warm, want);
+    const times: number[] = [];
+    const cpus: number[] = [];
+    const serverCpus: number[] = [];
+    const reads: number[] = [];
+    for (let r = 0; r < n.streamRuns; r++) {
+      globalThis.gc?.();
+      const s0 = await serverCpuUs(origin);
+      const reads0 = floorStats.reads;
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      const got = await streamText(c);
+      const dt = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      serverCpus.push((await serverCpuUs(origin)) - s0);
+      if (got !== want) throw mismatch(`stream (${perWrite} per write)`, got, want);
+      times.push(dt);
+      cpus.push((cpu.user + cpu.system) / 1000);
+      reads.push(floorStats.reads - reads0);
+    }
+    const ms = median(times);
+    const key = perWrite === 1 ? "" : "Batch64";
+    out[`streamChunksPerS${key}`] = n.streamN / (ms / 1000);
+    out[`streamMBPerS${key}`] = bytes / 1e6 / (ms / 1000);
+    out[`streamClientCpuMs${key}`] = median(cpus);
+    out[`streamServerCpuMs${key}`] = median(serverCpus) / 1000;
+    out[`streamWallMs${key}`] = ms;
+    if (floorStats.reads > 0) out[`streamEventsPerRead${key}`] = n.streamN / median(reads);
+  }
+  return out;
+}
+
+async function ttftGroup(bind: (s: string) => BoundClient, quick: boolean): Promise<Record<string, number>> {
+  const n = sizes(quick);
+  const chunks = 20;
+  const c = bind(`delay-${n.ttftDelayMs}-${chunks}`);
+  const want = expectedStreamText(chunks);
+  const first = tokenText(0);
+  const over: number[] = [];
+  for (let r = 0; r < n.ttftRuns + 5; r++) {
+    let firstAt = -1;
+    let text = "";
+    const t0 = performance.now();
+    await c.stream(requestBody(true), (t) => {
+      if (firstAt < 0) firstAt = performance.now();
+      text += t;
+    });
+    if (text !== want) throw mismatch("ttft stream", text, want);
+    if (!text.startsWith(first)) throw new Error("first token missing");
+    if (r >= 5) over.push(firstAt - t0 - n.ttftDelayMs); // the first 5 warm up
+  }
+  return { ttftOverDelayMs: median(over), ttftDelayMs: n.ttftDelayMs };
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    globalThis.gc?.();
+    await tick();
+  }
+}
+
+async function memoryGroup(bind: (s: string) => BoundClient, quick: boolean, origin: string): Promise<Record<string, number>> {
+  if (typeof globalThis.gc !== "function") throw new Error("run with --expose-gc");
+  const n = sizes(quick);
+  const c = bind("hold");
+  // One complete stream first, so lazily created client state is in the baseline, not charged to the streams.
+  const warm = bind("sse-200-1");
+  const warmText = await streamText(warm);
+  if (warmText !== expectedStreamText(200)) throw mismatch("memory warm-up", warmText, expectedStreamText(200));
+  await settle();
+  const before = process.memoryUsage();
+  let started = 0;
+  const want = tokenText(1);
+  await new Promise<void>((resolve, reject) => {
+    for (let i = 0; i < n.openStreams; i++) {
+      let seen = false;
+      c.stream(requestBody(true), (t) => {
+        if (seen) return;
+        seen = true;
+        if (t !== want) reject(mismatch("held stream", t, want));
+        if (++started === n.openStreams) resolve();
+      }).catch(reject);
+    }
+  });
+  await settle();
+  const after = process.memoryUsage();
+  const stats = (await (await fetch(`${origin}/stats`)).json()) as { openStreams: number };
+  if (stats.openStreams < n.openStreams) throw new Error(`server sees ${stats.openStreams} open streams, want ${n.openStreams}`);
+  return {
+    heapPerStreamBytes: (after.heapUsed - before.heapUsed) / n.openStreams,
+    rssPerStreamBytes: (after.rss - before.rss) / n.openStreams,
+    openStreams: n.openStreams,
+  };
+}
+
+async function structuredGroup(bind: (s: string) => BoundClient, quick: boolean): Promise<Record<string, number>> {
+  const n = sizes(quick);
+  const c = bind("structured");
+  if (c.structured === undefined) throw Object.assign(new Error("client.structured is not available yet"), { unavailable: true });
+  const want = JSON.parse(STRUCTURED_TEXT) as unknown;
+  const body = requestBody(false);
+  const check = (v: unknown) => {
+    if (JSON.stringify(v) !== JSON.stringify(want)) throw new Error(`structured value differs: ${JSON.stringify(v)}`);
+  };
+  // A plain chat on the same server first, so the first structured call pays only what is structured-specific.
+  const plain = bind("chat");
+  for (let i = 0; i < 20; i++) await plain.chat(body);
+  // Our validator exposes its compile count (src/validator.ts): a direct check that a schema seen before is
+  // not compiled again, independent of timing noise. Read through the same module instance the client loads.
+  const compiles = async (): Promise<number> => {
+    try {
+      const spec = new URL("../src/validator.ts", import.meta.url).href;
+      const v = (await import(spec)) as { getAjvValidator?: () => Promise<{ compileCount: number }> };
+      return v.getAjvValidator ? (await v.getAjvValidator()).compileCount : NaN;
+    } catch {
+      return NaN;
+    }
+  };
+  let t = performance.now();
+  check(await c.structured(body, STRUCTURED_SCHEMA));
+  const firstMs = performance.now() - t;
+  const compilesAfterFirst = await compiles();
+  const later: number[] = [];
+  for (let i = 0; i < n.structuredCalls; i++) {
+    // A fresh but equal schema object each time: "seen before" must mean the same schema, not the same object.
+    const schema = JSON.parse(JSON.stringify(STRUCTURED_SCHEMA)) as object;
+    t = performance.now();
+    check(await c.structured(body, schema));
+    later.push(performance.now() - t);
+  }
+  const compilesAfterLater = await compiles();
+  const chatTimes: number[] = [];
+  for (let i = 0; i < n.structuredCalls; i++) {
+    t = performance.now();
+    await plain.chat(body);
+    chatTimes.push(performance.now() - t);
+  }
+  return {
+    structuredFirstMs: firstMs,
+    structuredLaterMs: median(later),
+    plainChatMs: median(chatTimes),
+    structuredViaClient: c.structuredVia === "client" ? 1 : 0,
+    ajvCompilesFirstCall: compilesAfterFirst,
+    ajvCompilesLaterCalls: compilesAfterLater - compilesAfterFirst,
+  };
+}
+
+/**
+ * With BENCH_CPU_PROFILE=<file>, records a CPU profile of the workload only (module loading excluded, unlike
+ * `node --cpu-prof`), for bench/profile.ts.
+ */
+async function profiled<T>(fn: () => Promise<T>): Promise<T> {
+  const file = process.env["BENCH_CPU_PROFILE"];
+  if (!file) return fn();
+  const { Session } = await import("node:inspector/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 200 });
+  await session.post("Profiler.start");
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post("Profiler.stop");
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
+async function main(): Promise<WorkerOutput> {
+  const args = JSON.parse(process.argv[2] ?? "{}") as WorkerArgs;
+  const loaded = await loadAdapter(args.adapter, args.origin);
+  if ("unavailable" in loaded) return { ok: false, unavailable: loaded.unavailable };
+  const bind = (s: string) => loaded.bind(s);
+  try {
+    const run = (): Promise<Record<string, number>> => {
+      switch (args.group) {
+        case "chat":
+          return chatGroup(bind, args.quick);
+        case "stream":
+          return streamGroup(bind, args.quick, args.origin);
+        case "ttft":
+          return ttftGroup(bind, args.quick);
+        case "memory":
+          return memoryGroup(bind, args.quick, args.origin);
+        case "structured":
+          return structuredGroup(bind, args.quick);
+      }
+    };
+    return { ok: true, metrics: await profiled(run) };
+  } catch (err) {
+    if (err instanceof Error && (err as { unavailable?: boolean }).unavailable) return { ok: false, unavailable: err.message };
+    return { ok: false, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+  }
+}
+
+main().then(
+  (out) => {
+    process.stdout.write(`\n${JSON.stringify(out)}\n`);
+    // Held streams and keep-alive sockets would keep the process alive; the measurement is done.
+    process.exit(0);
+  },
+  (err: unknown) => {
+    process.stdout.write(`\n${JSON.stringify({ ok: false, error: String(err) })}\n`);
+    process.exit(1);
+  },
+);

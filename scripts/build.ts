@@ -1,0 +1,230 @@
+/**
+ * `npm run build`: the publishable dist/ tree.
+ *
+ *   dist/index.js  + index.d.ts       ESM core entry ("."), shared code and lazy modules in dist/chunk-*.js
+ *   dist/index.cjs + index.d.cts      CommonJS core entry (one file; lazy modules stay lazy inside it)
+ *   dist/testing/index.{js,cjs,d.ts,d.cts}   "./testing"
+ *   dist/cli/main.js                  the `openrouter` bin (ESM, Node only, self-contained)
+ *
+ * Every bare import (ajv, eventsource-parser, openapi-fetch, node: modules, optional peers) stays external:
+ * a library must not inline its dependencies, and `node:` prefixes are kept because Deno needs them.
+ * `src/testing/validate.ts` finds the spec at `../../spec/` from its own file, so the testing entry must
+ * stay at dist/testing/ (and its code must not move into a shared chunk; see `assertLayout`).
+ *
+ * Usage: `tsx scripts/build.ts` (also `--quiet`).
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { isBuiltin } from "node:module";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Plugin } from "esbuild";
+import type { Options } from "tsup";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const dist = join(root, "dist");
+
+/** Files and folders whose change makes dist/ stale (used by the package test to skip a rebuild). */
+export const BUILD_INPUTS = ["src", "package.json", "tsconfig.base.json", "tsconfig.build.json", "scripts/build.ts"] as const;
+
+/** Everything that is not a relative path is a dependency, a Node built-in or an optional peer. */
+const EXTERNAL = [/^[^./]/];
+
+/**
+ * CommonJS output only: keeps every bare import external, but routes static imports of dependencies through
+ * a tiny ESM re-export module. Why: our sources are ESM in a `"type": "module"` package, so esbuild applies
+ * Node's ESM-imports-CJS rule (default = `module.exports`) when it compiles them to `require()`. That is
+ * right for Node running ESM, and wrong for a CJS bundle requiring a dual package's CJS build:
+ * `openapi-fetch`'s CJS file sets `exports.default = createClient` with `__esModule`, so `import createClient
+ * from "openapi-fetch"` would get the exports object, not the function. The re-export module is not in
+ * "node mode", so its `require()` honours `__esModule`, like TypeScript's `esModuleInterop`.
+ */
+const cjsInterop: Plugin = {
+  name: "cjs-interop",
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (isBuiltin(args.path) || args.namespace === "cjs-interop" || args.kind !== "import-statement") {
+        return { path: args.path, external: true };
+      }
+      return { path: args.path, namespace: "cjs-interop" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "cjs-interop" }, (args) => ({
+      contents: `export * from ${JSON.stringify(args.path)};\nexport { default } from ${JSON.stringify(args.path)};\n`,
+      loader: "js",
+      resolveDir: root,
+    }));
+  },
+};
+
+function common(quiet: boolean): Options {
+  return {
+    config: false,
+    outDir: dist,
+    tsconfig: join(root, "tsconfig.build.json"),
+    target: "es2022",
+    platform: "node",
+    external: EXTERNAL,
+    removeNodeProtocol: false,
+    // Provides `import.meta.url` in the CommonJS output (validate.ts locates the spec with it).
+    shims: true,
+    sourcemap: false,
+    silent: quiet,
+    treeshake: false,
+    esbuildOptions(options, { format }) {
+      // In CommonJS, `import()` of a dependency becomes a deferred `require()`: Jest and other CJS hosts
+      // without ESM support cannot run a native `import()`, and every dependency we load lazily ships CJS.
+      if (format === "cjs") options.supported = { ...options.supported, "dynamic-import": false };
+    },
+  };
+}
+
+/**
+ * Builds dist/. Returns the files written (relative to the repo root).
+ *
+ * @example
+ * await buildPackage({ quiet: true }); // ["dist/index.js", "dist/index.cjs", ...]
+ */
+export async function buildPackage({ quiet = false }: { quiet?: boolean } = {}): Promise<string[]> {
+  // Loaded here so importing this module (the package test does, for `distIsFresh`) stays cheap.
+  const { build } = await import("tsup");
+  rmSync(dist, { recursive: true, force: true });
+  const libraryEntries = { index: join(root, "src/index.ts"), "testing/index": join(root, "src/testing/index.ts") };
+  await Promise.all([
+    // ESM: shared code and lazy modules (structured, validator, tools) become chunks loaded by `import()`, so
+    // the core entry's static graph stays small.
+    build({ ...common(quiet), entry: libraryEntries, format: ["esm"], splitting: true, dts: false }),
+    // CommonJS: one self-contained file per entry; esbuild turns each `import()` of bundled code into a lazily
+    // initialised module inside that file, and `import()` of a dependency into a deferred `require()`.
+    build({
+      ...common(quiet),
+      entry: libraryEntries,
+      format: ["cjs"],
+      splitting: false,
+      dts: false,
+      // tsup's own external handling would claim the dependencies first; `cjsInterop` externalises them.
+      noExternal: EXTERNAL,
+      esbuildPlugins: [cjsInterop],
+    }),
+    // Declarations for both: index.d.ts (ESM) and index.d.cts (CJS), so `import` and `require` consumers under
+    // node16 resolution each get types of their own module kind.
+    build({ ...common(quiet), entry: libraryEntries, format: ["esm", "cjs"], dts: { entry: libraryEntries, only: true } }),
+  ]);
+  await build({
+    ...common(quiet),
+    entry: { "cli/main": join(root, "src/cli/main.ts") },
+    format: ["esm"],
+    splitting: true,
+    dts: false,
+  });
+  assertLayout();
+  return listFiles(dist).map((f) => relative(root, f));
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? listFiles(path) : [path];
+  });
+}
+
+/** Fails the build when an output the exports map or the bin names is missing. */
+function assertLayout(): void {
+  const expected = [
+    "index.js",
+    "index.cjs",
+    "index.d.ts",
+    "index.d.cts",
+    "testing/index.js",
+    "testing/index.cjs",
+    "testing/index.d.ts",
+    "testing/index.d.cts",
+    "cli/main.js",
+  ];
+  const missing = expected.filter((f) => !existsSync(join(dist, f)));
+  if (missing.length > 0) throw new Error(`build: missing outputs in dist/: ${missing.join(", ")}`);
+  const bin = readFileSync(join(dist, "cli/main.js"), "utf8");
+  if (!bin.startsWith("#!/usr/bin/env node")) throw new Error("build: dist/cli/main.js lacks its #! line");
+  // The spec lookup is relative to the testing entry's own file; a shared chunk would break it.
+  if (!readFileSync(join(dist, "testing/index.js"), "utf8").includes("spec/openrouter.yaml")) {
+    throw new Error("build: the testing tools' spec lookup moved out of dist/testing/index.js");
+  }
+}
+
+/** Newest modification time (ms) among the build inputs. */
+export function newestInputMtime(): number {
+  let newest = 0;
+  const visit = (path: string) => {
+    if (!existsSync(path)) return;
+    const st = statSync(path);
+    if (st.isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));
+    else newest = Math.max(newest, st.mtimeMs);
+  };
+  for (const input of BUILD_INPUTS) visit(join(root, input));
+  return newest;
+}
+
+/** True when dist/ exists and is newer than every build input. */
+export function distIsFresh(): boolean {
+  const marker = join(dist, "index.js");
+  if (!existsSync(marker)) return false;
+  try {
+    assertLayout();
+  } catch {
+    return false;
+  }
+  return statSync(marker).mtimeMs >= newestInputMtime();
+}
+
+/**
+ * Builds dist/ unless it is fresh, holding a lock directory so test files running in parallel never build
+ * (and delete dist/) at the same time; a waiting caller then finds the other's fresh build and skips.
+ *
+ * @example
+ * await ensureBuilt(); // "built" or "fresh"
+ */
+export async function ensureBuilt({ staleLockMs = 5 * 60_000 } = {}): Promise<"built" | "fresh"> {
+  const lock = join(root, ".tmp", "build.lock");
+  mkdirSync(dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // Held by another build; take it over only if its holder died long ago.
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > staleLockMs) rmSync(lock, { recursive: true, force: true });
+      } catch {
+        // Released between the two calls: try again.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  try {
+    if (distIsFresh()) return "fresh";
+    await buildPackage({ quiet: true });
+    return "built";
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  if (process.argv.includes("--if-stale")) {
+    ensureBuilt()
+      .then((state) => console.log(`build: dist/ ${state === "fresh" ? "is up to date" : "rebuilt"}`))
+      .catch((error: unknown) => {
+        console.error(error instanceof Error ? error.message : error);
+        process.exitCode = 1;
+      });
+  } else {
+    const quiet = process.argv.includes("--quiet");
+    const started = performance.now();
+    buildPackage({ quiet })
+      .then((files) => {
+        if (!quiet) console.log(`build: ${files.length} files in dist/ (${Math.round(performance.now() - started)} ms)`);
+      })
+      .catch((error: unknown) => {
+        console.error(error instanceof Error ? error.message : error);
+        process.exitCode = 1;
+      });
+  }
+}

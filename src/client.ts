@@ -1,0 +1,583 @@
+/**
+ * The `OpenRouter` class: options are normalised once here; every verb is a thin layer over the transport
+ * and the module that owns its job. Code that needs ajv (structured outputs, tools) is loaded with `import()`
+ * on first use so it never weighs on the core bundle.
+ */
+import createClient, { type Client } from "openapi-fetch";
+import type { paths } from "./generated/openrouter.js";
+import type { RunToolsParams, RunToolsResult, RunToolsStream } from "./agent.js";
+import { type CostEstimate, type GenerationCost, estimateCost, fetchGeneration } from "./cost.js";
+import type { EmbedInput, EmbedOptions, EmbedResult } from "./embeddings.js";
+import {
+  AuthenticationError,
+  ConnectionError,
+  InvalidArgumentError,
+  InvalidResponseError,
+  NotFoundError,
+  type OpenRouterError,
+  type RequestInfo,
+  describe,
+  errorFromResponse,
+  isOpenRouterError,
+} from "./errors.js";
+import type { FallbackRecord } from "./hooks.js";
+import { type PreSendOptions, needsPreSendChecks, runPreSendChecks } from "./guards.js";
+import { lazyIterable } from "./internal/lazy.js";
+import type { FromSchema, JSONSchema } from "./json-schema.js";
+import { type Model, ModelRegistry } from "./models.js";
+import { type CallResilienceOptions, type Resilience, type ResilienceConfig, type ResilientResult, createResilience } from "./resilience.js";
+import { type ChatRequest, type ChatResult, chatResultFromResponse } from "./result.js";
+import type { RetryOptions } from "./retry.js";
+import { ChatStream } from "./stream.js";
+import type { StructuredParams, StructuredResult, StructuredStream } from "./structured.js";
+import { Deadline, Transport, type TransportRequest, networkMessage, rawResponseOf, stripCause } from "./transport.js";
+import { UsageTracker } from "./usage.js";
+
+export const DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
+
+/** Resilience settings taken as they are by the retry/fallback/breaker/limit layer (see `src/resilience.ts`). */
+type ResilienceOptions = Pick<
+  ResilienceConfig,
+  "retry" | "fallbackModels" | "circuitBreaker" | "rateLimit" | "hooks" | "telemetry" | "onInsufficientCredits" | "now" | "sleep" | "random"
+>;
+
+export interface OpenRouterOptions extends ResilienceOptions, Omit<PreSendOptions, "budgetUsd"> {
+  /** Defaults to `OPENROUTER_API_KEY` from the environment where one exists. */
+  apiKey?: string | undefined;
+  /** Defaults to `https://openrouter.ai/api/v1`. */
+  baseUrl?: string | undefined;
+  /** Your app's URL, sent as `HTTP-Referer` (OpenRouter's app attribution key). */
+  appUrl?: string | undefined;
+  /** Your app's name, sent as `X-OpenRouter-Title` and its legacy twin `X-Title`. */
+  appName?: string | undefined;
+  /** App categories, sent as `X-OpenRouter-Categories` (OpenRouter keeps at most 2 per request). */
+  categories?: readonly string[] | undefined;
+  /** Extra headers on every request. */
+  headers?: Record<string, string> | undefined;
+  /** Injectable fetch (tests, proxies, edge runtimes). Defaults to the global fetch. */
+  fetch?: typeof globalThis.fetch | undefined;
+  /** Total time for a call, retries included, and reading a JSON body. For streams: until the response headers arrive. */
+  timeoutMs?: number | undefined;
+  /** A stream fails with a timeout if no data event (keep-alive comments do not count) arrives in time. */
+  firstEventTimeoutMs?: number | undefined;
+  /** A stream fails with a timeout after this long without a data event (keep-alive comments do not count). */
+  idleTimeoutMs?: number | undefined;
+  /** Spending limit in USD for this client: once spent, calls fail before sending with `BudgetExceededError`. */
+  budgetUsd?: number | undefined;
+  /** How long `client.models` keeps the catalogue. Default one hour. */
+  modelsTtlMs?: number | undefined;
+  /** Look up the real cost of calls that ended without one (aborted or failed streams) in the background. */
+  reconcileUsage?: boolean | { delayMs?: number } | undefined;
+}
+
+/** Options for one call. */
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number | undefined;
+  headers?: Record<string, string> | undefined;
+  firstEventTimeoutMs?: number | undefined;
+  idleTimeoutMs?: number | undefined;
+  retry?: RetryOptions | false | undefined;
+  /** Replaces the client's `fallbackModels` for this call; `false` for none. */
+  fallbackModels?: readonly string[] | false | undefined;
+  onInsufficientCredits?: "throw" | "reduce-max-tokens" | undefined;
+}
+
+/** Chat parameters: the spec's request body, without `stream` (use `chatStream` for that). */
+export type ChatParams = Omit<ChatRequest, "stream">;
+
+type ResolvedOptions = Readonly<{
+  apiKey: string | undefined;
+  baseUrl: string;
+  basePath: string;
+  timeoutMs: number | undefined;
+  firstEventTimeoutMs: number | undefined;
+  idleTimeoutMs: number | undefined;
+  preSend: PreSendOptions;
+}>;
+
+const CHAT_PATH = "/chat/completions";
+
+/** Reads an environment variable where the runtime has one (Node, Bun; Deno only with permission). */
+function env(name: string): string | undefined {
+  const g = globalThis as { process?: { env?: Record<string, string | undefined> }; Deno?: { env?: { get(n: string): string | undefined } } };
+  try {
+    return g.process?.env?.[name] ?? g.Deno?.env?.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+function optionalPositive(name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidArgumentError(`${name} must be a positive number of milliseconds, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Configuration mistakes in the resilience layer surface as our own argument error. */
+function checkedResilience(config: ResilienceConfig): Resilience {
+  try {
+    return createResilience(config);
+  } catch (e) {
+    if (isOpenRouterError(e)) throw e;
+    throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/**
+ * The OpenRouter client.
+ *
+ * @example
+ * const client = new OpenRouter({ apiKey: process.env.OPENROUTER_API_KEY, appName: "my-app" });
+ * const result = await client.chat({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Hi" }] });
+ * console.log(result.text, result.cost);
+ */
+export class OpenRouter {
+  /** The path-typed openapi-fetch client over the whole spec. Never throws on HTTP errors. */
+  readonly api: Client<paths, "application/json">;
+  /** Requests, tokens and cost of every call this client made (plain and streamed), and the budget guard. */
+  readonly usage: UsageTracker;
+  /** The model catalogue (`GET /models`), cached. */
+  readonly models: ModelRegistry;
+  readonly #options: ResolvedOptions;
+  readonly #transport: Transport;
+  readonly #resilience: Resilience;
+
+  constructor(options: OpenRouterOptions = {}) {
+    if (typeof options !== "object" || options === null) throw new InvalidArgumentError("OpenRouter options must be an object");
+    const apiKey = options.apiKey ?? env("OPENROUTER_API_KEY");
+    if (apiKey !== undefined && (typeof apiKey !== "string" || apiKey.trim() === "")) {
+      throw new InvalidArgumentError("apiKey must be a non-empty string");
+    }
+    const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+    let basePath: string;
+    try {
+      basePath = new URL(baseUrl).pathname.replace(/\/+$/, "");
+    } catch {
+      throw new InvalidArgumentError(`baseUrl is not a valid URL: ${String(options.baseUrl)}`);
+    }
+    const fetchImpl = options.fetch ?? globalThis.fetch;
+    if (typeof fetchImpl !== "function") throw new InvalidArgumentError("No fetch available: pass options.fetch");
+    this.#options = Object.freeze({
+      apiKey,
+      baseUrl,
+      basePath,
+      timeoutMs: optionalPositive("timeoutMs", options.timeoutMs),
+      firstEventTimeoutMs: optionalPositive("firstEventTimeoutMs", options.firstEventTimeoutMs),
+      idleTimeoutMs: optionalPositive("idleTimeoutMs", options.idleTimeoutMs),
+      preSend: {
+        validateModel: options.validateModel,
+        preflight: options.preflight,
+        checkContext: options.checkContext,
+      },
+    });
+    this.#transport = new Transport({
+      apiKey,
+      baseUrl,
+      headers: defaultHeaders(apiKey, options),
+      // Bound so a host's fetch (browsers) is not called with the client as `this`.
+      fetch: (input, init) => fetchImpl(input, init),
+    });
+    this.#resilience = checkedResilience({
+      retry: options.retry,
+      fallbackModels: options.fallbackModels,
+      circuitBreaker: options.circuitBreaker,
+      rateLimit: options.rateLimit,
+      hooks: options.hooks,
+      telemetry: options.telemetry,
+      onInsufficientCredits: options.onInsufficientCredits,
+      baseUrl,
+      now: options.now,
+      sleep: options.sleep,
+      random: options.random,
+    });
+    this.api = createClient<paths, "application/json">({ baseUrl, fetch: (request: Request) => this.#apiFetch(request) });
+    const reconcile = options.reconcileUsage;
+    this.usage = new UsageTracker({
+      budgetUsd: options.budgetUsd,
+      ...(reconcile && {
+        autoReconcile: { lookup: (id: string) => this.generation(id), ...(typeof reconcile === "object" && { delayMs: reconcile.delayMs }) },
+      }),
+    });
+    this.models = new ModelRegistry({
+      fetchModels: (signal) => this.#fetchModels(signal),
+      fetchEndpoints: (id, signal) => this.#fetchEndpoints(id, signal),
+      ...(options.modelsTtlMs !== undefined && { ttlMs: optionalPositive("modelsTtlMs", options.modelsTtlMs) as number }),
+      ...(options.now && { now: options.now }),
+    });
+    // The key lives only in the transport's private header table; keep it out of JSON and inspect output.
+    Object.defineProperty(this, "toJSON", { value: () => ({ baseUrl }), enumerable: false });
+  }
+
+  /** Where requests go. */
+  get baseUrl(): string {
+    return this.#options.baseUrl;
+  }
+
+  /**
+   * One chat completion (non-streaming). Throws a typed `OpenRouterError` on failure, including failures that
+   * OpenRouter reports inside a 200 (with the partial output on `error.partial`).
+   *
+   * @example
+   * const { text, usage, cost } = await client.chat({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "2+2?" }] });
+   */
+  async chat(params: ChatParams, options: CallOptions = {}): Promise<ChatResult> {
+    const body = this.#chatBody(params, "chat", false);
+    const req = this.#request(body, false, options);
+    await this.#preSend(body, options.signal);
+    let run: ResilientResult<ChatResult>;
+    const deadline = new Deadline(options.signal, options.timeoutMs ?? this.#options.timeoutMs);
+    try {
+      run = await this.#resilience.run({ ...req, signal: deadline.signal }, this.#callOptions(options, deadline, infoOf(req)), async (attemptReq) => {
+        const info = infoOf(attemptReq);
+        const start = performance.now();
+        const response = await this.#transport.sendOnce(attemptReq, deadline);
+        const ttfbMs = performance.now() - start;
+        const text = await readText(response, deadline, info, this.#options.apiKey);
+        const raw = parseJson(text, info, response.status);
+        return chatResultFromResponse(raw, { ...info, headers: response.headers, timing: { ttfbMs, totalMs: performance.now() - start } });
+      });
+    } catch (error) {
+      this.#recordFailure(error, req.model);
+      throw error;
+    } finally {
+      deadline.clear();
+    }
+    const result = run.value;
+    result.attempts = run.attempts;
+    result.fallbacks = run.fallbacks;
+    this.usage.record(result);
+    return result;
+  }
+
+  /**
+   * A streamed chat completion: iterate typed events, or `await stream.final()` for the assembled result.
+   * Retries and fallbacks happen only before the first event; once one has arrived, nothing is re-sent.
+   *
+   * @example
+   * const stream = client.chatStream({ model, messages });
+   * for await (const event of stream) if (event.type === "content") process.stdout.write(event.text);
+   * const { usage, cost } = await stream.final();
+   */
+  chatStream(params: ChatParams, options: CallOptions = {}): ChatStream {
+    const body = this.#chatBody(params, "chatStream", true);
+    const req = this.#request(body, true, options);
+    let run: ResilientResult<Response> | undefined;
+    return new ChatStream({
+      open: async (signal: AbortSignal) => {
+        await this.#preSend(body, signal);
+        // The total timeout covers the wait for the response headers; the stream's own timeouts take over then.
+        const deadline = new Deadline(signal, options.timeoutMs ?? this.#options.timeoutMs);
+        try {
+          run = await this.#resilience.run({ ...req, signal: deadline.signal }, this.#callOptions(options, deadline, infoOf(req)), (r) =>
+            this.#transport.sendOnce(r, deadline),
+          );
+          return run.value;
+        } finally {
+          deadline.clear();
+        }
+      },
+      info: infoOf(req),
+      ...(options.signal && { signal: options.signal }),
+      ...optional("firstEventTimeoutMs", options.firstEventTimeoutMs ?? this.#options.firstEventTimeoutMs),
+      ...optional("idleTimeoutMs", options.idleTimeoutMs ?? this.#options.idleTimeoutMs),
+      onSettled: ({ result, error }) => {
+        if (result) {
+          if (run) {
+            result.attempts = run.attempts;
+            result.fallbacks = run.fallbacks;
+            run.recordResult(result);
+          }
+          this.usage.record(result);
+        } else if (error) {
+          run?.recordError(error);
+          this.#recordFailure(error, req.model);
+        }
+      },
+    });
+  }
+
+  /**
+   * Typed JSON out of a model: sends `response_format: json_schema`, validates the reply with ajv and repairs
+   * it (up to `maxRepairs`, default 2) by telling the model what was wrong.
+   *
+   * @example
+   * const { data } = await client.structured({ model, messages, schema: { type: "object", properties: { name: { type: "string" } }, required: ["name"] } as const });
+   */
+  async structured<const S extends JSONSchema>(params: StructuredParams<S>, options?: CallOptions): Promise<StructuredResult<FromSchema<S>>> {
+    const { structured } = await import("./structured.js");
+    return structured(this, params, options);
+  }
+
+  /**
+   * Like `structured`, streamed: yields best-effort partial objects as the JSON arrives, then validates.
+   *
+   * @example
+   * for await (const e of client.structuredStream({ model, messages, schema })) if (e.type === "partial") render(e.data);
+   */
+  structuredStream<const S extends JSONSchema>(params: StructuredParams<S>, options?: CallOptions): StructuredStream<FromSchema<S>> {
+    return lazyIterable(async () => (await import("./structured.js")).structuredStream(this, params, options));
+  }
+
+  /**
+   * The tool loop: sends the tools, runs the model's tool calls (in parallel), feeds the results back, and
+   * repeats until the model answers without tools or a stop condition fires.
+   *
+   * @example
+   * const run = await client.runTools({ model, messages, tools: [weather], deps: { db } });
+   */
+  runTools<Deps>(params: RunToolsParams<Deps> & { stream: true }, options?: CallOptions): RunToolsStream;
+  runTools<Deps>(params: RunToolsParams<Deps> & { stream?: false | undefined }, options?: CallOptions): Promise<RunToolsResult>;
+  runTools<Deps>(params: RunToolsParams<Deps>, options?: CallOptions): Promise<RunToolsResult> | RunToolsStream {
+    const load = () => import("./agent.js");
+    if (params.stream === true) {
+      return lazyIterable(async () => (await load()).runTools(this, params as RunToolsParams<Deps> & { stream: true }, options));
+    }
+    return load().then(({ runTools }) => runTools(this, params as RunToolsParams<Deps> & { stream?: false }, options));
+  }
+
+  /**
+   * Embeddings for one or many inputs; large inputs are split into batches and recombined in order.
+   *
+   * @example
+   * const { vectors } = await client.embed(["a", "b"], { model: "openai/text-embedding-3-small" });
+   */
+  async embed(input: EmbedInput, options: EmbedOptions, callOptions?: CallOptions): Promise<EmbedResult> {
+    const { embed } = await import("./embeddings.js");
+    return embed(this, input, options, callOptions);
+  }
+
+  /**
+   * The authoritative stats of one generation (`GET /generation`): cost, latency, native token counts. The
+   * early 404 that appears before the stats exist is retried.
+   *
+   * @example
+   * const { totalCost } = await client.generation(result.generationId!);
+   */
+  generation(id: string, options: { signal?: AbortSignal } = {}): Promise<GenerationCost> {
+    return fetchGeneration(this.api, id, { ...(options.signal && { signal: options.signal }) });
+  }
+
+  /**
+   * The worst-case cost of a chat call before sending it, from live pricing: estimated prompt tokens × prompt
+   * price + `max_tokens` × completion price (honouring `provider.max_price`).
+   *
+   * @example
+   * const { worstCaseUsd } = await client.estimateCost({ model: "openai/gpt-4o-mini", messages, max_tokens: 500 });
+   */
+  async estimateCost(params: ChatParams, options: { signal?: AbortSignal } = {}): Promise<CostEstimate> {
+    const body = this.#chatBody(params, "estimateCost", false);
+    const id = body["model"];
+    if (typeof id !== "string") throw new InvalidArgumentError("estimateCost() needs params.model to look the price up");
+    const model = await this.models.get(id, options.signal);
+    if (!model) throw new NotFoundError(`Unknown model ${id}: not in the catalogue`, { model: id });
+    return estimateCost(body as unknown as ChatRequest, model);
+  }
+
+  /** Checks the chat parameters a caller gave us before anything is sent. */
+  #chatBody(params: ChatParams, verb: string, stream: boolean): Record<string, unknown> {
+    if (typeof params !== "object" || params === null || Array.isArray(params)) {
+      throw new InvalidArgumentError(`${verb}() needs a parameters object with messages`);
+    }
+    const p = params as Record<string, unknown>;
+    if (!Array.isArray(p["messages"]) || p["messages"].length === 0) {
+      throw new InvalidArgumentError(`${verb}() needs at least one message in params.messages`);
+    }
+    p["messages"].forEach((m, i) => {
+      if (typeof m !== "object" || m === null || typeof (m as { role?: unknown }).role !== "string") {
+        throw new InvalidArgumentError(`${verb}(): params.messages[${i}] must be an object with a role`);
+      }
+    });
+    if (p["model"] !== undefined && (typeof p["model"] !== "string" || p["model"].trim() === "")) {
+      throw new InvalidArgumentError(`${verb}(): params.model must be a non-empty string`);
+    }
+    if (!stream && p["stream"] === true) {
+      throw new InvalidArgumentError(`${verb}() does not stream: call chatStream() for stream: true`);
+    }
+    if (this.#options.apiKey === undefined && this.#options.baseUrl === DEFAULT_BASE_URL) {
+      const info = { method: "POST", path: CHAT_PATH, ...(typeof p["model"] === "string" && { model: p["model"] }) };
+      throw new AuthenticationError(`No API key: pass { apiKey } to new OpenRouter() or set OPENROUTER_API_KEY${describe(info)}`, info);
+    }
+    return stream ? { ...p, stream: true } : p;
+  }
+
+  #request(body: Record<string, unknown>, stream: boolean, options: CallOptions): TransportRequest {
+    return {
+      method: "POST",
+      path: CHAT_PATH,
+      body,
+      model: typeof body["model"] === "string" ? body["model"] : undefined,
+      stream,
+      signal: options.signal,
+      headers: options.headers,
+    };
+  }
+
+  /** The opt-in checks (budget, model id, capabilities, context fit); free when none is switched on. */
+  async #preSend(body: Record<string, unknown>, signal: AbortSignal | undefined): Promise<void> {
+    if (!needsPreSendChecks(this.#options.preSend, this.usage)) return;
+    await runPreSendChecks({ body: body as unknown as ChatRequest, registry: this.models, usage: this.usage, options: this.#options.preSend, signal });
+  }
+
+  #callOptions(options: CallOptions, deadline: Deadline, info: RequestInfo): CallResilienceOptions {
+    return {
+      retry: options.retry,
+      fallbackModels: options.fallbackModels,
+      onInsufficientCredits: options.onInsufficientCredits,
+      signal: deadline.signal,
+      abortError: (cause) => deadline.abortError(info, cause),
+    };
+  }
+
+  /**
+   * A call that failed after OpenRouter accepted it may still have been billed: record its usage (from the
+   * partial output) or leave it pending for `usage.reconcile()` to look up.
+   */
+  #recordFailure(error: unknown, model: string | undefined): void {
+    if (!isOpenRouterError(error) || !error.generationId) return;
+    const partial = error.partial;
+    if (partial?.usage && typeof partial.cost === "number") {
+      this.usage.record(partial);
+      return;
+    }
+    this.usage.recordPending({
+      generationId: error.generationId,
+      model: partial?.model || error.model || model || "unknown",
+      ...(partial?.usage && { usage: partial.usage }),
+    });
+  }
+
+  /** Runs one request of `client.api` through the same transport and resilience as the verbs. */
+  async #send(req: TransportRequest, signal: AbortSignal | undefined): Promise<Response> {
+    const deadline = new Deadline(signal, this.#options.timeoutMs);
+    try {
+      const run = await this.#resilience.run({ ...req, signal: deadline.signal }, this.#callOptions({}, deadline, infoOf(req)), async (r) => {
+        const response = await this.#transport.sendOnce(r, deadline);
+        if (r.stream) return response;
+        // Buffer JSON bodies inside the attempt so a connection dropped mid-body is retried like any other.
+        const text = await readText(response, deadline, infoOf(r), this.#options.apiKey);
+        return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+      });
+      return run.value;
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  /** openapi-fetch's fetch: our headers, auth, deadline and resilience; HTTP errors handed back as responses. */
+  async #apiFetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const path = url.pathname.slice(this.#options.basePath.length) + url.search;
+    const bodyText = request.body ? await request.text() : "";
+    let body: Record<string, unknown> | undefined;
+    if (bodyText) {
+      try {
+        body = JSON.parse(bodyText) as Record<string, unknown>;
+      } catch {
+        throw new InvalidArgumentError(`client.api ${request.method} ${path}: the request body is not JSON`);
+      }
+    }
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, key) => {
+      if (key !== "content-type") headers[key] = value;
+    });
+    const req: TransportRequest = {
+      method: request.method as TransportRequest["method"],
+      path,
+      body,
+      model: typeof body?.["model"] === "string" ? body["model"] : undefined,
+      stream: body?.["stream"] === true,
+      headers,
+    };
+    try {
+      return await this.#send(req, request.signal);
+    } catch (error) {
+      const raw = rawResponseOf(error);
+      if (raw) return new Response(raw.bodyText, { status: raw.status, statusText: raw.statusText, headers: raw.headers });
+      throw error;
+    }
+  }
+
+  /** `GET /models?output_modalities=all` as a typed list, or the typed error. */
+  async #fetchModels(signal: AbortSignal | undefined): Promise<Model[]> {
+    const { data, error, response } = await this.api.GET("/models", {
+      params: { query: { output_modalities: "all" } },
+      ...(signal && { signal }),
+    });
+    if (error !== undefined || !data) throw apiError(response, error, { method: "GET", path: "/models" });
+    return data.data;
+  }
+
+  async #fetchEndpoints(id: string, signal: AbortSignal | undefined) {
+    const [author, ...rest] = id.split("/");
+    const slug = rest.join("/").split(":")[0];
+    if (!author || !slug) throw new InvalidArgumentError(`models.endpoints(): "${id}" is not an author/slug model id`);
+    const { data, error, response } = await this.api.GET("/models/{author}/{slug}/endpoints", {
+      params: { path: { author, slug } },
+      ...(signal && { signal }),
+    });
+    if (error !== undefined || !data) throw apiError(response, error, { method: "GET", path: `/models/${author}/${slug}/endpoints`, model: id });
+    return data.data.endpoints;
+  }
+}
+
+/** The typed error for a `client.api` response that did not succeed. */
+function apiError(response: Response, error: unknown, info: RequestInfo): OpenRouterError {
+  return errorFromResponse(response.status, response.headers, error === undefined ? "" : JSON.stringify(error), info);
+}
+
+function defaultHeaders(apiKey: string | undefined, options: OpenRouterOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (options.headers) for (const key of Object.keys(options.headers)) headers[key.toLowerCase()] = options.headers[key] as string;
+  if (apiKey !== undefined) headers["authorization"] = `Bearer ${apiKey}`;
+  if (options.appUrl) headers["http-referer"] = options.appUrl;
+  if (options.appName) {
+    headers["x-openrouter-title"] = options.appName;
+    // The legacy name is still what some proxies forward.
+    headers["x-title"] = options.appName;
+  }
+  if (options.categories && options.categories.length > 0) headers["x-openrouter-categories"] = options.categories.join(",");
+  return headers;
+}
+
+function infoOf(req: TransportRequest): RequestInfo {
+  return { method: req.method, path: req.path, ...(req.model !== undefined && { model: req.model }) };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** Reads a JSON body; a connection that drops mid-body is a (retryable) network error, not a parse error. */
+async function readText(response: Response, deadline: Deadline, info: RequestInfo, apiKey: string | undefined): Promise<string> {
+  try {
+    return await response.text();
+  } catch (cause) {
+    if (deadline.signal?.aborted) throw deadline.abortError(info, cause);
+    throw new ConnectionError(`Connection dropped while reading the response body: ${networkMessage(cause, apiKey)}${describe(info)}`, {
+      ...info,
+      cause: stripCause(cause, apiKey),
+      status: response.status,
+    });
+  }
+}
+
+/** `JSON.parse` accepts the whitespace OpenRouter pads bodies with while a model works; a BOM it does not. */
+function parseJson(text: string, info: RequestInfo, status: number): unknown {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  try {
+    return JSON.parse(body);
+  } catch (cause) {
+    const trimmed = body.trim();
+    // A body that starts like JSON but does not parse was cut short: worth another attempt.
+    const truncated = trimmed.startsWith("{") || trimmed.startsWith("[");
+    throw new InvalidResponseError(
+      `${trimmed === "" ? "Empty response body" : truncated ? "Truncated JSON response body" : `Response is not JSON: ${trimmed.slice(0, 120)}`}${describe({ ...info, status })}`,
+      { ...info, status, retryable: truncated || trimmed === "", cause },
+    );
+  }
+}
+
+export type { FallbackRecord };

@@ -1,0 +1,467 @@
+/**
+ * Client-side rate limiting: token buckets for requests per minute and tokens per minute, a
+ * sliding window for OpenRouter's free-model cap, and a concurrency cap. Callers wait in one
+ * FIFO queue per limiter (the head blocks those behind it, so nobody is overtaken) and a queued
+ * caller leaves the queue as soon as its AbortSignal fires. Time comes from an injected clock so
+ * tests run on virtual time.
+ *
+ * @module
+ */
+
+/** Client-side limits (all opt-in except the free-model pacing, which is on by default). */
+export interface RateLimitOptions {
+  /** Requests per minute across the client. */
+  requestsPerMinute?: number;
+  /** Request burst (bucket capacity). Default: `requestsPerMinute`. */
+  requestsBurst?: number;
+  /** Tokens (prompt + completion) per minute, estimated before sending and corrected by usage. */
+  tokensPerMinute?: number;
+  /** Token burst (bucket capacity). Default: `tokensPerMinute`. */
+  tokensBurst?: number;
+  /** Calls in flight at once (a stream counts until its body ends). */
+  maxConcurrency?: number;
+  /**
+   * Pacing of `:free` models (and the `openrouter/free` router): at most this many requests in
+   * any 60 s window. Default 20, OpenRouter's published free-model cap; `false` turns it off.
+   */
+  freeModelsPerMinute?: number | false;
+  /** Replace the built-in token estimate (characters / 4 of the input plus `max_tokens`). */
+  estimateTokens?: (body: Record<string, unknown> | undefined) => number;
+}
+
+/** The clock a limiter runs on: `Date.now` and a cancellable sleep in production, virtual time in tests. */
+export interface LimiterClock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** What a granted caller holds until its call is over. */
+export interface RateLimitPermit {
+  /** How long the caller waited in the queue (clock milliseconds). */
+  readonly waitedMs: number;
+  /** The token estimate charged at grant time. */
+  readonly estimatedTokens: number;
+  /** Give back the concurrency slot. Idempotent. */
+  release(): void;
+  /** Correct the token charge with the tokens the call really used. Only the first call counts. */
+  settle(actualTokens: number): void;
+}
+
+/** Per-acquire options. */
+export interface AcquireOptions {
+  /** Estimated tokens of this call (for `tokensPerMinute`). Default 0. */
+  tokens?: number;
+  signal?: AbortSignal;
+}
+
+/** Rejection of a queued `acquire` whose signal fired; the resilience layer maps it to AbortError. */
+export class QueueAbortedError extends Error {
+  override readonly name = "QueueAbortedError";
+  constructor(readonly reason: unknown) {
+    super("rate-limit wait aborted");
+  }
+}
+
+function positiveNumber(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`rateLimit.${name} must be a positive number, got ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * A token bucket: holds up to `capacity` tokens and refills `ratePerMs` tokens per millisecond.
+ * The level may go negative when a settled call used more than was estimated (a debt that
+ * refilling pays back before anyone else is let through).
+ *
+ * @example
+ * ```ts
+ * const bucket = new TokenBucket(10, 10 / 1000, () => Date.now()); // 10 per second, burst 10
+ * if (bucket.waitFor(1) === 0) bucket.take(1);
+ * ```
+ */
+export class TokenBucket {
+  #level: number;
+  #last: number;
+
+  constructor(
+    readonly capacity: number,
+    readonly ratePerMs: number,
+    private readonly now: () => number,
+  ) {
+    positiveNumber("capacity", capacity);
+    positiveNumber("rate", ratePerMs);
+    this.#level = capacity;
+    this.#last = now();
+  }
+
+  #refill(): void {
+    const t = this.now();
+    if (t > this.#last) {
+      this.#level = Math.min(this.capacity, this.#level + (t - this.#last) * this.ratePerMs);
+    }
+    this.#last = Math.max(this.#last, t);
+  }
+
+  /**
+   * Current level (after refill).
+   *
+   * @example
+   * ```ts
+   * new TokenBucket(5, 1, () => 0).level; // 5
+   * ```
+   */
+  get level(): number {
+    this.#refill();
+    return this.#level;
+  }
+
+  /**
+   * Milliseconds until `cost` can be taken (0: now). A cost above the capacity is let through once
+   * the bucket is full, so an oversized call waits for a full bucket instead of forever.
+   *
+   * @example
+   * ```ts
+   * new TokenBucket(1, 0.001, () => 0).waitFor(1); // 0
+   * ```
+   */
+  waitFor(cost: number): number {
+    this.#refill();
+    const need = Math.min(cost, this.capacity);
+    if (this.#level >= need) return 0;
+    return Math.ceil((need - this.#level) / this.ratePerMs);
+  }
+
+  /**
+   * Take `cost` tokens (may leave the level negative).
+   *
+   * @example
+   * ```ts
+   * bucket.take(1);
+   * ```
+   */
+  take(cost: number): void {
+    this.#refill();
+    this.#level -= cost;
+  }
+
+  /**
+   * Give back `amount` tokens (negative: charge more), never above the capacity.
+   *
+   * @example
+   * ```ts
+   * bucket.refund(200); // the call used 200 tokens fewer than estimated
+   * ```
+   */
+  refund(amount: number): void {
+    this.#refill();
+    this.#level = Math.min(this.capacity, this.#level + amount);
+  }
+}
+
+/**
+ * At most `limit` events in any `windowMs` window. Stricter than a bucket of the same size (a
+ * bucket allows up to twice the limit across a window edge), which is what pacing against a
+ * server-side limit needs.
+ *
+ * @example
+ * ```ts
+ * const window = new SlidingWindow(20, 60_000, Date.now);
+ * if (window.waitFor() === 0) window.take();
+ * ```
+ */
+export class SlidingWindow {
+  readonly #times: number[] = [];
+
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+    private readonly now: () => number,
+  ) {
+    positiveNumber("freeModelsPerMinute", limit);
+    positiveNumber("windowMs", windowMs);
+  }
+
+  #prune(t: number): void {
+    while (this.#times.length > 0 && (this.#times[0] ?? 0) <= t - this.windowMs) this.#times.shift();
+  }
+
+  /**
+   * Milliseconds until one more event fits (0: now).
+   *
+   * @example
+   * ```ts
+   * new SlidingWindow(1, 1000, () => 0).waitFor(); // 0
+   * ```
+   */
+  waitFor(): number {
+    const t = this.now();
+    this.#prune(t);
+    if (this.#times.length < this.limit) return 0;
+    const oldest = this.#times[this.#times.length - this.limit] ?? t;
+    return Math.max(1, oldest + this.windowMs - t);
+  }
+
+  /**
+   * Record one event now.
+   *
+   * @example
+   * ```ts
+   * window.take();
+   * ```
+   */
+  take(): void {
+    const t = this.now();
+    this.#prune(t);
+    this.#times.push(t);
+  }
+}
+
+interface Waiter {
+  tokens: number;
+  enqueuedAt: number;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  resolve: (permit: RateLimitPermit) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Limits for one {@link RateLimiter}; the resilience layer builds these from {@link RateLimitOptions}. */
+export interface LimiterConfig {
+  requestsPerMinute?: number;
+  requestsBurst?: number;
+  tokensPerMinute?: number;
+  tokensBurst?: number;
+  maxConcurrency?: number;
+  /** Sliding-window cap `{limit, windowMs}` (used for free-model pacing). */
+  window?: { limit: number; windowMs: number };
+}
+
+/**
+ * A FIFO queue in front of request/token buckets, a sliding window and a concurrency cap.
+ *
+ * @example
+ * ```ts
+ * const limiter = new RateLimiter({ requestsPerMinute: 60, maxConcurrency: 4 }, {
+ *   now: Date.now,
+ *   sleep: (ms, signal) => abortableSleep(ms, signal),
+ * });
+ * const permit = await limiter.acquire({ tokens: 1200, signal });
+ * try { await doCall(); permit.settle(usage.total_tokens); } finally { permit.release(); }
+ * ```
+ */
+export class RateLimiter {
+  readonly #clock: LimiterClock;
+  readonly #requests: TokenBucket | undefined;
+  readonly #tokens: TokenBucket | undefined;
+  readonly #window: SlidingWindow | undefined;
+  readonly #maxConcurrency: number;
+  readonly #queue: Waiter[] = [];
+  #active = 0;
+  #timer: AbortController | undefined;
+
+  constructor(config: LimiterConfig, clock: LimiterClock) {
+    if (typeof config !== "object" || config === null) throw new TypeError("rateLimit must be an object");
+    this.#clock = clock;
+    const now = (): number => clock.now();
+    if (config.requestsPerMinute !== undefined) {
+      const rpm = positiveNumber("requestsPerMinute", config.requestsPerMinute);
+      const burst = positiveNumber("requestsBurst", config.requestsBurst ?? rpm);
+      this.#requests = new TokenBucket(burst, rpm / 60_000, now);
+    }
+    if (config.tokensPerMinute !== undefined) {
+      const tpm = positiveNumber("tokensPerMinute", config.tokensPerMinute);
+      const burst = positiveNumber("tokensBurst", config.tokensBurst ?? tpm);
+      this.#tokens = new TokenBucket(burst, tpm / 60_000, now);
+    }
+    if (config.window) this.#window = new SlidingWindow(config.window.limit, config.window.windowMs, now);
+    if (config.maxConcurrency !== undefined) {
+      const max = config.maxConcurrency;
+      if (!Number.isInteger(max) || max < 1) {
+        throw new TypeError(`rateLimit.maxConcurrency must be an integer >= 1, got ${String(max)}`);
+      }
+      this.#maxConcurrency = max;
+    } else {
+      this.#maxConcurrency = Number.POSITIVE_INFINITY;
+    }
+  }
+
+  /**
+   * Callers waiting in the queue.
+   *
+   * @example
+   * ```ts
+   * limiter.queued; // 0
+   * ```
+   */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /**
+   * Calls holding a permit that has not been released.
+   *
+   * @example
+   * ```ts
+   * limiter.active; // 0
+   * ```
+   */
+  get active(): number {
+    return this.#active;
+  }
+
+  /**
+   * Wait (FIFO) until every limit allows one more call, then hold a permit. Rejects with
+   * {@link QueueAbortedError} when `signal` fires first; the queue moves on without the caller.
+   *
+   * @example
+   * ```ts
+   * const permit = await limiter.acquire({ tokens: 500 });
+   * permit.release();
+   * ```
+   */
+  acquire(options: AcquireOptions = {}): Promise<RateLimitPermit> {
+    const tokens = options.tokens ?? 0;
+    if (typeof tokens !== "number" || !Number.isFinite(tokens) || tokens < 0) {
+      return Promise.reject(new TypeError(`rate limit: tokens must be a non-negative number, got ${String(tokens)}`));
+    }
+    const signal = options.signal;
+    if (signal?.aborted) return Promise.reject(new QueueAbortedError(signal.reason));
+    return new Promise<RateLimitPermit>((resolve, reject) => {
+      const waiter: Waiter = {
+        tokens,
+        enqueuedAt: this.#clock.now(),
+        signal,
+        onAbort: undefined,
+        resolve,
+        reject,
+      };
+      if (signal) {
+        waiter.onAbort = () => {
+          const i = this.#queue.indexOf(waiter);
+          if (i === -1) return;
+          this.#queue.splice(i, 1);
+          reject(new QueueAbortedError(signal.reason));
+          // The head may have changed: recompute the wait instead of sleeping for the old head.
+          if (i === 0) this.#restart();
+        };
+        signal.addEventListener("abort", waiter.onAbort, { once: true });
+      }
+      this.#queue.push(waiter);
+      this.#pump();
+    });
+  }
+
+  #restart(): void {
+    this.#timer?.abort();
+    this.#timer = undefined;
+    this.#pump();
+  }
+
+  #pump(): void {
+    if (this.#timer) return; // a scheduled wake-up will pump
+    while (this.#queue.length > 0) {
+      if (this.#active >= this.#maxConcurrency) return; // release() pumps again
+      const head = this.#queue[0] as Waiter;
+      const wait = Math.max(
+        this.#requests?.waitFor(1) ?? 0,
+        this.#tokens?.waitFor(head.tokens) ?? 0,
+        this.#window?.waitFor() ?? 0,
+      );
+      if (wait > 0) {
+        this.#schedule(wait);
+        return;
+      }
+      this.#queue.shift();
+      if (head.signal && head.onAbort) head.signal.removeEventListener("abort", head.onAbort);
+      this.#requests?.take(1);
+      this.#tokens?.take(head.tokens);
+      this.#window?.take();
+      this.#active++;
+      head.resolve(this.#permit(head));
+    }
+  }
+
+  #schedule(ms: number): void {
+    const controller = new AbortController();
+    this.#timer = controller;
+    this.#clock.sleep(ms, controller.signal).then(
+      () => {
+        if (this.#timer !== controller) return;
+        this.#timer = undefined;
+        this.#pump();
+      },
+      () => {
+        // Cancelled by #restart, which pumps itself.
+      },
+    );
+  }
+
+  #permit(waiter: Waiter): RateLimitPermit {
+    let released = false;
+    let settled = false;
+    const waitedMs = Math.max(0, this.#clock.now() - waiter.enqueuedAt);
+    return {
+      waitedMs,
+      estimatedTokens: waiter.tokens,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#active--;
+        this.#pump();
+      },
+      settle: (actualTokens: number) => {
+        if (settled || typeof actualTokens !== "number" || !Number.isFinite(actualTokens) || actualTokens < 0) return;
+        settled = true;
+        this.#tokens?.refund(waiter.tokens - actualTokens);
+        // A refund may let the head through earlier than its scheduled wake-up.
+        if (this.#tokens) this.#restart();
+      },
+    };
+  }
+}
+
+const FREE_ROUTER = "openrouter/free";
+
+/**
+ * Whether OpenRouter's free-model limits apply to `model` (a `:free` variant or the free router).
+ *
+ * @example
+ * ```ts
+ * isFreeModel("meta-llama/llama-3.3-70b-instruct:free"); // true
+ * isFreeModel("openai/gpt-4o"); // false
+ * ```
+ */
+export function isFreeModel(model: string | undefined): boolean {
+  if (typeof model !== "string") return false;
+  return model === FREE_ROUTER || /:free$/i.test(model) || /:free:/i.test(model);
+}
+
+function textLength(value: unknown): number {
+  if (value === undefined || value === null) return 0;
+  if (typeof value === "string") return value.length;
+  try {
+    return JSON.stringify(value)?.length ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * A rough, dependency-free token estimate for rate limiting only: about 4 characters per token
+ * of the input (`messages`, `prompt` or `input`) plus the requested output budget
+ * (`max_tokens` / `max_completion_tokens` / `max_output_tokens`). The real usage corrects it.
+ *
+ * @example
+ * ```ts
+ * estimateRequestTokens({ messages: [{ role: "user", content: "hello" }], max_tokens: 100 }); // ~110
+ * ```
+ */
+export function estimateRequestTokens(body: Record<string, unknown> | undefined): number {
+  if (!body) return 0;
+  const input = textLength(body["messages"]) + textLength(body["prompt"]) + textLength(body["input"]);
+  const out = [body["max_tokens"], body["max_completion_tokens"], body["max_output_tokens"]].find(
+    (v): v is number => typeof v === "number" && Number.isFinite(v) && v >= 0,
+  );
+  return Math.ceil(input / 4) + (out ?? 0);
+}

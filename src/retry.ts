@@ -1,0 +1,320 @@
+/**
+ * Retry policy for OpenRouter calls: which failures are worth another attempt, how long to wait
+ * (exponential backoff with full jitter, or what the server asked for) and a sleep that the
+ * caller's AbortSignal cancels. Everything here is pure apart from `abortableSleep`, so the policy
+ * can be tested with a fixed `random()` and clock.
+ *
+ * @module
+ */
+
+/** Per-client or per-call retry settings. Every field is optional; missing ones take the defaults. */
+export interface RetryOptions {
+  /** Retries after the first attempt (so `2` means up to 3 attempts). Default 2. */
+  maxRetries?: number;
+  /** The backoff ceiling for the first retry; doubles per retry before jitter. Default 500 ms. */
+  baseDelayMs?: number;
+  /** No single wait is longer than this, even when the server asks for more. Default 30 s. */
+  maxDelayMs?: number;
+  /** Total time budget for all attempts and waits of one call. Default 120 s. */
+  maxElapsedMs?: number;
+}
+
+/** A fully resolved retry policy (every field set and validated). */
+export interface RetryPolicy {
+  readonly maxRetries: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly maxElapsedMs: number;
+}
+
+/**
+ * The defaults: 2 retries, 500 ms base (the figure OpenRouter's own SDK starts from), 30 s cap
+ * per wait and a 2 minute budget per call.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_RETRY_POLICY.maxRetries; // 2
+ * ```
+ */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
+  maxRetries: 2,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+  maxElapsedMs: 120_000,
+});
+
+/** A policy that never retries; what `retry: false` resolves to. */
+export const NO_RETRY_POLICY: RetryPolicy = Object.freeze({ ...DEFAULT_RETRY_POLICY, maxRetries: 0 });
+
+/**
+ * HTTP statuses that may succeed when simply sent again. 400/401/402/403/404 (and every other 4xx)
+ * never are: the same request gets the same answer.
+ */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504, 524, 529]);
+
+function checkNonNegative(name: string, value: unknown, integer: boolean): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
+    throw new TypeError(
+      `retry.${name} must be a non-negative ${integer ? "integer" : "finite number"}, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Resolve `RetryOptions | false | undefined` against a base policy (the client's, or the defaults)
+ * and validate it. Per-call options override only the fields they set.
+ *
+ * @example
+ * ```ts
+ * const clientPolicy = resolveRetryPolicy({ maxRetries: 5 });
+ * const callPolicy = resolveRetryPolicy({ baseDelayMs: 100 }, clientPolicy); // maxRetries still 5
+ * resolveRetryPolicy(false).maxRetries; // 0
+ * ```
+ */
+export function resolveRetryPolicy(
+  options: RetryOptions | false | undefined,
+  base: RetryPolicy = DEFAULT_RETRY_POLICY,
+): RetryPolicy {
+  if (options === false) return { ...base, maxRetries: 0 };
+  if (options === undefined) return base;
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`retry must be an object or false, got ${typeof options}`);
+  }
+  const policy: RetryPolicy = {
+    maxRetries: checkNonNegative("maxRetries", options.maxRetries ?? base.maxRetries, true),
+    baseDelayMs: checkNonNegative("baseDelayMs", options.baseDelayMs ?? base.baseDelayMs, false),
+    maxDelayMs: checkNonNegative("maxDelayMs", options.maxDelayMs ?? base.maxDelayMs, false),
+    maxElapsedMs: checkNonNegative("maxElapsedMs", options.maxElapsedMs ?? base.maxElapsedMs, false),
+  };
+  return policy;
+}
+
+/**
+ * Parse a `Retry-After` header value into milliseconds from `now`. Accepts delay-seconds (`"1"`,
+ * also a decimal such as `"1.5"`, which some proxies send) and an HTTP date. A date in the past
+ * means "now" (0). Anything else, including negative numbers, gives `undefined` so the caller
+ * falls back to its own backoff.
+ *
+ * @example
+ * ```ts
+ * parseRetryAfter("1", Date.now()); // 1000
+ * parseRetryAfter("Wed, 21 Oct 2026 07:28:00 GMT", Date.parse("Wed, 21 Oct 2026 07:27:58 GMT")); // 2000
+ * parseRetryAfter("soon", Date.now()); // undefined
+ * ```
+ */
+export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
+  if (typeof value !== "string") return undefined;
+  const text = value.trim();
+  if (text === "") return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) {
+    const ms = Math.round(Number(text) * 1000);
+    return Number.isFinite(ms) ? ms : undefined;
+  }
+  // Only try a date when it looks like one: Date.parse accepts odd strings such as "1 2".
+  if (!/[a-z]/i.test(text)) return undefined;
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now);
+}
+
+/**
+ * Parse OpenRouter's `X-RateLimit-Reset` (sent only on its own 429s) into milliseconds from `now`.
+ * Recordings show an epoch in milliseconds (`1759845420000`); an epoch in seconds or a small
+ * delta in seconds is also accepted because the unit is not documented.
+ *
+ * @example
+ * ```ts
+ * parseRateLimitReset("1759845420000", 1759845419000); // 1000
+ * ```
+ */
+export function parseRateLimitReset(value: string | null | undefined, now: number): number | undefined {
+  if (typeof value !== "string" || !/^\d+(\.\d+)?$/.test(value.trim())) return undefined;
+  const n = Number(value.trim());
+  if (n >= 1e12) return Math.max(0, Math.round(n - now)); // epoch milliseconds
+  if (n >= 1e9) return Math.max(0, Math.round(n * 1000 - now)); // epoch seconds
+  return Math.round(n * 1000); // delta seconds
+}
+
+/**
+ * The wait before retry number `retry` (1 for the first retry): "full jitter", a uniform draw
+ * between 0 and `min(maxDelayMs, baseDelayMs * 2^(retry-1))`. Full jitter spreads a crowd of
+ * clients that failed together, which is the common case behind a 429 or 503.
+ *
+ * @example
+ * ```ts
+ * backoffDelay(1, DEFAULT_RETRY_POLICY, () => 1); // 500
+ * backoffDelay(3, DEFAULT_RETRY_POLICY, () => 0.5); // 1000
+ * ```
+ */
+export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number = Math.random): number {
+  if (!Number.isInteger(retry) || retry < 1) throw new RangeError(`retry must be an integer >= 1, got ${retry}`);
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
+  const r = random();
+  const unit = Number.isFinite(r) ? Math.min(1, Math.max(0, r)) : 0;
+  return Math.round(ceiling * unit);
+}
+
+/**
+ * The wait before the next attempt: the server's hint (`retryAfterMs`) when present, otherwise the
+ * jittered backoff; never more than `maxDelayMs`.
+ *
+ * @example
+ * ```ts
+ * retryDelay(1, DEFAULT_RETRY_POLICY, 1000, Math.random); // 1000 (the server's Retry-After wins)
+ * ```
+ */
+export function retryDelay(
+  retry: number,
+  policy: RetryPolicy,
+  retryAfterMs: number | undefined,
+  random: () => number = Math.random,
+): number {
+  if (typeof retryAfterMs === "number" && Number.isFinite(retryAfterMs) && retryAfterMs >= 0) {
+    return Math.min(policy.maxDelayMs, Math.round(retryAfterMs));
+  }
+  return backoffDelay(retry, policy, random);
+}
+
+/** The fields of an error that the policy looks at; OpenRouterError has all of them. */
+interface ErrorLike {
+  kind?: unknown;
+  status?: unknown;
+  message?: unknown;
+  retryable?: unknown;
+  metadata?: unknown;
+  availability?: unknown;
+  errorType?: unknown;
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
+}
+
+/**
+ * The `error.availability` object of an OpenRouter error, wherever the error class keeps it
+ * (a property of its own, or inside `metadata`).
+ *
+ * @example
+ * ```ts
+ * availabilityOf({ metadata: { availability: { code: "no_endpoints", retryable: false } } })?.retryable; // false
+ * ```
+ */
+export function availabilityOf(error: unknown): Record<string, unknown> | undefined {
+  const e = asRecord(error);
+  if (!e) return undefined;
+  return asRecord(e["availability"]) ?? asRecord(asRecord(e["metadata"])?.["availability"]);
+}
+
+/**
+ * True for the 429 that says the daily allowance of free-model requests is used up
+ * (`free-models-per-day`). Waiting seconds cannot help with it, so it is never retried.
+ *
+ * @example
+ * ```ts
+ * isFreeDailyLimit({ status: 429, message: "Rate limit exceeded: free-models-per-day. Add 10 credits…" }); // true
+ * isFreeDailyLimit({ status: 429, message: "Rate limit exceeded: free-models-per-min." }); // false
+ * ```
+ */
+export function isFreeDailyLimit(error: unknown): boolean {
+  const e = asRecord(error) as ErrorLike | undefined;
+  if (!e || (e.status !== 429 && e.kind !== "rate_limit")) return false;
+  const text = typeof e.message === "string" ? e.message : "";
+  if (/free-models-per-day/i.test(text)) return true;
+  const raw = asRecord(e.metadata)?.["raw"];
+  return typeof raw === "string" && /free-models-per-day/i.test(raw);
+}
+
+/** Kinds (see `ErrorKind` in errors.ts) that are worth another attempt when there is no status. */
+const RETRYABLE_KINDS: ReadonlySet<string> = new Set(["network", "rate_limit", "provider_unavailable", "server"]);
+
+/**
+ * Whether a failed attempt is worth sending again, from the error alone:
+ * - a caller abort or a client-side timeout (no status: the call's own time budget is spent): no;
+ * - `availability.retryable: false`: no, whatever the status; the daily free-model cap: no;
+ * - statuses 408, 429, 500, 502, 503, 504, 524, 529: yes; any other status: no;
+ * - network failures (no status, kind `network`): yes;
+ * - an error delivered inside a 200 (kind `stream`, `invalid_response`): its own `retryable` flag;
+ * - otherwise the error's own `retryable` flag decides.
+ *
+ * @example
+ * ```ts
+ * isRetryable({ kind: "provider_unavailable", status: 503 }); // true
+ * isRetryable({ kind: "authentication", status: 401, retryable: true }); // false
+ * isRetryable({ kind: "network" }); // true
+ * ```
+ */
+export function isRetryable(error: unknown): boolean {
+  const e = asRecord(error) as ErrorLike | undefined;
+  if (!e) return false;
+  if (e.kind === "aborted" || (error as { name?: unknown }).name === "AbortError") return false;
+  if (e.kind === "circuit_open") return false;
+  if (availabilityOf(error)?.["retryable"] === false) return false;
+  if (isFreeDailyLimit(error)) return false;
+  // In-band errors and unreadable 200 bodies: the layer that read the body knows best.
+  if (e.kind === "stream" || e.kind === "invalid_response") return e.retryable === true;
+  if (typeof e.status === "number") {
+    if (e.status >= 200 && e.status < 300) return e.retryable === true;
+    return RETRYABLE_STATUSES.has(e.status);
+  }
+  if (e.kind === "timeout") return false; // client-side: the call's total timeoutMs is used up
+  if (typeof e.kind === "string" && RETRYABLE_KINDS.has(e.kind)) return true;
+  return e.retryable === true;
+}
+
+/**
+ * Read the affordable token count out of OpenRouter's 402 message
+ * ("This request requires more credits, or fewer max_tokens. You requested up to 4096 tokens,
+ * but can only afford 512. …"). `undefined` for any other message.
+ *
+ * @example
+ * ```ts
+ * parseAffordableTokens("…You requested up to 4096 tokens, but can only afford 512. To increase…"); // 512
+ * parseAffordableTokens("Insufficient credits."); // undefined
+ * ```
+ */
+export function parseAffordableTokens(message: string | null | undefined): number | undefined {
+  if (typeof message !== "string") return undefined;
+  const match = /can only afford\s+(\d[\d,]*)/i.exec(message);
+  if (!match?.[1]) return undefined;
+  const n = Number(match[1].replace(/,/g, ""));
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** Thrown by {@link abortableSleep} when its signal fires; callers turn it into their AbortError. */
+export class SleepAbortedError extends Error {
+  override readonly name = "SleepAbortedError";
+  constructor(readonly reason: unknown) {
+    super("sleep aborted");
+  }
+}
+
+/**
+ * Wait `ms` milliseconds; rejects with {@link SleepAbortedError} as soon as `signal` aborts (at
+ * once when it is already aborted). The timer is cleared on abort so nothing keeps the process alive.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * const wait = abortableSleep(1000, controller.signal);
+ * controller.abort(); // wait rejects with SleepAbortedError
+ * ```
+ */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (!Number.isFinite(ms) || ms < 0) return Promise.reject(new RangeError(`sleep: bad duration ${ms}`));
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new SleepAbortedError(signal.reason));
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new SleepAbortedError(signal?.reason));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,183 @@
+/**
+ * URL, headers, auth, fetch and the per-call deadline. Resolves with a 2xx `Response` or throws a typed
+ * `OpenRouterError`; the resilience layer (retries, fallbacks, breaker, rate limits, hooks) wraps the attempt.
+ */
+import {
+  AbortError,
+  ConnectionError,
+  OpenRouterError,
+  TimeoutError,
+  describe,
+  errorFromResponse,
+  type RequestInfo,
+} from "./errors.js";
+import { redact } from "./internal/redact.js";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface TransportRequest {
+  method: HttpMethod;
+  /** Path below the base URL, starting with "/" (query string included, if any). */
+  path: string;
+  body?: Record<string, unknown> | undefined;
+  model?: string | undefined;
+  stream: boolean;
+  signal?: AbortSignal | undefined;
+  headers?: Record<string, string> | undefined;
+}
+
+export interface TransportConfig {
+  apiKey: string | undefined;
+  baseUrl: string;
+  headers: Record<string, string>;
+  fetch: typeof globalThis.fetch;
+}
+
+/** The raw failure behind a status error, so `client.api` can hand openapi-fetch the original response. */
+const RAW = Symbol("openrouter.raw-response");
+interface RawResponse {
+  status: number;
+  statusText: string;
+  headers: Headers;
+  bodyText: string;
+}
+
+export function rawResponseOf(error: unknown): RawResponse | undefined {
+  return typeof error === "object" && error !== null ? (error as { [RAW]?: RawResponse })[RAW] : undefined;
+}
+
+/**
+ * A deadline for one call: the caller's signal and the total `timeoutMs`, merged once. `reason()` tells a
+ * timeout from the caller's abort, so neither surfaces as a bare `AbortError` DOMException.
+ */
+export class Deadline {
+  readonly signal: AbortSignal | undefined;
+  #controller: AbortController | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timedOut = false;
+  readonly timeoutMs: number | undefined;
+  readonly callerSignal: AbortSignal | undefined;
+
+  constructor(callerSignal: AbortSignal | undefined, timeoutMs: number | undefined) {
+    this.callerSignal = callerSignal;
+    this.timeoutMs = timeoutMs;
+    if (timeoutMs === undefined || timeoutMs <= 0 || !Number.isFinite(timeoutMs)) {
+      this.signal = callerSignal;
+      return;
+    }
+    const controller = new AbortController();
+    this.#controller = controller;
+    this.#timer = setTimeout(() => {
+      this.#timedOut = true;
+      controller.abort(new DOMException("timeout", "TimeoutError"));
+    }, timeoutMs);
+    if (callerSignal) {
+      if (callerSignal.aborted) controller.abort(callerSignal.reason);
+      else callerSignal.addEventListener("abort", () => controller.abort(callerSignal.reason), { once: true });
+    }
+    this.signal = controller.signal;
+  }
+
+  get timedOut(): boolean {
+    return this.#timedOut;
+  }
+
+  /** Stops the timer once the call has finished (successfully or not). */
+  clear(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** The typed error for an abort of this deadline's signal. */
+  abortError(info: RequestInfo, cause?: unknown): OpenRouterError {
+    if (this.#timedOut) {
+      return new TimeoutError(`Request timed out after ${this.timeoutMs} ms${describe(info)}`, { ...info, cause, retryable: false });
+    }
+    return new AbortError(`Request aborted by the caller${describe(info)}`, { ...info, cause });
+  }
+}
+
+export class Transport {
+  readonly config: TransportConfig;
+  readonly #baseUrl: string;
+
+  constructor(config: TransportConfig) {
+    this.config = config;
+    this.#baseUrl = config.baseUrl.replace(/\/+$/, "");
+  }
+
+  url(path: string): string {
+    return this.#baseUrl + path;
+  }
+
+  headersFor(req: TransportRequest): Record<string, string> {
+    const headers: Record<string, string> = { ...this.config.headers };
+    if (req.body !== undefined) headers["content-type"] = "application/json";
+    headers["accept"] = req.stream ? "text/event-stream" : "application/json";
+    if (req.headers) for (const key of Object.keys(req.headers)) headers[key.toLowerCase()] = req.headers[key] as string;
+    return headers;
+  }
+
+  /**
+   * One HTTP attempt. Resolves with a 2xx `Response` (body unread); a non-2xx is read and thrown as the typed
+   * error; a fetch rejection becomes `ConnectionError`, or `TimeoutError` / `AbortError` when the deadline's
+   * signal caused it.
+   */
+  async sendOnce(req: TransportRequest, deadline: Deadline): Promise<Response> {
+    const info: RequestInfo = { method: req.method, path: req.path, ...(req.model !== undefined && { model: req.model }) };
+    if (deadline.signal?.aborted) throw deadline.abortError(info, deadline.signal.reason);
+    let response: Response;
+    try {
+      const init: RequestInit = { method: req.method, headers: this.headersFor(req) };
+      if (req.body !== undefined) init.body = JSON.stringify(req.body);
+      if (deadline.signal) init.signal = deadline.signal;
+      response = await this.config.fetch(this.url(req.path), init);
+    } catch (cause) {
+      if (deadline.signal?.aborted) throw deadline.abortError(info, cause);
+      const key = this.config.apiKey;
+      throw new ConnectionError(`Network error: ${networkMessage(cause, key)}${describe(info)}`, { ...info, cause: stripCause(cause, key) });
+    }
+    if (response.ok) return response;
+    let bodyText = "";
+    try {
+      bodyText = await response.text();
+    } catch (cause) {
+      if (deadline.signal?.aborted) throw deadline.abortError(info, cause);
+      // The status still tells what happened; the body is a courtesy.
+    }
+    // An upstream may echo credentials back in its message; scrub before anything is parsed or kept.
+    const key = this.config.apiKey;
+    if (key && bodyText.includes(key)) bodyText = redact(bodyText, key);
+    const error = errorFromResponse(response.status, response.headers, bodyText, info);
+    Object.defineProperty(error, RAW, {
+      value: { status: response.status, statusText: response.statusText, headers: response.headers, bodyText } satisfies RawResponse,
+      enumerable: false,
+    });
+    throw error;
+  }
+}
+
+/** The fetch failure's message, without anything that could hold request headers. */
+export function networkMessage(cause: unknown, apiKey?: string): string {
+  if (cause instanceof Error) {
+    const inner = (cause as { cause?: unknown }).cause;
+    const code = inner && typeof inner === "object" && "code" in inner ? String((inner as { code: unknown }).code) : undefined;
+    return redact(code ? `${cause.message} (${code})` : cause.message, apiKey);
+  }
+  return redact(String(cause), apiKey);
+}
+
+/** Undici's errors can carry the request options; keep only name, message and code for `cause`. */
+export function stripCause(cause: unknown, apiKey?: string): unknown {
+  if (!(cause instanceof Error)) return typeof cause === "string" ? redact(cause, apiKey) : undefined;
+  const clean = new Error(redact(cause.message, apiKey));
+  clean.name = cause.name;
+  const inner = (cause as { cause?: unknown }).cause;
+  if (inner instanceof Error) {
+    const innerClean = new Error(redact(inner.message, apiKey)) as Error & { code?: unknown };
+    innerClean.name = inner.name;
+    if ("code" in inner) innerClean.code = (inner as { code: unknown }).code;
+    (clean as Error & { cause?: unknown }).cause = innerClean;
+  }
+  return clean;
+}

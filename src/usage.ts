@@ -1,0 +1,498 @@
+/**
+ * Session accounting: what a client has spent, in total and per model, and the budget guard.
+ *
+ * Money is accumulated as integer atto-dollars (`bigint`, 1e-18 USD; see cost.ts for why not micro-dollars or
+ * floats), so a session of thousands of calls adds up to exactly the sum of the `usage.cost` values OpenRouter
+ * sent. `costUsd` in a snapshot is that exact sum converted to a `number` once; `cost` is the exact decimal
+ * string and `costMicros` the sum rounded to whole micro-dollars.
+ */
+import { BudgetExceededError, InvalidArgumentError } from "./errors.js";
+import { type GenerationCost, attoToMicros, attoToUsd, formatAtto, toAtto, usageTokens } from "./cost.js";
+import type { ChatResult, Usage } from "./result.js";
+
+/** Token and money totals (for the session or one model). */
+export interface UsageTotals {
+  /** Calls recorded (completed, estimated or pending). */
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** Included in `completionTokens`. */
+  reasoningTokens: number;
+  /** Prompt tokens served from the provider's cache (included in `promptTokens`). */
+  cachedTokens: number;
+  /** Prompt tokens written to the provider's cache (included in `promptTokens`). */
+  cacheWriteTokens: number;
+  totalTokens: number;
+  /** USD: OpenRouter's charges plus our estimates for calls still awaiting reconciliation. */
+  costUsd: number;
+  /** The same amount as an exact decimal string. */
+  cost: string;
+  /** The same amount rounded to whole micro-dollars (1e-6 USD). */
+  costMicros: number;
+  /** The part of `costUsd` that is our estimate, not OpenRouter's figure. */
+  estimatedCostUsd: number;
+  /** Calls whose cost is unknown or estimated (reconcilable when they have a generation id). */
+  pendingRequests: number;
+}
+
+/** A call whose cost OpenRouter did not report (aborted, truncated or errored streams, estimates). */
+export interface PendingEntry {
+  generationId: string;
+  model: string;
+  usage: Usage | undefined;
+  /** Our estimate while we wait for `/generation`, if one was made. */
+  estimatedUsd: number | undefined;
+}
+
+/** A point-in-time copy of the tracker; safe to keep, serialise or compare. */
+export interface UsageSnapshot extends UsageTotals {
+  byModel: Record<string, UsageTotals>;
+  pending: PendingEntry[];
+  budgetUsd: number | undefined;
+  /** `budgetUsd - costUsd` (never below 0), when a budget is set. */
+  remainingUsd: number | undefined;
+}
+
+/** The outcome of {@link UsageTracker.reconcile}. */
+export interface ReconcileReport {
+  /** Entries whose cost now comes from `/generation`. */
+  reconciled: number;
+  /** Lookups that failed; those entries stay pending for a later attempt. */
+  failed: Array<{ generationId: string; error: unknown }>;
+  /** Entries still pending. */
+  remaining: number;
+  /** How much the session total changed, USD (negative when estimates were too high). */
+  adjustedUsd: number;
+}
+
+interface Acc {
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  reasoningTokens: number;
+  cachedTokens: number;
+  cacheWriteTokens: number;
+  atto: bigint;
+  estimatedAtto: bigint;
+  pendingRequests: number;
+}
+
+/** One call's contribution to the totals. */
+interface Contribution {
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  reasoningTokens: number;
+  cachedTokens: number;
+  cacheWriteTokens: number;
+  atto: bigint;
+  estimated: boolean;
+  pending: boolean;
+}
+
+interface PendingState {
+  entry: PendingEntry;
+  contribution: Contribution;
+}
+
+const emptyAcc = (): Acc => ({
+  requests: 0,
+  promptTokens: 0,
+  completionTokens: 0,
+  reasoningTokens: 0,
+  cachedTokens: 0,
+  cacheWriteTokens: 0,
+  atto: 0n,
+  estimatedAtto: 0n,
+  pendingRequests: 0,
+});
+
+function apply(acc: Acc, c: Contribution, sign: 1 | -1): void {
+  const s = BigInt(sign);
+  acc.requests += sign;
+  acc.promptTokens += sign * c.promptTokens;
+  acc.completionTokens += sign * c.completionTokens;
+  acc.reasoningTokens += sign * c.reasoningTokens;
+  acc.cachedTokens += sign * c.cachedTokens;
+  acc.cacheWriteTokens += sign * c.cacheWriteTokens;
+  acc.atto += s * c.atto;
+  if (c.estimated) acc.estimatedAtto += s * c.atto;
+  if (c.pending) acc.pendingRequests += sign;
+}
+
+function totalsOf(acc: Acc): UsageTotals {
+  return {
+    requests: acc.requests,
+    promptTokens: acc.promptTokens,
+    completionTokens: acc.completionTokens,
+    reasoningTokens: acc.reasoningTokens,
+    cachedTokens: acc.cachedTokens,
+    cacheWriteTokens: acc.cacheWriteTokens,
+    totalTokens: acc.promptTokens + acc.completionTokens,
+    costUsd: attoToUsd(acc.atto),
+    cost: formatAtto(acc.atto),
+    costMicros: attoToMicros(acc.atto),
+    estimatedCostUsd: attoToUsd(acc.estimatedAtto),
+    pendingRequests: acc.pendingRequests,
+  };
+}
+
+function checkBudget(value: unknown, where: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new InvalidArgumentError(`${where}: budgetUsd must be a non-negative number of USD; got ${String(value)}.`);
+  }
+  return value;
+}
+
+const usd = (atto: bigint): string => `$${formatAtto(atto)}`;
+
+/** Looks a generation's authoritative cost up (normally `client.generation`). */
+export type GenerationLookup = (generationId: string) => Promise<GenerationCost>;
+
+export interface UsageTrackerOptions {
+  /** Spending limit in USD; see {@link UsageTracker.assertBudget}. */
+  budgetUsd?: number | undefined;
+  /**
+   * Opt-in automatic reconciliation: each new pending entry is looked up in the background `delayMs` after it
+   * is recorded (default 2000 ms; `/generation` needs a moment). Failures leave the entry pending.
+   */
+  autoReconcile?: { lookup: GenerationLookup; delayMs?: number | undefined } | undefined;
+}
+
+// Generation ids already counted, so a result recorded twice (by the client and by the caller) counts once.
+const SEEN_LIMIT = 10_000;
+
+/**
+ * Totals and a per-model breakdown of requests, tokens and cost for every call a client makes (plain and
+ * streamed alike), plus the optional budget guard. `client.usage` is one of these.
+ *
+ * @example
+ * const client = new OpenRouter({ budgetUsd: 5 });
+ * await client.chat({ model: "openai/gpt-4o-mini", messages });
+ * const { requests, costUsd, byModel } = client.usage.snapshot();
+ */
+export class UsageTracker {
+  #budgetAtto: bigint | undefined;
+  #budgetUsd: number | undefined;
+  #total: Acc = emptyAcc();
+  #byModel = new Map<string, Acc>();
+  #pending = new Map<string, PendingState>();
+  #seen = new Set<string>();
+  #auto: { lookup: GenerationLookup; delayMs: number } | undefined;
+  #timers = new Map<string, { timer: ReturnType<typeof setTimeout>; done: () => void }>();
+  #background = new Set<Promise<void>>();
+
+  constructor(opts: UsageTrackerOptions = {}) {
+    if (opts === null || typeof opts !== "object") throw new InvalidArgumentError("new UsageTracker(opts): opts must be an object.");
+    this.budgetUsd = opts.budgetUsd;
+    const auto = opts.autoReconcile;
+    if (auto !== undefined) {
+      if (auto === null || typeof auto !== "object" || typeof auto.lookup !== "function") {
+        throw new InvalidArgumentError("UsageTracker autoReconcile needs { lookup: (id) => Promise<GenerationCost> }.");
+      }
+      const delayMs = auto.delayMs ?? 2000;
+      if (typeof delayMs !== "number" || !Number.isFinite(delayMs) || delayMs < 0) {
+        throw new InvalidArgumentError(`UsageTracker autoReconcile.delayMs must be a non-negative number; got ${String(delayMs)}.`);
+      }
+      this.#auto = { lookup: auto.lookup, delayMs };
+    }
+  }
+
+  /** Schedules the background lookup of a new pending entry (only with `autoReconcile`). */
+  #schedule(id: string): void {
+    const auto = this.#auto;
+    if (!auto || this.#timers.has(id)) return;
+    const work = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#timers.delete(id);
+        this.#settle(id, auto.lookup).then(() => resolve(), () => resolve());
+      }, auto.delayMs);
+      // A pending lookup must not keep a Node process alive (no-op where timers are plain numbers).
+      (timer as { unref?: () => void }).unref?.();
+      this.#timers.set(id, { timer, done: resolve });
+    });
+    this.#background.add(work);
+    void work.then(() => this.#background.delete(work));
+  }
+
+  /** Drops a scheduled background lookup that is no longer needed. */
+  #cancel(id: string): void {
+    const scheduled = this.#timers.get(id);
+    if (!scheduled) return;
+    clearTimeout(scheduled.timer);
+    scheduled.done();
+    this.#timers.delete(id);
+  }
+
+  /**
+   * Resolves when every background lookup scheduled so far has finished (with `autoReconcile`).
+   *
+   * @example
+   * await client.usage.settled();
+   */
+  async settled(): Promise<void> {
+    while (this.#background.size > 0) await Promise.all([...this.#background]);
+  }
+
+  /** The spending limit in USD, or `undefined` for none. Settable at any time. */
+  get budgetUsd(): number | undefined {
+    return this.#budgetUsd;
+  }
+
+  set budgetUsd(value: number | undefined) {
+    this.#budgetUsd = checkBudget(value, "UsageTracker");
+    this.#budgetAtto = this.#budgetUsd === undefined ? undefined : toAtto(this.#budgetUsd);
+  }
+
+  /** Spent so far in USD (including estimates awaiting reconciliation). */
+  get spentUsd(): number {
+    return attoToUsd(this.#total.atto);
+  }
+
+  #add(c: Contribution): void {
+    apply(this.#total, c, 1);
+    let acc = this.#byModel.get(c.model);
+    if (!acc) this.#byModel.set(c.model, (acc = emptyAcc()));
+    apply(acc, c, 1);
+  }
+
+  #remove(c: Contribution): void {
+    apply(this.#total, c, -1);
+    const acc = this.#byModel.get(c.model);
+    if (acc) {
+      apply(acc, c, -1);
+      if (acc.requests === 0) this.#byModel.delete(c.model);
+    }
+  }
+
+  #markSeen(id: string): boolean {
+    if (this.#seen.has(id)) return false;
+    this.#seen.add(id);
+    if (this.#seen.size > SEEN_LIMIT) this.#seen.delete(this.#seen.values().next().value as string);
+    return true;
+  }
+
+  /**
+   * Records a finished call. A result carrying OpenRouter's cost (`costSource` "usage" or "header") is final;
+   * an estimated or missing cost is also kept as pending (when the result has a generation id), for
+   * {@link reconcile} to settle from `/generation`. A result whose generation id was already recorded is
+   * ignored; a pending entry with that id is replaced by the result.
+   *
+   * @example
+   * tracker.record(await client.chat(params)); // the client does this for you on client.usage
+   */
+  record(result: ChatResult): void {
+    if (result === null || typeof result !== "object") throw new InvalidArgumentError("UsageTracker.record() expects a ChatResult.");
+    const id = result.generationId ?? (result.id || undefined);
+    const model = result.model || "unknown";
+    const known = typeof result.cost === "number" && Number.isFinite(result.cost);
+    const estimated = known && result.costSource === "estimate";
+    const tokens = usageTokens(result.usage);
+    const contribution: Contribution = {
+      model,
+      promptTokens: tokens.promptTokens,
+      completionTokens: tokens.completionTokens,
+      reasoningTokens: tokens.reasoningTokens,
+      cachedTokens: tokens.cachedTokens,
+      cacheWriteTokens: tokens.cacheWriteTokens,
+      atto: known ? toAtto(result.cost as number) : 0n,
+      estimated,
+      pending: (!known || estimated) && id !== undefined,
+    };
+    if (id !== undefined) {
+      const pending = this.#pending.get(id);
+      if (pending) {
+        // The final result of a call first recorded as pending (e.g. a stream's usage arriving late).
+        this.#remove(pending.contribution);
+        this.#pending.delete(id);
+        this.#cancel(id);
+      } else if (!this.#markSeen(id)) {
+        return;
+      }
+    }
+    this.#add(contribution);
+    if (contribution.pending && id !== undefined) {
+      this.#pending.set(id, {
+        entry: { generationId: id, model, usage: result.usage, estimatedUsd: estimated ? (result.cost as number) : undefined },
+        contribution,
+      });
+      this.#schedule(id);
+    }
+  }
+
+  /**
+   * Records a call that ended without a cost (an aborted or truncated stream): it counts as a request with
+   * whatever usage is known, and stays pending until {@link reconcile} finds its cost.
+   *
+   * @example
+   * tracker.recordPending({ generationId: "gen-123", model: "openai/gpt-4o-mini" });
+   */
+  recordPending(entry: { generationId: string; model: string; usage?: Usage | undefined; estimatedUsd?: number | undefined }): void {
+    if (entry === null || typeof entry !== "object" || typeof entry.generationId !== "string" || entry.generationId === "") {
+      throw new InvalidArgumentError("UsageTracker.recordPending() needs { generationId, model }.");
+    }
+    if (typeof entry.model !== "string") throw new InvalidArgumentError("UsageTracker.recordPending(): model must be a string.");
+    if (this.#pending.has(entry.generationId) || !this.#markSeen(entry.generationId)) return;
+    const tokens = usageTokens(entry.usage);
+    const est = entry.estimatedUsd;
+    if (est !== undefined && (typeof est !== "number" || !Number.isFinite(est) || est < 0)) {
+      throw new InvalidArgumentError(`UsageTracker.recordPending(): estimatedUsd must be a non-negative number; got ${String(est)}.`);
+    }
+    const contribution: Contribution = {
+      model: entry.model || "unknown",
+      promptTokens: tokens.promptTokens,
+      completionTokens: tokens.completionTokens,
+      reasoningTokens: tokens.reasoningTokens,
+      cachedTokens: tokens.cachedTokens,
+      cacheWriteTokens: tokens.cacheWriteTokens,
+      atto: est === undefined ? 0n : toAtto(est),
+      estimated: est !== undefined,
+      pending: true,
+    };
+    this.#add(contribution);
+    this.#pending.set(entry.generationId, {
+      entry: { generationId: entry.generationId, model: contribution.model, usage: entry.usage, estimatedUsd: est },
+      contribution,
+    });
+    this.#schedule(entry.generationId);
+  }
+
+  /**
+   * The budget guard, called before sending: throws `BudgetExceededError` once the budget is spent, or when
+   * `estimateUsd` (a worst case, see `estimateCost`) would take the session over it. Does nothing without a
+   * budget. Calls in flight are not reserved: two concurrent calls can both pass and together overrun.
+   *
+   * @example
+   * tracker.assertBudget("openai/gpt-4o", estimateCost(params, model).worstCaseUsd);
+   */
+  assertBudget(model: string, estimateUsd?: number, budgetUsd?: number): void {
+    const budget = budgetUsd === undefined ? this.#budgetAtto : toAtto(checkBudget(budgetUsd, "assertBudget()") as number);
+    if (budget === undefined) return;
+    if (estimateUsd !== undefined && (typeof estimateUsd !== "number" || !Number.isFinite(estimateUsd) || estimateUsd < 0)) {
+      throw new InvalidArgumentError(`assertBudget(): estimateUsd must be a non-negative number; got ${String(estimateUsd)}.`);
+    }
+    const spent = this.#total.atto;
+    const info = { model, metadata: { budgetUsd: attoToUsd(budget), spentUsd: attoToUsd(spent) } };
+    if (spent >= budget) {
+      throw new BudgetExceededError(
+        `Budget of ${usd(budget)} is spent (${usd(spent)} used); not sending the request to ${model}.`,
+        info,
+      );
+    }
+    if (estimateUsd !== undefined) {
+      const est = toAtto(estimateUsd);
+      if (spent + est > budget) {
+        throw new BudgetExceededError(
+          `The call to ${model} could cost up to ${usd(est)}, more than the ${usd(budget - spent)} left of the ${usd(budget)} budget; not sending it.`,
+          { ...info, metadata: { ...info.metadata, estimateUsd: attoToUsd(est) } },
+        );
+      }
+    }
+  }
+
+  /**
+   * A copy of the totals, the per-model breakdown and the pending entries.
+   *
+   * @example
+   * const { costUsd, byModel } = client.usage.snapshot();
+   * console.table(byModel);
+   */
+  snapshot(): UsageSnapshot {
+    const byModel: Record<string, UsageTotals> = {};
+    for (const [model, acc] of [...this.#byModel].sort(([a], [b]) => a.localeCompare(b))) byModel[model] = totalsOf(acc);
+    const remaining = this.#budgetAtto === undefined ? undefined : this.#budgetAtto - this.#total.atto;
+    return {
+      ...totalsOf(this.#total),
+      byModel,
+      pending: [...this.#pending.values()].map(({ entry }) => ({ ...entry })),
+      budgetUsd: this.#budgetUsd,
+      remainingUsd: remaining === undefined ? undefined : attoToUsd(remaining > 0n ? remaining : 0n),
+    };
+  }
+
+  /**
+   * Forgets every recorded call (the budget stays).
+   *
+   * @example
+   * client.usage.reset();
+   */
+  reset(): void {
+    this.#total = emptyAcc();
+    this.#byModel.clear();
+    this.#pending.clear();
+    this.#seen.clear();
+    for (const id of [...this.#timers.keys()]) this.#cancel(id);
+  }
+
+  /**
+   * Settles pending entries from `/generation`: each entry's estimate (or zero) is replaced by OpenRouter's
+   * `total_cost`, and missing token counts are filled from the native counts. Failed lookups stay pending.
+   *
+   * @example
+   * const report = await client.usage.reconcile((id) => client.generation(id));
+   * console.log(report.reconciled, report.adjustedUsd);
+   */
+  async reconcile(lookup: GenerationLookup, opts: { concurrency?: number } = {}): Promise<ReconcileReport> {
+    if (typeof lookup !== "function") throw new InvalidArgumentError("UsageTracker.reconcile() needs a lookup function (id => GenerationCost).");
+    const concurrency = opts.concurrency ?? 4;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new InvalidArgumentError(`reconcile(): concurrency must be a positive integer; got ${String(concurrency)}.`);
+    }
+    const ids = [...this.#pending.keys()];
+    const report: ReconcileReport = { reconciled: 0, failed: [], remaining: 0, adjustedUsd: 0 };
+    let adjusted = 0n;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < ids.length) {
+        const id = ids[next++] as string;
+        const outcome = await this.#settle(id, lookup);
+        if (outcome.kind === "failed") report.failed.push({ generationId: id, error: outcome.error });
+        else if (outcome.kind === "settled") {
+          adjusted += outcome.adjustment;
+          report.reconciled++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, worker));
+    report.remaining = this.#pending.size;
+    report.adjustedUsd = attoToUsd(adjusted);
+    return report;
+  }
+
+  /** Looks one pending entry up and replaces its contribution with OpenRouter's figures. */
+  async #settle(
+    id: string,
+    lookup: GenerationLookup,
+  ): Promise<{ kind: "settled"; adjustment: bigint } | { kind: "failed"; error: unknown } | { kind: "gone" }> {
+    let cost: GenerationCost;
+    try {
+      cost = await lookup(id);
+      if (cost === null || typeof cost !== "object" || typeof cost.totalCost !== "number") {
+        throw new InvalidArgumentError(`The generation lookup for ${id} did not return a GenerationCost.`);
+      }
+    } catch (error) {
+      return { kind: "failed", error };
+    }
+    const state = this.#pending.get(id);
+    if (!state) return { kind: "gone" }; // recorded or reset meanwhile
+    const old = state.contribution;
+    const n = cost.nativeTokens ?? { prompt: undefined, completion: undefined, reasoning: undefined, cached: undefined };
+    const hadUsage = state.entry.usage !== undefined;
+    const settled: Contribution = {
+      ...old,
+      promptTokens: hadUsage ? old.promptTokens : (n.prompt ?? cost.tokens?.prompt ?? 0),
+      completionTokens: hadUsage ? old.completionTokens : (n.completion ?? cost.tokens?.completion ?? 0),
+      reasoningTokens: hadUsage ? old.reasoningTokens : (n.reasoning ?? 0),
+      cachedTokens: hadUsage ? old.cachedTokens : (n.cached ?? 0),
+      atto: cost.totalCostAtto ?? toAtto(cost.totalCost),
+      estimated: false,
+      pending: false,
+    };
+    this.#remove(old);
+    this.#add(settled);
+    this.#pending.delete(id);
+    this.#cancel(id);
+    return { kind: "settled", adjustment: settled.atto - old.atto };
+  }
+}

@@ -1,0 +1,195 @@
+import { describe, expect, it } from "vitest";
+import {
+  AuthenticationError,
+  BadRequestError,
+  ContextLengthError,
+  InsufficientCreditsError,
+  InvalidResponseError,
+  ModerationError,
+  NotFoundError,
+  OpenRouterError,
+  PermissionDeniedError,
+  ProviderUnavailableError,
+  RateLimitError,
+  ServerError,
+  StreamError,
+  TimeoutError,
+  errorFromResponse,
+  errorFromWire,
+  isOpenRouterError,
+  parseAffordableTokens,
+  parseRetryAfter,
+} from "../src/errors.js";
+
+const info = { method: "POST", path: "/chat/completions", model: "openai/gpt-4o" };
+const json = (body: unknown) => JSON.stringify(body);
+
+describe("errorFromResponse: status and error_type mapping", () => {
+  const cases: Array<[number, unknown, new (...a: never[]) => OpenRouterError, string]> = [
+    [401, { error: { code: 401, message: "No auth credentials found" } }, AuthenticationError, "authentication"],
+    [402, { error: { code: 402, message: "Insufficient credits" } }, InsufficientCreditsError, "insufficient_credits"],
+    [403, { error: { code: 403, message: "Key needs management", metadata: {} } }, PermissionDeniedError, "permission_denied"],
+    [404, { error: { code: 404, message: "No endpoints found for x/y." } }, NotFoundError, "not_found"],
+    [408, { error: { code: 408, message: "Timed out" } }, TimeoutError, "timeout"],
+    [400, { error: { code: 400, message: "bad field" } }, BadRequestError, "invalid_request"],
+    [413, { error: { code: 413, message: "too large" } }, BadRequestError, "invalid_request"],
+    [429, { error: { code: 429, message: "Rate limit exceeded" } }, RateLimitError, "rate_limit"],
+    [500, { error: { code: 500, message: "Internal Server Error" } }, ServerError, "server"],
+    [502, { error: { code: 502, message: "Bad gateway" } }, ProviderUnavailableError, "provider_unavailable"],
+    [503, { error: { code: 503, message: "Overloaded" } }, ProviderUnavailableError, "provider_unavailable"],
+    [504, { error: { code: 504, message: "Gateway timeout" } }, TimeoutError, "timeout"],
+    [524, { error: { code: 524, message: "A timeout occurred" } }, TimeoutError, "timeout"],
+    [529, { error: { code: 529, message: "Overloaded" } }, ProviderUnavailableError, "provider_unavailable"],
+  ];
+  for (const [status, body, Cls, kind] of cases) {
+    it(`${status} -> ${Cls.name}`, () => {
+      const e = errorFromResponse(status, new Headers(), json(body), info);
+      expect(e).toBeInstanceOf(Cls);
+      expect(e).toBeInstanceOf(OpenRouterError);
+      expect(e.kind).toBe(kind);
+      expect(e.status).toBe(status);
+      expect(e.message).toContain("POST /chat/completions");
+      expect(e.message).toContain("openai/gpt-4o");
+    });
+  }
+
+  it("retryable follows the status", () => {
+    expect(errorFromResponse(429, new Headers(), "", info).retryable).toBe(true);
+    expect(errorFromResponse(503, new Headers(), "", info).retryable).toBe(true);
+    expect(errorFromResponse(400, new Headers(), "", info).retryable).toBe(false);
+    expect(errorFromResponse(401, new Headers(), "", info).retryable).toBe(false);
+    expect(errorFromResponse(402, new Headers(), "", info).retryable).toBe(false);
+  });
+
+  it("context length by error_type and by message", () => {
+    const byType = errorFromResponse(400, new Headers(), json({ error: { code: 400, message: "x", metadata: { error_type: "context_length_exceeded" } } }), info);
+    expect(byType).toBeInstanceOf(ContextLengthError);
+    expect(byType.errorType).toBe("context_length_exceeded");
+    const byMessage = errorFromResponse(400, new Headers(), json({ error: { code: 400, message: "This endpoint's maximum context length is 200000 tokens." } }), info);
+    expect(byMessage).toBeInstanceOf(ContextLengthError);
+  });
+
+  it("moderation 403 keeps reasons and the flagged input", () => {
+    const e = errorFromResponse(
+      403,
+      new Headers(),
+      json({ error: { code: 403, message: "Input flagged", metadata: { reasons: ["violence"], flagged_input: "…", provider_name: "OpenAI", model_slug: "x" } } }),
+      info,
+    );
+    expect(e).toBeInstanceOf(ModerationError);
+    expect((e as ModerationError).reasons).toEqual(["violence"]);
+    expect((e as ModerationError).flaggedInput).toBe("…");
+    expect(e.providerName).toBe("OpenAI");
+  });
+
+  it("uses the detail in metadata.raw when the message is the generic 'Provider returned error'", () => {
+    const raw = JSON.stringify({ error: { message: "Invalid 'max_output_tokens': integer below minimum value.", type: "invalid_request_error" } });
+    const e = errorFromResponse(400, new Headers(), json({ error: { code: 400, message: "Provider returned error", metadata: { provider_name: "OpenAI", raw } } }), info);
+    expect(e.message).toContain("Invalid 'max_output_tokens'");
+    expect(e.message).toContain("(OpenAI)");
+    expect(e.providerName).toBe("OpenAI");
+    const plain = errorFromResponse(429, new Headers(), json({ error: { code: 429, message: "Provider returned error", metadata: { raw: "rate-limited upstream" } } }), info);
+    expect(plain.message).toContain("rate-limited upstream");
+  });
+
+  it("error.code may be a string; the HTTP status still decides the class", () => {
+    const e = errorFromResponse(500, new Headers(), json({ error: { code: "server_error", message: "boom" } }), info);
+    expect(e.code).toBe("server_error");
+    expect(e.status).toBe(500);
+    expect(e).toBeInstanceOf(ServerError);
+  });
+
+  it("availability errors without code: retryable and retry_after from the body", () => {
+    const e = errorFromResponse(
+      503,
+      new Headers(),
+      json({ error: { message: "Temporarily unavailable", error_type: "provider_overloaded", http_status: 503, availability: { retryable: true, retry_after: 7, requested_models: ["a/b"] } } }),
+      info,
+    );
+    expect(e).toBeInstanceOf(ProviderUnavailableError);
+    expect(e.retryable).toBe(true);
+    expect(e.retryAfterMs).toBe(7000);
+    expect(e.code).toBeUndefined();
+    const notRetryable = errorFromResponse(
+      429,
+      new Headers(),
+      json({ error: { code: 429, message: "capacity", availability: { code: "capacity_exhausted", retryable: false } } }),
+      info,
+    );
+    expect(notRetryable).toBeInstanceOf(RateLimitError);
+    expect(notRetryable.retryable).toBe(false);
+    expect(notRetryable.errorType).toBe("capacity_exhausted");
+  });
+
+  it("Retry-After header wins over the body and accepts HTTP dates", () => {
+    const now = Date.parse("2026-11-22T10:00:00Z");
+    expect(parseRetryAfter("3", now)).toBe(3000);
+    expect(parseRetryAfter("Sun, 22 Nov 2026 10:00:05 GMT", now)).toBe(5000);
+    expect(parseRetryAfter("Sun, 22 Nov 2026 09:00:00 GMT", now)).toBe(0);
+    expect(parseRetryAfter("soon", now)).toBeUndefined();
+    const e = errorFromResponse(429, new Headers({ "retry-after": "2" }), json({ error: { code: 429, message: "slow down" } }), info);
+    expect(e.retryAfterMs).toBe(2000);
+  });
+
+  it("the daily free-model cap is not retryable", () => {
+    const e = errorFromResponse(429, new Headers(), json({ error: { code: 429, message: "Rate limit exceeded: free-models-per-day. Add 10 credits" } }), info);
+    expect(e).toBeInstanceOf(RateLimitError);
+    expect(e.retryable).toBe(false);
+  });
+
+  it("an HTML page from an edge proxy becomes a typed error with a readable snippet", () => {
+    const e = errorFromResponse(502, new Headers({ "content-type": "text/html" }), "<html><body><h1>502 Bad Gateway</h1><p>cloudflare</p></body></html>", info);
+    expect(e).toBeInstanceOf(ProviderUnavailableError);
+    expect(e.message).toContain("502 Bad Gateway");
+    expect(e.message).not.toContain("<h1>");
+  });
+
+  it("an empty body still gives a typed error", () => {
+    const e = errorFromResponse(503, new Headers(), "", info);
+    expect(e).toBeInstanceOf(ProviderUnavailableError);
+    expect(e.message).toContain("empty body");
+  });
+
+  it("402 affordability: the affordable token count is parsed", () => {
+    const msg = "This request requires more credits, or fewer max_tokens. You requested up to 4096 tokens, but can only afford 512.";
+    const e = errorFromResponse(402, new Headers(), json({ error: { code: 402, message: msg } }), info);
+    expect(e).toBeInstanceOf(InsufficientCreditsError);
+    expect((e as InsufficientCreditsError).affordableTokens).toBe(512);
+    expect(parseAffordableTokens("no number here")).toBeUndefined();
+  });
+
+  it("keeps X-Generation-Id and user_id", () => {
+    const e = errorFromResponse(400, new Headers({ "x-generation-id": "gen-1" }), json({ error: { code: 400, message: "x" }, user_id: "user_1" }), info);
+    expect(e.generationId).toBe("gen-1");
+    expect(e.userId).toBe("user_1");
+  });
+});
+
+describe("in-band errors", () => {
+  it("an unknown in-band error is a StreamError with the code as status", () => {
+    const e = errorFromWire({ code: 400, message: "Token limit reached" }, { ...info, inBand: true });
+    expect(e.status).toBe(400);
+    const s = errorFromWire({ code: "server_error", message: "boom" }, { ...info, inBand: true });
+    expect(s).toBeInstanceOf(StreamError);
+    expect(s.kind).toBe("stream");
+  });
+  it("error_type still classifies in-band errors", () => {
+    const e = errorFromWire({ code: 429, message: "Rate limit exceeded", metadata: { error_type: "rate_limit_exceeded" } }, { ...info, inBand: true });
+    expect(e).toBeInstanceOf(RateLimitError);
+    expect(e.retryable).toBe(true);
+  });
+});
+
+describe("isOpenRouterError", () => {
+  it("matches our errors and look-alikes from another realm, not plain errors", () => {
+    expect(isOpenRouterError(new RateLimitError("x"))).toBe(true);
+    expect(isOpenRouterError({ name: "RateLimitError", kind: "rate_limit", retryable: true, message: "x" })).toBe(true);
+    expect(isOpenRouterError(new Error("x"))).toBe(false);
+    expect(isOpenRouterError(null)).toBe(false);
+  });
+  it("subclasses keep their names for logs", () => {
+    expect(new InvalidResponseError("x").name).toBe("InvalidResponseError");
+    expect(String(new NotFoundError("gone"))).toBe("NotFoundError: gone");
+    expect(new NotFoundError("gone").toJSON()).toMatchObject({ name: "NotFoundError", kind: "not_found", message: "gone" });
+  });
+});

@@ -1,0 +1,298 @@
+/**
+ * The published package, as a user gets it: build (or reuse a fresh dist/), `npm pack`, lint the tarball
+ * with publint and @arethetypeswrong/cli, install it into a scratch project, then `import` and `require` it
+ * from plain Node scripts that start the built stand-in (`openrouter-fetch/testing`) on 127.0.0.1 and make
+ * real calls through the built client. Also checks that the core entry's static import graph reaches no
+ * Node built-in, no ajv and none of the testing tools or the CLI.
+ */
+import { execFile, spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { build as esbuild, type Metafile } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMockOpenRouter, type MockOpenRouter } from "../src/testing/index.js";
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const BIN = join(ROOT, "node_modules/.bin");
+const KEY = "sk-or-v1-package-test-key-0123456789";
+
+let scratch: string;
+let tarball: string;
+/** The installed copy of the package inside the scratch project. */
+let installed: string;
+
+/** Runs a command; on failure the error carries stdout and stderr so the test output shows why. */
+async function sh(file: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
+  try {
+    return await run(file, args, {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...opts.env },
+      maxBuffer: 32 * 1024 * 1024,
+    });
+  } catch (error) {
+    const e = error as Error & { stdout?: string; stderr?: string };
+    throw new Error(`${file} ${args.join(" ")} failed:\n${e.stdout ?? ""}\n${e.stderr ?? ""}\n${e.message}`);
+  }
+}
+
+beforeAll(async () => {
+  // Rebuilds only when a source is newer than dist/ (under a lock shared with the other package tests).
+  await sh(process.execPath, ["--import", "tsx", "scripts/build.ts", "--if-stale"]);
+  // Inside the repo (git-ignored .tmp/), so the installed package resolves its dependencies (ajv,
+  // openapi-fetch, eventsource-parser) from the repo's node_modules, as it would from a user's: no network.
+  mkdirSync(join(ROOT, ".tmp"), { recursive: true });
+  scratch = mkdtempSync(join(ROOT, ".tmp", "package-"));
+  // Its own package.json, or Node would resolve "openrouter-fetch" as the repo's self-reference (src of truth
+  // would then be the repo's dist/, not the installed tarball).
+  writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "commonjs" }));
+  const { stdout } = await sh("npm", ["pack", "--json", "--pack-destination", scratch]);
+  const packed = JSON.parse(stdout) as Array<{ filename: string }>;
+  tarball = join(scratch, packed[0]!.filename);
+  await sh("tar", ["-xzf", tarball, "-C", scratch]);
+  mkdirSync(join(scratch, "node_modules"), { recursive: true });
+  installed = join(scratch, "node_modules", "openrouter-fetch");
+  renameSync(join(scratch, "package"), installed);
+}, 240_000);
+
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe("package contents", () => {
+  it("ships dist, spec and package.json only, with the bin executable", () => {
+    const files = listFiles(installed).map((f) => relative(installed, f)).sort();
+    expect(files).toContain("dist/index.js");
+    expect(files).toContain("dist/index.cjs");
+    expect(files).toContain("dist/index.d.ts");
+    expect(files).toContain("dist/index.d.cts");
+    expect(files).toContain("dist/testing/index.js");
+    expect(files).toContain("dist/testing/index.cjs");
+    expect(files).toContain("dist/cli/main.js");
+    expect(files).toContain("spec/openrouter.yaml");
+    const unexpected = files.filter((f) => !/^(dist\/|spec\/|package\.json$|README\.md$|LICENSE)/.test(f));
+    expect(unexpected).toEqual([]);
+    expect(files.some((f) => f.startsWith("src/") || f.startsWith("test/"))).toBe(false);
+    const pkg = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as { bin: Record<string, string> };
+    const bin = join(installed, pkg.bin["openrouter"]!);
+    expect(readFileSync(bin, "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
+    expect(statSync(bin).mode & 0o111).not.toBe(0);
+  });
+
+  it("passes publint --strict", async () => {
+    const { stdout } = await sh(join(BIN, "publint"), ["run", tarball, "--strict"]);
+    expect(stdout).toMatch(/All good/);
+  }, 60_000);
+
+  it("passes @arethetypeswrong/cli for every entry (node10, node16 from CJS and ESM, bundler)", async () => {
+    const { stdout } = await sh(join(BIN, "attw"), [tarball, "--format", "json"]);
+    const report = JSON.parse(stdout) as { analysis: { problems: unknown[]; entrypoints: Record<string, unknown> } };
+    expect(report.analysis.problems).toEqual([]);
+    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual([".", "./package.json", "./testing"]);
+  }, 90_000);
+});
+
+describe("core entry's static import graph", () => {
+  it("reaches no node: module, no ajv, no testing tools or CLI", async () => {
+    const entry = join(installed, "dist/index.js");
+    const result = await esbuild({
+      entryPoints: [entry],
+      bundle: true,
+      splitting: true,
+      format: "esm",
+      platform: "neutral",
+      // Resolve the dependencies like a bundler would; nothing is written.
+      mainFields: ["module", "main"],
+      outdir: join(scratch, "bundle"),
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+      // node: modules must not be reachable at all; if one were, esbuild would fail to resolve it here.
+      external: ["node:*"],
+    });
+    const meta = result.metafile;
+    const start = relative(process.cwd(), entry).split("\\").join("/");
+    const staticGraph = staticClosure(meta, start);
+    expect(staticGraph.has(start)).toBe(true);
+    const offenders = [...staticGraph].filter(
+      (p) => p.startsWith("node:") || /node_modules\/(ajv|ajv-formats|fast-deep-equal|json-schema-traverse)\//.test(p) || /dist\/(testing|cli)\//.test(p),
+    );
+    expect(offenders).toEqual([]);
+    // What the core entry does load statically: our code plus the two small runtime dependencies.
+    const packages = new Set([...staticGraph].map((p) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(p)?.[1]).filter(Boolean));
+    expect([...packages].sort()).toEqual(["eventsource-parser", "openapi-fetch", "openrouter-fetch"]);
+    // Lazily loaded code (structured output, validator) must be behind import(), never a static edge.
+    const dynamicTargets = Object.values(meta.inputs).flatMap((i) => i.imports.filter((x) => x.kind === "dynamic-import").map((x) => x.path));
+    for (const target of dynamicTargets) {
+      if (/ajv/.test(target)) expect(staticGraph.has(target)).toBe(false);
+    }
+  });
+
+  it("the CommonJS core entry requires no node: module and loads ajv only lazily", () => {
+    const cjs = readFileSync(join(installed, "dist/index.cjs"), "utf8");
+    expect(cjs).not.toMatch(/require\(["']node:/);
+    for (const m of cjs.matchAll(/require\(["']ajv[^"']*["']\)/g)) {
+      // esbuild's form of a deferred import(): Promise.resolve().then(() => __toESM(require("ajv/…")))
+      const before = cjs.slice(Math.max(0, m.index - 60), m.index);
+      expect(before).toMatch(/Promise\.resolve\(\)\.then\(\(\) => (__toESM\()?$/);
+    }
+  });
+});
+
+describe("installed package against the built stand-in", () => {
+  // Both scripts do the same, once through `import` and once through `require`: start the built stand-in,
+  // make a plain and a streamed call through the built client, hit a typed error, and (where the client
+  // has it) run structured output, whose code is loaded by a dynamic import() inside the package.
+  const body = (load: string) => `
+${load}
+const mock = createMockOpenRouter({ apiKey: process.env.TEST_KEY, scenarios: [{ model: "openai/gpt-4o-mini", reply: "Hello from the stand-in" }] });
+const { baseUrl } = await mock.listen();
+try {
+  const client = new OpenRouter({ apiKey: process.env.TEST_KEY, baseUrl });
+  const messages = [{ role: "user", content: "Hi" }];
+  const result = await client.chat({ model: "openai/gpt-4o-mini", messages });
+  const stream = client.chatStream({ model: "openai/gpt-4o-mini", messages });
+  let streamed = "";
+  for await (const event of stream) if (event.type === "content") streamed += event.text;
+  const final = await stream.final();
+  let error;
+  try { await client.chat({ model: "nobody/nothing", messages }); } catch (e) { error = e; }
+  let structured = "unavailable";
+  if (typeof client.structured === "function") {
+    const schema = { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"], additionalProperties: false };
+    // Another model: the scenario above scripts plain text for gpt-4o-mini; this one gets schema-shaped JSON.
+    const s = await client.structured({ model: "anthropic/claude-haiku-4.5", messages, schema });
+    structured = typeof s.data.ok;
+  }
+  console.log(JSON.stringify({
+    text: result.text, cost: result.cost, tokens: result.usage?.total_tokens, generationId: result.generationId,
+    streamed, finalText: final.text, finalCost: final.cost,
+    errorName: error?.name, isOpenRouterError: isOpenRouterError(error), errorStatus: error?.status,
+    served: mock.requests.length, structured,
+  }));
+} finally {
+  await mock.close();
+}
+`;
+
+  async function consumer(name: string, source: string) {
+    const file = join(scratch, name);
+    writeFileSync(file, source);
+    const { stdout } = await sh(process.execPath, [file], { cwd: scratch, env: { TEST_KEY: KEY } });
+    return JSON.parse(stdout.trim().split("\n").at(-1)!) as Record<string, unknown>;
+  }
+
+  function expectWorked(out: Record<string, unknown>) {
+    expect(out["text"]).toBe("Hello from the stand-in");
+    expect(out["streamed"]).toBe("Hello from the stand-in");
+    expect(out["finalText"]).toBe("Hello from the stand-in");
+    expect(typeof out["cost"]).toBe("number");
+    expect(out["cost"] as number).toBeGreaterThan(0);
+    expect(out["finalCost"]).toBe(out["cost"]);
+    expect(out["tokens"] as number).toBeGreaterThan(0);
+    expect(out["generationId"]).toMatch(/^gen-/);
+    expect(out["errorName"]).toBe("BadRequestError");
+    expect(out["isOpenRouterError"]).toBe(true);
+    expect(out["errorStatus"]).toBe(400);
+    expect(out["served"]).toBeGreaterThanOrEqual(3);
+    if (clientHasStructured()) expect(out["structured"]).toBe("boolean");
+  }
+
+  it("works through import (ESM)", async () => {
+    const out = await consumer(
+      "consumer.mjs",
+      body(`import { OpenRouter, isOpenRouterError } from "openrouter-fetch";
+import { createMockOpenRouter } from "openrouter-fetch/testing";`),
+    );
+    expectWorked(out);
+  }, 60_000);
+
+  it("works through require (CommonJS)", async () => {
+    const out = await consumer(
+      "consumer.cjs",
+      `const { OpenRouter, isOpenRouterError } = require("openrouter-fetch");
+const { createMockOpenRouter } = require("openrouter-fetch/testing");
+(async () => {${body("")}
+})().catch((e) => { console.error(e); process.exit(1); });`,
+    );
+    expectWorked(out);
+  }, 60_000);
+
+  it("require() and import() resolve to the CJS and ESM builds", async () => {
+    const file = join(scratch, "which.cjs");
+    writeFileSync(
+      file,
+      `console.log(JSON.stringify({ cjs: require.resolve("openrouter-fetch"), testing: require.resolve("openrouter-fetch/testing"), pkg: require("openrouter-fetch/package.json").name }));`,
+    );
+    const { stdout } = await sh(process.execPath, [file], { cwd: scratch });
+    const out = JSON.parse(stdout) as Record<string, string>;
+    expect(out["cjs"]).toMatch(/node_modules[\\/]openrouter-fetch[\\/]dist[\\/]index\.cjs$/);
+    expect(out["testing"]).toMatch(/dist[\\/]testing[\\/]index\.cjs$/);
+    expect(out["pkg"]).toBe("openrouter-fetch");
+  }, 30_000);
+});
+
+describe("the built bin", () => {
+  let mock: MockOpenRouter;
+  let baseUrl: string;
+  beforeAll(async () => {
+    mock = createMockOpenRouter({ apiKey: KEY, chunkDelayMs: 10 });
+    baseUrl = (await mock.listen()).baseUrl;
+  });
+  afterAll(() => mock?.close());
+
+  it("streams a chat answer from the installed dist/cli/main.js", async () => {
+    const bin = join(installed, "dist/cli/main.js");
+    chmodSync(bin, 0o755);
+    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      // Run as an executable (its #! line), from the scratch project, with nothing but PATH inherited.
+      const child = spawn(bin, ["chat", "Say something", "--base-url", baseUrl], {
+        cwd: scratch,
+        env: { PATH: process.env["PATH"] ?? "", OPENROUTER_API_KEY: KEY },
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+      child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(out.stderr).not.toMatch(/error/);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain("Say something");
+    expect(out.stderr).toMatch(/tokens · \$/);
+    expect(`${out.stdout}${out.stderr}`).not.toContain(KEY);
+    const version = await sh(process.execPath, [bin, "--version"], { cwd: scratch });
+    expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version);
+  }, 60_000);
+});
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? listFiles(path) : [path];
+  });
+}
+
+/** Inputs reachable from `start` through static `import` statements only (not `import()`). */
+function staticClosure(meta: Metafile, start: string): Set<string> {
+  const seen = new Set<string>();
+  const queue = [start];
+  while (queue.length > 0) {
+    const path = queue.pop()!;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    for (const edge of meta.inputs[path]?.imports ?? []) {
+      if (edge.kind === "import-statement" || edge.kind === "require-call") queue.push(edge.path);
+    }
+  }
+  return seen;
+}
+
+/** Whether the client has grown `structured()` yet (wired by the lead through a dynamic import). */
+function clientHasStructured(): boolean {
+  const source = join(ROOT, "src/client.ts");
+  return existsSync(source) && /\n\s*(async\s+)?structured\s*[<(]/.test(readFileSync(source, "utf8"));
+}
