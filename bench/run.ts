@@ -69,6 +69,16 @@ interface Row {
   target?: { text: string; met: (ours: number, floor: number | undefined) => boolean };
 }
 
+/** Which worker group produced a row, so a failed group shows as "unavailable"/"error" rather than a blank. */
+function groupOfRow(label: string): Group | undefined {
+  if (/^(cross-check: )?chat/.test(label)) return "chat";
+  if (/^(cross-check: )?stream/.test(label)) return "stream";
+  if (label.startsWith("time to first token")) return "ttft";
+  if (/per open stream/.test(label)) return "memory";
+  if (label.startsWith("structured")) return "structured";
+  return undefined;
+}
+
 function fmt(x: number, digits: number): string {
   if (!Number.isFinite(x)) return "n/a";
   return x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -167,6 +177,13 @@ function buildTable(r: Omit<Results, "table" | "targets" | "durationS">, adapter
       target: { text: "≤ 30 ms", met: (o) => o <= 30 },
     },
     {
+      label: "cross-check: import CPU time over bare node",
+      value: (a) => r.imports?.[a]?.cpuOverBareMs,
+      unit: " ms",
+      digits: 1,
+      compare: "none",
+    },
+    {
       label: "entry bundle, min+gzip",
       value: (a) => (r.bundles?.[a]?.gzipBytes ?? NaN) / 1024,
       unit: " KB",
@@ -177,8 +194,7 @@ function buildTable(r: Omit<Results, "table" | "targets" | "durationS">, adapter
     { label: "installed size", value: (a) => (r.install?.[a]?.bytes ?? NaN) / 1e6, unit: " MB", digits: 2, compare: "none" },
     { label: "runtime dependencies (transitive)", value: (a) => r.install?.[a]?.deps, unit: "", digits: 0, compare: "none" },
   ];
-  const structured = r.medians.ours;
-  if (structured?.["structuredFirstMs"] !== undefined) {
+  if (adapters.includes("ours")) {
     rows.push(
       { label: "structured(): first call", value: (a) => m(a, "structuredFirstMs"), unit: " ms", digits: 2, compare: "none" },
       {
@@ -206,7 +222,10 @@ function buildTable(r: Omit<Results, "table" | "targets" | "durationS">, adapter
     const floor = row.value("floor");
     const cells = adapters.map((a) => {
       const v = row.value(a);
-      if (v === undefined || !Number.isFinite(v)) return r.status[a]?.[row.label] ?? "—";
+      if (v === undefined || !Number.isFinite(v)) {
+        const g = groupOfRow(row.label);
+        return (g !== undefined && r.status[a]?.[`${g}:why`]) || "—";
+      }
       const abs = `${fmt(v, row.digits)}${row.unit}`;
       if (a === "floor" || floor === undefined || !Number.isFinite(floor)) return abs;
       if (row.compare === "ratio") return `${abs} (${fmt(v / floor, 2)}×)`;
@@ -227,13 +246,6 @@ function buildTable(r: Omit<Results, "table" | "targets" | "durationS">, adapter
 
 // ------------------------------------------------------------------------------------------------------ main
 
-const GROUP_ROWS: Record<Group, string[]> = {
-  chat: ["chat req/s, concurrency 1", "chat req/s, concurrency 64"],
-  stream: [],
-  ttft: ["time to first token over server delay"],
-  memory: [],
-  structured: [],
-};
 
 async function main(): Promise<void> {
   const t0 = Date.now();
@@ -279,7 +291,7 @@ async function main(): Promise<void> {
       } else {
         const why = "unavailable" in out ? `unavailable` : `error`;
         status[group] = "unavailable" in out ? out.unavailable : out.error;
-        for (const label of GROUP_ROWS[group]) status[label] = why;
+        status[`${group}:why`] = why;
       }
       const summary = out.ok
         ? Object.entries(out.metrics)

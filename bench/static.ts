@@ -69,6 +69,8 @@ export interface ImportTiming {
   /** user + system CPU of the whole process (hyperfine only): less sensitive to other load than wall time. */
   cpuMs: number;
   overBareMs: number;
+  /** The same difference in process CPU time (hyperfine only). */
+  cpuOverBareMs: number;
   runs: number;
   tool: "hyperfine" | "process timing";
 }
@@ -81,12 +83,17 @@ function pin(cmd: string[]): string[] {
   return spawnSync("taskset", ["-c", "0", "true"], { stdio: "ignore" }).status === 0 ? ["taskset", "-c", "0", ...cmd] : cmd;
 }
 
-function timeOnce(cmd: string[], runs: number, useHyperfine: boolean): { median: number; cpu: number } {
+/**
+ * Median wall (and CPU) time of `runs` runs of cmd; a slow entry (the SDK's import takes seconds) is cut down
+ * to 2 runs once it has used up about 2 s, so one entry cannot blow the bench's time budget.
+ */
+function timeOnce(cmd: string[], runs: number, warmup: number, useHyperfine: boolean): { median: number; cpu: number } {
   if (useHyperfine) {
     const dir = mkdtempSync(join(tmpdir(), "bench-hf-"));
     const out = join(dir, "hf.json");
     const quoted = cmd.map((c) => `'${c.replaceAll("'", "'\\''")}'`).join(" ");
-    const r = spawnSync("hyperfine", ["-N", "--warmup", "1", "--runs", String(runs), "--export-json", out, quoted], {
+    const args = ["-N", "--warmup", String(warmup), "--min-runs", "2", "--max-runs", String(runs), "--export-json", out, quoted];
+    const r = spawnSync("hyperfine", args, {
       cwd: ROOT,
       stdio: ["ignore", "ignore", "pipe"],
       encoding: "utf8",
@@ -98,13 +105,15 @@ function timeOnce(cmd: string[], runs: number, useHyperfine: boolean): { median:
     return { median: res.median * 1000, cpu: (res.user + res.system) * 1000 };
   }
   const times: number[] = [];
-  for (let i = 0; i < runs + 1; i++) {
+  let spent = 0;
+  for (let i = 0; i < runs + warmup && !(times.length >= 2 && spent > 2000); i++) {
     const t0 = process.hrtime.bigint();
     const r = spawnSync(cmd[0]!, cmd.slice(1), { cwd: ROOT, stdio: "ignore" });
     const dt = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.status !== 0) throw new Error(`${cmd.join(" ")} failed`);
-    if (i === 0) continue; // warm-up: file cache
+    if (i < warmup) continue; // warm-up: file cache
     times.push(dt);
+    spent += dt;
   }
   // spawnSync reports no child CPU time; the fallback has wall time only.
   return { median: median(times), cpu: NaN };
@@ -119,12 +128,14 @@ export function importTimes(specs: Record<string, string>, runs: number, rounds:
   const scripts: [string, string][] = [["bare", ""]];
   for (const [k, spec] of Object.entries(specs)) scripts.push([k, `await import(${JSON.stringify(spec)})`]);
   const useHyperfine = hasHyperfine();
-  const perRound: Record<string, { median: number; over: number; cpu: number }[]> = {};
+  const perRound: Record<string, { median: number; over: number; cpu: number; cpuOver: number }[]> = {};
   for (let round = 0; round < rounds; round++) {
     const order = [...scripts.slice(round % scripts.length), ...scripts.slice(0, round % scripts.length)];
     const got: Record<string, { median: number; cpu: number }> = {};
-    for (const [k, script] of order) got[k] = timeOnce(pin([process.execPath, "--input-type=module", "-e", script]), runs, useHyperfine);
-    for (const [k, v] of Object.entries(got)) (perRound[k] ??= []).push({ ...v, over: v.median - got["bare"]!.median });
+    // Warm the file cache in the first round only.
+    for (const [k, script] of order) got[k] = timeOnce(pin([process.execPath, "--input-type=module", "-e", script]), runs, round === 0 ? 1 : 0, useHyperfine);
+    const bare = got["bare"]!;
+    for (const [k, v] of Object.entries(got)) (perRound[k] ??= []).push({ ...v, over: v.median - bare.median, cpuOver: v.cpu - bare.cpu });
   }
   const out: Record<string, ImportTiming> = {};
   for (const [k, rs] of Object.entries(perRound)) {
@@ -132,6 +143,7 @@ export function importTimes(specs: Record<string, string>, runs: number, rounds:
       medianMs: median(rs.map((r) => r.median)),
       overBareMs: median(rs.map((r) => r.over)),
       cpuMs: median(rs.map((r) => r.cpu)),
+      cpuOverBareMs: median(rs.map((r) => r.cpuOver)),
       runs: runs * rounds,
       tool: useHyperfine ? "hyperfine" : "process timing",
     };

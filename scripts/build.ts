@@ -11,7 +11,8 @@
  * `src/testing/validate.ts` finds the spec at `../../spec/` from its own file, so the testing entry must
  * stay at dist/testing/ (and its code must not move into a shared chunk; see `assertLayout`).
  *
- * Usage: `tsx scripts/build.ts` (also `--quiet`).
+ * Usage: `tsx scripts/build.ts [--quiet]`, or `tsx scripts/build.ts --if-stale` to build only when a source is
+ * newer than dist/ (what the package tests run; see `ensureBuilt`).
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { isBuiltin } from "node:module";
@@ -84,7 +85,7 @@ function common(quiet: boolean): Options {
  * await buildPackage({ quiet: true }); // ["dist/index.js", "dist/index.cjs", ...]
  */
 export async function buildPackage({ quiet = false }: { quiet?: boolean } = {}): Promise<string[]> {
-  // Loaded here so importing this module (the package test does, for `distIsFresh`) stays cheap.
+  // Loaded here, not at the top, so importing this module for `distIsFresh` stays cheap.
   const { build } = await import("tsup");
   rmSync(dist, { recursive: true, force: true });
   const libraryEntries = { index: join(root, "src/index.ts"), "testing/index": join(root, "src/testing/index.ts") };
@@ -112,7 +113,8 @@ export async function buildPackage({ quiet = false }: { quiet?: boolean } = {}):
     ...common(quiet),
     entry: { "cli/main": join(root, "src/cli/main.ts") },
     format: ["esm"],
-    splitting: true,
+    // One self-contained file: its lazy modules stay inside it instead of adding a second set of chunks.
+    splitting: false,
     dts: false,
   });
   assertLayout();

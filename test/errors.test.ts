@@ -127,6 +127,7 @@ describe("errorFromResponse: status and error_type mapping", () => {
     expect(parseRetryAfter("Sun, 22 Nov 2026 10:00:05 GMT", now)).toBe(5000);
     expect(parseRetryAfter("Sun, 22 Nov 2026 09:00:00 GMT", now)).toBe(0);
     expect(parseRetryAfter("soon", now)).toBeUndefined();
+    expect(parseRetryAfter("1 2", now)).toBeUndefined();
     const e = errorFromResponse(429, new Headers({ "retry-after": "2" }), json({ error: { code: 429, message: "slow down" } }), info);
     expect(e.retryAfterMs).toBe(2000);
   });
@@ -156,6 +157,13 @@ describe("errorFromResponse: status and error_type mapping", () => {
     expect(e).toBeInstanceOf(InsufficientCreditsError);
     expect((e as InsufficientCreditsError).affordableTokens).toBe(512);
     expect(parseAffordableTokens("no number here")).toBeUndefined();
+  });
+
+  it("OpenRouter's own 429 without Retry-After: the wait comes from X-RateLimit-Reset (epoch ms)", () => {
+    const now = Date.now();
+    const e = errorFromResponse(429, new Headers({ "x-ratelimit-reset": String(now + 4000) }), json({ error: { code: 429, message: "Rate limit exceeded: free-models-per-min." } }), info);
+    expect(e.retryAfterMs).toBeGreaterThan(3000);
+    expect(e.retryAfterMs).toBeLessThanOrEqual(4000);
   });
 
   it("keeps X-Generation-Id and user_id", () => {

@@ -3,7 +3,7 @@
  * detecting a stale or missing file. The CLI runs on a temporary copy; the committed file is never modified.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, existsSync } from "node:fs";
+import { cpSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
@@ -27,8 +27,8 @@ function tempRoot(withGenerated: boolean): string {
   mkdirSync(join(dir, "spec"), { recursive: true });
   copyFileSync(resolve(DEFAULT_ROOT, SPEC_PATH), join(dir, SPEC_PATH));
   if (withGenerated) {
-    mkdirSync(join(dir, "src/generated"), { recursive: true });
-    copyFileSync(resolve(DEFAULT_ROOT, GENERATED), join(dir, GENERATED));
+    // Every step's output (the types and the precompiled validators), as committed.
+    cpSync(resolve(DEFAULT_ROOT, "src/generated"), join(dir, "src/generated"), { recursive: true });
   }
   return dir;
 }

@@ -151,6 +151,16 @@ describe("retries", () => {
     expect(v.sleeps).toEqual([2000]);
   });
 
+  it("does not retry earlier than a Retry-After longer than maxDelayMs; the error keeps the hint", async () => {
+    const v = virtual({ retry: { maxDelayMs: 10_000 } });
+    const s = scripted([fail(429, "slow down", {}, { "retry-after": "3600" }), ok()]);
+    const error = (await createResilience(v.config).run(chatReq(), {}, s.attempt).catch((e: unknown) => e)) as OpenRouterError;
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error.retryAfterMs).toBe(3_600_000);
+    expect(error.attempts).toBe(1);
+    expect(v.sleeps).toEqual([]);
+  });
+
   it("per-call retry: false overrides the client", async () => {
     const v = virtual();
     const s = scripted([fail(503), ok()]);

@@ -82,9 +82,10 @@ describe("backoffDelay (full jitter)", () => {
   it("rejects a retry number below 1", () => {
     expect(() => backoffDelay(0, policy)).toThrow(RangeError);
   });
-  it("retryDelay prefers the server's hint, capped by maxDelayMs", () => {
+  it("retryDelay prefers the server's hint and gives up when it exceeds maxDelayMs", () => {
     expect(retryDelay(1, policy, 700, () => 0)).toBe(700);
-    expect(retryDelay(1, policy, 5000, () => 0)).toBe(1000);
+    expect(retryDelay(1, policy, 1000, () => 0)).toBe(1000);
+    expect(retryDelay(1, policy, 5000, () => 0)).toBeUndefined();
     expect(retryDelay(2, policy, undefined, () => 0.5)).toBe(100);
   });
 });

@@ -160,7 +160,6 @@ export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<Exi
         if (requireKey && apiKey === undefined) {
           throw new CliError(`missing API key: "openrouter ${command}" needs OPENROUTER_API_KEY`, EXIT.MISSING_KEY);
         }
-        // An explicit apiKey (possibly undefined) so the client does not look the variable up again.
         client ??= new OpenRouter({ apiKey, baseUrl, appName: "openrouter-fetch CLI" });
         return client;
       },

@@ -290,12 +290,14 @@ export function replayFetch(options: ReplayFetchOptions): ReplayingFetch {
       .map(({ i }) => i);
     if (matches.length === 0) {
       const closest = closestRecordings(key, recordings);
+      // The path is the caller's: scrub anything key-shaped before it reaches an error message.
+      const path = key.path.replace(KEY_SHAPE, "REDACTED");
       throw new ReplayMissError(
-        `replayFetch: no recording matches ${key.method} ${key.path}` +
+        `replayFetch: no recording matches ${key.method} ${path}` +
           (closest.length > 0 ? `. Closest: ${closest.join("; ")}` : `. No recordings loaded`) +
           `. Matching uses method, path and the JSON body (key order ignored; ignored keys: ${ignore.join(", ") || "none"}).`,
         key.method,
-        key.path,
+        path,
         closest,
       );
     }
