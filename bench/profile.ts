@@ -111,13 +111,23 @@ async function main(): Promise<void> {
           continue;
         }
         const s = summarise(JSON.parse(readFileSync(file, "utf8")) as CpuProfile);
-        const lines = [`\n## ${adapter} / ${group} (${s.totalMs.toFixed(0)} ms sampled CPU, idle excluded; ${file})`, "", "| area | self ms | % |", "|---|---:|---:|"];
-        for (const h of s.areas) lines.push(`| ${h.where} | ${h.selfMs.toFixed(1)} | ${h.pct.toFixed(1)} |`);
-        lines.push("", "| top functions (self) | self ms | % |", "|---|---:|---:|");
-        for (const h of s.functions) lines.push(`| ${h.where} | ${h.selfMs.toFixed(1)} | ${h.pct.toFixed(1)} |`);
+        // CPU per operation (request or chunk), so clients that did different amounts of work compare.
+        const ops = out.metrics["opsTotal"] ?? NaN;
+        const unit = group === "chat" ? "request" : "chunk";
+        const per = (ms: number) => ((ms * 1000) / ops).toFixed(group === "chat" ? 1 : 3);
+        const lines = [
+          `\n## ${adapter} / ${group}: ${per(s.totalMs)} µs CPU per ${unit} (${s.totalMs.toFixed(0)} ms sampled over ${ops} ${unit}s, idle excluded)`,
+          `profile: ${file}`,
+          "",
+          `| area | µs per ${unit} | % |`,
+          "|---|---:|---:|",
+        ];
+        for (const h of s.areas) lines.push(`| ${h.where} | ${per(h.selfMs)} | ${h.pct.toFixed(1)} |`);
+        lines.push("", `| top functions (self) | µs per ${unit} | % |`, "|---|---:|---:|");
+        for (const h of s.functions) lines.push(`| ${h.where} | ${per(h.selfMs)} | ${h.pct.toFixed(1)} |`);
         if (s.ours.length > 0) {
-          lines.push("", "| our code (src/), self | self ms | % |", "|---|---:|---:|");
-          for (const h of s.ours) lines.push(`| ${h.where} | ${h.selfMs.toFixed(1)} | ${h.pct.toFixed(1)} |`);
+          lines.push("", `| our code (src/), self | µs per ${unit} | % |`, "|---|---:|---:|");
+          for (const h of s.ours) lines.push(`| ${h.where} | ${per(h.selfMs)} | ${h.pct.toFixed(1)} |`);
         }
         process.stdout.write(`${lines.join("\n")}\n`);
       }

@@ -90,6 +90,8 @@ export interface Results {
   machine: Record<string, unknown>;
   sizes: ReturnType<typeof sizes>;
   medians: Partial<Record<AdapterName, Metrics>>;
+  /** Smallest and largest of the repetitions behind each median: how much the machine moved during the run. */
+  spread: Partial<Record<AdapterName, Record<string, { min: number; max: number; n: number }>>>;
   status: Partial<Record<AdapterName, Record<string, string>>>;
   imports?: Record<string, ImportTiming>;
   install?: Record<string, InstallSize | undefined>;
@@ -260,6 +262,7 @@ async function main(): Promise<void> {
     machine: {},
     sizes: sizes(opts.quick),
     medians: {},
+    spread: {},
     status: {},
     raw: [],
   };
@@ -316,6 +319,9 @@ async function main(): Promise<void> {
     }
     for (const [a, bucket] of Object.entries(collected)) {
       partial.medians[a as AdapterName] = Object.fromEntries(Object.entries(bucket).map(([k, vs]) => [k, median(vs)]));
+      partial.spread[a as AdapterName] = Object.fromEntries(
+        Object.entries(bucket).map(([k, vs]) => [k, { min: Math.min(...vs), max: Math.max(...vs), n: vs.length }]),
+      );
     }
   } finally {
     server.stdin?.end();

@@ -52,6 +52,7 @@ async function chatGroup(bind: (s: string) => BoundClient, quick: boolean): Prom
     const text = await c.chat(body);
     if (text !== CHAT_TEXT) throw mismatch("chat", text, CHAT_TEXT);
   };
+  let requests = 0; // every request made, warm-up included (bench/profile.ts divides CPU time by it)
   // Time-boxed rather than count-boxed so a slow client cannot stretch the run; rate = completed / elapsed.
   const concurrent = async (ms: number, conc: number): Promise<{ rps: number; cpuUsPerReq: number }> => {
     const cpu0 = process.cpuUsage();
@@ -66,6 +67,7 @@ async function chatGroup(bind: (s: string) => BoundClient, quick: boolean): Prom
         }
       }),
     );
+    requests += done;
     const rps = done / ((performance.now() - t0) / 1000);
     const cpu = process.cpuUsage(cpu0);
     return { rps, cpuUsPerReq: (cpu.user + cpu.system) / done };
@@ -75,7 +77,13 @@ async function chatGroup(bind: (s: string) => BoundClient, quick: boolean): Prom
   await concurrent(n.chatWarmMs / 2, 64);
   const c1 = await concurrent(n.chatC1Ms, 1);
   const c64 = await concurrent(n.chatC64Ms, 64);
-  return { chatRpsC1: c1.rps, chatRpsC64: c64.rps, chatCpuUsPerReqC1: c1.cpuUsPerReq, chatCpuUsPerReqC64: c64.cpuUsPerReq };
+  return {
+    chatRpsC1: c1.rps,
+    chatRpsC64: c64.rps,
+    chatCpuUsPerReqC1: c1.cpuUsPerReq,
+    chatCpuUsPerReqC64: c64.cpuUsPerReq,
+    opsTotal: requests,
+  };
 }
 
 async function streamGroup(bind: (s: string) => BoundClient, quick: boolean, origin: string): Promise<Record<string, number>> {
@@ -83,12 +91,14 @@ async function streamGroup(bind: (s: string) => BoundClient, quick: boolean, ori
   const want = expectedStreamText(n.streamN);
   const bytes = sseBytes(n.streamN);
   const out: Record<string, number> = {};
+  let chunksTotal = 0; // every chunk streamed, warm-up included (bench/profile.ts divides CPU time by it)
   // bench/profile.ts may restrict the profile to one write mode (BENCH_STREAM_MODES=64).
   const modes = (process.env["BENCH_STREAM_MODES"] ?? "1,64").split(",").map(Number);
   for (const perWrite of modes) {
     const c = bind(`sse-${n.streamN}-${perWrite}`);
     // One untimed stream of the same shape: warms the JIT and the server's payload cache.
     const warm = await streamText(c);
+    chunksTotal += n.streamN;
     if (warm !== want) throw mismatch("warm-up stream", warm, want);
     const times: number[] = [];
     const cpus: number[] = [];
@@ -102,6 +112,7 @@ async function streamGroup(bind: (s: string) => BoundClient, quick: boolean, ori
       const t0 = performance.now();
       const got = await streamText(c);
       const dt = performance.now() - t0;
+      chunksTotal += n.streamN;
       const cpu = process.cpuUsage(cpu0);
       serverCpus.push((await serverCpuUs(origin)) - s0);
       if (got !== want) throw mismatch(`stream (${perWrite} per write)`, got, want);
@@ -118,6 +129,7 @@ async function streamGroup(bind: (s: string) => BoundClient, quick: boolean, ori
     out[`streamWallMs${key}`] = ms;
     if (floorStats.reads > 0) out[`streamEventsPerRead${key}`] = n.streamN / median(reads);
   }
+  out["opsTotal"] = chunksTotal;
   return out;
 }
 

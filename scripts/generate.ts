@@ -70,6 +70,8 @@ export const typesStep: GenerateStep = async (ctx) => {
     silent: true,
     // A field with a `default` (e.g. `stream: false`) is still optional for the caller to send.
     defaultNonNullable: false,
+    // Free-form objects (default_parameters, per_request_limits, Responses items) hold data, not nothing.
+    emptyObjectsUnknown: true,
     cwd: pathToFileURL(`${ctx.root}/`),
   });
   const body = astToString(ast);

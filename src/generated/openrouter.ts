@@ -840,7 +840,7 @@ export interface components {
             tool_calls?: components["schemas"]["ToolCall"][];
             images?: components["schemas"]["ImageOutput"][];
             /** @description Audio output (id, data, transcript, expires_at). */
-            audio?: Record<string, never> | null;
+            audio?: Record<string, unknown> | null;
             annotations?: components["schemas"]["Annotation"][];
         };
         ImageOutput: {
@@ -1034,7 +1034,7 @@ export interface components {
             reasoning_details?: components["schemas"]["ReasoningDetail"][];
             tool_calls?: components["schemas"]["ToolCallDelta"][];
             refusal?: string | null;
-            audio?: Record<string, never> | null;
+            audio?: Record<string, unknown> | null;
             images?: components["schemas"]["ImageOutput"][];
             annotations?: components["schemas"]["Annotation"][];
         };
@@ -1229,9 +1229,9 @@ export interface components {
                 max_completion_tokens?: number | null;
                 is_moderated?: boolean;
             };
-            per_request_limits?: Record<string, never> | null;
+            per_request_limits?: Record<string, unknown> | null;
             supported_parameters?: string[];
-            default_parameters?: Record<string, never> | null;
+            default_parameters?: Record<string, unknown> | null;
             reasoning?: components["schemas"]["ModelReasoning"];
             knowledge_cutoff?: string | null;
             expiration_date?: string | null;
@@ -1241,7 +1241,7 @@ export interface components {
             /** @description Voices of audio-output models; null otherwise (models-list-03, 2026). */
             supported_voices?: string[] | null;
             /** @description Third-party benchmark results, e.g. `design_arena[]` (models-list-03, 2026). */
-            benchmarks?: Record<string, never> | null;
+            benchmarks?: Record<string, unknown> | null;
             /** @description The model an alias resolves to, `{name, slug}` (models-list-04, 2026). */
             alias_target?: {
                 name?: string;
@@ -1371,7 +1371,7 @@ export interface components {
             generation_time?: number | null;
             router?: string | null;
             session_id?: string | null;
-            provider_responses?: Record<string, never>[] | null;
+            provider_responses?: Record<string, unknown>[] | null;
         };
         KeyResponse: {
             data: {
@@ -1397,7 +1397,7 @@ export interface components {
                  * @deprecated
                  * @description Deprecated and meaningless (facts §2.4).
                  */
-                rate_limit?: Record<string, never>;
+                rate_limit?: Record<string, unknown>;
             };
         };
         CreditsResponse: {
@@ -1410,7 +1410,7 @@ export interface components {
         ResponsesRequest: {
             model?: string;
             models?: string[];
-            input: string | Record<string, never>[];
+            input: string | Record<string, unknown>[];
             instructions?: string | null;
             stream?: boolean;
             /** @description Only false/null; the endpoint is stateless. */
@@ -1420,10 +1420,10 @@ export interface components {
             max_output_tokens?: number | null;
             temperature?: number | null;
             top_p?: number | null;
-            tools?: Record<string, never>[];
+            tools?: Record<string, unknown>[];
             tool_choice?: unknown;
             parallel_tool_calls?: boolean | null;
-            text?: Record<string, never>;
+            text?: Record<string, unknown>;
             reasoning?: components["schemas"]["ReasoningConfig"];
             metadata?: components["schemas"]["StringMap"];
             user?: string;
@@ -1447,15 +1447,15 @@ export interface components {
             output: components["schemas"]["ResponsesOutputItem"][];
             output_text?: string;
             instructions?: unknown;
-            incomplete_details?: Record<string, never> | null;
+            incomplete_details?: Record<string, unknown> | null;
             max_output_tokens?: number | null;
             max_tool_calls?: number | null;
-            metadata?: Record<string, never> | null;
+            metadata?: Record<string, unknown> | null;
             parallel_tool_calls?: boolean | null;
             previous_response_id?: string | null;
             prompt_cache_key?: string | null;
-            prompt_cache_options?: Record<string, never> | null;
-            reasoning?: Record<string, never> | null;
+            prompt_cache_options?: Record<string, unknown> | null;
+            reasoning?: Record<string, unknown> | null;
             safety_identifier?: string | null;
             service_tier?: string | null;
             store?: boolean | null;
@@ -1464,9 +1464,9 @@ export interface components {
             frequency_penalty?: number | null;
             presence_penalty?: number | null;
             top_logprobs?: number | null;
-            text?: Record<string, never> | null;
+            text?: Record<string, unknown> | null;
             tool_choice?: unknown;
-            tools?: Record<string, never>[];
+            tools?: Record<string, unknown>[];
             truncation?: string | null;
             user?: string | null;
             usage?: components["schemas"]["ResponsesUsage"] | null;
@@ -1504,9 +1504,9 @@ export interface components {
             status?: string | null;
             /** @description e.g. "final_answer" (responses-01). */
             phase?: string | null;
-            content?: Record<string, never>[] | null;
+            content?: Record<string, unknown>[] | null;
             /** @description Reasoning summary parts (responses-stream-02). */
-            summary?: Record<string, never>[] | null;
+            summary?: Record<string, unknown>[] | null;
             encrypted_content?: string | null;
             name?: string;
             call_id?: string;
@@ -1518,7 +1518,7 @@ export interface components {
             sequence_number?: number;
             response?: components["schemas"]["ResponsesResponse"];
             item?: components["schemas"]["ResponsesOutputItem"];
-            part?: Record<string, never>;
+            part?: Record<string, unknown>;
             delta?: string;
             text?: string;
             logprobs?: unknown[];
@@ -1536,19 +1536,19 @@ export interface components {
             messages: {
                 /** @enum {string} */
                 role: "user" | "assistant";
-                content: string | Record<string, never>[];
+                content: string | Record<string, unknown>[];
             }[];
-            system?: string | Record<string, never>[];
+            system?: string | Record<string, unknown>[];
             max_tokens?: number;
             stream?: boolean;
             temperature?: number;
             top_p?: number;
             top_k?: number;
             stop_sequences?: string[];
-            tools?: Record<string, never>[];
-            tool_choice?: Record<string, never>;
-            thinking?: Record<string, never>;
-            metadata?: Record<string, never>;
+            tools?: Record<string, unknown>[];
+            tool_choice?: Record<string, unknown>;
+            thinking?: Record<string, unknown>;
+            metadata?: Record<string, unknown>;
             provider?: components["schemas"]["ProviderPreferences"] | null;
             plugins?: components["schemas"]["Plugin"][];
         } & {
