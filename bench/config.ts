@@ -12,7 +12,8 @@ export type Group = "chat" | "stream" | "ttft" | "memory" | "structured";
 
 export interface WorkerArgs {
   adapter: AdapterName;
-  group: Group;
+  /** Run in this order in one process (the full run uses one group per process; --quick all in one). */
+  groups: Group[];
   origin: string;
   quick: boolean;
 }
@@ -21,6 +22,9 @@ export type WorkerOutput =
   | { ok: true; metrics: Record<string, number> }
   | { ok: false; unavailable: string }
   | { ok: false; error: string };
+
+/** What a worker prints: one output per group it ran. */
+export type WorkerReport = Partial<Record<Group, WorkerOutput>>;
 
 /** Workload sizes; --quick keeps the whole run under a minute, the full run under five. */
 export function sizes(quick: boolean) {

@@ -4,7 +4,7 @@
  * @example
  * ```ts
  * const { origin, proc } = await startServer();
- * console.log(await runWorker("floor", "chat", origin, true));
+ * console.log(await runWorker("floor", ["chat"], origin, true));
  * proc.stdin?.end();
  * ```
  */
@@ -13,7 +13,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { AdapterName } from "./adapters.js";
-import type { Group, WorkerOutput } from "./config.js";
+import type { Group, WorkerReport } from "./config.js";
 import { ROOT } from "./static.js";
 
 /** Client on core 0, server on core 1, when the machine has two cores and `taskset`. */
@@ -34,15 +34,17 @@ export async function startServer(): Promise<{ origin: string; proc: ChildProces
   return { origin: `http://127.0.0.1:${port}`, proc };
 }
 
+/** Runs `groups` for one client in one fresh, pinned worker process. */
 export function runWorker(
   adapter: AdapterName,
-  group: Group,
+  groups: Group[],
   origin: string,
   quick: boolean,
   env: Record<string, string> = {},
-): Promise<WorkerOutput> {
-  const payload = JSON.stringify({ adapter, group, origin, quick });
-  const [cmd, args] = pinned(0, [process.execPath, "--expose-gc", "--import", "tsx", join(ROOT, "bench", "worker.ts"), payload]);
+  nodeArgs: string[] = [],
+): Promise<WorkerReport> {
+  const payload = JSON.stringify({ adapter, groups, origin, quick });
+  const [cmd, args] = pinned(0, [process.execPath, "--expose-gc", ...nodeArgs, "--import", "tsx", join(ROOT, "bench", "worker.ts"), payload]);
   return new Promise((resolve) => {
     const proc = spawn(cmd, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
     let out = "";
@@ -53,12 +55,15 @@ export function runWorker(
     proc.on("close", (code) => {
       clearTimeout(timer);
       const last = out.trim().split("\n").pop() ?? "";
+      let parsed: WorkerReport & { error?: string } = {};
       try {
-        resolve(JSON.parse(last) as WorkerOutput);
+        parsed = JSON.parse(last) as WorkerReport & { error?: string };
       } catch {
-        resolve({ ok: false, error: `worker exited ${code}: ${(err || out).trim().split("\n").slice(-3).join(" | ")}` });
+        parsed = { error: `worker exited ${code}: ${(err || out).trim().split("\n").slice(-3).join(" | ")}` };
       }
+      const report: WorkerReport = {};
+      for (const g of groups) report[g] = parsed[g] ?? { ok: false, error: parsed.error ?? `worker exited ${code} without a result` };
+      resolve(report);
     });
   });
 }
-

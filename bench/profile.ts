@@ -1,6 +1,6 @@
 /**
  * CPU profiles of the stream and chat workloads:
- * `tsx bench/profile.ts [--adapters ours,floor] [--groups stream,chat] [--stream-modes 1,64]`.
+ * `tsx bench/profile.ts [--adapters ours,floor] [--groups stream,chat] [--stream-modes 1,64] [--cpu-prof]`.
  *
  * Runs the same workers as bench/run.ts with the V8 profiler on around the workload (the moral equivalent of
  * `node --cpu-prof` without the module loading), then prints, per client and workload, where the
@@ -13,7 +13,7 @@
  * npx tsx bench/profile.ts --adapters ours,floor --groups stream
  * ```
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ADAPTERS, type AdapterName } from "./adapters.js";
@@ -99,13 +99,28 @@ async function main(): Promise<void> {
   for (const a of adapters) if (!(ADAPTERS as readonly string[]).includes(a)) throw new Error(`unknown adapter ${a}`);
   const groups = get("--groups", "stream,chat").split(",") as Group[];
   const streamModes = get("--stream-modes", "1,64");
+  // --cpu-prof: profile the whole worker process with `node --cpu-prof` (module loading included) instead of
+  // the workload only.
+  const wholeProcess = argv.includes("--cpu-prof");
   const { origin, proc } = await startServer();
   const dir = mkdtempSync(join(tmpdir(), "bench-prof-"));
   try {
     for (const group of groups) {
       for (const adapter of adapters) {
-        const file = join(dir, `${adapter}-${group}.cpuprofile`);
-        const out = await runWorker(adapter, group, origin, false, { BENCH_CPU_PROFILE: file, BENCH_STREAM_MODES: streamModes });
+        let file = join(dir, `${adapter}-${group}.cpuprofile`);
+        const sub = join(dir, `${adapter}-${group}`);
+        const env: Record<string, string> = wholeProcess
+          ? { BENCH_STREAM_MODES: streamModes }
+          : { BENCH_CPU_PROFILE: file, BENCH_STREAM_MODES: streamModes };
+        const nodeArgs = wholeProcess ? ["--cpu-prof", `--cpu-prof-dir=${sub}`] : [];
+        const out = (await runWorker(adapter, [group], origin, false, env, nodeArgs))[group]!;
+        if (wholeProcess && out.ok) {
+          // Should tsx's loader thread write a profile of its own, the worker's main thread is the biggest.
+          const written = readdirSync(sub).filter((f) => f.endsWith(".cpuprofile"));
+          const biggest = written.map((f) => join(sub, f)).sort((x, y) => statSync(y).size - statSync(x).size)[0];
+          if (biggest === undefined) throw new Error(`no profile written in ${sub}`);
+          file = biggest;
+        }
         if (!out.ok) {
           process.stdout.write(`\n## ${adapter} / ${group}: ${"unavailable" in out ? out.unavailable : out.error}\n`);
           continue;
@@ -113,8 +128,8 @@ async function main(): Promise<void> {
         const s = summarise(JSON.parse(readFileSync(file, "utf8")) as CpuProfile);
         // CPU per operation (request or chunk), so clients that did different amounts of work compare.
         const ops = out.metrics["opsTotal"] ?? NaN;
-        const unit = group === "chat" ? "request" : "chunk";
-        const per = (ms: number) => ((ms * 1000) / ops).toFixed(group === "chat" ? 1 : 3);
+        const unit = group === "stream" ? "chunk" : "request";
+        const per = (ms: number) => ((ms * 1000) / ops).toFixed(group === "stream" ? 3 : 1);
         const lines = [
           `\n## ${adapter} / ${group}: ${per(s.totalMs)} µs CPU per ${unit} (${s.totalMs.toFixed(0)} ms sampled over ${ops} ${unit}s, idle excluded)`,
           `profile: ${file}`,

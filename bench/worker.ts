@@ -1,5 +1,5 @@
 /**
- * Runs one metric group for one client in a fresh process and prints one JSON line on stdout.
+ * Runs metric groups for one client in a fresh process and prints one JSON line (a `WorkerReport`) on stdout.
  *
  * Started by bench/run.ts as `node --expose-gc --import tsx bench/worker.ts '<json WorkerArgs>'`, pinned to the
  * client core. Every streamed or returned text is compared with what the server sent; a mismatch fails the
@@ -7,14 +7,14 @@
  *
  * @example
  * ```sh
- * node --expose-gc --import tsx bench/worker.ts '{"adapter":"floor","group":"stream","origin":"http://127.0.0.1:40123","quick":true}'
+ * node --expose-gc --import tsx bench/worker.ts '{"adapter":"floor","groups":["stream"],"origin":"http://127.0.0.1:40123","quick":true}'
  * ```
  */
 import { writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { setImmediate as tick } from "node:timers/promises";
 import { loadAdapter, floorStats, type BoundClient } from "./adapters.js";
-import { median, sizes, type WorkerArgs, type WorkerOutput } from "./config.js";
+import { median, sizes, type Group, type WorkerArgs, type WorkerReport } from "./config.js";
 import {
   CHAT_TEXT,
   STRUCTURED_SCHEMA,
@@ -152,7 +152,7 @@ async function ttftGroup(bind: (s: string) => BoundClient, quick: boolean): Prom
     if (!text.startsWith(first)) throw new Error("first token missing");
     if (r >= 5) over.push(firstAt - t0 - n.ttftDelayMs); // the first 5 warm up
   }
-  return { ttftOverDelayMs: median(over), ttftDelayMs: n.ttftDelayMs };
+  return { ttftOverDelayMs: median(over), ttftDelayMs: n.ttftDelayMs, opsTotal: n.ttftRuns + 5 };
 }
 
 async function settle(): Promise<void> {
@@ -270,31 +270,41 @@ async function profiled<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function main(): Promise<WorkerOutput> {
-  const args = JSON.parse(process.argv[2] ?? "{}") as WorkerArgs;
-  const loaded = await loadAdapter(args.adapter, args.origin);
-  if ("unavailable" in loaded) return { ok: false, unavailable: loaded.unavailable };
-  const bind = (s: string) => loaded.bind(s);
-  try {
-    const run = (): Promise<Record<string, number>> => {
-      switch (args.group) {
-        case "chat":
-          return chatGroup(bind, args.quick);
-        case "stream":
-          return streamGroup(bind, args.quick, args.origin);
-        case "ttft":
-          return ttftGroup(bind, args.quick);
-        case "memory":
-          return memoryGroup(bind, args.quick, args.origin);
-        case "structured":
-          return structuredGroup(bind, args.quick);
-      }
-    };
-    return { ok: true, metrics: await profiled(run) };
-  } catch (err) {
-    if (err instanceof Error && (err as { unavailable?: boolean }).unavailable) return { ok: false, unavailable: err.message };
-    return { ok: false, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+async function runGroup(group: Group, bind: (s: string) => BoundClient, args: WorkerArgs): Promise<Record<string, number>> {
+  switch (group) {
+    case "chat":
+      return chatGroup(bind, args.quick);
+    case "stream":
+      return streamGroup(bind, args.quick, args.origin);
+    case "ttft":
+      return ttftGroup(bind, args.quick);
+    case "memory":
+      return memoryGroup(bind, args.quick, args.origin);
+    case "structured":
+      return structuredGroup(bind, args.quick);
   }
+}
+
+async function main(): Promise<WorkerReport> {
+  const args = JSON.parse(process.argv[2] ?? "{}") as WorkerArgs;
+  const report: WorkerReport = {};
+  const loaded = await loadAdapter(args.adapter, args.origin);
+  if ("unavailable" in loaded) {
+    for (const g of args.groups) report[g] = { ok: false, unavailable: loaded.unavailable };
+    return report;
+  }
+  const bind = (s: string) => loaded.bind(s);
+  for (const group of args.groups) {
+    try {
+      report[group] = { ok: true, metrics: await profiled(() => runGroup(group, bind, args)) };
+    } catch (err) {
+      report[group] =
+        err instanceof Error && (err as { unavailable?: boolean }).unavailable
+          ? { ok: false, unavailable: err.message }
+          : { ok: false, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+    }
+  }
+  return report;
 }
 
 main().then(
@@ -304,7 +314,7 @@ main().then(
     process.exit(0);
   },
   (err: unknown) => {
-    process.stdout.write(`\n${JSON.stringify({ ok: false, error: String(err) })}\n`);
+    process.stdout.write(`\n${JSON.stringify({ error: String(err) })}\n`);
     process.exit(1);
   },
 );

@@ -6,6 +6,7 @@
  * (`"0.0000000208333333333333"` per token), so a coarser integer unit would round on every call and a float
  * sum would drift (0.1 + 0.2). Converting to a `number` happens once, at the end.
  */
+import { abortableSleep } from "./retry.js";
 import { AbortError, InvalidArgumentError, InvalidResponseError, NotFoundError, errorFromResponse, type OpenRouterError } from "./errors.js";
 import type { Client } from "openapi-fetch";
 import type { components, paths } from "./generated/openrouter.js";
@@ -491,26 +492,6 @@ function abortErrorFor(signal: AbortSignal | undefined): OpenRouterError {
   });
 }
 
-/**
- * setTimeout-based sleep that rejects with an AbortError as soon as `signal` aborts.
- *
- * @example
- * await abortableSleep(500, signal);
- */
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortErrorFor(signal));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortErrorFor(signal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 async function getOnce(api: GenerationApi | FetchLike, id: string, opts: FetchGenerationOptions): Promise<{ status: number; headers: Headers; body: unknown; text: string }> {
   if (typeof api === "function") {
@@ -552,7 +533,7 @@ export async function fetchGeneration(api: GenerationApi | FetchLike, id: string
   }
   const retries = opts.retries ?? 4;
   if (!Number.isInteger(retries) || retries < 0) throw new InvalidArgumentError(`fetchGeneration(): retries must be a non-negative integer; got ${String(retries)}.`);
-  const sleep = opts.sleep ?? abortableSleep;
+  const sleep = opts.sleep ?? ((ms: number, signal?: AbortSignal) => abortableSleep(ms, signal).catch(() => Promise.reject(abortErrorFor(signal))));
   let delay = opts.initialDelayMs ?? 500;
   const maxDelay = opts.maxDelayMs ?? 4000;
   const info = { method: "GET", path: `${GENERATION_PATH}?id=${id}` };
