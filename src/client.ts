@@ -21,7 +21,7 @@ import {
   isOpenRouterError,
 } from "./errors.js";
 import type { FallbackRecord } from "./hooks.js";
-import { type PreSendOptions, needsPreSendChecks, runPreSendChecks } from "./guards.js";
+import type { PreSendOptions } from "./guards.js";
 import { lazyIterable } from "./internal/lazy.js";
 import type { FromSchema, JSONSchema } from "./json-schema.js";
 import { type Model, ModelRegistry } from "./models.js";
@@ -417,8 +417,11 @@ export class OpenRouter {
 
   /** The opt-in checks (budget, model id, capabilities, context fit); free when none is switched on. */
   async #preSend(body: Record<string, unknown>, signal: AbortSignal | undefined): Promise<void> {
-    if (!needsPreSendChecks(this.#options.preSend, this.usage)) return;
-    await runPreSendChecks({ body: body as unknown as ChatRequest, registry: this.models, usage: this.usage, options: this.#options.preSend, signal });
+    const o = this.#options.preSend;
+    if (!(o.validateModel || o.preflight || o.checkContext || this.usage.budgetUsd !== undefined)) return;
+    // Loaded only when a check is on, so the checks (and the token estimator) stay out of the core bundle.
+    const { runPreSendChecks } = await import("./guards.js");
+    await runPreSendChecks({ body: body as unknown as ChatRequest, registry: this.models, usage: this.usage, options: o, signal });
   }
 
   #callOptions(options: CallOptions, deadline: Deadline, info: RequestInfo): CallResilienceOptions {
