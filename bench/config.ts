@@ -30,7 +30,7 @@ export type WorkerReport = Partial<Record<Group, WorkerOutput>>;
 export function sizes(quick: boolean) {
   return quick
     ? { chatWarmMs: 200, chatC1Ms: 300, chatC64Ms: 500, streamN: 4_000, streamRuns: 1, ttftRuns: 10, ttftDelayMs: 10, openStreams: 100, structuredCalls: 10 }
-    : { chatWarmMs: 600, chatC1Ms: 1200, chatC64Ms: 2000, streamN: 20_000, streamRuns: 2, ttftRuns: 40, ttftDelayMs: 10, openStreams: 500, structuredCalls: 100 };
+    : { chatWarmMs: 500, chatC1Ms: 1000, chatC64Ms: 1600, streamN: 20_000, streamRuns: 2, ttftRuns: 40, ttftDelayMs: 10, openStreams: 500, structuredCalls: 100 };
 }
 
 /** Median of a non-empty list. */

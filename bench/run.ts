@@ -4,7 +4,8 @@
  * Starts the fake OpenRouter server in its own process (pinned to core 1 when `taskset` exists), then runs every
  * metric group for every client in a fresh worker process (pinned to core 0), rotating the client order on each
  * repetition. Prints one table of each client against the floor of the same run, and writes bench/results.json.
- * `--quick` is a smoke test: small sizes, one repetition, every group of a client in one process.
+ * `--quick` is a smoke test: small sizes, one repetition, every group of a client in one process; it writes its
+ * results to the OS temp dir (not bench/results.json) unless `--out` says otherwise.
  *
  * @example
  * ```sh
@@ -12,7 +13,7 @@
  * npx tsx bench/run.ts           # full run, 3 repetitions, < 5 min
  * ```
  */
-import { cpus, loadavg } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { rmSync } from "node:fs";
 import { ADAPTERS, ADAPTER_LABEL, type AdapterName } from "./adapters.js";
@@ -32,7 +33,9 @@ interface Options {
 
 function parseArgs(argv: string[]): Options {
   const quick = argv.includes("--quick");
-  const opts: Options = { quick, reps: quick ? 1 : 3, adapters: [...ADAPTERS], static: !argv.includes("--no-static"), out: join(ROOT, "bench", "results.json") };
+  // A smoke test must not overwrite the committed full-run results: --quick writes to the temp dir.
+  const out = quick ? join(tmpdir(), "openrouter-fetch-bench-quick.json") : join(ROOT, "bench", "results.json");
+  const opts: Options = { quick, reps: quick ? 1 : 3, adapters: [...ADAPTERS], static: !argv.includes("--no-static"), out };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--reps") opts.reps = Math.max(1, Number(argv[++i]));

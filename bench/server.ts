@@ -12,7 +12,7 @@
  * - `hold`          a keep-alive comment and one content chunk, then the stream stays open until the client leaves
  *
  * `GET /stats` returns the server's CPU time and open-stream count, so a run can tell whether the server,
- * not the client, was the bottleneck.
+ * not the client, was the bottleneck. `POST /prime/N/W` builds a stream payload ahead of the timed runs.
  *
  * @example
  * ```sh
@@ -80,6 +80,13 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (req.method === "GET" && url === "/stats") {
     const cpu = process.cpuUsage();
     sendJson(res, 200, Buffer.from(JSON.stringify({ cpuUs: cpu.user + cpu.system, openStreams })));
+    return;
+  }
+  const prime = /^\/prime\/(\d+)\/(\d+)$/.exec(url);
+  if (req.method === "POST" && prime !== null) {
+    // Builds a stream's payload ahead of the timed runs, so no worker pays for the server's first build.
+    const writes = streamWrites(Number(prime[1]), Number(prime[2]));
+    sendJson(res, 200, Buffer.from(JSON.stringify({ writes: writes.length })));
     return;
   }
   const m = /^\/b\/([^/]+)\/chat\/completions$/.exec(url);

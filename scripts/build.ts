@@ -14,7 +14,7 @@
  * Usage: `tsx scripts/build.ts [--quiet]`, or `tsx scripts/build.ts --if-stale` to build only when a source is
  * newer than dist/ (what the package tests run; see `ensureBuilt`).
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -117,8 +117,19 @@ export async function buildPackage({ quiet = false }: { quiet?: boolean } = {}):
     splitting: false,
     dts: false,
   });
+  await writeSpecJson();
   assertLayout();
   return listFiles(dist).map((f) => relative(root, f));
+}
+
+/**
+ * The testing stand-in validates requests against the spec. An installed package has no YAML parser, so the
+ * build ships the spec as JSON beside the testing entry, where `src/testing/validate.ts` looks first.
+ */
+async function writeSpecJson(): Promise<void> {
+  const { parseYaml } = await import("@redocly/openapi-core");
+  const spec = parseYaml(readFileSync(join(root, "spec/openrouter.yaml"), "utf8"));
+  writeFileSync(join(dist, "testing/openrouter-spec.json"), `${JSON.stringify(spec)}\n`);
 }
 
 function listFiles(dir: string): string[] {
@@ -140,6 +151,7 @@ function assertLayout(): void {
     "testing/index.d.ts",
     "testing/index.d.cts",
     "cli/main.js",
+    "testing/openrouter-spec.json",
   ];
   const missing = expected.filter((f) => !existsSync(join(dist, f)));
   if (missing.length > 0) throw new Error(`build: missing outputs in dist/: ${missing.join(", ")}`);

@@ -100,10 +100,18 @@ export class Deadline {
 export class Transport {
   readonly config: TransportConfig;
   readonly #baseUrl: string;
+  /** The header tables of the common cases, built once: fetch copies them, so they are never mutated. */
+  readonly #presets: Record<"get" | "post" | "stream", Record<string, string>>;
 
   constructor(config: TransportConfig) {
     this.config = config;
     this.#baseUrl = config.baseUrl.replace(/\/+$/, "");
+    const json = { "content-type": "application/json" };
+    this.#presets = {
+      get: { ...config.headers, accept: "application/json" },
+      post: { ...config.headers, ...json, accept: "application/json" },
+      stream: { ...config.headers, ...json, accept: "text/event-stream" },
+    };
   }
 
   url(path: string): string {
@@ -111,10 +119,10 @@ export class Transport {
   }
 
   headersFor(req: TransportRequest): Record<string, string> {
-    const headers: Record<string, string> = { ...this.config.headers };
-    if (req.body !== undefined) headers["content-type"] = "application/json";
-    headers["accept"] = req.stream ? "text/event-stream" : "application/json";
-    if (req.headers) for (const key of Object.keys(req.headers)) headers[key.toLowerCase()] = req.headers[key] as string;
+    const preset = req.body === undefined ? this.#presets.get : req.stream ? this.#presets.stream : this.#presets.post;
+    if (!req.headers) return preset;
+    const headers: Record<string, string> = { ...preset };
+    for (const key of Object.keys(req.headers)) headers[key.toLowerCase()] = req.headers[key] as string;
     return headers;
   }
 
