@@ -14,7 +14,7 @@ import {
 import { AbortError, AuthenticationError, InvalidArgumentError, NotFoundError } from "../src/errors.js";
 import type { components, paths } from "../src/generated/openrouter.js";
 import { chatResultFromResponse } from "../src/result.js";
-import { type Recorded, listFixtures, loadFixture, recordedBody, recordedHeaders, recordedJson } from "./helpers/fixtures.js";
+import { listFixtures, loadFixture, recordedBody, recordedHeaders, recordedJson, recordedUsage } from "./helpers/fixtures.js";
 
 type Model = components["schemas"]["Model"];
 type Usage = components["schemas"]["Usage"];
@@ -27,17 +27,6 @@ function catalogue(): Map<string, Model> {
   return byId;
 }
 
-function recordedUsage(rec: Recorded): Usage | undefined {
-  const body = rec.response.body as { usage?: Usage } | undefined;
-  if (body?.usage) return body.usage;
-  let usage: Usage | undefined;
-  for (const line of (rec.response.sse ?? "").split(/\r?\n/)) {
-    if (!line.startsWith("data: {")) continue;
-    const chunk = JSON.parse(line.slice(6)) as { usage?: Usage };
-    if (chunk.usage) usage = chunk.usage;
-  }
-  return usage;
-}
 
 function withoutCost(usage: Usage): Usage {
   const { cost: _cost, ...rest } = usage;

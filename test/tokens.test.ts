@@ -1,22 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "../src/errors.js";
 import { estimateTokens, fitsContext } from "../src/tokens.js";
-import { type Recorded, listFixtures, loadFixture } from "./helpers/fixtures.js";
+import { listFixtures, loadFixture, recordedUsage } from "./helpers/fixtures.js";
 
 type Usage = { prompt_tokens?: number };
 
 /** The usage a recorded chat exchange reports (JSON body or the stream's usage chunk). */
-function recordedUsage(rec: Recorded): Usage | undefined {
-  const body = rec.response.body as { usage?: Usage } | undefined;
-  if (body?.usage) return body.usage;
-  let usage: Usage | undefined;
-  for (const line of (rec.response.sse ?? "").split(/\r?\n/)) {
-    if (!line.startsWith("data: {")) continue;
-    const chunk = JSON.parse(line.slice(6)) as { usage?: Usage };
-    if (chunk.usage) usage = chunk.usage;
-  }
-  return usage;
-}
 
 /** The catalogue's tokenizer family for the recorded model (what a caller would pass from models.get()). */
 function tokenizerOf(model: string): string {

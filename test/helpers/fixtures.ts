@@ -4,6 +4,7 @@
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import type { Usage } from "../../src/result.js";
 
 export const FIXTURE_DIR = join(import.meta.dirname, "..", "fixtures", "recorded");
 
@@ -92,4 +93,17 @@ export function replayFetch(rec: Recorded): { fetch: typeof fetch; sent: SentReq
     return new Response(status === 204 ? null : body, { status, headers: recordedHeaders(rec) });
   };
   return { fetch: fetchImpl as typeof fetch, sent };
+}
+
+/** The usage a recording reports: the JSON body's, or the last SSE chunk that carried one. */
+export function recordedUsage(rec: Recorded): Usage | undefined {
+  const body = rec.response.body as { usage?: Usage } | undefined;
+  if (body?.usage) return body.usage;
+  let usage: Usage | undefined;
+  for (const line of (rec.response.sse ?? "").split(/\r?\n/)) {
+    if (!line.startsWith("data: {")) continue;
+    const chunk = JSON.parse(line.slice(6)) as { usage?: Usage };
+    if (chunk.usage) usage = chunk.usage;
+  }
+  return usage;
 }
