@@ -396,14 +396,18 @@ export class OpenRouter {
     if (!stream && p["stream"] === true) {
       throw new InvalidArgumentError(`${verb}() does not stream: call chatStream() for stream: true`);
     }
-    if (this.#options.apiKey === undefined && this.#options.baseUrl === DEFAULT_BASE_URL) {
-      const info = { method: "POST", path: CHAT_PATH, ...(typeof p["model"] === "string" && { model: p["model"] }) };
-      throw new AuthenticationError(`No API key: pass { apiKey } to new OpenRouter() or set OPENROUTER_API_KEY${describe(info)}`, info);
-    }
     return stream ? { ...p, stream: true } : p;
   }
 
+  /** OpenRouter itself answers a keyless chat with 401; say what to do before spending a round trip. */
+  #requireKey(body: Record<string, unknown>): void {
+    if (this.#options.apiKey !== undefined || this.#options.baseUrl !== DEFAULT_BASE_URL) return;
+    const info = { method: "POST", path: CHAT_PATH, ...(typeof body["model"] === "string" && { model: body["model"] }) };
+    throw new AuthenticationError(`No API key: pass { apiKey } to new OpenRouter() or set OPENROUTER_API_KEY${describe(info)}`, info);
+  }
+
   #request(body: Record<string, unknown>, stream: boolean, options: CallOptions): TransportRequest {
+    this.#requireKey(body);
     return {
       method: "POST",
       path: CHAT_PATH,
