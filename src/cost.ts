@@ -12,6 +12,7 @@ import type { Client } from "openapi-fetch";
 import type { components, paths } from "./generated/openrouter.js";
 import { costFromHeaders } from "./result.js";
 import { estimateTokens } from "./tokens.js";
+import { type Json, isObject } from "./internal/json.js";
 
 type Schemas = components["schemas"];
 type Usage = Schemas["Usage"];
@@ -144,8 +145,6 @@ export interface CallCost {
   details: CostDetails;
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const int = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) && v > 0 ? Math.trunc(v) : 0);
 
 /**

@@ -9,6 +9,7 @@ import type { StructuredFailure } from "./structured.js";
 import type { ToolFailure } from "./tools.js";
 import type { ValidationError } from "./validator.js";
 import { parseAffordableTokens, parseRateLimitReset, parseRetryAfter } from "./retry.js";
+import { type Json, isObject } from "./internal/json.js";
 
 export { parseAffordableTokens, parseRetryAfter };
 
@@ -208,8 +209,6 @@ export function isOpenRouterError(e: unknown): e is OpenRouterError {
   );
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The envelope's error object, wherever a response put it. */
 export interface WireError {

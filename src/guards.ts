@@ -10,6 +10,7 @@ import type { ChatRequest } from "./result.js";
 import { parseModelId } from "./routing.js";
 import { fitsContext } from "./tokens.js";
 import type { UsageTracker } from "./usage.js";
+import { type Json, isObject } from "./internal/json.js";
 
 /** Which checks to run; all off by default. */
 export interface PreSendOptions {
@@ -31,8 +32,6 @@ export interface PreSendContext {
   signal?: AbortSignal | undefined;
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const INFO = { method: "POST", path: "/chat/completions" } as const;
 
 /**

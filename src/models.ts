@@ -9,6 +9,7 @@
 import { AbortError, InvalidArgumentError } from "./errors.js";
 import type { components } from "./generated/openrouter.js";
 import { type ParsedModelId, isRoutingOnlyVariant, parseModelId } from "./routing.js";
+import { type Json, isObject } from "./internal/json.js";
 
 export type Model = components["schemas"]["Model"];
 export type ModelEndpoint = components["schemas"]["ModelEndpoint"];
@@ -84,8 +85,6 @@ interface CachedEndpoints {
 const HOUR = 60 * 60 * 1000;
 const PER_MILLION = 1_000_000;
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Per-token price as a number; `undefined` when absent or negative ("-1" marks variable-price routers). */
 function priceOf(model: Model, key: "prompt" | "completion"): number | undefined {

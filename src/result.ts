@@ -6,6 +6,7 @@
 import type { components } from "./generated/openrouter.js";
 import { InvalidResponseError, type RequestInfo, errorFromWire, wireErrorOf } from "./errors.js";
 import type { FallbackRecord } from "./hooks.js";
+import { type Json, isObject } from "./internal/json.js";
 
 type Schemas = components["schemas"];
 export type ChatRequest = Schemas["ChatRequest"];
@@ -73,8 +74,6 @@ export interface ChatResult {
   fallbacks?: readonly FallbackRecord[];
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Header names that might carry a cost; OpenRouter documents none today, so this is defensive. */
 const COST_HEADERS = ["x-openrouter-cost", "openrouter-cost"];

@@ -41,6 +41,7 @@ import {
   type ResultContext,
   type Usage,
 } from "./result.js";
+import { type Json, isObject } from "./internal/json.js";
 
 export type ImageOutput = components["schemas"]["ImageOutput"];
 
@@ -157,8 +158,6 @@ export type ChatStreamEvent =
   | UsageEvent
   | DoneEvent;
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const noop = (): void => {};
 
 interface ToolAcc {
