@@ -422,6 +422,7 @@ export class OpenRouter {
   /** The opt-in checks (budget, model id, capabilities, context fit); free when none is switched on. */
   async #preSend(body: Record<string, unknown>, signal: AbortSignal | undefined): Promise<void> {
     const o = this.#options.preSend;
+    // The same predicate as guards.ts's needsPreSendChecks, inlined: importing it would load that module eagerly.
     if (!(o.validateModel || o.preflight || o.checkContext || this.usage.budgetUsd !== undefined)) return;
     // Loaded only when a check is on, so the checks (and the token estimator) stay out of the core bundle.
     const { runPreSendChecks } = await import("./guards.js");

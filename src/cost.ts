@@ -491,7 +491,6 @@ function abortErrorFor(signal: AbortSignal | undefined): OpenRouterError {
   });
 }
 
-
 async function getOnce(api: GenerationApi | FetchLike, id: string, opts: FetchGenerationOptions): Promise<{ status: number; headers: Headers; body: unknown; text: string }> {
   if (typeof api === "function") {
     const base = (opts.baseUrl ?? "https://openrouter.ai/api/v1").replace(/\/+$/, "");

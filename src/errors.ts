@@ -209,7 +209,6 @@ export function isOpenRouterError(e: unknown): e is OpenRouterError {
   );
 }
 
-
 /** The envelope's error object, wherever a response put it. */
 export interface WireError {
   code?: number | string;

@@ -85,7 +85,6 @@ interface CachedEndpoints {
 const HOUR = 60 * 60 * 1000;
 const PER_MILLION = 1_000_000;
 
-
 /** Per-token price as a number; `undefined` when absent or negative ("-1" marks variable-price routers). */
 function priceOf(model: Model, key: "prompt" | "completion"): number | undefined {
   const raw = (model.pricing as Json | undefined)?.[key];

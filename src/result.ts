@@ -74,7 +74,6 @@ export interface ChatResult {
   fallbacks?: readonly FallbackRecord[];
 }
 
-
 /** Header names that might carry a cost; OpenRouter documents none today, so this is defensive. */
 const COST_HEADERS = ["x-openrouter-cost", "openrouter-cost"];
 
