@@ -13,7 +13,7 @@
  * console.log(await bound.chat(requestBody(false)));
  * ```
  */
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { existsSync } from "node:fs";
 import type { requestBody } from "./payload.js";
 
@@ -106,7 +106,10 @@ async function loadOurs(origin: string): Promise<LoadResult> {
   if (!existsSync(OURS_ENTRY)) return { unavailable: "src/index.ts does not exist yet" };
   let mod: { OpenRouter?: unknown };
   try {
-    const spec = new URL("../src/index.ts", import.meta.url).href;
+    // The driver builds src/ the way the package is built (esbuild, no tsx name-keeping) and passes the file,
+    // so the bench measures the code users run; without it (a worker started by hand) src/ is loaded via tsx.
+    const built = process.env["BENCH_OURS_ENTRY"];
+    const spec = built ? pathToFileURL(built).href : new URL("../src/index.ts", import.meta.url).href;
     mod = (await import(spec)) as { OpenRouter?: unknown };
   } catch (err) {
     return { unavailable: `import failed: ${String(err instanceof Error ? err.message : err).split("\n")[0]}` };

@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { ADAPTERS, type AdapterName } from "./adapters.js";
 import type { Group } from "./config.js";
 import { runWorker, startServer } from "./procs.js";
-import { ROOT } from "./static.js";
+import { OURS_BUILD_DIR_MARK, ROOT, buildOursForImport, removeOursBuild } from "./static.js";
 
 interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
@@ -38,7 +38,7 @@ function area(url: string, fn: string): string {
   if (fn === "(idle)") return "idle";
   if (fn === "(garbage collector)") return "GC";
   if (fn === "(program)") return "(program)";
-  if (url.includes(`${ROOT}src/`)) return "ours (src/)";
+  if (url.includes(`${ROOT}src/`) || url.includes(OURS_BUILD_DIR_MARK)) return "ours (src/)";
   // Building the expected payloads happens outside the timed sections; not part of any client's cost.
   if (url.includes(`${ROOT}bench/payload.ts`)) return "idle";
   if (url.includes(`${ROOT}bench/adapters.ts`)) return "bench adapter (for the floor: the client itself)";
@@ -54,7 +54,10 @@ function area(url: string, fn: string): string {
 }
 
 function shortUrl(url: string): string {
-  return url.replace(`file://${ROOT}`, "").replace(/^file:\/\/.*node_modules\//, "");
+  return url
+    .replace(`file://${ROOT}`, "")
+    .replace(/^file:\/\/.*node_modules\//, "")
+    .replace(new RegExp(`^file://.*/${OURS_BUILD_DIR_MARK}[^/]*/`), "built:");
 }
 
 /** Self time per function and per area, idle excluded from the percentages. */
@@ -75,7 +78,7 @@ export function summarise(profile: CpuProfile, top = 12): { totalMs: number; are
 
     total += us;
     areas.set(a, (areas.get(a) ?? 0) + us);
-    // Lines of tsx-transpiled files do not match the source; name the file and function only there.
+    // Lines of tsx-transpiled and bundled files do not match the source; name the file and function only there.
     const line = url.startsWith("node:") || url.includes("node_modules") ? `:${lineNumber + 1}` : "";
     const key = `${shortUrl(url) || "(native)"}:${functionName || "(anonymous)"}${line}`;
     fns.set(key, (fns.get(key) ?? 0) + us);
@@ -102,6 +105,7 @@ async function main(): Promise<void> {
   // --cpu-prof: profile the whole worker process with `node --cpu-prof` (module loading included) instead of
   // the workload only.
   const wholeProcess = argv.includes("--cpu-prof");
+  const built = await buildOursForImport();
   const { origin, proc } = await startServer();
   const dir = mkdtempSync(join(tmpdir(), "bench-prof-"));
   try {
@@ -109,9 +113,11 @@ async function main(): Promise<void> {
       for (const adapter of adapters) {
         let file = join(dir, `${adapter}-${group}.cpuprofile`);
         const sub = join(dir, `${adapter}-${group}`);
-        const env: Record<string, string> = wholeProcess
-          ? { BENCH_STREAM_MODES: streamModes }
-          : { BENCH_CPU_PROFILE: file, BENCH_STREAM_MODES: streamModes };
+        const env: Record<string, string> = {
+          BENCH_STREAM_MODES: streamModes,
+          ...(!wholeProcess && { BENCH_CPU_PROFILE: file }),
+          ...(built !== undefined && { BENCH_OURS_ENTRY: built }),
+        };
         const nodeArgs = wholeProcess ? ["--cpu-prof", `--cpu-prof-dir=${sub}`] : [];
         const out = (await runWorker(adapter, [group], origin, false, env, nodeArgs))[group]!;
         if (wholeProcess && out.ok) {
@@ -150,6 +156,7 @@ async function main(): Promise<void> {
   } finally {
     proc.stdin?.end();
     proc.kill();
+    if (built !== undefined) removeOursBuild(built);
   }
 }
 

@@ -14,12 +14,11 @@
  * ```
  */
 import { cpus, loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { ADAPTERS, ADAPTER_LABEL, type AdapterName } from "./adapters.js";
 import { HAS_TASKSET, runWorker, startServer } from "./procs.js";
 import { median, sizes, type Group, type WorkerOutput } from "./config.js";
-import { ROOT, bundleSizes, importSpecs, importTimes, installSizes, writeFileEnsured, type BundleSize, type ImportTiming, type InstallSize } from "./static.js";
+import { ROOT, buildOursForImport, bundleSizes, importSpecs, removeOursBuild, importTimes, installSizes, writeFileEnsured, type BundleSize, type ImportTiming, type InstallSize } from "./static.js";
 
 // ---------------------------------------------------------------------------------------------------- args
 
@@ -279,12 +278,18 @@ async function main(): Promise<void> {
     const specs = await importSpecs();
     const chosen = Object.fromEntries(Object.entries(specs).filter(([k]) => opts.adapters.includes(k as AdapterName)));
     partial.imports = importTimes(chosen, opts.quick ? 2 : 5, opts.quick ? 1 : 3);
-    if (specs.ours !== undefined) rmSync(dirname(specs.ours), { recursive: true, force: true });
+    if (specs.ours !== undefined) removeOursBuild(specs.ours);
     log(`static: done in ${((Date.now() - staticStart) / 1000).toFixed(1)} s`);
   }
 
+  // The workers run our library as built (what users import), not src/ through the TypeScript loader.
+  const oursBuilt = opts.adapters.includes("ours") ? await buildOursForImport() : undefined;
+  const workerEnv: Record<string, string> = oursBuilt === undefined ? {} : { BENCH_OURS_ENTRY: oursBuilt };
   const { origin, proc: server } = await startServer();
-  const cleanup = () => server.kill();
+  const cleanup = () => {
+    server.kill();
+    if (oursBuilt !== undefined) removeOursBuild(oursBuilt);
+  };
   process.on("exit", cleanup);
   try {
     const groups: Group[] = ["chat", "stream", "ttft", "memory"];
@@ -312,7 +317,7 @@ async function main(): Promise<void> {
     };
     const measure = async (rep: number, adapter: AdapterName, groups: Group[]) => {
       const started = Date.now();
-      const report = await runWorker(adapter, groups, origin, opts.quick);
+      const report = await runWorker(adapter, groups, origin, opts.quick, workerEnv);
       const seconds = (Date.now() - started) / 1000;
       // The process's wall time goes on its first line only (the groups shared one process).
       groups.forEach((g, i) => record(rep, adapter, g, report[g]!, i === 0 ? seconds : NaN));

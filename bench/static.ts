@@ -37,14 +37,21 @@ const BUNDLE_ENTRY: Record<Exclude<AdapterName, "ours">, string> = {
 
 // ---------------------------------------------------------------------------------------------- import time
 
+/** The temp-dir prefix of our built entry, so profiles can tell our code from the rest. */
+export const OURS_BUILD_DIR_MARK = "bench-ours-";
+
 /**
  * Compiles our core entry to plain JS the way a published build would be (dependencies left as imports,
- * lazy `import()`s split into their own chunks), so import time is measured without the TypeScript loader.
+ * lazy `import()`s split into their own chunks), so import time and the runtime workloads are measured
+ * without the TypeScript loader (tsx wraps every function in a name-keeping helper call that costs per call).
  */
 export async function buildOursForImport(): Promise<string | undefined> {
   if (!existsSync(OURS_SRC)) return undefined;
   // Built outside the repo; a node_modules link next to it lets the external dependencies resolve.
-  const outdir = mkdtempSync(join(tmpdir(), "bench-ours-"));
+  // Inside a node_modules folder, like an installed package: the workers run under tsx, which rewrites every
+  // JS file outside node_modules (wrapping each function in a name-keeping helper that costs on every call).
+  const outdir = join(mkdtempSync(join(tmpdir(), OURS_BUILD_DIR_MARK)), "node_modules", "openrouter-fetch");
+  mkdirSync(outdir, { recursive: true });
   symlinkSync(join(ROOT, "node_modules"), join(outdir, "node_modules"), "dir");
   try {
     await build({
@@ -62,6 +69,11 @@ export async function buildOursForImport(): Promise<string | undefined> {
     return undefined;
   }
   return join(outdir, "index.js");
+}
+
+/** Deletes what {@link buildOursForImport} wrote (its temp folder, three levels above the entry file). */
+export function removeOursBuild(entry: string): void {
+  rmSync(dirname(dirname(dirname(entry))), { recursive: true, force: true });
 }
 
 export interface ImportTiming {

@@ -26,7 +26,7 @@ import { lazyIterable } from "./internal/lazy.js";
 import type { FromSchema, JSONSchema } from "./json-schema.js";
 import { type Model, ModelRegistry } from "./models.js";
 import { type CallResilienceOptions, type Resilience, type ResilienceConfig, type ResilientResult, createResilience } from "./resilience.js";
-import { type ChatRequest, type ChatResult, chatResultFromResponse } from "./result.js";
+import { type ChatRequest, type ChatResult, type ResultContext, chatResultFromResponse } from "./result.js";
 import type { RetryOptions } from "./retry.js";
 import { ChatStream } from "./stream.js";
 import type { StructuredParams, StructuredResult, StructuredStream } from "./structured.js";
@@ -226,18 +226,20 @@ export class OpenRouter {
   async chat(params: ChatParams, options: CallOptions = {}): Promise<ChatResult> {
     const body = this.#chatBody(params, "chat", false);
     const req = this.#request(body, false, options);
-    await this.#preSend(body, options.signal);
+    if (this.#preSendNeeded()) await this.#preSend(body, options.signal);
     let run: ResilientResult<ChatResult>;
     const deadline = new Deadline(options.signal, options.timeoutMs ?? this.#options.timeoutMs);
+    req.signal = deadline.signal;
     try {
-      run = await this.#resilience.run({ ...req, signal: deadline.signal }, this.#callOptions(options, deadline, infoOf(req)), async (attemptReq) => {
-        const info = infoOf(attemptReq);
+      run = await this.#resilience.run(req, this.#callOptions(options, deadline, infoOf(req)), async (attemptReq) => {
         const start = performance.now();
         const response = await this.#transport.sendOnce(attemptReq, deadline);
         const ttfbMs = performance.now() - start;
-        const text = await readText(response, deadline, info, this.#options.apiKey);
-        const raw = parseJson(text, info, response.status);
-        return chatResultFromResponse(raw, { ...info, headers: response.headers, timing: { ttfbMs, totalMs: performance.now() - start } });
+        const text = await readText(response, deadline, attemptReq, this.#options.apiKey);
+        const raw = parseJson(text, attemptReq, response.status);
+        const ctx: ResultContext = { method: attemptReq.method, path: attemptReq.path, headers: response.headers, timing: { ttfbMs, totalMs: performance.now() - start } };
+        if (attemptReq.model !== undefined) ctx.model = attemptReq.model;
+        return chatResultFromResponse(raw, ctx);
       });
     } catch (error) {
       this.#recordFailure(error, req.model);
@@ -267,7 +269,7 @@ export class OpenRouter {
     let run: ResilientResult<Response> | undefined;
     return new ChatStream({
       open: async (signal: AbortSignal) => {
-        await this.#preSend(body, signal);
+        if (this.#preSendNeeded()) await this.#preSend(body, signal);
         // The total timeout covers the wait for the response headers; the stream's own timeouts take over then.
         const deadline = new Deadline(signal, options.timeoutMs ?? this.#options.timeoutMs);
         try {
@@ -419,11 +421,19 @@ export class OpenRouter {
     };
   }
 
-  /** The opt-in checks (budget, model id, capabilities, context fit); free when none is switched on. */
-  async #preSend(body: Record<string, unknown>, signal: AbortSignal | undefined): Promise<void> {
+  /**
+   * Whether any opt-in check (budget, model id, capabilities, context fit) is on. Checked before calling the
+   * async `#preSend`, so a call without checks does not pay a microtask hop for nothing.
+   */
+  #preSendNeeded(): boolean {
     const o = this.#options.preSend;
     // The same predicate as guards.ts's needsPreSendChecks, inlined: importing it would load that module eagerly.
-    if (!(o.validateModel || o.preflight || o.checkContext || this.usage.budgetUsd !== undefined)) return;
+    return Boolean(o.validateModel || o.preflight || o.checkContext || this.usage.budgetUsd !== undefined);
+  }
+
+  /** Runs the opt-in checks; only called when {@link #preSendNeeded}. */
+  async #preSend(body: Record<string, unknown>, signal: AbortSignal | undefined): Promise<void> {
+    const o = this.#options.preSend;
     // Loaded only when a check is on, so the checks (and the token estimator) stay out of the core bundle.
     const { runPreSendChecks } = await import("./guards.js");
     await runPreSendChecks({ body: body as unknown as ChatRequest, registry: this.models, usage: this.usage, options: o, signal });
@@ -465,7 +475,7 @@ export class OpenRouter {
         const response = await this.#transport.sendOnce(r, deadline);
         if (r.stream) return response;
         // Buffer JSON bodies inside the attempt so a connection dropped mid-body is retried like any other.
-        const text = await readText(response, deadline, infoOf(r), this.#options.apiKey);
+        const text = await readText(response, deadline, r, this.#options.apiKey);
         return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
       });
       // client.api does not parse bodies; close the call's span and hooks with what the transport knows.
@@ -561,10 +571,11 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 }
 
 /** Reads a JSON body; a connection that drops mid-body is a (retryable) network error, not a parse error. */
-async function readText(response: Response, deadline: Deadline, info: RequestInfo, apiKey: string | undefined): Promise<string> {
+async function readText(response: Response, deadline: Deadline, req: TransportRequest, apiKey: string | undefined): Promise<string> {
   try {
     return await response.text();
   } catch (cause) {
+    const info = infoOf(req);
     if (deadline.signal?.aborted) throw deadline.abortError(info, cause);
     throw new ConnectionError(`Connection dropped while reading the response body: ${networkMessage(cause, apiKey)}${describe(info)}`, {
       ...info,
@@ -575,11 +586,12 @@ async function readText(response: Response, deadline: Deadline, info: RequestInf
 }
 
 /** `JSON.parse` accepts the whitespace OpenRouter pads bodies with while a model works; a BOM it does not. */
-function parseJson(text: string, info: RequestInfo, status: number): unknown {
+function parseJson(text: string, req: TransportRequest, status: number): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
     return JSON.parse(body);
   } catch (cause) {
+    const info = infoOf(req);
     const trimmed = body.trim();
     // A body that starts like JSON but does not parse was cut short: worth another attempt.
     const truncated = trimmed.startsWith("{") || trimmed.startsWith("[");

@@ -42,7 +42,7 @@ import {
   resolveRetryPolicy,
   retryDelay,
 } from "./retry.js";
-import { type CallSpan, type OtelLoader, Telemetry, type TelemetryOptions } from "./telemetry.js";
+import { type CallSpan, NOOP_SPAN, type OtelLoader, Telemetry, type TelemetryOptions } from "./telemetry.js";
 
 export type { FallbackRecord } from "./hooks.js";
 
@@ -326,11 +326,14 @@ function buildResilience(config: ResilienceConfig): Resilience {
     attempt: SendOnce<R, T>,
   ): Promise<ResilientResult<T>> {
     if (typeof attempt !== "function") throw new InvalidArgumentError("resilience.run needs an attempt function");
-    const { policy, fallbackList, insufficient } = checked(() => ({
-      policy: resolveRetryPolicy(call.retry, clientPolicy) as RetryPolicy,
-      fallbackList: call.fallbackModels === undefined ? clientFallbacks : validateModels("fallbackModels", call.fallbackModels),
-      insufficient: validateInsufficient("onInsufficientCredits", call.onInsufficientCredits) ?? clientInsufficient,
-    }));
+    // Per-call overrides are validated only when given: the common call pays for none of this.
+    const policy: RetryPolicy = call.retry === undefined ? clientPolicy : checked(() => resolveRetryPolicy(call.retry, clientPolicy));
+    const fallbackList =
+      call.fallbackModels === undefined ? clientFallbacks : checked(() => validateModels("fallbackModels", call.fallbackModels));
+    const insufficient =
+      call.onInsufficientCredits === undefined
+        ? clientInsufficient
+        : (checked(() => validateInsufficient("onInsufficientCredits", call.onInsufficientCredits)) ?? clientInsufficient);
     const signal = call.signal ?? original.signal;
     const requestId = `req-${++sequence}`;
     const started = now();
@@ -340,14 +343,18 @@ function buildResilience(config: ResilienceConfig): Resilience {
       for (const m of fallbackList) if (!models.includes(m)) models.push(m);
     }
 
-    const span: CallSpan = await telemetry.start({
-      method: original.method,
-      path: original.path,
-      model: original.model,
-      stream: original.stream,
-      body: original.body,
-      baseUrl: config.baseUrl,
-    });
+    // No await when telemetry is off: every await is a microtask hop on the hot path.
+    const span: CallSpan = telemetry.enabled
+      ? await telemetry.start({
+          method: original.method,
+          path: original.path,
+          model: original.model,
+          stream: original.stream,
+          body: original.body,
+          baseUrl: config.baseUrl,
+        })
+      : NOOP_SPAN;
+    const traced = span !== NOOP_SPAN;
 
     const fallbacks: FallbackRecord[] = [];
     let attempts = 0;
@@ -374,7 +381,8 @@ function buildResilience(config: ResilienceConfig): Resilience {
       const model = models[m];
       // A copy: the 402 retry rewrites the body, and the caller's request object stays untouched.
       if (m > 0 && body !== undefined) body = { ...body, model };
-      const req: R = { ...original, model, ...(body !== undefined && { body }) };
+      // The first model sends the caller's request as is; a fallback or the 402 retry sends a copy.
+      let req: R = m === 0 ? original : { ...original, model, ...(body !== undefined && { body }) };
       let retries = 0;
       let lastError: OpenRouterError | undefined;
 
@@ -435,7 +443,7 @@ function buildResilience(config: ResilienceConfig): Resilience {
         attempts++;
         span.attempt(attempts, model);
         const queuedMs = now() - queuedAt;
-        emitHook(hooks, "onRequest", includeContent && body !== undefined ? { ...context, queuedMs, body } : { ...context, queuedMs });
+        if (hooks) emitHook(hooks, "onRequest", includeContent && body !== undefined ? { ...context, queuedMs, body } : { ...context, queuedMs });
         const t0 = now();
         let value: T;
         try {
@@ -485,7 +493,7 @@ function buildResilience(config: ResilienceConfig): Resilience {
             });
             span.retry({ attempt: attempts, delayMs: 0, status: error.status, errorType: String(error.status ?? error.kind) });
             body = { ...body, [field]: affordable };
-            req.body = body;
+            req = { ...req, body };
             lastError = error;
             continue;
           }
@@ -528,23 +536,23 @@ function buildResilience(config: ResilienceConfig): Resilience {
 
         // Success.
         if (model !== undefined) circuit?.recordSuccess(model);
-        const durationMs = now() - t0;
-        const status = value instanceof Response ? value.status : 200;
-        const generationId =
-          value instanceof Response
-            ? (value.headers.get("x-generation-id") ?? undefined)
-            : typeof (value as { generationId?: unknown } | null)?.generationId === "string"
-              ? ((value as { generationId: string }).generationId)
-              : undefined;
+        const isResponse = value instanceof Response;
+        const status = isResponse ? (value as Response).status : 200;
         span.response(status);
-        emitHook(hooks, "onResponse", { ...context, status, durationMs, generationId });
+        if (hooks) {
+          const generationId = isResponse
+            ? ((value as Response).headers.get("x-generation-id") ?? undefined)
+            : typeof (value as { generationId?: unknown } | null)?.generationId === "string"
+              ? (value as { generationId: string }).generationId
+              : undefined;
+          emitHook(hooks, "onResponse", { ...context, status, durationMs: now() - t0, generationId });
+        }
 
         let recorded = false;
-        const fallbackModels = fallbacks.map((f) => f.model);
         const result: ResilientResult<T> = {
           value:
-            value instanceof Response && limiter && permits.length > 0
-              ? (releaseWithBody(value, releaseAll) as T)
+            isResponse && limiter && permits.length > 0
+              ? (releaseWithBody(value as Response, releaseAll) as T)
               : value,
           model,
           attempts,
@@ -554,19 +562,24 @@ function buildResilience(config: ResilienceConfig): Resilience {
             if (recorded) return;
             recorded = true;
             releaseAll();
-            const used = tokensOf(r?.usage);
-            if (used !== undefined) for (const p of permits) p.settle(used);
-            span.succeed({
-              model: r?.model ?? model,
-              generationId: r?.generationId,
-              provider: r?.provider,
-              usage: r?.usage,
-              cost: r?.cost,
-              finishReason: r?.finishReason,
-              fallbacks: fallbackModels,
-              attempts,
-              message: r?.message,
-            });
+            if (permits.length > 0) {
+              const used = tokensOf(r?.usage);
+              if (used !== undefined) for (const p of permits) p.settle(used);
+            }
+            if (traced) {
+              span.succeed({
+                model: r?.model ?? model,
+                generationId: r?.generationId,
+                provider: r?.provider,
+                usage: r?.usage,
+                cost: r?.cost,
+                finishReason: r?.finishReason,
+                fallbacks: fallbacks.map((f) => f.model),
+                attempts,
+                message: r?.message,
+              });
+            }
+            if (!hooks) return;
             emitHook(hooks, "onResult", {
               requestId,
               method: req.method,
@@ -589,10 +602,10 @@ function buildResilience(config: ResilienceConfig): Resilience {
             recorded = true;
             releaseAll();
             if (isOpenRouterError(error) && error.attempts === undefined) error.attempts = attempts;
-            span.fail(error, attempts, fallbackModels);
+            span.fail(error, attempts, fallbacks.map((f) => f.model));
           },
         };
-        if (!(value instanceof Response)) {
+        if (!isResponse) {
           // The attempt already parsed its result: report it now.
           result.recordResult(value as RecordedResult);
         } else if (!limiter) {

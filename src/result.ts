@@ -128,20 +128,19 @@ export interface ResultContext extends RequestInfo {
  */
 export function chatResultFromResponse(raw: unknown, ctx: ResultContext): ChatResult {
   const generationId = (isObject(raw) && typeof raw["id"] === "string" ? raw["id"] : undefined) ?? ctx.headers.get("x-generation-id") ?? undefined;
-  const info: RequestInfo = { ...(ctx.method && { method: ctx.method }), ...(ctx.path && { path: ctx.path }), ...(ctx.model && { model: ctx.model }) };
   if (!isObject(raw)) {
-    throw new InvalidResponseError(`Expected a chat completion object, got ${raw === null ? "null" : typeof raw}`, info);
+    throw new InvalidResponseError(`Expected a chat completion object, got ${raw === null ? "null" : typeof raw}`, infoOf(ctx));
   }
   const envelopeError = wireErrorOf(raw);
   const choices = raw["choices"];
   if (envelopeError && !(Array.isArray(choices) && choices.length > 0)) {
-    throw errorFromWire(envelopeError, { ...info, inBand: true, ...(generationId && { generationId }), headers: ctx.headers });
+    throw errorFromWire(envelopeError, { ...infoOf(ctx), inBand: true, ...(generationId && { generationId }), headers: ctx.headers });
   }
   if (!Array.isArray(choices) || choices.length === 0) {
     // Seen from OpenRouter when an upstream fails after the 200 is committed: no error, no choices.
     throw new InvalidResponseError(
       `The completion has no choices (choices: ${choices === null ? "null" : Array.isArray(choices) ? "[]" : "missing"}); the upstream provider probably failed`,
-      { ...info, retryable: true, ...(generationId && { generationId }) },
+      { ...infoOf(ctx), retryable: true, ...(generationId && { generationId }) },
     );
   }
   const choice = isObject(choices[0]) ? choices[0] : {};
@@ -158,7 +157,7 @@ export function chatResultFromResponse(raw: unknown, ctx: ResultContext): ChatRe
     provider: typeof raw["provider"] === "string" ? raw["provider"] : undefined,
     text: contentText(message["content"]),
     message: assistantMessageOf(message),
-    toolCalls: toolCallsRaw.map(toolCallResult),
+    toolCalls: toolCallsRaw.length === 0 ? [] : toolCallsRaw.map(toolCallResult),
     reasoning: reasoning === "" ? undefined : reasoning,
     reasoningDetails: Array.isArray(message["reasoning_details"]) ? (message["reasoning_details"] as ReasoningDetail[]) : [],
     annotations: Array.isArray(message["annotations"]) ? (message["annotations"] as Annotation[]) : [],
@@ -175,12 +174,17 @@ export function chatResultFromResponse(raw: unknown, ctx: ResultContext): ChatRe
   };
   const choiceError = wireErrorOf(choice) ?? (result.finishReason === "error" ? envelopeError ?? { message: "The generation ended with finish_reason \"error\"" } : undefined);
   if (choiceError && (result.finishReason === "error" || envelopeError)) {
-    throw errorFromWire(choiceError, { ...info, inBand: true, ...(generationId && { generationId }), headers: ctx.headers, partial: result });
+    throw errorFromWire(choiceError, { ...infoOf(ctx), inBand: true, ...(generationId && { generationId }), headers: ctx.headers, partial: result });
   }
   return result;
 }
 
 /** The assistant message to send back next turn: only the fields OpenRouter accepts on input. */
+/** The request facts an error names; built only when there is an error to throw. */
+function infoOf(ctx: ResultContext): RequestInfo {
+  return { ...(ctx.method && { method: ctx.method }), ...(ctx.path && { path: ctx.path }), ...(ctx.model && { model: ctx.model }) };
+}
+
 function assistantMessageOf(message: Json): AssistantMessage {
   const out: Json = { role: "assistant", content: typeof message["content"] === "string" || Array.isArray(message["content"]) ? message["content"] : null };
   if (Array.isArray(message["tool_calls"]) && message["tool_calls"].length > 0) {

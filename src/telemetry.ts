@@ -80,7 +80,8 @@ export interface CallSpan {
   fail(error: unknown, attempts: number, fallbacks: readonly string[]): void;
 }
 
-const NOOP_SPAN: CallSpan = {
+/** The span of every call when telemetry is off: callers compare against it to skip building span payloads. */
+export const NOOP_SPAN: CallSpan = {
   attempt() {},
   retry() {},
   fallback() {},

@@ -179,6 +179,12 @@ export class UsageTracker {
   #byModel = new Map<string, Acc>();
   #pending = new Map<string, PendingState>();
   #seen = new Set<string>();
+  /**
+   * The same ids in arrival order, as a ring: evicting the oldest is an index, not `seen.values().next()`,
+   * which walks past every deleted slot of the Set and made each record O(n) on a busy client.
+   */
+  #seenOrder: string[] = [];
+  #seenNext = 0;
   #auto: { lookup: GenerationLookup; delayMs: number } | undefined;
   #timers = new Map<string, { timer: ReturnType<typeof setTimeout>; done: () => void }>();
   #background = new Set<Promise<void>>();
@@ -269,7 +275,13 @@ export class UsageTracker {
   #markSeen(id: string): boolean {
     if (this.#seen.has(id)) return false;
     this.#seen.add(id);
-    if (this.#seen.size > SEEN_LIMIT) this.#seen.delete(this.#seen.values().next().value as string);
+    if (this.#seenOrder.length < SEEN_LIMIT) {
+      this.#seenOrder.push(id);
+    } else {
+      this.#seen.delete(this.#seenOrder[this.#seenNext] as string);
+      this.#seenOrder[this.#seenNext] = id;
+      this.#seenNext = (this.#seenNext + 1) % SEEN_LIMIT;
+    }
     return true;
   }
 
@@ -422,6 +434,8 @@ export class UsageTracker {
     this.#byModel.clear();
     this.#pending.clear();
     this.#seen.clear();
+    this.#seenOrder = [];
+    this.#seenNext = 0;
     for (const id of [...this.#timers.keys()]) this.#cancel(id);
   }
 

@@ -109,6 +109,23 @@ describe("UsageTracker totals", () => {
     t.record(recorded("chat-basic-01.json")); // the same id counts again after a reset
     expect(t.snapshot().requests).toBe(1);
   });
+
+  it("remembers the last 10,000 generation ids, forgetting the oldest first", () => {
+    const t = new UsageTracker();
+    const call = (i: number) => result({ id: `gen-${i}`, model: "m/x", prompt: 1, completion: 1, cost: 0.000001 });
+    for (let i = 0; i < 10_002; i++) t.record(call(i));
+    expect(t.snapshot().requests).toBe(10_002);
+    t.record(call(10_001)); // recent: a duplicate, ignored
+    t.record(call(2)); // still remembered
+    expect(t.snapshot().requests).toBe(10_002);
+    t.record(call(0)); // the two oldest were forgotten: counted again
+    t.record(call(1));
+    expect(t.snapshot().requests).toBe(10_004);
+    t.reset();
+    t.record(call(5));
+    t.record(call(5));
+    expect(t.snapshot().requests).toBe(1);
+  });
 });
 
 describe("pending calls and reconciliation", () => {
