@@ -226,6 +226,14 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
   private dropped = false;
   private readonly queue: ChatStreamEvent[] = [];
   private queueHead = 0;
+  /**
+   * `data:` payloads received while the iterator still had events to take: folded in as it pulls, so the
+   * first event of a network read reaches the caller without waiting for the rest of the read to be parsed.
+   */
+  private pending: string[] = [];
+  private pendingHead = 0;
+  /** Index in `pending` from which payloads came from the end-of-body flush (a possibly cut-off last event). */
+  private pendingTailFrom = -1;
   private inflight: Promise<void> | undefined;
   private readonly opening: Promise<void>;
   private reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
@@ -296,16 +304,18 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     // Nobody may ever call final(): the rejection must not surface as "unhandled".
     this.settledQuietly = this.settled.then(noop, noop);
     this.sse = new SseReader({
-      onData: (data) => this.onData(data),
+      onData: (data) => this.onRawData(data),
       onComment: () => {
         this.keepAlives++;
       },
-      onOverflow: (message) =>
+      onOverflow: (message) => {
+        this.processPending(false);
         this.fail(
           "error",
           new InvalidResponseError(`The stream sent an event larger than maxBufferSize (${maxBufferSize} characters): ${message}${describe(this.info)}`, this.errorInit()),
           true,
-        ),
+        );
+      },
       maxBufferSize,
     });
     this.startedAt = this.now();
@@ -368,6 +378,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     // Hand-written rather than an async generator: a generator's `yield` costs extra promise ticks per event.
     const iterator: AsyncIterableIterator<ChatStreamEvent> = {
       next: () => {
+        if (this.queueHead === this.queue.length && this.pendingHead < this.pending.length) this.processPending(true);
         if (this.queueHead < this.queue.length) return Promise.resolve({ done: false, value: this.shift() });
         return this.nextSlow();
       },
@@ -396,6 +407,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
 
   private async nextSlow(): Promise<IteratorResult<ChatStreamEvent, undefined>> {
     for (;;) {
+      if (this.queueHead === this.queue.length && this.pendingHead < this.pending.length) this.processPending(true);
       if (this.queueHead < this.queue.length) return { done: false, value: this.shift() };
       if (this.iteratorFinished) return { done: true, value: undefined };
       if (this.state === SETTLED) {
@@ -431,6 +443,9 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
    * setTimeout(() => stream.abort(), 5_000);
    */
   abort(reason?: unknown): void {
+    if (this.state === SETTLED) return;
+    // What arrived before the abort belongs to the partial result (and to the events still to be read).
+    this.processPending(false);
     if (this.state === SETTLED) return;
     this.fail(
       "aborted",
@@ -588,6 +603,8 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
 
   private onReadError(e: unknown): void {
     if (this.state === SETTLED) return;
+    this.processPending(false);
+    if (this.state === SETTLED) return;
     if (this.finishReason !== null) {
       // The model had finished; only the usage chunk and [DONE] were lost with the connection.
       this.complete();
@@ -614,7 +631,8 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       return;
     }
     this.sse.end();
-    if (this.state === SETTLED) return; // [DONE] or an error chunk arrived in the flushed tail
+    this.processPending(false);
+    if (this.state === SETTLED) return; // [DONE] or an error chunk was among the last payloads
     if (this.finishReason !== null && !this.truncatedTail) {
       // OpenRouter always sends [DONE]; a finish reason is enough to call the answer complete (usage may be missing).
       this.complete();
@@ -648,7 +666,44 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
   // ---------------------------------------------------------------------------------------------------------
   // Events
 
-  private onData(data: string): void {
+  /**
+   * A `data:` payload from the SSE parser. It counts for the timeouts at once; it is folded in at once too,
+   * unless the iterator has not yet taken the events before it: then it waits in `pending` for `next()`.
+   */
+  private onRawData(data: string): void {
+    if (this.state === SETTLED || data === "") return;
+    if (this.firstTimer !== undefined) {
+      clearTimeout(this.firstTimer);
+      this.firstTimer = undefined;
+    }
+    if (this.idleTimeoutMs > 0) this.lastDataAt = this.now();
+    if (this.consumer === "iterator" && (this.queueHead < this.queue.length || this.pendingHead < this.pending.length)) {
+      if (this.sse.ending && this.pendingTailFrom < 0) this.pendingTailFrom = this.pending.length;
+      this.pending.push(data);
+      return;
+    }
+    this.onData(data, this.sse.ending);
+  }
+
+  /** Folds in pending payloads in order: all of them, or (`untilEvent`) until the iterator has an event to take. */
+  private processPending(untilEvent: boolean): void {
+    const pending = this.pending;
+    while (this.pendingHead < pending.length && this.state !== SETTLED) {
+      const i = this.pendingHead++;
+      const data = pending[i] as string;
+      pending[i] = "";
+      this.onData(data, this.pendingTailFrom >= 0 && i >= this.pendingTailFrom);
+      if (untilEvent && this.queueHead < this.queue.length) break;
+    }
+    if (this.pendingHead >= pending.length || this.state === SETTLED) {
+      pending.length = 0;
+      this.pendingHead = 0;
+      this.pendingTailFrom = -1;
+    }
+  }
+
+  /** One `data:` payload; `tail`: it was flushed at the end of the body without its closing blank line. */
+  private onData(data: string, tail: boolean): void {
     if (this.state === SETTLED) return;
     if (data === "[DONE]") {
       this.sawDone = true;
@@ -660,7 +715,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     try {
       chunk = JSON.parse(data);
     } catch {
-      if (this.sse.ending) {
+      if (tail) {
         // The body stopped in the middle of an event's JSON.
         this.truncatedTail = true;
         return;
@@ -677,11 +732,6 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
 
   private onChunk(chunk: Json): void {
     this.dataEvents++;
-    if (this.firstTimer !== undefined) {
-      clearTimeout(this.firstTimer);
-      this.firstTimer = undefined;
-    }
-    if (this.idleTimeoutMs > 0) this.lastDataAt = this.now();
     const deliver = this.consumer === "iterator";
 
     const id = chunk["id"];
@@ -919,6 +969,8 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       this.idleTimer = setTimeout(this.checkIdle, remaining);
       return;
     }
+    this.processPending(false);
+    if (this.state === SETTLED) return;
     this.fail(
       "timeout",
       new TimeoutError(`No data event for idleTimeoutMs (${this.idleTimeoutMs} ms)${this.keepAliveNote()}${describe(this.info)}`, this.errorInit()),

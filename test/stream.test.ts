@@ -567,6 +567,89 @@ describe("outcomes", () => {
   });
 });
 
+describe("one network read, many events (the iterator pulls)", () => {
+  const a = data(chunk({ content: "a" }));
+  const b = data(chunk({ content: "b" }));
+  const c = data(chunk({ content: "c" }));
+
+  it("hands over the first event of a read before parsing the rest of it", async () => {
+    // One read: two good chunks, then a payload that is not JSON. Eager parsing would have failed the stream
+    // before the caller saw "a"; pulled, "a" and "b" come first and the error only when it is reached.
+    const stream = streamOf(sse([a + b + data("{not json")]));
+    const it = stream[Symbol.asyncIterator]();
+    expect(await it.next()).toEqual({ done: false, value: { type: "content", text: "a" } });
+    expect(stream.done).toBe(false);
+    expect(await it.next()).toEqual({ done: false, value: { type: "content", text: "b" } });
+    await expect(it.next()).rejects.toBeInstanceOf(InvalidResponseError);
+    expect(stream.outcome).toBe("error");
+  });
+
+  it("events come out in the same order and the result is the same as parsing a read at once", async () => {
+    const pieces = [a + b + c + data(chunk({}, "stop", {})) + data({ ...chunk({}), choices: [], usage }) + DONE];
+    const pulled = await collect(streamOf(sse(pieces)));
+    const drained = await streamOf(sse(pieces)).final();
+    expect(pulled.events.map((e) => e.type)).toEqual(["content", "content", "content", "finish", "usage", "done"]);
+    const done = pulled.events.at(-1) as { type: "done"; result: { text: string; usage: unknown; finishReason: string } };
+    expect(done.result.text).toBe("abc");
+    expect(done.result.text).toBe(drained.text);
+    expect(done.result.usage).toEqual(drained.usage);
+    expect(done.result.finishReason).toBe("stop");
+  });
+
+  it("abort() keeps what had arrived but was not yet pulled: in error.partial and as events before the error", async () => {
+    const stream = streamOf(sse([a + b + c]));
+    const it = stream[Symbol.asyncIterator]();
+    expect((await it.next()).value).toEqual({ type: "content", text: "a" });
+    stream.abort();
+    const error = (await stream.final().catch((e: unknown) => e)) as OpenRouterError;
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error.partial?.text).toBe("abc");
+    expect((await it.next()).value).toEqual({ type: "content", text: "b" });
+    expect((await it.next()).value).toEqual({ type: "content", text: "c" });
+    await expect(it.next()).rejects.toBeInstanceOf(AbortError);
+  });
+
+  it("a body cut off in the middle of an event is still truncated when the events before it were not yet pulled", async () => {
+    const stream = streamOf(sse([a + b + 'data: {"choices":[{"index":0,"delta":{"content":"c']));
+    const it = stream[Symbol.asyncIterator]();
+    expect((await it.next()).value).toEqual({ type: "content", text: "a" });
+    expect((await it.next()).value).toEqual({ type: "content", text: "b" });
+    const error = (await it.next().catch((e: unknown) => e)) as OpenRouterError;
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error.message).toMatch(/in the middle of an event \(truncated\)/);
+    expect(error.partial?.text).toBe("ab");
+  });
+
+  it("a connection dropped after a read that held the finish reason still completes", async () => {
+    const body = manualBody();
+    const stream = streamOf(body.response);
+    const it = stream[Symbol.asyncIterator]();
+    body.push(a + data(chunk({ content: "b" }, "stop")));
+    expect((await it.next()).value).toEqual({ type: "content", text: "a" });
+    body.error(new TypeError("terminated"));
+    const rest: ChatStreamEvent[] = [];
+    for (let n = await it.next(); !n.done; n = await it.next()) rest.push(n.value);
+    expect(rest.map((e) => e.type)).toEqual(["content", "finish", "done"]);
+    expect(stream.outcome).toBe("completed");
+    expect((await stream.final()).text).toBe("ab");
+  });
+
+  it("idleTimeoutMs counts arrivals, not pulls; a timeout keeps the unpulled text in error.partial", async () => {
+    vi.useFakeTimers();
+    const body = manualBody();
+    const stream = streamOf(body.response, { idleTimeoutMs: 500, now: () => Date.now() });
+    const it = stream[Symbol.asyncIterator]();
+    body.push(a + b + c);
+    expect((await it.next()).value).toEqual({ type: "content", text: "a" });
+    // The caller stops pulling; nothing more arrives.
+    await vi.advanceTimersByTimeAsync(600);
+    expect(stream.outcome).toBe("timeout");
+    const error = (await stream.final().catch((e: unknown) => e)) as OpenRouterError;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.partial?.text).toBe("abc");
+  });
+});
+
 describe("timeouts (fake timers)", () => {
   it("firstEventTimeoutMs: keep-alive comments do not count; the fetch is aborted and the body cancelled", async () => {
     vi.useFakeTimers();
