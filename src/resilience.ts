@@ -253,6 +253,99 @@ function tokensOf(usage: Readonly<Record<string, unknown>> | undefined): number 
   return undefined;
 }
 
+/** The client-wide settings a {@link CallRecord} reports with. */
+interface Reporting {
+  hooks: Hooks | undefined;
+  includeContent: boolean;
+  forHooks: <E extends OpenRouterError>(error: E) => E;
+  now: () => number;
+}
+
+/** What a successful call still has to report once its result is known. */
+interface PendingReport {
+  req: SendRequest;
+  started: number;
+  permits: RateLimitPermit[];
+  /** Undefined when telemetry is off. */
+  span: CallSpan | undefined;
+  reporting: Reporting;
+}
+
+/**
+ * The result of a successful call, and what it still owes: the span, the rate-limit permits and the `onResult`
+ * hook, settled by the first `recordResult` / `recordError`. A class holding only these, rather than closures
+ * over `run()`'s scope, so a long stream does not keep the whole call's state alive.
+ */
+class CallRecord<T> implements ResilientResult<T> {
+  #report: PendingReport | undefined;
+
+  constructor(
+    readonly value: T,
+    readonly model: string | undefined,
+    readonly attempts: number,
+    readonly fallbacks: readonly FallbackRecord[],
+    readonly requestId: string,
+    report: PendingReport,
+  ) {
+    this.#report = report;
+  }
+
+  /** Takes the pending report once; later calls get undefined (only the first report counts). */
+  #take(): PendingReport | undefined {
+    const report = this.#report;
+    this.#report = undefined;
+    if (report) for (const p of report.permits) p.release();
+    return report;
+  }
+
+  recordResult(r: RecordedResult): void {
+    const report = this.#take();
+    if (!report) return;
+    const { req, permits, span, reporting } = report;
+    if (permits.length > 0) {
+      const used = tokensOf(r?.usage);
+      if (used !== undefined) for (const p of permits) p.settle(used);
+    }
+    const model = r?.model ?? this.model;
+    span?.succeed({
+      model,
+      generationId: r?.generationId,
+      provider: r?.provider,
+      usage: r?.usage,
+      cost: r?.cost,
+      finishReason: r?.finishReason,
+      fallbacks: this.fallbacks.map((f) => f.model),
+      attempts: this.attempts,
+      message: r?.message,
+    });
+    const { hooks, includeContent, forHooks, now } = reporting;
+    if (!hooks) return;
+    emitHook(hooks, "onResult", {
+      requestId: this.requestId,
+      method: req.method,
+      path: req.path,
+      model,
+      stream: req.stream,
+      attempts: this.attempts,
+      durationMs: now() - report.started,
+      usage: r?.usage,
+      cost: r?.cost,
+      generationId: r?.generationId,
+      provider: r?.provider,
+      finishReason: r?.finishReason,
+      fallbacks: this.fallbacks.map((f) => ({ model: f.model, error: forHooks(f.error) })),
+      ...(includeContent && { result: r }),
+    });
+  }
+
+  recordError(error: unknown): void {
+    const report = this.#take();
+    if (!report) return;
+    if (isOpenRouterError(error) && error.attempts === undefined) error.attempts = this.attempts;
+    report.span?.fail(error, this.attempts, this.fallbacks.map((f) => f.model));
+  }
+}
+
 /**
  * Build the resilience runner of one client. All state (breaker, buckets, queue, tracer) lives in
  * the returned object, so two clients never share it.
@@ -319,6 +412,7 @@ function buildResilience(config: ResilienceConfig): Resilience {
   }
   const estimate = limits?.estimateTokens ?? estimateRequestTokens;
   let sequence = 0;
+  const reporting: Reporting = { hooks, includeContent, forHooks, now };
 
   async function run<R extends SendRequest, T>(
     original: R,
@@ -548,63 +642,14 @@ function buildResilience(config: ResilienceConfig): Resilience {
           emitHook(hooks, "onResponse", { ...context, status, durationMs: now() - t0, generationId });
         }
 
-        let recorded = false;
-        const result: ResilientResult<T> = {
-          value:
-            isResponse && limiter && permits.length > 0
-              ? (releaseWithBody(value as Response, releaseAll) as T)
-              : value,
+        const result = new CallRecord<T>(
+          isResponse && limiter && permits.length > 0 ? (releaseWithBody(value as Response, releaseAll) as T) : value,
           model,
           attempts,
           fallbacks,
           requestId,
-          recordResult(r: RecordedResult) {
-            if (recorded) return;
-            recorded = true;
-            releaseAll();
-            if (permits.length > 0) {
-              const used = tokensOf(r?.usage);
-              if (used !== undefined) for (const p of permits) p.settle(used);
-            }
-            if (traced) {
-              span.succeed({
-                model: r?.model ?? model,
-                generationId: r?.generationId,
-                provider: r?.provider,
-                usage: r?.usage,
-                cost: r?.cost,
-                finishReason: r?.finishReason,
-                fallbacks: fallbacks.map((f) => f.model),
-                attempts,
-                message: r?.message,
-              });
-            }
-            if (!hooks) return;
-            emitHook(hooks, "onResult", {
-              requestId,
-              method: req.method,
-              path: req.path,
-              model: r?.model ?? model,
-              stream: req.stream,
-              attempts,
-              durationMs: now() - started,
-              usage: r?.usage,
-              cost: r?.cost,
-              generationId: r?.generationId,
-              provider: r?.provider,
-              finishReason: r?.finishReason,
-              fallbacks: fallbacks.map((f) => ({ model: f.model, error: forHooks(f.error) })),
-              ...(includeContent && { result: r }),
-            });
-          },
-          recordError(error: unknown) {
-            if (recorded) return;
-            recorded = true;
-            releaseAll();
-            if (isOpenRouterError(error) && error.attempts === undefined) error.attempts = attempts;
-            span.fail(error, attempts, fallbacks.map((f) => f.model));
-          },
-        };
+          { req, started, permits, span: traced ? span : undefined, reporting },
+        );
         if (!isResponse) {
           // The attempt already parsed its result: report it now.
           result.recordResult(value as RecordedResult);

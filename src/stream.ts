@@ -30,7 +30,7 @@ import {
   type WireError,
 } from "./errors.js";
 import type { components } from "./generated/openrouter.js";
-import { SseReader } from "./internal/sse.js";
+import { SseReader, type SseSink } from "./internal/sse.js";
 import { stripCause } from "./transport.js";
 import {
   chatResultFromResponse,
@@ -160,6 +160,46 @@ export type ChatStreamEvent =
 
 const noop = (): void => {};
 
+/** The parts of `ChatStream` its iterator calls (private there; reached through a cast in `[Symbol.asyncIterator]`). */
+interface IteratorSource {
+  pullEvent(): Promise<IteratorResult<ChatStreamEvent, undefined>>;
+  closeIterator(): Promise<IteratorResult<ChatStreamEvent, undefined>>;
+}
+
+/**
+ * The iterator of a `ChatStream`. Hand-written rather than an async generator (a generator's `yield` costs
+ * extra promise ticks per event), and a class rather than an object of closures (one fewer allocation set per
+ * open stream).
+ */
+class EventIterator implements AsyncIterableIterator<ChatStreamEvent, undefined> {
+  readonly #source: IteratorSource;
+
+  constructor(source: IteratorSource) {
+    this.#source = source;
+  }
+
+  next(): Promise<IteratorResult<ChatStreamEvent, undefined>> {
+    return this.#source.pullEvent();
+  }
+
+  return(): Promise<IteratorResult<ChatStreamEvent, undefined>> {
+    return this.#source.closeIterator();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+interface Extras {
+  details: ReasoningDetail[];
+  detailSlots: Map<string, number>;
+  calls: ToolAcc[];
+  callByIndex: Map<number, ToolAcc>;
+  annotations: Annotation[];
+  images: ImageOutput[];
+}
+
 interface ToolAcc {
   index: number;
   id: string;
@@ -172,6 +212,8 @@ const READING = 0;
 const SETTLED = 1;
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024;
 const EMPTY_DETAILS: ReasoningDetail[] = [];
+/** Shared, always empty: a stream allocates its own pending list only when it first needs one. */
+const NO_PENDING: string[] = [];
 
 function defaultClock(): () => number {
   const perf = (globalThis as { performance?: { now?: () => number } }).performance;
@@ -207,18 +249,21 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
   private outcomeValue: StreamOutcome | undefined;
   private resultValue: ChatResult | undefined;
   private errorValue: OpenRouterError | undefined;
-  private readonly settled: Promise<ChatResult>;
-  private readonly settledQuietly: Promise<void>;
-  private resolveSettled!: (result: ChatResult) => void;
-  private rejectSettled!: (error: OpenRouterError) => void;
+  /** What `final()` returns; made on its first call, so a stream nobody awaits carries no promise for it. */
+  private settled: Promise<ChatResult> | undefined;
+  private resolveSettled: ((result: ChatResult) => void) | undefined;
+  private rejectSettled: ((error: OpenRouterError) => void) | undefined;
+  /** Wakes a read that waits for the response when the stream settles first (an abort, a timeout). */
+  private wake: (() => void) | undefined;
 
   private readonly info: RequestInfo;
   private readonly ac = new AbortController();
   private readonly now: () => number;
   private readonly onSettled: ((settled: ChatStreamSettled) => void) | undefined;
   private readonly callerSignal: AbortSignal | undefined;
-  private readonly onCallerAbort = (): void => this.abort(this.callerSignal?.reason);
+  private readonly onCallerAbort: (() => void) | undefined;
   private readonly sse: SseReader;
+  private readonly maxBufferSize: number;
 
   /** Who drives the body: nobody yet, the iterator, or `final()` draining it without keeping events. */
   private consumer: "none" | "iterator" | "final" = "none";
@@ -230,14 +275,15 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
    * `data:` payloads received while the iterator still had events to take: folded in as it pulls, so the
    * first event of a network read reaches the caller without waiting for the rest of the read to be parsed.
    */
-  private pending: string[] = [];
+  private pending: string[] = NO_PENDING;
   private pendingHead = 0;
   /** Index in `pending` from which payloads came from the end-of-body flush (a possibly cut-off last event). */
   private pendingTailFrom = -1;
   private inflight: Promise<void> | undefined;
   private readonly opening: Promise<void>;
   private reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  private headers: Headers = new Headers();
+  /** The response headers, once the response has arrived. */
+  private headers: Headers | undefined;
   /** 2xx `application/json` instead of SSE (a proxy that ignored `stream: true`, or a bare error envelope). */
   private jsonBody = false;
 
@@ -268,12 +314,8 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
   private content = "";
   private reasoning = "";
   private refusal: string | undefined;
-  private readonly details: ReasoningDetail[] = [];
-  private readonly detailSlots = new Map<string, number>();
-  private readonly calls: ToolAcc[] = [];
-  private readonly callByIndex = new Map<number, ToolAcc>();
-  private readonly annotations: Annotation[] = [];
-  private readonly images: ImageOutput[] = [];
+  /** Reasoning details, tool calls, annotations, images: created on first use (see {@link more}). */
+  private extras: Extras | undefined;
   private audio: Json | undefined;
   private logprobs: { content: unknown[]; refusal: unknown[] } | undefined;
   private finishReason: string | null = null;
@@ -297,27 +339,9 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     this.now = init.now ?? defaultClock();
     this.onSettled = init.onSettled;
     this.callerSignal = init.signal;
-    this.settled = new Promise<ChatResult>((resolve, reject) => {
-      this.resolveSettled = resolve;
-      this.rejectSettled = reject;
-    });
-    // Nobody may ever call final(): the rejection must not surface as "unhandled".
-    this.settledQuietly = this.settled.then(noop, noop);
-    this.sse = new SseReader({
-      onData: (data) => this.onRawData(data),
-      onComment: () => {
-        this.keepAlives++;
-      },
-      onOverflow: (message) => {
-        this.processPending(false);
-        this.fail(
-          "error",
-          new InvalidResponseError(`The stream sent an event larger than maxBufferSize (${maxBufferSize} characters): ${message}${describe(this.info)}`, this.errorInit()),
-          true,
-        );
-      },
-      maxBufferSize,
-    });
+    this.maxBufferSize = maxBufferSize;
+    // The stream is its own sink (sseData / sseComment / sseOverflow): no closures per stream.
+    this.sse = new SseReader(this as unknown as SseSink, maxBufferSize);
     this.startedAt = this.now();
 
     if (this.callerSignal?.aborted) {
@@ -325,7 +349,10 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       this.abort(this.callerSignal.reason);
       return;
     }
-    this.callerSignal?.addEventListener("abort", this.onCallerAbort, { once: true });
+    if (this.callerSignal) {
+      this.onCallerAbort = () => this.abort(this.callerSignal?.reason);
+      this.callerSignal.addEventListener("abort", this.onCallerAbort, { once: true });
+    }
     if (this.firstEventTimeoutMs > 0) {
       this.firstTimer = setTimeout(() => {
         this.firstTimer = undefined;
@@ -375,22 +402,21 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       );
     }
     this.consumer = "iterator";
-    // Hand-written rather than an async generator: a generator's `yield` costs extra promise ticks per event.
-    const iterator: AsyncIterableIterator<ChatStreamEvent> = {
-      next: () => {
-        if (this.queueHead === this.queue.length && this.pendingHead < this.pending.length) this.processPending(true);
-        if (this.queueHead < this.queue.length) return Promise.resolve({ done: false, value: this.shift() });
-        return this.nextSlow();
-      },
-      return: () => {
-        // `break` or a throw in the caller's loop body: stop the request.
-        if (this.state !== SETTLED) this.abort(new Error("The stream's iterator was closed early"));
-        this.iteratorFinished = true;
-        return Promise.resolve({ done: true, value: undefined });
-      },
-      [Symbol.asyncIterator]: () => iterator,
-    };
-    return iterator;
+    return new EventIterator(this as unknown as IteratorSource);
+  }
+
+  /** `next()` of the iterator. */
+  private pullEvent(): Promise<IteratorResult<ChatStreamEvent, undefined>> {
+    if (this.queueHead === this.queue.length && this.pendingHead < this.pending.length) this.processPending(true);
+    if (this.queueHead < this.queue.length) return Promise.resolve({ done: false, value: this.shift() });
+    return this.nextSlow();
+  }
+
+  /** `return()` of the iterator: `break` or a throw in the caller's loop body stops the request. */
+  private closeIterator(): Promise<IteratorResult<ChatStreamEvent, undefined>> {
+    if (this.state !== SETTLED) this.abort(new Error("The stream's iterator was closed early"));
+    this.iteratorFinished = true;
+    return Promise.resolve({ done: true, value: undefined });
   }
 
   /** True once the iterator has delivered `done` or thrown: later `next()` calls report the end. */
@@ -405,18 +431,20 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     return event;
   }
 
-  private async nextSlow(): Promise<IteratorResult<ChatStreamEvent, undefined>> {
-    for (;;) {
-      if (this.queueHead === this.queue.length && this.pendingHead < this.pending.length) this.processPending(true);
-      if (this.queueHead < this.queue.length) return { done: false, value: this.shift() };
-      if (this.iteratorFinished) return { done: true, value: undefined };
-      if (this.state === SETTLED) {
-        this.iteratorFinished = true;
-        if (this.errorValue) throw this.errorValue;
-        return { done: false, value: { type: "done", result: this.resultValue! } };
-      }
-      await this.step();
+  /**
+   * `next()` when no event is ready: one more read, then look again. A promise chain rather than an async
+   * function, so a stream waiting for data does not also hold a suspended function frame.
+   */
+  private nextSlow(): Promise<IteratorResult<ChatStreamEvent, undefined>> {
+    if (this.queueHead === this.queue.length && this.pendingHead < this.pending.length) this.processPending(true);
+    if (this.queueHead < this.queue.length) return Promise.resolve({ done: false, value: this.shift() });
+    if (this.iteratorFinished) return Promise.resolve({ done: true, value: undefined });
+    if (this.state === SETTLED) {
+      this.iteratorFinished = true;
+      if (this.errorValue) return Promise.reject(this.errorValue);
+      return Promise.resolve({ done: false, value: { type: "done", result: this.resultValue! } });
     }
+    return this.step().then(() => this.nextSlow());
   }
 
   /**
@@ -428,11 +456,20 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
    * const { text, usage, cost } = await client.chatStream(params).final();
    */
   final(): Promise<ChatResult> {
+    const settled = (this.settled ??=
+      this.state !== SETTLED
+        ? new Promise<ChatResult>((resolve, reject) => {
+            this.resolveSettled = resolve;
+            this.rejectSettled = reject;
+          })
+        : this.errorValue !== undefined
+          ? Promise.reject(this.errorValue)
+          : Promise.resolve(this.resultValue as ChatResult));
     if (this.consumer === "none" && this.state !== SETTLED) {
       this.consumer = "final";
       void this.drain();
     }
-    return this.settled;
+    return settled;
   }
 
   /**
@@ -524,40 +561,52 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     return (this.inflight ??= this.readOnce());
   }
 
-  private async readOnce(): Promise<void> {
-    try {
-      if (this.reader === undefined) {
-        // Also wake up when the stream settles while `open` is still pending (an abort or a timeout).
-        await Promise.race([this.opening, this.settledQuietly]);
-        // Never spin: without a reader there is nothing to read until the stream settles.
-        if (this.reader === undefined && this.state !== SETTLED) await this.settledQuietly;
-        return;
-      }
-      const reader = this.reader;
-      let read: ReadableStreamReadResult<Uint8Array>;
-      try {
-        read = await reader.read();
-      } catch (e) {
+  /** Like `nextSlow`, a promise chain rather than an async function: nothing suspended while waiting for data. */
+  private readOnce(): Promise<void> {
+    if (this.reader === undefined) return this.waitForResponse();
+    return this.reader.read().then(
+      (read) => {
+        this.inflight = undefined;
+        this.onRead(read);
+      },
+      (e: unknown) => {
+        this.inflight = undefined;
         this.onReadError(e);
-        return;
-      }
+      },
+    );
+  }
+
+  private async waitForResponse(): Promise<void> {
+    try {
+      // Also wake up when the stream settles while `open` is still pending (an abort or a timeout).
       if (this.state === SETTLED) return;
-      if (read.done) {
-        this.onEnd();
-        return;
-      }
-      if (this.jsonBody) {
-        this.jsonText += this.jsonDecoder.decode(read.value, { stream: true });
-        return;
-      }
-      this.sse.push(read.value);
+      const settledFirst = new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+      await Promise.race([this.opening, settledFirst]);
+      // Never spin: without a reader there is nothing to read until the stream settles.
+      if (this.reader === undefined && this.state !== SETTLED) await settledFirst;
     } finally {
+      this.wake = undefined;
       this.inflight = undefined;
     }
   }
 
+  private onRead(read: ReadableStreamReadResult<Uint8Array>): void {
+    if (this.state === SETTLED) return;
+    if (read.done) {
+      this.onEnd();
+      return;
+    }
+    if (this.jsonBody) {
+      this.jsonText += (this.jsonDecoder ??= new TextDecoder()).decode(read.value, { stream: true });
+      return;
+    }
+    this.sse.push(read.value);
+  }
+
   private jsonText = "";
-  private readonly jsonDecoder = new TextDecoder();
+  private jsonDecoder: TextDecoder | undefined;
 
   private onResponse(response: Response): Promise<void> | undefined {
     if (this.state === SETTLED) {
@@ -575,7 +624,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     this.jsonBody = /\bjson\b/i.test(type) && !/event-stream/i.test(type);
     if (this.idleTimeoutMs > 0) {
       this.lastDataAt = this.now();
-      this.idleTimer = setTimeout(this.checkIdle, this.idleTimeoutMs);
+      this.idleTimer = setTimeout(this.onIdleTimer, this.idleTimeoutMs);
     }
     if (response.body === null) {
       this.onEnd();
@@ -627,7 +676,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
   /** The body ended cleanly (EOF). */
   private onEnd(): void {
     if (this.jsonBody) {
-      this.onJsonBody(this.jsonText + this.jsonDecoder.decode());
+      this.onJsonBody(this.jsonText + (this.jsonDecoder?.decode() ?? ""));
       return;
     }
     this.sse.end();
@@ -666,11 +715,27 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
   // ---------------------------------------------------------------------------------------------------------
   // Events
 
+  private sseComment(): void {
+    this.keepAlives++;
+  }
+
+  private sseOverflow(message: string): void {
+    this.processPending(false);
+    this.fail(
+      "error",
+      new InvalidResponseError(
+        `The stream sent an event larger than maxBufferSize (${this.maxBufferSize} characters): ${message}${describe(this.info)}`,
+        this.errorInit(),
+      ),
+      true,
+    );
+  }
+
   /**
    * A `data:` payload from the SSE parser. It counts for the timeouts at once; it is folded in at once too,
    * unless the iterator has not yet taken the events before it: then it waits in `pending` for `next()`.
    */
-  private onRawData(data: string): void {
+  private sseData(data: string): void {
     if (this.state === SETTLED || data === "") return;
     if (this.firstTimer !== undefined) {
       clearTimeout(this.firstTimer);
@@ -679,6 +744,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     if (this.idleTimeoutMs > 0) this.lastDataAt = this.now();
     if (this.consumer === "iterator" && (this.queueHead < this.queue.length || this.pendingHead < this.pending.length)) {
       if (this.sse.ending && this.pendingTailFrom < 0) this.pendingTailFrom = this.pending.length;
+      if (this.pending === NO_PENDING) this.pending = [];
       this.pending.push(data);
       return;
     }
@@ -764,7 +830,8 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       else this.dropped = true;
     }
 
-    const topError = wireErrorOf(chunk);
+    // Property reads first: wireErrorOf only for the rare chunk that has an `error`.
+    const topError = chunk["error"] === undefined ? undefined : wireErrorOf(chunk);
     if (topError !== undefined || choiceFailed) {
       const wire = topError ?? this.choiceError ?? { message: 'The generation ended with finish_reason "error"' };
       const partial = this.snapshot();
@@ -772,7 +839,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       const error = errorFromWire(wire, {
         ...this.info,
         inBand: true,
-        headers: this.headers,
+        ...(this.headers && { headers: this.headers }),
         ...(generationId !== undefined && { generationId }),
         ...(partial !== undefined && { partial }),
       });
@@ -824,7 +891,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       const annotations = delta["annotations"];
       if (Array.isArray(annotations)) {
         for (const annotation of annotations) {
-          this.annotations.push(annotation as Annotation);
+          this.more.annotations.push(annotation as Annotation);
           if (deliver) this.queue.push({ type: "annotation", annotation: annotation as Annotation });
           else this.dropped = true;
         }
@@ -833,7 +900,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       const images = delta["images"];
       if (Array.isArray(images)) {
         for (const image of images) {
-          this.images.push(image as ImageOutput);
+          this.more.images.push(image as ImageOutput);
           if (deliver) this.queue.push({ type: "image", image: image as ImageOutput });
           else this.dropped = true;
         }
@@ -861,7 +928,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
         else this.dropped = true;
       }
     }
-    const choiceError = wireErrorOf(choice);
+    const choiceError = choice["error"] === undefined ? undefined : wireErrorOf(choice);
     if (choiceError !== undefined) this.choiceError = choiceError;
     return choiceError !== undefined || finish === "error";
   }
@@ -878,13 +945,13 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     const index = fragment["index"];
     let call: ToolAcc | undefined;
     if (typeof index === "number") {
-      call = this.callByIndex.get(index);
+      call = this.more.callByIndex.get(index);
       if (call === undefined) call = this.newCall(index);
       else if (id !== undefined && call.id !== "" && call.id !== id) call = this.newCall(this.nextCallIndex());
     } else if (id !== undefined) {
-      call = this.calls.find((c) => c.id === id) ?? this.newCall(this.nextCallIndex());
+      call = this.more.calls.find((c) => c.id === id) ?? this.newCall(this.nextCallIndex());
     } else {
-      call = this.calls[this.calls.length - 1] ?? this.newCall(this.nextCallIndex());
+      call = this.more.calls[this.more.calls.length - 1] ?? this.newCall(this.nextCallIndex());
     }
     if (id !== undefined && call.id === "") call.id = id;
     const type = fragment["type"];
@@ -902,14 +969,14 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
 
   private newCall(index: number): ToolAcc {
     const call: ToolAcc = { index, id: "", type: "function", name: "", arguments: "" };
-    this.calls.push(call);
-    this.callByIndex.set(index, call);
+    this.more.calls.push(call);
+    this.more.callByIndex.set(index, call);
     return call;
   }
 
   private nextCallIndex(): number {
     let next = 0;
-    for (const c of this.calls) if (c.index >= next) next = c.index + 1;
+    for (const c of this.more.calls) if (c.index >= next) next = c.index + 1;
     return next;
   }
 
@@ -922,13 +989,14 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     const type = typeof delta["type"] === "string" ? delta["type"] : "";
     const index = delta["index"];
     const key = typeof index === "number" ? `${type}#${index}` : typeof delta["id"] === "string" ? `${type}@${delta["id"]}` : type;
-    const slot = this.detailSlots.get(key);
+    const { details, detailSlots } = this.more;
+    const slot = detailSlots.get(key);
     if (slot === undefined) {
-      this.detailSlots.set(key, this.details.length);
-      this.details.push({ ...delta } as ReasoningDetail);
+      detailSlots.set(key, details.length);
+      details.push({ ...delta } as ReasoningDetail);
       return;
     }
-    const entry = this.details[slot] as unknown as Json;
+    const entry = details[slot] as unknown as Json;
     for (const field of Object.keys(delta)) {
       const value = delta[field];
       if (field === "text" || field === "summary") {
@@ -953,6 +1021,11 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     }
   }
 
+  /** The rarely used accumulators, created on first use: a plain text stream never allocates them. */
+  private get more(): Extras {
+    return (this.extras ??= { details: [], detailSlots: new Map(), calls: [], callByIndex: new Map(), annotations: [], images: [] });
+  }
+
   private markToken(): void {
     if (this.ttftMs === undefined) this.ttftMs = this.now() - this.startedAt;
   }
@@ -960,13 +1033,20 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
   // ---------------------------------------------------------------------------------------------------------
   // Timeouts
 
-  private readonly checkIdle = (): void => {
+  /** The idle timer's callback; bound once, and only by streams that have an idle timeout. */
+  private get onIdleTimer(): () => void {
+    return (this.idleCallback ??= () => this.checkIdle());
+  }
+
+  private idleCallback: (() => void) | undefined;
+
+  private checkIdle(): void {
     this.idleTimer = undefined;
     if (this.state === SETTLED) return;
     const remaining = this.idleTimeoutMs - (this.now() - this.lastDataAt);
     if (remaining > 1) {
       // Data arrived since the timer was set: wait for the rest of the window (no timer reset per event).
-      this.idleTimer = setTimeout(this.checkIdle, remaining);
+      this.idleTimer = setTimeout(this.onIdleTimer, remaining);
       return;
     }
     this.processPending(false);
@@ -976,7 +1056,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       new TimeoutError(`No data event for idleTimeoutMs (${this.idleTimeoutMs} ms)${this.keepAliveNote()}${describe(this.info)}`, this.errorInit()),
       true,
     );
-  };
+  }
 
   private keepAliveNote(): string {
     return this.keepAlives > 0 ? ` (${this.keepAlives} keep-alive comment${this.keepAlives === 1 ? "" : "s"} received meanwhile)` : "";
@@ -986,7 +1066,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
   // Settling
 
   private generationId(): string | undefined {
-    return this.id ?? this.headers.get("x-generation-id") ?? undefined;
+    return this.id ?? this.headers?.get("x-generation-id") ?? undefined;
   }
 
   private timing(): ChatTiming {
@@ -998,26 +1078,28 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
   }
 
   private resultContext(): ResultContext {
-    return { ...this.info, headers: this.headers, timing: this.timing() };
+    return { ...this.info, headers: this.headers ?? new Headers(), timing: this.timing() };
   }
 
   /** The accumulator as a `ChatResponse`-shaped object, for `chatResultFromResponse`. */
   private rawResponse(): Json {
+    const x = this.extras;
+    const calls = x?.calls ?? [];
     const message: Json = {
       role: this.role,
-      content: this.content === "" && this.calls.length > 0 ? null : this.content,
+      content: this.content === "" && calls.length > 0 ? null : this.content,
       reasoning: this.reasoning === "" ? null : this.reasoning,
       refusal: this.refusal ?? null,
     };
-    if (this.details.length > 0) message["reasoning_details"] = this.details;
-    if (this.calls.length > 0) {
-      message["tool_calls"] = this.calls
+    if (x && x.details.length > 0) message["reasoning_details"] = x.details;
+    if (calls.length > 0) {
+      message["tool_calls"] = calls
         .slice()
         .sort((a, b) => a.index - b.index)
         .map((c) => ({ index: c.index, id: c.id, type: c.type, function: { name: c.name, arguments: c.arguments } }));
     }
-    if (this.annotations.length > 0) message["annotations"] = this.annotations;
-    if (this.images.length > 0) message["images"] = this.images;
+    if (x && x.annotations.length > 0) message["annotations"] = x.annotations;
+    if (x && x.images.length > 0) message["images"] = x.images;
     if (this.audio !== undefined) message["audio"] = this.audio;
     const choice: Json = {
       index: 0,
@@ -1099,7 +1181,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     if (this.firstTimer !== undefined) clearTimeout(this.firstTimer);
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
     this.firstTimer = this.idleTimer = undefined;
-    this.callerSignal?.removeEventListener("abort", this.onCallerAbort);
+    if (this.onCallerAbort) this.callerSignal?.removeEventListener("abort", this.onCallerAbort);
     if (this.onSettled) {
       try {
         this.onSettled({ outcome, ...(result !== undefined && { result }), ...(error !== undefined && { error }) });
@@ -1107,8 +1189,10 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
         // A failing hook must not change the stream's outcome.
       }
     }
-    if (error !== undefined) this.rejectSettled(error);
-    else this.resolveSettled(result!);
+    this.wake?.();
+    if (error !== undefined) this.rejectSettled?.(error);
+    else this.resolveSettled?.(result!);
+    this.resolveSettled = this.rejectSettled = undefined;
   }
 }
 

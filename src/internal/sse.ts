@@ -5,15 +5,17 @@
  */
 import { createParser, type EventSourceParser, type ParseError } from "eventsource-parser";
 
-export interface SseReaderOptions {
-  /** One event's data (multi-line data joined with "\n"); `event` is the `event:` name, if any. */
-  onData: (data: string, event: string | undefined) => void;
+/**
+ * Where the reader delivers what it finds. An object with methods rather than three callbacks, so the owner
+ * (a `ChatStream`, one per open stream) can pass itself and no closures are allocated per stream.
+ */
+export interface SseSink {
+  /** One event's data (multi-line data joined with "\n"). */
+  sseData(data: string): void;
   /** A `:` comment line, e.g. OpenRouter's `: OPENROUTER PROCESSING` keep-alive. */
-  onComment?: ((comment: string) => void) | undefined;
+  sseComment(): void;
   /** The parser gave up: an unterminated line or event grew past `maxBufferSize` characters. */
-  onOverflow: (message: string) => void;
-  /** Cap on the characters the parser may hold for one unfinished line/event. */
-  maxBufferSize: number;
+  sseOverflow(message: string): void;
 }
 
 /** `decode(chunk, STREAM)` on every read: one shared options object instead of one per call. */
@@ -25,7 +27,7 @@ const LEADING_JUNK = /^[\s\uFEFF]+/;
  * Feeds network reads to an SSE parser.
  *
  * @example
- * const sse = new SseReader({ onData: (d) => console.log(d), onOverflow: (m) => { throw new Error(m) }, maxBufferSize: 1 << 24 });
+ * const sse = new SseReader({ sseData: (d) => console.log(d), sseComment() {}, sseOverflow: (m) => { throw new Error(m) } }, 1 << 24);
  * sse.push(new TextEncoder().encode("data: hi\n\n")); // logs "hi"
  * sse.end();
  */
@@ -38,14 +40,14 @@ export class SseReader {
   /** True while `end()` flushes a final event that had no terminating blank line. */
   ending = false;
 
-  constructor(options: SseReaderOptions) {
-    const { onData, onComment, onOverflow, maxBufferSize } = options;
+  /** @param maxBufferSize Cap on the characters the parser may hold for one unfinished line or event. */
+  constructor(sink: SseSink, maxBufferSize: number) {
     this.parser = createParser({
-      onEvent: (event) => onData(event.data, event.event),
-      onComment,
+      onEvent: (event) => sink.sseData(event.data),
+      onComment: () => sink.sseComment(),
       onError: (error: ParseError) => {
         // Unknown fields and bad `retry:` values are ignorable noise; only the size cap ends the stream.
-        if (error.type === "max-buffer-size-exceeded") onOverflow(error.message);
+        if (error.type === "max-buffer-size-exceeded") sink.sseOverflow(error.message);
       },
       maxBufferSize,
     });
