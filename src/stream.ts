@@ -269,11 +269,18 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
   private consumer: "none" | "iterator" | "final" = "none";
   /** An event was produced while nobody iterated (so iterating later would miss it). */
   private dropped = false;
-  private readonly queue: ChatStreamEvent[] = [];
-  private queueHead = 0;
   /**
-   * `data:` payloads received while the iterator still had events to take: folded in as it pulls, so the
-   * first event of a network read reaches the caller without waiting for the rest of the read to be parsed.
+   * Events not yet taken by the iterator: `queue[queueHead..queueTail)`. Indices rather than push/shift, and
+   * the array is reused when it empties (truncating it would reallocate on every event of a fast stream).
+   */
+  private readonly queue: (ChatStreamEvent | undefined)[] = [];
+  private queueHead = 0;
+  private queueTail = 0;
+  /** The iterator has taken an event: from then on, whole reads are folded in at once. */
+  private tookFirstEvent = false;
+  /**
+   * `data:` payloads of the first read received while the iterator still had an event to take: folded in as
+   * it pulls, so the first event reaches the caller without waiting for the rest of the read to be parsed.
    */
   private pending: string[] = NO_PENDING;
   private pendingHead = 0;
@@ -407,8 +414,11 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
 
   /** `next()` of the iterator. */
   private pullEvent(): Promise<IteratorResult<ChatStreamEvent, undefined>> {
-    if (this.queueHead === this.queue.length && this.pendingHead < this.pending.length) this.processPending(true);
-    if (this.queueHead < this.queue.length) return Promise.resolve({ done: false, value: this.shift() });
+    if (this.queueHead < this.queueTail) return Promise.resolve({ done: false, value: this.shift() });
+    if (this.pendingHead < this.pending.length) {
+      this.processPending(true);
+      if (this.queueHead < this.queueTail) return Promise.resolve({ done: false, value: this.shift() });
+    }
     return this.nextSlow();
   }
 
@@ -423,11 +433,11 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
   private iteratorFinished = false;
 
   private shift(): ChatStreamEvent {
-    const event = this.queue[this.queueHead++]!;
-    if (this.queueHead === this.queue.length) {
-      this.queue.length = 0;
-      this.queueHead = 0;
-    }
+    const i = this.queueHead++;
+    this.tookFirstEvent = true;
+    const event = this.queue[i] as ChatStreamEvent;
+    this.queue[i] = undefined;
+    if (this.queueHead === this.queueTail) this.queueHead = this.queueTail = 0;
     return event;
   }
 
@@ -436,8 +446,8 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
    * function, so a stream waiting for data does not also hold a suspended function frame.
    */
   private nextSlow(): Promise<IteratorResult<ChatStreamEvent, undefined>> {
-    if (this.queueHead === this.queue.length && this.pendingHead < this.pending.length) this.processPending(true);
-    if (this.queueHead < this.queue.length) return Promise.resolve({ done: false, value: this.shift() });
+    if (this.queueHead === this.queueTail && this.pendingHead < this.pending.length) this.processPending(true);
+    if (this.queueHead < this.queueTail) return Promise.resolve({ done: false, value: this.shift() });
     if (this.iteratorFinished) return Promise.resolve({ done: true, value: undefined });
     if (this.state === SETTLED) {
       this.iteratorFinished = true;
@@ -733,7 +743,8 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
 
   /**
    * A `data:` payload from the SSE parser. It counts for the timeouts at once; it is folded in at once too,
-   * unless the iterator has not yet taken the events before it: then it waits in `pending` for `next()`.
+   * unless it comes after an event of the first read that the iterator has not taken yet (or after payloads
+   * already waiting): then it waits in `pending` for `next()`.
    */
   private sseData(data: string): void {
     if (this.state === SETTLED || data === "") return;
@@ -742,7 +753,12 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       this.firstTimer = undefined;
     }
     if (this.idleTimeoutMs > 0) this.lastDataAt = this.now();
-    if (this.consumer === "iterator" && (this.queueHead < this.queue.length || this.pendingHead < this.pending.length)) {
+    // Only the first read is folded in lazily (that is where time to first token is won); later reads are
+    // folded in whole, which is faster per event. Once payloads wait, later ones queue behind them, in order.
+    if (
+      this.consumer === "iterator" &&
+      (this.pendingHead < this.pending.length || (!this.tookFirstEvent && this.queueHead < this.queueTail))
+    ) {
       if (this.sse.ending && this.pendingTailFrom < 0) this.pendingTailFrom = this.pending.length;
       if (this.pending === NO_PENDING) this.pending = [];
       this.pending.push(data);
@@ -759,7 +775,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       const data = pending[i] as string;
       pending[i] = "";
       this.onData(data, this.pendingTailFrom >= 0 && i >= this.pendingTailFrom);
-      if (untilEvent && this.queueHead < this.queue.length) break;
+      if (untilEvent && this.queueHead < this.queueTail) break;
     }
     if (this.pendingHead >= pending.length || this.state === SETTLED) {
       pending.length = 0;
@@ -826,7 +842,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     const usage = chunk["usage"];
     if (isObject(usage)) {
       this.usage = usage as Usage;
-      if (deliver) this.queue.push({ type: "usage", usage: usage as Usage, cost: typeof usage["cost"] === "number" ? usage["cost"] : undefined });
+      if (deliver) this.queue[this.queueTail++] = { type: "usage", usage: usage as Usage, cost: typeof usage["cost"] === "number" ? usage["cost"] : undefined };
       else this.dropped = true;
     }
 
@@ -862,7 +878,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
         this.reasoning += reasoningText;
         if (hasDetails) for (const d of details) if (isObject(d)) this.mergeDetail(d);
         this.markToken();
-        if (deliver) this.queue.push({ type: "reasoning", text: reasoningText, details: hasDetails ? (details as ReasoningDetail[]) : EMPTY_DETAILS });
+        if (deliver) this.queue[this.queueTail++] = { type: "reasoning", text: reasoningText, details: hasDetails ? (details as ReasoningDetail[]) : EMPTY_DETAILS };
         else this.dropped = true;
       }
 
@@ -871,7 +887,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       if (typeof content === "string" && content !== "") {
         this.content += content;
         this.markToken();
-        if (deliver) this.queue.push({ type: "content", text: content });
+        if (deliver) this.queue[this.queueTail++] = { type: "content", text: content };
         else this.dropped = true;
       }
 
@@ -879,7 +895,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       if (typeof refusal === "string" && refusal !== "") {
         this.refusal = (this.refusal ?? "") + refusal;
         this.markToken();
-        if (deliver) this.queue.push({ type: "refusal", text: refusal });
+        if (deliver) this.queue[this.queueTail++] = { type: "refusal", text: refusal };
         else this.dropped = true;
       }
 
@@ -892,7 +908,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       if (Array.isArray(annotations)) {
         for (const annotation of annotations) {
           this.more.annotations.push(annotation as Annotation);
-          if (deliver) this.queue.push({ type: "annotation", annotation: annotation as Annotation });
+          if (deliver) this.queue[this.queueTail++] = { type: "annotation", annotation: annotation as Annotation };
           else this.dropped = true;
         }
       }
@@ -901,7 +917,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       if (Array.isArray(images)) {
         for (const image of images) {
           this.more.images.push(image as ImageOutput);
-          if (deliver) this.queue.push({ type: "image", image: image as ImageOutput });
+          if (deliver) this.queue[this.queueTail++] = { type: "image", image: image as ImageOutput };
           else this.dropped = true;
         }
       }
@@ -924,7 +940,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       const first = this.finishReason === null;
       this.finishReason = finish;
       if (first) {
-        if (deliver) this.queue.push({ type: "finish", finishReason: finish, nativeFinishReason: this.nativeFinishReason });
+        if (deliver) this.queue[this.queueTail++] = { type: "finish", finishReason: finish, nativeFinishReason: this.nativeFinishReason };
         else this.dropped = true;
       }
     }
@@ -963,7 +979,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     const args = typeof rawArgs === "string" ? rawArgs : rawArgs == null ? "" : JSON.stringify(rawArgs);
     call.arguments += args;
     this.markToken();
-    if (deliver) this.queue.push({ type: "tool_call", index: call.index, id, name, argumentsDelta: args });
+    if (deliver) this.queue[this.queueTail++] = { type: "tool_call", index: call.index, id, name, argumentsDelta: args };
     else this.dropped = true;
   }
 
