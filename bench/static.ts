@@ -8,11 +8,11 @@
  * console.log(sizes.ours.gzipBytes);
  * ```
  */
-import { build } from "esbuild";
+import { build, type Metafile } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import type { AdapterName } from "./adapters.js";
@@ -234,25 +234,42 @@ export function installSizes(): Record<AdapterName, InstallSize | undefined> {
 // ------------------------------------------------------------------------------------------------- bundles
 
 export interface BundleSize {
+  /** Minified bytes of the entry and every chunk it imports statically (what loading the entry loads). */
   minBytes: number;
   gzipBytes: number;
   /** All chunks, lazy ones included (ours only: the dynamic imports land in separate chunks). */
   allChunksMinBytes?: number;
   containsAjv?: boolean;
-  /** The biggest contributors to the entry chunk (minified bytes before gzip), biggest first. */
+  /** The biggest contributors to the statically loaded code (minified bytes before gzip), biggest first. */
   topInputs?: { input: string; bytes: number }[];
   error?: string;
 }
 
-async function bundleOne(entry: { path: string } | { contents: string }): Promise<BundleSize> {
+/** The entry's output and every output it reaches through static imports (lazy `import()` chunks excluded). */
+function staticOutputs(outputs: Metafile["outputs"], entry: string): string[] {
+  const seen = new Set<string>();
+  const stack = [entry];
+  while (stack.length > 0) {
+    const file = stack.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const i of outputs[file]?.imports ?? []) if (i.kind === "import-statement" && outputs[i.path] !== undefined) stack.push(i.path);
+  }
+  return [...seen];
+}
+
+/**
+ * Bundles `contents` (a one-line module re-exporting what a user imports) for a neutral platform, minified,
+ * with code splitting so lazy `import()`s stay out, and measures what loading it loads: the entry chunk plus
+ * the chunks it imports statically.
+ */
+async function bundleOne(contents: string): Promise<BundleSize> {
   const outdir = mkdtempSync(join(tmpdir(), "bench-bundle-"));
   try {
     const result = await build({
-      ...("path" in entry
-        ? { entryPoints: { index: entry.path } }
-        : { stdin: { contents: entry.contents, resolveDir: ROOT, loader: "js", sourcefile: "index.js" } }),
+      stdin: { contents, resolveDir: ROOT, loader: "js", sourcefile: "bench-entry.js" },
       bundle: true,
-      splitting: "path" in entry,
+      splitting: true,
       format: "esm",
       platform: "neutral",
       mainFields: ["module", "main"],
@@ -265,14 +282,19 @@ async function bundleOne(entry: { path: string } | { contents: string }): Promis
       write: true,
       logLevel: "silent",
     });
-    const entryOut = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint !== undefined);
-    if (entryOut === undefined) throw new Error("no entry output");
-    const entryFile = join(ROOT, entryOut[0]);
-    const code = readFileSync(existsSync(entryFile) ? entryFile : entryOut[0]);
-    const all = Object.values(result.metafile.outputs).reduce((a, o) => a + o.bytes, 0);
-    const containsAjv = Object.keys(entryOut[1].inputs).some((i) => /node_modules\/ajv(-formats)?\//.test(i));
-    const topInputs = Object.entries(entryOut[1].inputs)
-      .map(([input, v]) => ({ input, bytes: v.bytesInOutput }))
+    const outputs = result.metafile.outputs;
+    // Dynamic-import targets are entry points too; ours is the stdin module.
+    const entry = Object.keys(outputs).find((f) => outputs[f]!.entryPoint === "bench-entry.js");
+    if (entry === undefined) throw new Error("no entry output");
+    const loaded = staticOutputs(outputs, entry);
+    const code = Buffer.concat(loaded.map((f) => readFileSync(resolve(f))));
+    const all = Object.values(outputs).reduce((a, o) => a + o.bytes, 0);
+    const inputs = new Map<string, number>();
+    for (const f of loaded) for (const [i, v] of Object.entries(outputs[f]!.inputs)) inputs.set(i, (inputs.get(i) ?? 0) + v.bytesInOutput);
+    const containsAjv = [...inputs.keys()].some((i) => /node_modules\/ajv(-formats)?\//.test(i));
+    const topInputs = [...inputs]
+      .map(([input, bytes]) => ({ input, bytes }))
+      .filter((x) => x.bytes > 0)
       .sort((a, b) => b.bytes - a.bytes)
       .slice(0, 12);
     return { minBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length, allChunksMinBytes: all, containsAjv, topInputs };
@@ -283,13 +305,20 @@ async function bundleOne(entry: { path: string } | { contents: string }): Promis
   }
 }
 
-/** Minified + gzipped size of each client's entry, bundled for a neutral platform. */
-export async function bundleSizes(): Promise<Record<AdapterName, BundleSize | undefined>> {
+/**
+ * Minified + gzipped size of what each client's main import loads. Every client is measured the same way: a
+ * module re-exporting its main client (`OpenRouter` for ours), tree-shaken. For ours, also everything the
+ * root entry exports (`coreEntry`), the strictest reading of "the core entry".
+ */
+export async function bundleSizes(): Promise<Record<AdapterName, BundleSize | undefined> & { oursWholeEntry?: BundleSize }> {
+  const oursSrc = OURS_SRC.split("\\").join("/");
+  const hasOurs = existsSync(OURS_SRC);
   return {
-    floor: await bundleOne({ contents: BUNDLE_ENTRY.floor }),
-    ours: existsSync(OURS_SRC) ? await bundleOne({ path: OURS_SRC }) : undefined,
-    openai: await bundleOne({ contents: BUNDLE_ENTRY.openai }),
-    "openrouter-sdk": await bundleOne({ contents: BUNDLE_ENTRY["openrouter-sdk"] }),
+    floor: await bundleOne(BUNDLE_ENTRY.floor),
+    ours: hasOurs ? await bundleOne(`export { OpenRouter } from ${JSON.stringify(oursSrc)};`) : undefined,
+    openai: await bundleOne(BUNDLE_ENTRY.openai),
+    "openrouter-sdk": await bundleOne(BUNDLE_ENTRY["openrouter-sdk"]),
+    ...(hasOurs && { oursWholeEntry: await bundleOne(`export * from ${JSON.stringify(oursSrc)};`) }),
   };
 }
 

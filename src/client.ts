@@ -3,8 +3,7 @@
  * and the module that owns its job. Code that needs ajv (structured outputs, tools) is loaded with `import()`
  * on first use so it never weighs on the core bundle.
  */
-import createClient, { type Client } from "openapi-fetch";
-import type { paths } from "./generated/openrouter.js";
+import { type ApiClient, lazyApiClient } from "./api.js";
 import type { RunToolsParams, RunToolsResult, RunToolsStream } from "./agent.js";
 import { type CostEstimate, type GenerationCost, estimateCost, fetchGeneration } from "./cost.js";
 import type { EmbedInput, EmbedOptions, EmbedResult } from "./embeddings.js";
@@ -136,7 +135,7 @@ function checkedResilience(config: ResilienceConfig): Resilience {
  */
 export class OpenRouter {
   /** The path-typed openapi-fetch client over the whole spec. Never throws on HTTP errors. */
-  readonly api: Client<paths, "application/json">;
+  readonly api: ApiClient;
   /** Requests, tokens and cost of every call this client made (plain and streamed), and the budget guard. */
   readonly usage: UsageTracker;
   /** The model catalogue (`GET /models`), cached. */
@@ -193,7 +192,7 @@ export class OpenRouter {
       sleep: options.sleep,
       random: options.random,
     });
-    this.api = createClient<paths, "application/json">({ baseUrl, fetch: (request: Request) => this.#apiFetch(request) });
+    this.api = lazyApiClient(baseUrl, (request: Request) => this.#apiFetch(request));
     const reconcile = options.reconcileUsage;
     this.usage = new UsageTracker({
       budgetUsd: options.budgetUsd,

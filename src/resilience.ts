@@ -42,7 +42,8 @@ import {
   resolveRetryPolicy,
   retryDelay,
 } from "./retry.js";
-import { type CallSpan, NOOP_SPAN, type OtelLoader, Telemetry, type TelemetryOptions } from "./telemetry.js";
+import { NOOP_SPAN, checkTelemetryOption } from "./internal/span.js";
+import type { CallSpan, OtelLoader, SpanStart, Telemetry, TelemetryOptions } from "./telemetry.js";
 
 export type { FallbackRecord } from "./hooks.js";
 
@@ -376,7 +377,13 @@ function buildResilience(config: ResilienceConfig): Resilience {
   const includeContent = hooks?.includeContent === true;
   /** Errors handed to hooks: without `includeContent` they carry no generated or prompt text. */
   const forHooks = <E extends OpenRouterError>(error: E): E => (includeContent ? error : contentFreeError(error));
-  const telemetry = new Telemetry(config.telemetry, config.otelLoader);
+  // The telemetry module (span attributes, the OpenTelemetry loader) is imported on the first traced call.
+  const tracing = checkTelemetryOption(config.telemetry);
+  let telemetry: Promise<Telemetry> | undefined;
+  const startSpan = async (start: SpanStart): Promise<CallSpan> => {
+    telemetry ??= import("./telemetry.js").then(({ Telemetry }) => new Telemetry(config.telemetry, config.otelLoader));
+    return (await telemetry).start(start);
+  };
 
   const cb = config.circuitBreaker;
   if (cb !== undefined && typeof cb !== "boolean" && (typeof cb !== "object" || cb === null)) {
@@ -438,8 +445,8 @@ function buildResilience(config: ResilienceConfig): Resilience {
     }
 
     // No await when telemetry is off: every await is a microtask hop on the hot path.
-    const span: CallSpan = telemetry.enabled
-      ? await telemetry.start({
+    const span: CallSpan = tracing
+      ? await startSpan({
           method: original.method,
           path: original.path,
           model: original.model,

@@ -11,6 +11,8 @@
  * @module
  */
 
+import { NOOP_SPAN, checkTelemetryOption } from "./internal/span.js";
+
 /** Attribute values as OpenTelemetry accepts them. */
 export type AttributeValue = string | number | boolean | string[] | number[];
 export type Attributes = Record<string, AttributeValue | undefined>;
@@ -80,15 +82,6 @@ export interface CallSpan {
   fail(error: unknown, attempts: number, fallbacks: readonly string[]): void;
 }
 
-/** The span of every call when telemetry is off: callers compare against it to skip building span payloads. */
-export const NOOP_SPAN: CallSpan = {
-  attempt() {},
-  retry() {},
-  fallback() {},
-  response() {},
-  succeed() {},
-  fail() {},
-};
 
 /**
  * The GenAI operation name for an OpenRouter path.
@@ -289,14 +282,8 @@ export class Telemetry {
   #tracer: Promise<TracerLike | undefined> | undefined;
 
   constructor(option: boolean | TelemetryOptions | undefined, loader: OtelLoader = loadOpenTelemetry) {
-    if (option !== undefined && typeof option !== "boolean" && (typeof option !== "object" || option === null)) {
-      throw new TypeError("telemetry must be a boolean or an options object");
-    }
-    this.enabled = option !== undefined && option !== false;
+    this.enabled = checkTelemetryOption(option);
     this.#options = typeof option === "object" ? option : {};
-    if (this.#options.tracer !== undefined && typeof this.#options.tracer?.startSpan !== "function") {
-      throw new TypeError("telemetry.tracer must have a startSpan() method");
-    }
     this.includeContent = this.#options.includeContent === true;
     this.#loader = loader;
   }
