@@ -567,6 +567,35 @@ describe("outcomes", () => {
   });
 });
 
+describe("final() asked for late", () => {
+  it("a stream that failed while nobody awaited final() rejects later with the same error, and nothing is unhandled", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const stream = streamOf(sse([data(chunk({ content: "par" })), data("{not json")]));
+      const { events, error } = await collect(stream);
+      expect(events).toEqual([{ type: "content", text: "par" }]);
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      // Give an unhandled rejection the turns it needs to be reported.
+      await new Promise((r) => setTimeout(r, 20));
+      expect(unhandled).toEqual([]);
+      await expect(stream.final()).rejects.toBe(error);
+      expect((error as OpenRouterError).partial?.text).toBe("par");
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
+  it("after the iterator finished, final() resolves with the result of the done event", async () => {
+    const stream = streamOf(sse([data(chunk({ content: "ok" }, "stop")), DONE]));
+    const { events } = await collect(stream);
+    const done = events.at(-1) as { type: "done"; result: unknown };
+    expect(done.type).toBe("done");
+    expect(await stream.final()).toBe(done.result);
+  });
+});
+
 describe("one network read, many events (the iterator pulls)", () => {
   const a = data(chunk({ content: "a" }));
   const b = data(chunk({ content: "b" }));
