@@ -588,8 +588,8 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
 
   private async waitForResponse(): Promise<void> {
     try {
-      // Also wake up when the stream settles while `open` is still pending (an abort or a timeout).
       if (this.state === SETTLED) return;
+      // Also wake up when the stream settles while `open` is still pending (an abort or a timeout).
       const settledFirst = new Promise<void>((resolve) => {
         this.wake = resolve;
       });
