@@ -179,12 +179,12 @@ export function chatResultFromResponse(raw: unknown, ctx: ResultContext): ChatRe
   return result;
 }
 
-/** The assistant message to send back next turn: only the fields OpenRouter accepts on input. */
 /** The request facts an error names; built only when there is an error to throw. */
 function infoOf(ctx: ResultContext): RequestInfo {
   return { ...(ctx.method && { method: ctx.method }), ...(ctx.path && { path: ctx.path }), ...(ctx.model && { model: ctx.model }) };
 }
 
+/** The assistant message to send back next turn: only the fields OpenRouter accepts on input. */
 function assistantMessageOf(message: Json): AssistantMessage {
   const out: Json = { role: "assistant", content: typeof message["content"] === "string" || Array.isArray(message["content"]) ? message["content"] : null };
   if (Array.isArray(message["tool_calls"]) && message["tool_calls"].length > 0) {

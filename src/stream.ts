@@ -412,16 +412,6 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     return new EventIterator(this as unknown as IteratorSource);
   }
 
-  /** `next()` of the iterator. */
-  private pullEvent(): Promise<IteratorResult<ChatStreamEvent, undefined>> {
-    if (this.queueHead < this.queueTail) return Promise.resolve({ done: false, value: this.shift() });
-    if (this.pendingHead < this.pending.length) {
-      this.processPending(true);
-      if (this.queueHead < this.queueTail) return Promise.resolve({ done: false, value: this.shift() });
-    }
-    return this.nextSlow();
-  }
-
   /** `return()` of the iterator: `break` or a throw in the caller's loop body stops the request. */
   private closeIterator(): Promise<IteratorResult<ChatStreamEvent, undefined>> {
     if (this.state !== SETTLED) this.abort(new Error("The stream's iterator was closed early"));
@@ -442,10 +432,11 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
   }
 
   /**
-   * `next()` when no event is ready: one more read, then look again. A promise chain rather than an async
-   * function, so a stream waiting for data does not also hold a suspended function frame.
+   * `next()` of the iterator: a queued event, else the next pending payload folded in, else one more read and
+   * look again. A promise chain rather than an async function, so a stream waiting for data does not also
+   * hold a suspended function frame.
    */
-  private nextSlow(): Promise<IteratorResult<ChatStreamEvent, undefined>> {
+  private pullEvent(): Promise<IteratorResult<ChatStreamEvent, undefined>> {
     if (this.queueHead === this.queueTail && this.pendingHead < this.pending.length) this.processPending(true);
     if (this.queueHead < this.queueTail) return Promise.resolve({ done: false, value: this.shift() });
     if (this.iteratorFinished) return Promise.resolve({ done: true, value: undefined });
@@ -454,7 +445,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       if (this.errorValue) return Promise.reject(this.errorValue);
       return Promise.resolve({ done: false, value: { type: "done", result: this.resultValue! } });
     }
-    return this.step().then(() => this.nextSlow());
+    return this.step().then(() => this.pullEvent());
   }
 
   /**
@@ -571,7 +562,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     return (this.inflight ??= this.readOnce());
   }
 
-  /** Like `nextSlow`, a promise chain rather than an async function: nothing suspended while waiting for data. */
+  /** Like `pullEvent`, a promise chain rather than an async function: nothing suspended while waiting for data. */
   private readOnce(): Promise<void> {
     if (this.reader === undefined) return this.waitForResponse();
     return this.reader.read().then(
