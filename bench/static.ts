@@ -322,16 +322,14 @@ export async function bundleSizes(): Promise<Record<AdapterName, BundleSize | un
   };
 }
 
-/** Import specifiers per client for {@link importTimes}; ours is built first (undefined when it cannot be). */
-export async function importSpecs(): Promise<Partial<Record<AdapterName, string>>> {
-  const specs: Partial<Record<AdapterName, string>> = {
+/** Import specifiers per client for {@link importTimes}; ours is the file {@link buildOursForImport} wrote. */
+export function importSpecs(oursBuilt: string | undefined): Partial<Record<AdapterName, string>> {
+  return {
     floor: ENTRY_PACKAGE.floor,
     openai: ENTRY_PACKAGE.openai,
     "openrouter-sdk": ENTRY_PACKAGE["openrouter-sdk"],
+    ...(oursBuilt !== undefined && { ours: oursBuilt }),
   };
-  const ours = await buildOursForImport();
-  if (ours !== undefined) specs.ours = ours;
-  return specs;
 }
 
 /** Writes a file, creating its folder. */
