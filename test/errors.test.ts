@@ -245,3 +245,34 @@ describe("every verb throws only typed errors for a 2xx body it cannot use", asy
     });
   }
 });
+
+describe("an error built anywhere is scrubbed of the live clients' keys", async () => {
+  const { OpenRouter } = await import("../src/index.js");
+  const { inspect } = await import("node:util");
+  const key = "custom-gateway-key-7f3a9b2c1d0e";
+  // Any client holding the key registers it; the error below is built without any reference to the client.
+  const client = new OpenRouter({ apiKey: key, baseUrl: "http://127.0.0.1:9/api/v1" });
+
+  it("message, stack, metadata, fields and the cause chain", () => {
+    const cause = new SyntaxError(`Unexpected token in "${key}"`, { cause: new Error(`deeper ${key}`) });
+    const error = new ServerError(`echo ${key}`, { metadata: { raw: `{"key":"${key}"}`, list: [key] }, errorType: key, cause });
+    const texts = [error.message, error.stack ?? "", String(error), JSON.stringify(error), inspect(error, { depth: Infinity, showHidden: true })];
+    const c = error.cause as Error & { cause: Error };
+    texts.push(c.message, c.stack ?? "", c.cause.message, c.cause.stack ?? "", JSON.stringify(error.metadata), String(error.errorType));
+    for (const text of texts) expect(text).not.toContain(key);
+    expect(error.message).toBe("echo [REDACTED]");
+    expect(c).toBeInstanceOf(SyntaxError);
+    expect(client.baseUrl).toContain("127.0.0.1");
+  });
+
+  it("keeps a cause that holds no secret as it is (identity), and the model's output on partial", () => {
+    const reason = new DOMException("The operation was aborted.", "AbortError");
+    const partial = { text: `model said ${key}`, raw: { choices: [{ error: { message: key } }] } } as never;
+    const error = new StreamError("aborted", { cause: reason, partial });
+    expect(error.cause).toBe(reason);
+    expect((error.partial as { text: string }).text).toBe(`model said ${key}`);
+    expect(JSON.stringify((error.partial as { raw: unknown }).raw)).not.toContain(key);
+    expect(JSON.stringify(error)).not.toContain(key);
+    expect(inspect(error, { depth: Infinity })).not.toContain(key);
+  });
+});
