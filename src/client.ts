@@ -31,6 +31,7 @@ import { ChatStream } from "./stream.js";
 import type { StructuredParams, StructuredResult, StructuredStream } from "./structured.js";
 import { Deadline, Transport, type TransportRequest, networkMessage, rawResponseOf, stripCause } from "./transport.js";
 import { UsageTracker } from "./usage.js";
+import { redact, registerSecret } from "./internal/redact.js";
 
 export const DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
 
@@ -206,6 +207,9 @@ export class OpenRouter {
       ...(options.modelsTtlMs !== undefined && { ttlMs: optionalPositive("modelsTtlMs", options.modelsTtlMs) as number }),
       ...(options.now && { now: options.now }),
     });
+    // Every error of this client's calls is scrubbed of its credentials (see internal/redact.ts).
+    registerSecret(this, apiKey);
+    for (const [name, value] of Object.entries(options.headers ?? {})) if (CREDENTIAL_HEADER.test(name)) registerSecret(this, credentialOf(value));
     // The key lives only in the transport's private header table; keep it out of JSON and inspect output.
     Object.defineProperty(this, "toJSON", { value: () => ({ baseUrl }), enumerable: false });
   }
@@ -526,6 +530,7 @@ export class OpenRouter {
       ...(signal && { signal }),
     });
     if (error !== undefined || !data) throw apiError(response, error, { method: "GET", path: "/models" });
+    if (!Array.isArray((data as { data?: unknown }).data)) throw shapeError("a data array of models", { method: "GET", path: "/models", status: response.status });
     return data.data;
   }
 
@@ -537,14 +542,32 @@ export class OpenRouter {
       params: { path: { author, slug } },
       ...(signal && { signal }),
     });
-    if (error !== undefined || !data) throw apiError(response, error, { method: "GET", path: `/models/${author}/${slug}/endpoints`, model: id });
+    const info = { method: "GET", path: `/models/${author}/${slug}/endpoints`, model: id };
+    if (error !== undefined || !data) throw apiError(response, error, info);
+    const endpoints = (data as { data?: { endpoints?: unknown } }).data?.endpoints;
+    if (!Array.isArray(endpoints)) throw shapeError("data.endpoints, an array", { ...info, status: response.status });
     return data.data.endpoints;
   }
+}
+
+/** A 2xx body that is JSON but not what the spec promises. */
+function shapeError(expected: string, info: RequestInfo & { status: number }): OpenRouterError {
+  return new InvalidResponseError(`The response has no ${expected}${describe(info)}`, info);
 }
 
 /** The typed error for a `client.api` response that did not succeed. */
 function apiError(response: Response, error: unknown, info: RequestInfo): OpenRouterError {
   return errorFromResponse(response.status, response.headers, error === undefined ? "" : JSON.stringify(error), info);
+}
+
+/** Extra headers that carry a credential (a proxy's or a gateway's key) are secrets like the API key. */
+const CREDENTIAL_HEADER = /authorization|api-key|apikey|token|secret|cookie/i;
+
+/** The secret part of a credential header: the token after a scheme such as "Bearer". */
+function credentialOf(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  const token = value.trim().replace(/^(Bearer|Basic|Token)\s+/i, "");
+  return token === "" ? undefined : token;
 }
 
 function defaultHeaders(apiKey: string | undefined, options: OpenRouterOptions): Record<string, string> {
@@ -595,7 +618,7 @@ function parseJson(text: string, req: TransportRequest, status: number): unknown
     // A body that starts like JSON but does not parse was cut short: worth another attempt.
     const truncated = trimmed.startsWith("{") || trimmed.startsWith("[");
     throw new InvalidResponseError(
-      `${trimmed === "" ? "Empty response body" : truncated ? "Truncated JSON response body" : `Response is not JSON: ${trimmed.slice(0, 120)}`}${describe({ ...info, status })}`,
+      `${trimmed === "" ? "Empty response body" : truncated ? "Truncated JSON response body" : `Response is not JSON: ${redact(trimmed.slice(0, 4096)).slice(0, 120)}`}${describe({ ...info, status })}`,
       { ...info, status, retryable: truncated || trimmed === "", cause },
     );
   }

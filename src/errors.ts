@@ -10,6 +10,7 @@ import type { ToolFailure } from "./tools.js";
 import type { ValidationError } from "./validator.js";
 import { parseAffordableTokens, parseRateLimitReset, parseRetryAfter } from "./retry.js";
 import { type Json, isObject } from "./internal/json.js";
+import { holdsSecret, redact, redactValue } from "./internal/redact.js";
 
 export { parseAffordableTokens, parseRetryAfter };
 
@@ -87,26 +88,29 @@ export class OpenRouterError extends Error {
   attempts: number | undefined;
 
   constructor(message: string, init: OpenRouterErrorInit = {}) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    // The one redaction step for everything a server or the network layer said: every error of this library
+    // is built here, so its message (and hence its stack), fields and cause chain are scrubbed of the keys of
+    // the live clients before anything (a hook, a span, the caller) can see them. Nothing to do on success.
+    super(redact(String(message)), init.cause === undefined ? undefined : { cause: redactValue(init.cause) });
     this.status = init.status;
-    this.code = init.code;
-    this.errorType = init.errorType;
-    this.providerName = init.providerName;
+    this.code = redactValue(init.code);
+    this.errorType = redactValue(init.errorType);
+    this.providerName = redactValue(init.providerName);
     this.retryable = init.retryable ?? false;
     this.retryAfterMs = init.retryAfterMs;
-    this.metadata = init.metadata;
-    this.generationId = init.generationId;
+    this.metadata = redactValue(init.metadata);
+    this.generationId = redactValue(init.generationId);
     this.method = init.method;
-    this.path = init.path;
-    this.model = init.model;
-    this.userId = init.userId;
-    this.partial = init.partial;
+    this.path = redactValue(init.path);
+    this.model = redactValue(init.model);
+    this.userId = redactValue(init.userId);
+    this.partial = partialWithoutSecrets(init.partial);
     this.attempts = init.attempts;
   }
 
-  /** A plain-object view for logs: every field, no functions, no request headers. */
+  /** A plain-object view for logs: every field, no functions, no request headers, no secrets. */
   toJSON(): Record<string, unknown> {
-    return {
+    return redactValue({
       name: this.name,
       kind: this.kind,
       message: this.message,
@@ -123,8 +127,41 @@ export class OpenRouterError extends Error {
       attempts: this.attempts,
       metadata: this.metadata,
       partialText: this.partial?.text,
-    };
+    });
   }
+
+  /**
+   * `util.inspect` (console.log, test runners) walks `partial`, `steps`, `failures`…: model output kept
+   * untouched for the caller, which could still repeat a key. The printed form is scrubbed as a whole.
+   */
+  [Symbol.for("nodejs.util.inspect.custom")](_depth: number, options: object, inspect?: (value: unknown, options: object) => string): unknown {
+    if (typeof inspect !== "function" || inspecting.has(this)) return this;
+    inspecting.add(this);
+    try {
+      return redact(inspect(this, options));
+    } finally {
+      inspecting.delete(this);
+    }
+  }
+}
+
+/** Errors being printed by their own inspect hook (which then falls back to the default rendering). */
+const inspecting = new WeakSet<object>();
+
+/**
+ * The partial result as the model produced it (text, message, tool calls are the caller's data and never
+ * altered), except the wire body `raw`: that is server text (a choice's or a chunk's error message), so it
+ * is scrubbed when it holds a key.
+ */
+function partialWithoutSecrets(partial: ChatResult | undefined): ChatResult | undefined {
+  if (partial === undefined || typeof partial !== "object" || partial === null || partial.raw === undefined) return partial;
+  let text: string;
+  try {
+    text = JSON.stringify(partial.raw);
+  } catch {
+    return partial;
+  }
+  return holdsSecret(text) ? { ...partial, raw: redactValue(partial.raw) } : partial;
 }
 
 function defineKind<K extends ErrorKind>(name: string, kind: K, retryableByDefault = false) {
@@ -465,7 +502,7 @@ export class StructuredOutputError extends OpenRouterError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), lastText: this.lastText, failures: this.failures };
+    return redactValue({ ...super.toJSON(), lastText: this.lastText, failures: this.failures });
   }
 }
 

@@ -6,7 +6,7 @@
  * catalogue entry (same metadata and prices); `:free`, `:thinking`, `:extended` (and any other suffix the
  * catalogue lists) resolve only to their own entry. A lookup tells both the id asked for and the entry used.
  */
-import { AbortError, InvalidArgumentError } from "./errors.js";
+import { AbortError, InvalidArgumentError, InvalidResponseError } from "./errors.js";
 import type { components } from "./generated/openrouter.js";
 import { type ParsedModelId, isRoutingOnlyVariant, parseModelId } from "./routing.js";
 import { type Json, isObject } from "./internal/json.js";
@@ -236,7 +236,7 @@ export class ModelRegistry {
     const p = (async () => {
       try {
         const models = await this.#fetchModels();
-        if (!Array.isArray(models)) throw new TypeError("fetchModels() did not return an array of models");
+        if (!Array.isArray(models)) throw new InvalidResponseError("The model catalogue is not an array of models (GET /models)", { method: "GET", path: "/models" });
         const byId = new Map<string, Model>();
         const byCanonical = new Map<string, Model>();
         for (const m of models) {

@@ -32,6 +32,7 @@ import {
 import type { components } from "./generated/openrouter.js";
 import { SseReader, type SseSink } from "./internal/sse.js";
 import { stripCause } from "./transport.js";
+import { redact } from "./internal/redact.js";
 import {
   chatResultFromResponse,
   type Annotation,
@@ -230,7 +231,9 @@ function checkTimeout(name: string, value: unknown): number {
 
 /** A short, printable excerpt of a payload for an error message. */
 function excerpt(text: string): string {
-  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
+  // Scrubbed before it is cut, so the cut cannot leave the start of a key behind.
+  const clean = redact(text.length > 4096 ? text.slice(0, 4096) : text);
+  return clean.length > 120 ? `${clean.slice(0, 120)}…` : clean;
 }
 
 /**

@@ -12,6 +12,7 @@
  */
 
 import { NOOP_SPAN, checkTelemetryOption } from "./internal/span.js";
+import { redact } from "./internal/redact.js";
 
 /** Attribute values as OpenTelemetry accepts them. */
 export type AttributeValue = string | number | boolean | string[] | number[];
@@ -229,9 +230,10 @@ class OtelCallSpan implements CallSpan {
       "openrouter.attempts": attempts,
       "openrouter.fallbacks": fallbacks.length > 0 ? [...fallbacks] : undefined,
     });
-    // Only name and message: OpenRouterError messages are free of keys and content by contract.
+    // Only name and message. An OpenRouterError's are scrubbed when it is built; anything else that reached
+    // here (an attempt function's own throw) is scrubbed now, once, on the failure path only.
     const name = typeof e?.name === "string" ? e.name : "Error";
-    const message = typeof e?.message === "string" ? e.message : String(error);
+    const message = redact(typeof e?.message === "string" ? e.message : String(error));
     this.span.recordException({ name, message });
     this.span.setStatus({ code: STATUS_ERROR, message });
     this.span.end();

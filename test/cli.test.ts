@@ -5,6 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { type IncomingMessage, type ServerResponse, createServer as createHttpServer } from "node:http";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -327,6 +328,84 @@ describe("openrouter generation / key", () => {
   });
 });
 
+/** A loopback server answering every request with `handle`, for what the stand-in does not serve. */
+async function loopback(handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createHttpServer(handle);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/api/v1`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+describe("what a hostile or broken server sends back", () => {
+  it("a streamed answer holding the key split across two events prints [REDACTED], never the key", async () => {
+    const cut = 11;
+    const events = [`The key is ${KEY.slice(0, cut)}`, `${KEY.slice(cut)}. And again: ${KEY.slice(0, 20)}`, `${KEY.slice(20)}`, " done."];
+    const server = await loopback((_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const chunk = (delta: Record<string, unknown>, finish: string | null) =>
+        `data: ${JSON.stringify({ id: "gen-split", object: "chat.completion.chunk", model: "openai/gpt-4o-mini", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+      let i = 0;
+      // One event per write, a tick apart, so they reach the CLI as separate reads and separate writes.
+      const next = () => {
+        if (i < events.length) {
+          res.write(chunk({ content: events[i++] }, null));
+          setTimeout(next, 10);
+          return;
+        }
+        res.write(chunk({}, "stop"));
+        res.end("data: [DONE]\n\n");
+      };
+      next();
+    });
+    try {
+      const run = await cli(["chat", "Say the key", "--base-url", server.url], withKey());
+      expect(run.stderr).not.toContain("error");
+      expect(run.code).toBe(0);
+      expect(run.stdoutChunks.length).toBeGreaterThan(1);
+      expect(run.stdout).not.toContain(KEY);
+      expect(run.stdout).not.toContain(KEY.slice(0, 20));
+      expect(run.stdout).toBe("The key is [REDACTED]. And again: [REDACTED] done.\n");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("key and generation on a 200 without a data object: a typed error, exit 1, no TypeError text", async () => {
+    const server = await loopback((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end("{}");
+    });
+    try {
+      for (const args of [["key"], ["generation", "gen-1"]]) {
+        const run = await cli([...args, "--base-url", server.url], withKey());
+        expect(run.code).toBe(1);
+        expect(run.stderr).toMatch(/openrouter: error: The response has no data object/);
+        expect(run.stderr).not.toMatch(/Cannot read properties|TypeError/);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("key on a 200 HTML page: a typed error naming the problem, exit 1", async () => {
+    const server = await loopback((_req, res) => {
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end(`<html>${KEY}</html>`);
+    });
+    try {
+      const run = await cli(["key", "--base-url", server.url], withKey());
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/openrouter: error: The response body is not JSON/);
+      expect(run.stderr).not.toContain(KEY);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe("--help", () => {
   it("each command has its own help, exit 0, no request", { timeout: 120_000 }, async () => {
     const commands = ["chat", "models", "generation", "key"];
@@ -348,6 +427,29 @@ describe("--help", () => {
 // The pure pieces, in process.
 
 describe("CLI helpers", () => {
+  it("redacts the key however the text is cut into writes, and holds back no more than a possible start of it", async () => {
+    const { redactingWriter } = await import("../src/cli/redacting-writer.js");
+    const text = `a ${KEY} b ${KEY.slice(0, 9)}x ${KEY}${KEY} sk-or-v1-cli`;
+    const expected = text.split(KEY).join("[REDACTED]");
+    for (let i = 0; i <= text.length; i++) {
+      for (const j of [i, i + 1, i + 7, text.length]) {
+        const written: string[] = [];
+        const out = redactingWriter({ write: (t: string) => written.push(t) }, KEY);
+        out.write(text.slice(0, i));
+        out.write(text.slice(i, Math.max(i, j)));
+        out.write(text.slice(Math.max(i, j)));
+        out.flush();
+        expect(written.join("")).toBe(expected);
+      }
+    }
+    const written: string[] = [];
+    const out = redactingWriter({ write: (t: string) => written.push(t) }, KEY);
+    for (const ch of text) out.write(ch);
+    expect(written.join("")).toBe(expected.slice(0, expected.length - "sk-or-v1-cli".length));
+    out.flush();
+    expect(written.join("")).toBe(expected);
+  });
+
   it("formats money, per-million prices, token counts and context sizes", async () => {
     const { usd, perMillion, contextSize, tokens } = await import("../src/cli/format.js");
     expect(usd(0.000123)).toBe("$0.000123");

@@ -201,3 +201,78 @@ describe("isOpenRouterError", () => {
     expect(new NotFoundError("gone").toJSON()).toMatchObject({ name: "NotFoundError", kind: "not_found", message: "gone" });
   });
 });
+
+describe("every verb throws only typed errors for a 2xx body it cannot use", async () => {
+  const { OpenRouter } = await import("../src/index.js");
+  type Client = InstanceType<typeof OpenRouter>;
+  const html = () => new Response("<!doctype html><html><body>Just a moment…</body></html>", { status: 200, headers: { "content-type": "text/html" } });
+  const emptyObject = () => new Response("{}", { status: 200, headers: { "content-type": "application/json" } });
+  const cut = () => new Response('{"data": [{"id": "a/b"', { status: 200, headers: { "content-type": "application/json" } });
+  const messages = [{ role: "user" as const, content: "Hi" }];
+  const verbs: Array<[string, (client: (extra?: { validateModel?: boolean }) => Client) => Promise<unknown>]> = [
+    ["generation()", (c) => c().generation("gen-1")],
+    ["models.list()", (c) => c().models.list()],
+    ["models.get()", (c) => c().models.get("a/b")],
+    ["models.endpoints()", (c) => c().models.endpoints("a/b")],
+    ["estimateCost()", (c) => c().estimateCost({ model: "a/b", messages, max_tokens: 10 })],
+    ["validateModel: true", (c) => c({ validateModel: true }).chat({ model: "a/b", messages })],
+    ["embed()", (c) => c().embed("hi", { model: "a/e" })],
+    ["chat()", (c) => c().chat({ model: "a/b", messages })],
+    ["client.api.GET()", (c) => c().api.GET("/models")],
+    ["client.api.POST()", (c) => c().api.POST("/embeddings", { body: { model: "a/e", input: "hi" } })],
+    ["client.api.request()", (c) => c().api.request("get", "/key")],
+  ];
+  const clientsAnswering = (respond: () => Response) => (extra: { validateModel?: boolean } = {}) =>
+    new OpenRouter({ apiKey: "sk-or-v1-typed-errors-test", retry: false, ...extra, fetch: (async () => respond()) as typeof globalThis.fetch });
+
+  for (const [bodyName, respond] of [
+    ["an HTML page", html],
+    ["JSON cut short", cut],
+  ] as const) {
+    for (const [name, call] of verbs) {
+      it(`${name} on ${bodyName}: InvalidResponseError`, async () => {
+        const error = await call(clientsAnswering(respond)).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(InvalidResponseError);
+        expect((error as Error).name).toBe("InvalidResponseError");
+      });
+    }
+  }
+  // client.api hands a JSON body back as data, whatever its shape: only the verbs know what they expected.
+  for (const [name, call] of verbs.filter(([n]) => !n.startsWith("client.api"))) {
+    it(`${name} on {}: InvalidResponseError, not a TypeError`, async () => {
+      const error = await call(clientsAnswering(emptyObject)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidResponseError);
+    });
+  }
+});
+
+describe("an error built anywhere is scrubbed of the live clients' keys", async () => {
+  const { OpenRouter } = await import("../src/index.js");
+  const { inspect } = await import("node:util");
+  const key = "custom-gateway-key-7f3a9b2c1d0e";
+  // Any client holding the key registers it; the error below is built without any reference to the client.
+  const client = new OpenRouter({ apiKey: key, baseUrl: "http://127.0.0.1:9/api/v1" });
+
+  it("message, stack, metadata, fields and the cause chain", () => {
+    const cause = new SyntaxError(`Unexpected token in "${key}"`, { cause: new Error(`deeper ${key}`) });
+    const error = new ServerError(`echo ${key}`, { metadata: { raw: `{"key":"${key}"}`, list: [key] }, errorType: key, cause });
+    const texts = [error.message, error.stack ?? "", String(error), JSON.stringify(error), inspect(error, { depth: Infinity, showHidden: true })];
+    const c = error.cause as Error & { cause: Error };
+    texts.push(c.message, c.stack ?? "", c.cause.message, c.cause.stack ?? "", JSON.stringify(error.metadata), String(error.errorType));
+    for (const text of texts) expect(text).not.toContain(key);
+    expect(error.message).toBe("echo [REDACTED]");
+    expect(c).toBeInstanceOf(SyntaxError);
+    expect(client.baseUrl).toContain("127.0.0.1");
+  });
+
+  it("keeps a cause that holds no secret as it is (identity), and the model's output on partial", () => {
+    const reason = new DOMException("The operation was aborted.", "AbortError");
+    const partial = { text: `model said ${key}`, raw: { choices: [{ error: { message: key } }] } } as never;
+    const error = new StreamError("aborted", { cause: reason, partial });
+    expect(error.cause).toBe(reason);
+    expect((error.partial as { text: string }).text).toBe(`model said ${key}`);
+    expect(JSON.stringify((error.partial as { raw: unknown }).raw)).not.toContain(key);
+    expect(JSON.stringify(error)).not.toContain(key);
+    expect(inspect(error, { depth: Infinity })).not.toContain(key);
+  });
+});

@@ -168,11 +168,49 @@ try {
     const s = await client.structured({ model: "anthropic/claude-haiku-4.5", messages, schema });
     structured = typeof s.data.ok;
   }
+  // Every other verb, each reduced to a small witness value, or "threw Name: message" (what the CJS build
+  // once did for everything behind the lazily loaded openapi-fetch).
+  const verbs = {};
+  const verb = async (name, fn) => {
+    try { verbs[name] = await fn(); } catch (e) { verbs[name] = "threw " + (e && e.name) + ": " + (e && e.message); }
+  };
+  const model = "openai/gpt-4o-mini";
+  await verb("api.GET", async () => typeof (await client.api.GET("/key")).data.data.label);
+  await verb("models.list", async () => (await client.models.list()).some((m) => m.id === model));
+  await verb("models.get", async () => (await client.models.get(model)).id);
+  await verb("models.endpoints", async () => Array.isArray(await client.models.endpoints(model)));
+  await verb("estimateCost", async () => typeof (await client.estimateCost({ model, messages, max_tokens: 10 })).worstCaseUsd);
+  await verb("generation", async () => typeof (await client.generation(result.generationId)).totalCost);
+  await verb("embed", async () => (await client.embed(["a", "b"], { model: "openai/text-embedding-3-small" })).vectors.length);
+  await verb("validateModel", async () => (await new OpenRouter({ apiKey: process.env.TEST_KEY, baseUrl, validateModel: true }).chat({ model, messages })).text);
+  await verb("runTools", async () => {
+    const echo = { name: "echo", parameters: { type: "object", properties: {} }, execute: () => "ok" };
+    return (await client.runTools({ model, messages, tools: [echo] })).text;
+  });
+  await verb("runTools stream", async () => {
+    let n = 0;
+    for await (const _ of client.runTools({ model, messages, tools: [], stream: true })) n++;
+    return n > 0;
+  });
+  await verb("structuredStream", async () => {
+    const schema = { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"], additionalProperties: false };
+    let done;
+    for await (const e of client.structuredStream({ model: "anthropic/claude-haiku-4.5", messages, schema })) if (e.type === "done") done = e.result;
+    return typeof done.data.ok;
+  });
+  await verb("typed error on a 200 HTML page", async () => {
+    const html = new OpenRouter({ apiKey: process.env.TEST_KEY, baseUrl, fetch: async () => new Response("<html>", { status: 200 }) });
+    const names = [];
+    for (const call of [() => html.models.list(), () => html.api.GET("/key"), () => html.generation("gen-1"), () => html.embed("a", { model })]) {
+      try { await call(); names.push("no error"); } catch (e) { names.push(isOpenRouterError(e) ? e.name : "untyped " + e); }
+    }
+    return names.join(",");
+  });
   console.log(JSON.stringify({
     text: result.text, cost: result.cost, tokens: result.usage?.total_tokens, generationId: result.generationId,
     streamed, finalText: final.text, finalCost: final.cost,
     errorName: error?.name, isOpenRouterError: isOpenRouterError(error), errorStatus: error?.status,
-    served: mock.requests.length, structured,
+    served: mock.requests.length, structured, verbs,
   }));
 } finally {
   await mock.close();
@@ -200,6 +238,20 @@ try {
     expect(out["errorStatus"]).toBe(400);
     expect(out["served"]).toBeGreaterThanOrEqual(3);
     if (clientHasStructured()) expect(out["structured"]).toBe("boolean");
+    expect(out["verbs"]).toEqual({
+      "api.GET": "string",
+      "models.list": true,
+      "models.get": "openai/gpt-4o-mini",
+      "models.endpoints": true,
+      estimateCost: "number",
+      generation: "number",
+      embed: 2,
+      validateModel: "Hello from the stand-in",
+      runTools: "Hello from the stand-in",
+      "runTools stream": true,
+      structuredStream: "boolean",
+      "typed error on a 200 HTML page": "InvalidResponseError,InvalidResponseError,InvalidResponseError,InvalidResponseError",
+    });
   }
 
   it("works through import (ESM)", async () => {

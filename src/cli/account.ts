@@ -2,6 +2,7 @@
  * `openrouter generation <id>` and `openrouter key`: the accounting endpoints, printed as aligned
  * `label  value` lines (or raw JSON with --json).
  */
+import { InvalidResponseError } from "../errors.js";
 import { UsageError } from "./exit-codes.js";
 import { keyValues, tokens, usd } from "./format.js";
 import { GENERATION_HELP, KEY_HELP } from "./help.js";
@@ -15,6 +16,15 @@ function ms(value: number | null | undefined): string | undefined {
 
 function str(value: unknown): string | undefined {
   return value === null || value === undefined || value === "" ? undefined : String(value);
+}
+
+/** The `data` object of a 2xx answer; a body without one is the server's fault, reported as such. */
+function dataObject<T>(body: { data?: T }, method: string, path: string, status: number): T {
+  const data = (body as { data?: unknown } | null)?.data;
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw new InvalidResponseError(`The response has no data object (${method} ${path}, status ${status})`, { method, path, status });
+  }
+  return data as T;
 }
 
 /**
@@ -37,7 +47,7 @@ export async function generationCommand(ctx: CommandContext): Promise<void> {
   const client = ctx.client(true);
   const { data, error, response } = await client.api.GET("/generation", { params: { query: { id } }, signal: io.signal });
   if (error !== undefined || data === undefined) return apiFailure("GET", `/generation?id=${encodeURIComponent(id)}`, response, error);
-  const g = data.data;
+  const g = dataObject(data, "GET", "/generation", response.status);
   if (values.json) {
     io.stdout.write(`${JSON.stringify(g, null, 2)}\n`);
     return;
@@ -84,7 +94,7 @@ export async function keyCommand(ctx: CommandContext): Promise<void> {
   const client = ctx.client(true);
   const { data, error, response } = await client.api.GET("/key", { signal: io.signal });
   if (error !== undefined || data === undefined) return apiFailure("GET", "/key", response, error);
-  const k = data.data;
+  const k = dataObject(data, "GET", "/key", response.status);
   if (values.json) {
     io.stdout.write(`${JSON.stringify(k, null, 2)}\n`);
     return;

@@ -11,6 +11,7 @@ import { EXIT, type ExitCode, UsageError, exitCodeFor, CliError } from "./exit-c
 import { generationCommand, keyCommand } from "./account.js";
 import { MAIN_HELP } from "./help.js";
 import { modelsCommand } from "./models.js";
+import { redactingWriter } from "./redacting-writer.js";
 
 /** What the CLI needs from its process. */
 export interface CliIo {
@@ -94,11 +95,6 @@ export function splitArgv(argv: readonly string[]): {
   return { command, rest, baseUrl, help, version };
 }
 
-/** Replaces every occurrence of the key (should one ever reach a message) before anything is printed. */
-function redact(text: string, key: string | undefined): string {
-  return key && key.length >= 4 ? text.split(key).join("[REDACTED]") : text;
-}
-
 function hintFor(code: ExitCode, command: string | undefined): string | undefined {
   switch (code) {
     case EXIT.MISSING_KEY:
@@ -122,12 +118,11 @@ function hintFor(code: ExitCode, command: string | undefined): string | undefine
  */
 export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<ExitCode> {
   const apiKey = rawIo.env["OPENROUTER_API_KEY"]?.trim() || undefined;
-  // Belt and braces: nothing the CLI prints (answers, tables, errors) may contain the key.
-  const io: CliIo = {
-    ...rawIo,
-    stdout: { write: (text: string) => rawIo.stdout.write(redact(text, apiKey)) },
-    stderr: { write: (text: string) => rawIo.stderr.write(redact(text, apiKey)) },
-  };
+  // Belt and braces: nothing the CLI prints (answers, tables, errors) may contain the key, even split across
+  // two writes (a streamed answer arrives in pieces).
+  const stdout = redactingWriter(rawIo.stdout, apiKey);
+  const stderr = redactingWriter(rawIo.stderr, apiKey);
+  const io: CliIo = { ...rawIo, stdout, stderr };
   let command: string | undefined;
   try {
     const split = splitArgv(argv);
@@ -179,6 +174,9 @@ export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<Exi
       io.stderr.write(`(the answer so far was printed above; ${error.partial.text.length} characters)\n`);
     }
     return code;
+  } finally {
+    stdout.flush();
+    stderr.flush();
   }
 }
 
