@@ -2,7 +2,7 @@
  * Model ids, variants and routing helpers.
  *
  * OpenRouter model ids look like `author/slug[:variant]`. Two kinds of variant exist and they behave very
- * differently (see the README):
+ * differently (see docs/money-and-routing.md):
  * - routing-only variants (`:nitro`, `:floor`, `:exacto`, deprecated `:online`) change how OpenRouter picks an
  *   endpoint; the model's metadata and catalogue prices are the base model's;
  * - catalogue variants (`:free`, `:thinking`, `:extended`, and any variant OpenRouter lists, e.g. `:batch`)

@@ -4,7 +4,7 @@
  * OpenRouter counts tokens with each model's native tokenizer, which this module cannot reproduce. The
  * estimate is a character heuristic (about four characters per token for Latin text, one token per CJK
  * character) plus a fixed overhead per message, per tool definition and per image. Its measured error
- * against the recorded `usage.prompt_tokens` is in the README (section "Token estimates") (test/tokens.test.ts
+ * against the recorded `usage.prompt_tokens` is in docs/money-and-routing.md ("Token estimates") (test/tokens.test.ts
  * prints it), so callers can decide how much head-room to leave.
  */
 import { InvalidArgumentError } from "./errors.js";

@@ -3,7 +3,7 @@
  * client, and each scenario asserts the exact outcome (result or error kind, attempt count, what the
  * server received). Backoff sleeps and the limiter run on an injected virtual clock, so nothing waits
  * for real except the one timeout scenario. The summary table is printed and written into
- * the README's reliability section (outside CI).
+ * the reliability guide, docs/reliability.md (outside CI).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
@@ -232,8 +232,8 @@ function table(): string {
   return `${head}\n${body}`;
 }
 
-// The README's reliability section shows the table from the last local run; CI (a fresh clone) leaves it be.
-const DOC = join(import.meta.dirname, "..", "README.md");
+// The reliability guide shows the table from the last local run; CI (a fresh clone) leaves it be.
+const DOC = join(import.meta.dirname, "..", "docs", "reliability.md");
 const START = "<!-- fault-table:start -->";
 const END = "<!-- fault-table:end -->";
 

@@ -13,6 +13,7 @@ import { promisify } from "node:util";
 import { build as esbuild, type Metafile } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMockOpenRouter, type MockOpenRouter } from "../src/testing/index.js";
+import { ensureDist } from "./helpers/built-package.js";
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -40,7 +41,7 @@ async function sh(file: string, args: string[], opts: { cwd?: string; env?: Reco
 
 beforeAll(async () => {
   // Rebuilds only when a source is newer than dist/ (under a lock shared with the other package tests).
-  await sh(process.execPath, ["--import", "tsx", "scripts/build.ts", "--if-stale"]);
+  await ensureDist();
   // Inside the repo (git-ignored .tmp/), so the installed package resolves its dependencies (ajv,
   // openapi-fetch, eventsource-parser) from the repo's node_modules, as it would from a user's: no network.
   mkdirSync(join(ROOT, ".tmp"), { recursive: true });

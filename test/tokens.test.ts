@@ -124,7 +124,7 @@ describe("estimateTokens", () => {
       ].join("\n"),
     );
     expect(rows.length).toBeGreaterThanOrEqual(50);
-    // Guard the documented accuracy (the README (section "Token estimates")) against regressions.
+    // Guard the documented accuracy (docs/money-and-routing.md, "Token estimates") against regressions.
     expect(mean).toBeLessThan(0.22);
     expect(median).toBeLessThan(0.15);
     expect(Math.abs(bias)).toBeLessThan(0.12);

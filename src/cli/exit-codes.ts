@@ -1,6 +1,6 @@
 /**
  * Exit codes of the `openrouter` CLI and the mapping from errors to them. Scripts branch on these, so they
- * are part of the CLI's contract (documented in `--help` and the README).
+ * are part of the CLI's contract (documented in `--help` and docs/cli.md).
  */
 import { isOpenRouterError } from "../errors.js";
 
