@@ -10,6 +10,7 @@ import type { ToolFailure } from "./tools.js";
 import type { ValidationError } from "./validator.js";
 import { parseAffordableTokens, parseRateLimitReset, parseRetryAfter } from "./retry.js";
 import { type Json, isObject } from "./internal/json.js";
+import { bounded } from "./internal/quote.js";
 
 export { parseAffordableTokens, parseRetryAfter };
 
@@ -377,8 +378,9 @@ export function errorFromWire(err: WireError, ctx: FromWireContext = {}): OpenRo
 /** " (POST /chat/completions, model openai/gpt-4o, status 429)" */
 export function describe(info: RequestInfo & { status?: number }): string {
   const parts: string[] = [];
-  if (info.method && info.path) parts.push(`${info.method} ${info.path}`);
-  if (info.model) parts.push(`model ${info.model}`);
+  // Bounded: both can be the caller's text (a huge model id, a long query string).
+  if (info.method && info.path) parts.push(`${info.method} ${bounded(info.path)}`);
+  if (info.model) parts.push(`model ${bounded(info.model)}`);
   if (info.status !== undefined) parts.push(`status ${info.status}`);
   return parts.length ? ` (${parts.join(", ")})` : "";
 }
