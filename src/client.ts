@@ -22,6 +22,7 @@ import {
 import type { FallbackRecord } from "./hooks.js";
 import type { PreSendOptions } from "./guards.js";
 import { lazyIterable } from "./internal/lazy.js";
+import { quote } from "./internal/quote.js";
 import { checkBaseUrl, checkCallOptions, checkHeaderValue, checkHeaders, checkMessages, checkModelId, serializeBody } from "./internal/validate.js";
 import type { FromSchema, JSONSchema } from "./json-schema.js";
 import { type Model, ModelRegistry } from "./models.js";
@@ -529,7 +530,7 @@ export class OpenRouter {
   async #fetchEndpoints(id: string, signal: AbortSignal | undefined) {
     const [author, ...rest] = id.split("/");
     const slug = rest.join("/").split(":")[0];
-    if (!author || !slug) throw new InvalidArgumentError(`models.endpoints(): "${id}" is not an author/slug model id`);
+    if (!author || !slug) throw new InvalidArgumentError(`models.endpoints(): ${quote(id)} is not an author/slug model id`);
     const { data, error, response } = await this.api.GET("/models/{author}/{slug}/endpoints", {
       params: { path: { author, slug } },
       ...(signal && { signal }),
