@@ -227,7 +227,8 @@ export async function ensureBuilt({ staleLockMs = 5 * 60_000 } = {}): Promise<"b
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (process.argv.includes("--if-stale")) {
     ensureBuilt()
-      .then((state) => console.log(`build: dist/ ${state === "fresh" ? "is up to date" : "rebuilt"}`))
+      // On stderr: as `prepack`, stdout is `npm pack --json`'s, and must stay pure JSON.
+      .then((state) => console.error(`build: dist/ ${state === "fresh" ? "is up to date" : "rebuilt"}`))
       .catch((error: unknown) => {
         console.error(error instanceof Error ? error.message : error);
         process.exitCode = 1;

@@ -133,6 +133,7 @@ export interface RunToolsStream extends AsyncIterable<RunToolsEvent> {
 Object.defineProperty(MaxStepsError, "name", { value: "MaxStepsError" });
 
 import { MaxStepsError, ToolError } from "./errors.js";
+import { quote } from "./internal/quote.js";
 export { MaxStepsError, ToolError };
 Object.defineProperty(ToolError, "name", { value: "ToolError" });
 
@@ -182,7 +183,7 @@ function normalise(params: RunToolsParams<unknown>): Settings {
     byName.set(tool.name, tool);
   }
   if (onMaxSteps !== undefined && onMaxSteps !== "throw" && onMaxSteps !== "return") {
-    throw new InvalidArgumentError(`runTools(): onMaxSteps must be "throw" or "return"; got ${JSON.stringify(onMaxSteps)}`);
+    throw new InvalidArgumentError(`runTools(): onMaxSteps must be "throw" or "return"; got ${quote(onMaxSteps)}`);
   }
   if (parallel !== undefined) (chat as Record<string, unknown>)["parallel_tool_calls"] = parallel;
   return {

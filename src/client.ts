@@ -22,6 +22,8 @@ import {
 import type { FallbackRecord } from "./hooks.js";
 import type { PreSendOptions } from "./guards.js";
 import { lazyIterable } from "./internal/lazy.js";
+import { quote } from "./internal/quote.js";
+import { checkBaseUrl, checkCallOptions, checkHeaderValue, checkHeaders, checkMessages, checkModelId, serializeBody } from "./internal/validate.js";
 import type { FromSchema, JSONSchema } from "./json-schema.js";
 import { type Model, ModelRegistry } from "./models.js";
 import { type CallResilienceOptions, type Resilience, type ResilienceConfig, type ResilientResult, createResilience } from "./resilience.js";
@@ -44,8 +46,10 @@ type ResilienceOptions = Pick<
 export interface OpenRouterOptions extends ResilienceOptions, Omit<PreSendOptions, "budgetUsd"> {
   /** Defaults to `OPENROUTER_API_KEY` from the environment where one exists. */
   apiKey?: string | undefined;
-  /** Defaults to `https://openrouter.ai/api/v1`. */
+  /** Defaults to `https://openrouter.ai/api/v1`. Plain `http://` is refused while a key is set, except to loopback. */
   baseUrl?: string | undefined;
+  /** Allow a plain `http://` baseUrl to another machine although a key is set (the key then travels unencrypted). */
+  allowInsecureHttp?: boolean | undefined;
   /** Your app's URL, sent as `HTTP-Referer` (OpenRouter's app attribution key). */
   appUrl?: string | undefined;
   /** Your app's name, sent as `X-OpenRouter-Title` and its legacy twin `X-Title`. */
@@ -151,13 +155,11 @@ export class OpenRouter {
     if (apiKey !== undefined && (typeof apiKey !== "string" || apiKey.trim() === "")) {
       throw new InvalidArgumentError("apiKey must be a non-empty string");
     }
-    const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
-    let basePath: string;
-    try {
-      basePath = new URL(baseUrl).pathname.replace(/\/+$/, "");
-    } catch {
-      throw new InvalidArgumentError(`baseUrl is not a valid URL: ${String(options.baseUrl)}`);
-    }
+    if (apiKey !== undefined) checkHeaderValue("apiKey", apiKey, true);
+    const { baseUrl, basePath } = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL, {
+      keySet: apiKey !== undefined,
+      allowInsecureHttp: options.allowInsecureHttp,
+    });
     const fetchImpl = options.fetch ?? globalThis.fetch;
     if (typeof fetchImpl !== "function") throw new InvalidArgumentError("No fetch available: pass options.fetch");
     this.#options = Object.freeze({
@@ -228,7 +230,7 @@ export class OpenRouter {
    */
   async chat(params: ChatParams, options: CallOptions = {}): Promise<ChatResult> {
     const body = this.#chatBody(params, "chat", false);
-    const req = this.#request(body, false, options);
+    const req = this.#request(body, false, options, "chat");
     if (this.#preSendNeeded()) await this.#preSend(body, options.signal);
     let run: ResilientResult<ChatResult>;
     const deadline = new Deadline(options.signal, options.timeoutMs ?? this.#options.timeoutMs);
@@ -268,7 +270,7 @@ export class OpenRouter {
    */
   chatStream(params: ChatParams, options: CallOptions = {}): ChatStream {
     const body = this.#chatBody(params, "chatStream", true);
-    const req = this.#request(body, true, options);
+    const req = this.#request(body, true, options, "chatStream");
     let run: ResilientResult<Response> | undefined;
     return new ChatStream({
       open: async (signal: AbortSignal) => {
@@ -387,17 +389,8 @@ export class OpenRouter {
       throw new InvalidArgumentError(`${verb}() needs a parameters object with messages`);
     }
     const p = params as Record<string, unknown>;
-    if (!Array.isArray(p["messages"]) || p["messages"].length === 0) {
-      throw new InvalidArgumentError(`${verb}() needs at least one message in params.messages`);
-    }
-    p["messages"].forEach((m, i) => {
-      if (typeof m !== "object" || m === null || typeof (m as { role?: unknown }).role !== "string") {
-        throw new InvalidArgumentError(`${verb}(): params.messages[${i}] must be an object with a role`);
-      }
-    });
-    if (p["model"] !== undefined && (typeof p["model"] !== "string" || p["model"].trim() === "")) {
-      throw new InvalidArgumentError(`${verb}(): params.model must be a non-empty string`);
-    }
+    checkMessages(verb, p["messages"]);
+    if (p["model"] !== undefined) checkModelId(`${verb}(): params.model`, p["model"]);
     if (!stream && p["stream"] === true) {
       throw new InvalidArgumentError(`${verb}() does not stream: call chatStream() for stream: true`);
     }
@@ -411,12 +404,16 @@ export class OpenRouter {
     throw new AuthenticationError(`No API key: pass { apiKey } to new OpenRouter() or set OPENROUTER_API_KEY${describe(info)}`, info);
   }
 
-  #request(body: Record<string, unknown>, stream: boolean, options: CallOptions): TransportRequest {
+  #request(body: Record<string, unknown>, stream: boolean, options: CallOptions, verb: string): TransportRequest {
+    checkCallOptions(verb, options);
     this.#requireKey(body);
     return {
       method: "POST",
       path: CHAT_PATH,
       body,
+      // Once per call, before the resilience layer: a body JSON cannot encode is the caller's mistake, and
+      // retries resend this text.
+      serialized: { body, text: serializeBody(verb, body) },
       model: typeof body["model"] === "string" ? body["model"] : undefined,
       stream,
       signal: options.signal,
@@ -510,6 +507,7 @@ export class OpenRouter {
       method: request.method as TransportRequest["method"],
       path,
       body,
+      ...(body !== undefined && { serialized: { body, text: bodyText } }),
       model: typeof body?.["model"] === "string" ? body["model"] : undefined,
       stream: body?.["stream"] === true,
       headers,
@@ -537,7 +535,7 @@ export class OpenRouter {
   async #fetchEndpoints(id: string, signal: AbortSignal | undefined) {
     const [author, ...rest] = id.split("/");
     const slug = rest.join("/").split(":")[0];
-    if (!author || !slug) throw new InvalidArgumentError(`models.endpoints(): "${id}" is not an author/slug model id`);
+    if (!author || !slug) throw new InvalidArgumentError(`models.endpoints(): ${quote(id)} is not an author/slug model id`);
     const { data, error, response } = await this.api.GET("/models/{author}/{slug}/endpoints", {
       params: { path: { author, slug } },
       ...(signal && { signal }),
@@ -570,17 +568,22 @@ function credentialOf(value: unknown): string | undefined {
   return token === "" ? undefined : token;
 }
 
+/** Every value is checked here, at construction: fetch would refuse it on each call, as a network error. */
 function defaultHeaders(apiKey: string | undefined, options: OpenRouterOptions): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (options.headers) for (const key of Object.keys(options.headers)) headers[key.toLowerCase()] = options.headers[key] as string;
+  const extra = checkHeaders("headers", options.headers);
+  if (extra) for (const key of Object.keys(extra)) headers[key.toLowerCase()] = extra[key] as string;
   if (apiKey !== undefined) headers["authorization"] = `Bearer ${apiKey}`;
-  if (options.appUrl) headers["http-referer"] = options.appUrl;
+  if (options.appUrl) headers["http-referer"] = checkHeaderValue("appUrl", options.appUrl);
   if (options.appName) {
-    headers["x-openrouter-title"] = options.appName;
+    headers["x-openrouter-title"] = checkHeaderValue("appName", options.appName);
     // The legacy name is still what some proxies forward.
     headers["x-title"] = options.appName;
   }
-  if (options.categories && options.categories.length > 0) headers["x-openrouter-categories"] = options.categories.join(",");
+  if (options.categories && options.categories.length > 0) {
+    options.categories.forEach((c, i) => checkHeaderValue(`categories[${i}]`, c));
+    headers["x-openrouter-categories"] = options.categories.join(",");
+  }
   return headers;
 }
 

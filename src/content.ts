@@ -8,6 +8,7 @@
  */
 import type { components } from "./generated/openrouter.js";
 import { InvalidArgumentError } from "./errors.js";
+import { quote } from "./internal/quote.js";
 
 type Schemas = components["schemas"];
 export type ContentPart = Schemas["ContentPart"];
@@ -57,13 +58,13 @@ export function toBase64(input: Bytes): string {
  */
 export function dataUrl(bytes: Bytes, mimeType: string): string {
   if (typeof mimeType !== "string" || !/^[\w.+-]+\/[\w.+-]+$/.test(mimeType)) {
-    throw new InvalidArgumentError(`dataUrl(): mimeType must look like "type/subtype"; got ${JSON.stringify(mimeType)}`);
+    throw new InvalidArgumentError(`dataUrl(): mimeType must look like "type/subtype"; got ${quote(mimeType)}`);
   }
   return `data:${mimeType};base64,${toBase64(bytes)}`;
 }
 
 function nonEmptyString(value: unknown, what: string): string {
-  if (typeof value !== "string" || value === "") throw new InvalidArgumentError(`${what} must be a non-empty string; got ${JSON.stringify(value)}`);
+  if (typeof value !== "string" || value === "") throw new InvalidArgumentError(`${what} must be a non-empty string; got ${quote(value)}`);
   return value;
 }
 
@@ -97,7 +98,7 @@ export function imageUrl(url: string, detail?: ImageDetail): ImageUrlContentPart
  */
 export function image(bytes: Bytes, mimeType: string, detail?: ImageDetail): ImageUrlContentPart {
   if (typeof mimeType !== "string" || !mimeType.startsWith("image/")) {
-    throw new InvalidArgumentError(`image(): mimeType must be an image type such as "image/png"; got ${JSON.stringify(mimeType)}`);
+    throw new InvalidArgumentError(`image(): mimeType must be an image type such as "image/png"; got ${quote(mimeType)}`);
   }
   return imageUrl(dataUrl(bytesOf(bytes, "image()"), mimeType), detail);
 }

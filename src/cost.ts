@@ -13,6 +13,7 @@ import type { components, paths } from "./generated/openrouter.js";
 import { costFromHeaders } from "./result.js";
 import { estimateTokens } from "./tokens.js";
 import { type Json, isObject } from "./internal/json.js";
+import { quote } from "./internal/quote.js";
 
 type Schemas = components["schemas"];
 type Usage = Schemas["Usage"];
@@ -46,7 +47,7 @@ const DECIMAL = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 export function toAtto(value: number | string): bigint {
   const text = typeof value === "number" ? (Number.isFinite(value) ? String(value) : "") : typeof value === "string" ? value.trim() : "";
   const m = DECIMAL.exec(text);
-  if (!m || (m[2] === "" && (m[3] ?? "") === "")) throw new InvalidArgumentError(`Not a USD amount: ${JSON.stringify(value)}`);
+  if (!m || (m[2] === "" && (m[3] ?? "") === "")) throw new InvalidArgumentError(`Not a USD amount: ${quote(value)}`);
   const sign = m[1] === "-" ? -1n : 1n;
   const digits = `${m[2] ?? ""}${m[3] ?? ""}`.replace(/^0+(?=\d)/, "") || "0";
   // The decimal point sits `scale` digits from the right of `digits`; move it to 18 places.
@@ -312,7 +313,7 @@ function maxPricePerToken(maxPrice: Record<string, unknown> | null | undefined, 
   const v = maxPrice?.[key];
   if (v === undefined || v === null || v === "") return undefined;
   const atto = toAtto(v as number | string);
-  if (atto < 0n) throw new InvalidArgumentError(`provider.max_price.${key} must not be negative; got ${JSON.stringify(v)}.`);
+  if (atto < 0n) throw new InvalidArgumentError(`provider.max_price.${key} must not be negative; got ${quote(v)}.`);
   return perMillion ? atto / 1_000_000n : atto;
 }
 

@@ -7,6 +7,7 @@
 import type { CallOptions, OpenRouter } from "./client.js";
 import { InvalidArgumentError, InvalidResponseError, errorFromWire, wireErrorOf } from "./errors.js";
 import type { components } from "./generated/openrouter.js";
+import { quote } from "./internal/quote.js";
 
 type EmbeddingsRequest = components["schemas"]["EmbeddingsRequest"];
 type EmbeddingsResponse = components["schemas"]["EmbeddingsResponse"];
@@ -111,7 +112,7 @@ export async function embed(client: EmbedClient, input: EmbedInput, options: Emb
   const { model, dimensions, encodingFormat, batchSize = 512, inputType, provider, user } = options;
   if (dimensions !== undefined && !(Number.isInteger(dimensions) && dimensions > 0)) throw new InvalidArgumentError("embed(): dimensions must be a positive integer");
   if (encodingFormat !== undefined && encodingFormat !== "float" && encodingFormat !== "base64") {
-    throw new InvalidArgumentError(`embed(): encodingFormat must be "float" or "base64"; got ${JSON.stringify(encodingFormat)}`);
+    throw new InvalidArgumentError(`embed(): encodingFormat must be "float" or "base64"; got ${quote(encodingFormat)}`);
   }
   if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new InvalidArgumentError("embed(): batchSize must be a positive integer");
 

@@ -11,6 +11,8 @@ import type { ValidationError } from "./validator.js";
 import { parseAffordableTokens, parseRateLimitReset, parseRetryAfter } from "./retry.js";
 import { type Json, isObject } from "./internal/json.js";
 import { holdsSecret, redact, redactValue } from "./internal/redact.js";
+import { bounded } from "./internal/quote.js";
+import { type RateLimitInfo, rateLimitFromHeaders } from "./rate-limit-headers.js";
 
 export { parseAffordableTokens, parseRetryAfter };
 
@@ -187,7 +189,14 @@ export class ContextLengthError extends defineKind("ContextLengthError", "contex
 /** 400/413/422 and client-side validation of a request that would be rejected. */
 export class BadRequestError extends defineKind("BadRequestError", "invalid_request") {}
 /** 429, from OpenRouter's own limits or the upstream provider's. */
-export class RateLimitError extends defineKind("RateLimitError", "rate_limit", true) {}
+export class RateLimitError extends defineKind("RateLimitError", "rate_limit", true) {
+  /** OpenRouter's `X-RateLimit-*` headers of this 429, when it sent them. */
+  rateLimit: RateLimitInfo | undefined;
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), rateLimit: this.rateLimit };
+  }
+}
 /** 408/504/524 and the client's own timeouts (total, first event, idle). */
 export class TimeoutError extends defineKind("TimeoutError", "timeout", true) {}
 /** 502/503/529: the provider is down, overloaded or sent an invalid response. */
@@ -408,14 +417,17 @@ export function errorFromWire(err: WireError, ctx: FromWireContext = {}): OpenRo
   };
   const text = `${message}${where}`;
   if (ctx.inBand && Cls === ServerError) return new StreamError(text, init);
-  return new Cls(text, init);
+  const error = new Cls(text, init);
+  if (error instanceof RateLimitError && ctx.headers) error.rateLimit = rateLimitFromHeaders(ctx.headers, now);
+  return error;
 }
 
 /** " (POST /chat/completions, model openai/gpt-4o, status 429)" */
 export function describe(info: RequestInfo & { status?: number }): string {
   const parts: string[] = [];
-  if (info.method && info.path) parts.push(`${info.method} ${info.path}`);
-  if (info.model) parts.push(`model ${info.model}`);
+  // Bounded: both can be the caller's text (a huge model id, a long query string).
+  if (info.method && info.path) parts.push(`${info.method} ${bounded(info.path)}`);
+  if (info.model) parts.push(`model ${bounded(info.model)}`);
   if (info.status !== undefined) parts.push(`status ${info.status}`);
   return parts.length ? ` (${parts.join(", ")})` : "";
 }

@@ -11,6 +11,7 @@ import { parseModelId } from "./routing.js";
 import { fitsContext } from "./tokens.js";
 import type { UsageTracker } from "./usage.js";
 import { type Json, isObject } from "./internal/json.js";
+import { quote } from "./internal/quote.js";
 
 /** Which checks to run; all off by default. */
 export interface PreSendOptions {
@@ -169,7 +170,7 @@ export async function runPreSendChecks(ctx: PreSendContext): Promise<void> {
       else if (options.validateModel && !parsed.isRouter) {
         const suggestions = registry.suggest(parsed.variant !== undefined ? parsed.base : id);
         const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.map((s) => `"${s}"`).join(", ")}?` : "";
-        throw new BadRequestError(`Unknown model "${id}": it is not in OpenRouter's model list.${hint}`, {
+        throw new BadRequestError(`Unknown model ${quote(id)}: it is not in OpenRouter's model list.${hint}`, {
           ...INFO,
           model: id,
           code: "model_not_found",

@@ -44,6 +44,7 @@ export {
   isOpenRouterError,
 } from "./errors.js";
 export type { ErrorKind } from "./errors.js";
+export type { RateLimitInfo } from "./rate-limit-headers.js";
 export type { paths, components, operations } from "./generated/openrouter.js";
 export { parseModelId, withVariant, isVariant, isRoutingOnlyVariant, fallbackModels, providerPreferences, VARIANTS } from "./routing.js";
 export type { Variant, ParsedModelId, ProviderPreferences } from "./routing.js";

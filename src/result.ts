@@ -7,6 +7,7 @@ import type { components } from "./generated/openrouter.js";
 import { InvalidResponseError, type RequestInfo, errorFromWire, wireErrorOf } from "./errors.js";
 import type { FallbackRecord } from "./hooks.js";
 import { type Json, isObject } from "./internal/json.js";
+import { type RateLimitInfo, rateLimitFromHeaders } from "./rate-limit-headers.js";
 
 type Schemas = components["schemas"];
 export type ChatRequest = Schemas["ChatRequest"];
@@ -72,6 +73,8 @@ export interface ChatResult {
   attempts?: number;
   /** Models tried before `model` answered (client-side `fallbackModels`), with why each failed. */
   fallbacks?: readonly FallbackRecord[];
+  /** The response's `X-RateLimit-*` headers as numbers; absent when it had none (OpenRouter sends them on its 429s). */
+  rateLimit?: RateLimitInfo;
 }
 
 /** Header names that might carry a cost; OpenRouter documents none today, so this is defensive. */
@@ -172,6 +175,8 @@ export function chatResultFromResponse(raw: unknown, ctx: ResultContext): ChatRe
     raw: raw as ChatResponse,
     ...(ctx.timing && { timing: ctx.timing }),
   };
+  const rateLimit = rateLimitFromHeaders(ctx.headers);
+  if (rateLimit) result.rateLimit = rateLimit;
   const choiceError = wireErrorOf(choice) ?? (result.finishReason === "error" ? envelopeError ?? { message: "The generation ended with finish_reason \"error\"" } : undefined);
   if (choiceError && (result.finishReason === "error" || envelopeError)) {
     throw errorFromWire(choiceError, { ...infoOf(ctx), inBand: true, ...(generationId && { generationId }), headers: ctx.headers, partial: result });

@@ -12,6 +12,7 @@
  */
 import { InvalidArgumentError } from "./errors.js";
 import type { components } from "./generated/openrouter.js";
+import { quote } from "./internal/quote.js";
 
 /** Provider routing preferences, exactly as the spec types the `provider` request field. */
 export type ProviderPreferences = components["schemas"]["ProviderPreferences"];
@@ -74,7 +75,7 @@ const ROUTER_SLUGS = new Set(["auto", "auto-beta", "free", "fusion", "bodybuilde
 
 function fail(id: unknown, why: string): never {
   throw new InvalidArgumentError(
-    `Invalid model id ${JSON.stringify(id)}: ${why}. Expected "author/slug" or "author/slug:variant" ` +
+    `Invalid model id ${quote(id)}: ${why}. Expected "author/slug" or "author/slug:variant" ` +
       `(for example "openai/gpt-4o" or "openai/gpt-4o:nitro").`,
   );
 }
@@ -159,10 +160,10 @@ export function withVariant(model: string, variant: Variant | undefined): string
   const parsed = parseModelId(model);
   if (variant === undefined) return parsed.base;
   if (!isVariant(variant)) {
-    throw new InvalidArgumentError(`Unknown variant ${JSON.stringify(variant)}; expected one of ${VARIANTS.join(", ")}.`);
+    throw new InvalidArgumentError(`Unknown variant ${quote(variant)}; expected one of ${VARIANTS.join(", ")}.`);
   }
   if (parsed.isRouter) {
-    throw new InvalidArgumentError(`withVariant(${JSON.stringify(model)}): routers such as ${parsed.base} take no variant.`);
+    throw new InvalidArgumentError(`withVariant(${quote(model)}): routers such as ${parsed.base} take no variant.`);
   }
   return `${parsed.base}:${variant}`;
 }
@@ -183,7 +184,7 @@ export function fallbackModels(...ids: string[]): string[] {
   const seen = new Set<string>();
   for (const id of ids) {
     parseModelId(id);
-    if (seen.has(id)) throw new InvalidArgumentError(`fallbackModels(): ${JSON.stringify(id)} is listed twice.`);
+    if (seen.has(id)) throw new InvalidArgumentError(`fallbackModels(): ${quote(id)} is listed twice.`);
     seen.add(id);
   }
   return [...ids];
@@ -200,9 +201,9 @@ function checkStringList(field: string, value: unknown): string[] | undefined {
   const seen = new Set<string>();
   for (const item of value) {
     if (typeof item !== "string" || item.trim() === "") {
-      throw new InvalidArgumentError(`provider.${field} must contain non-empty strings; got ${JSON.stringify(item)}.`);
+      throw new InvalidArgumentError(`provider.${field} must contain non-empty strings; got ${quote(item)}.`);
     }
-    if (seen.has(item.toLowerCase())) throw new InvalidArgumentError(`provider.${field} lists ${JSON.stringify(item)} twice.`);
+    if (seen.has(item.toLowerCase())) throw new InvalidArgumentError(`provider.${field} lists ${quote(item)} twice.`);
     seen.add(item.toLowerCase());
   }
   return value as string[];
@@ -213,9 +214,9 @@ function checkNonNegative(field: string, value: unknown): void {
   // max_price values are strings in the spec and numbers in the docs; both are accepted on the wire.
   const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
   if (typeof n !== "number" || !Number.isFinite(n)) {
-    throw new InvalidArgumentError(`provider.${field} must be a finite number (or numeric string); got ${JSON.stringify(value)}.`);
+    throw new InvalidArgumentError(`provider.${field} must be a finite number (or numeric string); got ${quote(value)}.`);
   }
-  if (n < 0) throw new InvalidArgumentError(`provider.${field} must not be negative; got ${JSON.stringify(value)}.`);
+  if (n < 0) throw new InvalidArgumentError(`provider.${field} must not be negative; got ${quote(value)}.`);
 }
 
 function checkPercentiles(field: string, value: unknown): void {
@@ -223,7 +224,7 @@ function checkPercentiles(field: string, value: unknown): void {
   if (typeof value === "object" && !Array.isArray(value)) {
     for (const [key, v] of Object.entries(value)) {
       if (!(PERCENTILE_KEYS as readonly string[]).includes(key)) {
-        throw new InvalidArgumentError(`provider.${field} has unknown key ${JSON.stringify(key)}; use ${PERCENTILE_KEYS.join(", ")}.`);
+        throw new InvalidArgumentError(`provider.${field} has unknown key ${quote(key)}; use ${PERCENTILE_KEYS.join(", ")}.`);
       }
       checkNonNegative(`${field}.${key}`, v);
     }
@@ -272,28 +273,28 @@ export function providerPreferences<const P extends ProviderPreferences>(prefs: 
   if (sort !== undefined && sort !== null) {
     if (typeof sort === "string") {
       if (!SORT_VALUES.has(sort)) {
-        throw new InvalidArgumentError(`provider.sort must be one of ${[...SORT_VALUES].join(", ")} or {by, partition}; got ${JSON.stringify(sort)}.`);
+        throw new InvalidArgumentError(`provider.sort must be one of ${[...SORT_VALUES].join(", ")} or {by, partition}; got ${quote(sort)}.`);
       }
     } else if (typeof sort === "object" && !Array.isArray(sort)) {
       const { by, partition } = sort as { by?: unknown; partition?: unknown };
       if (typeof by !== "string" || !SORT_VALUES.has(by)) {
-        throw new InvalidArgumentError(`provider.sort.by must be one of ${[...SORT_VALUES].join(", ")}; got ${JSON.stringify(by)}.`);
+        throw new InvalidArgumentError(`provider.sort.by must be one of ${[...SORT_VALUES].join(", ")}; got ${quote(by)}.`);
       }
       if (partition !== undefined && partition !== null && (typeof partition !== "string" || !PARTITION_VALUES.has(partition))) {
-        throw new InvalidArgumentError(`provider.sort.partition must be "model" or "none"; got ${JSON.stringify(partition)}.`);
+        throw new InvalidArgumentError(`provider.sort.partition must be "model" or "none"; got ${quote(partition)}.`);
       }
     } else {
-      throw new InvalidArgumentError(`provider.sort must be a string or {by, partition}; got ${JSON.stringify(sort)}.`);
+      throw new InvalidArgumentError(`provider.sort must be a string or {by, partition}; got ${quote(sort)}.`);
     }
   }
   const dataCollection = p["data_collection"];
   if (dataCollection !== undefined && dataCollection !== null && dataCollection !== "allow" && dataCollection !== "deny") {
-    throw new InvalidArgumentError(`provider.data_collection must be "allow" or "deny"; got ${JSON.stringify(dataCollection)}.`);
+    throw new InvalidArgumentError(`provider.data_collection must be "allow" or "deny"; got ${quote(dataCollection)}.`);
   }
   for (const flag of ["allow_fallbacks", "require_parameters", "zdr", "enforce_distillable_text"]) {
     const v = p[flag];
     if (v !== undefined && v !== null && typeof v !== "boolean") {
-      throw new InvalidArgumentError(`provider.${flag} must be a boolean; got ${JSON.stringify(v)}.`);
+      throw new InvalidArgumentError(`provider.${flag} must be a boolean; got ${quote(v)}.`);
     }
   }
   const maxPrice = p["max_price"];
@@ -303,7 +304,7 @@ export function providerPreferences<const P extends ProviderPreferences>(prefs: 
     }
     for (const [key, v] of Object.entries(maxPrice)) {
       if (!(PRICE_KEYS as readonly string[]).includes(key)) {
-        throw new InvalidArgumentError(`provider.max_price has unknown key ${JSON.stringify(key)}; use ${PRICE_KEYS.join(", ")}.`);
+        throw new InvalidArgumentError(`provider.max_price has unknown key ${quote(key)}; use ${PRICE_KEYS.join(", ")}.`);
       }
       checkNonNegative(`max_price.${key}`, v);
     }

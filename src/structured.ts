@@ -73,6 +73,7 @@ export type StructuredResult<T> = ChatResult & {
 };
 
 import { StructuredOutputError } from "./errors.js";
+import { quote } from "./internal/quote.js";
 export { StructuredOutputError };
 Object.defineProperty(StructuredOutputError, "name", { value: "StructuredOutputError" });
 
@@ -93,7 +94,7 @@ function normalise(params: StructuredParams, verb: string): Normalised {
     throw new InvalidArgumentError(`${verb}(): schema must be a JSON Schema object`);
   }
   if (typeof name !== "string" || !NAME.test(name)) {
-    throw new InvalidArgumentError(`${verb}(): name must be 1-64 characters of A-Z, a-z, 0-9, _ or -; got ${JSON.stringify(name)}`);
+    throw new InvalidArgumentError(`${verb}(): name must be 1-64 characters of A-Z, a-z, 0-9, _ or -; got ${quote(name)}`);
   }
   if (!Number.isInteger(maxRepairs) || maxRepairs < 0) throw new InvalidArgumentError(`${verb}(): maxRepairs must be a non-negative integer`);
   if (!Array.isArray(messages) || messages.length === 0) throw new InvalidArgumentError(`${verb}() needs at least one message in params.messages`);

@@ -9,6 +9,7 @@
  */
 import { InvalidArgumentError } from "./errors.js";
 import type { components } from "./generated/openrouter.js";
+import { quote } from "./internal/quote.js";
 
 type Model = components["schemas"]["Model"];
 type ChatMessage = components["schemas"]["ChatMessage"];
@@ -101,7 +102,7 @@ function contentTokens(content: unknown, cpt: number): number {
 
 function messageTokens(message: unknown, cpt: number, profile: Profile): number {
   if (message === null || typeof message !== "object") {
-    throw new InvalidArgumentError(`estimateTokens(): each message must be an object with a role; got ${JSON.stringify(message)}.`);
+    throw new InvalidArgumentError(`estimateTokens(): each message must be an object with a role; got ${quote(message)}.`);
   }
   const m = message as { content?: unknown; name?: unknown; tool_calls?: unknown };
   let n = profile.perMessage + contentTokens(m.content, cpt);

@@ -9,6 +9,7 @@ import type { components } from "./generated/openrouter.js";
 import type { FromSchema, JSONSchema } from "./json-schema.js";
 import type { ChatMessage, Usage } from "./result.js";
 import type { ValidationError, ValidatorOption } from "./validator.js";
+import { quote } from "./internal/quote.js";
 
 export type FunctionTool = components["schemas"]["FunctionTool"];
 
@@ -82,13 +83,13 @@ export function defineTool<const S extends JSONSchema, Deps = unknown, Result = 
   if (typeof definition !== "object" || definition === null) throw new InvalidArgumentError("defineTool() expects a definition object");
   const { name, description, parameters, execute, strict, maxRetries } = definition;
   if (typeof name !== "string" || !TOOL_NAME.test(name)) {
-    throw new InvalidArgumentError(`defineTool(): name must be 1-64 characters of A-Z, a-z, 0-9, _ or -; got ${JSON.stringify(name)}`);
+    throw new InvalidArgumentError(`defineTool(): name must be 1-64 characters of A-Z, a-z, 0-9, _ or -; got ${quote(name)}`);
   }
   if (typeof parameters !== "object" || parameters === null || Array.isArray(parameters)) {
     throw new InvalidArgumentError(`defineTool("${name}"): parameters must be a JSON Schema object`);
   }
   if (parameters.type !== undefined && parameters.type !== "object") {
-    throw new InvalidArgumentError(`defineTool("${name}"): parameters must describe an object (type: "object"); got type ${JSON.stringify(parameters.type)}`);
+    throw new InvalidArgumentError(`defineTool("${name}"): parameters must describe an object (type: "object"); got type ${quote(parameters.type)}`);
   }
   if (typeof execute !== "function") throw new InvalidArgumentError(`defineTool("${name}"): execute must be a function`);
   if (description !== undefined && typeof description !== "string") throw new InvalidArgumentError(`defineTool("${name}"): description must be a string`);

@@ -5,13 +5,16 @@
 import {
   AbortError,
   ConnectionError,
+  InvalidResponseError,
   OpenRouterError,
   TimeoutError,
   describe,
   errorFromResponse,
   type RequestInfo,
 } from "./errors.js";
+import { bounded } from "./internal/quote.js";
 import { redact } from "./internal/redact.js";
+import { serializeBody } from "./internal/validate.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -20,6 +23,8 @@ export interface TransportRequest {
   /** Path below the base URL, starting with "/" (query string included, if any). */
   path: string;
   body?: Record<string, unknown> | undefined;
+  /** `body` as JSON text, made once per call; used while `body` is still that object (a fallback copies it). */
+  serialized?: { body: Record<string, unknown>; text: string } | undefined;
   model?: string | undefined;
   stream: boolean;
   signal?: AbortSignal | undefined;
@@ -127,6 +132,29 @@ export class Transport {
   }
 
   /**
+   * Redirects are never followed (`redirect: "manual"`): whatever fetch does with the Authorization header on
+   * a redirect (the spec drops it across origins, an injected fetch may not), the key only ever goes to
+   * `baseUrl`. OpenRouter does not redirect API calls, so one means the base URL is wrong.
+   */
+  #redirectError(response: Response, info: RequestInfo): OpenRouterError {
+    void response.body?.cancel().catch(() => {});
+    const location = response.headers.get("location");
+    let target = "";
+    if (location) {
+      try {
+        target = ` to ${bounded(redact(new URL(location, this.url(info.path ?? "/")).href, this.config.apiKey))}`;
+      } catch {
+        target = " to an invalid address";
+      }
+    }
+    return new InvalidResponseError(
+      `The server answered with a redirect${target}; the client does not follow redirects, so the API key only goes to baseUrl. ` +
+        `Set baseUrl to where the API really is${describe({ ...info, ...(response.status !== 0 && { status: response.status }) })}`,
+      { ...info, ...(response.status !== 0 && { status: response.status }), retryable: false },
+    );
+  }
+
+  /**
    * One HTTP attempt. Resolves with a 2xx `Response` (body unread); a non-2xx is read and thrown as the typed
    * error; a fetch rejection becomes `ConnectionError`, or `TimeoutError` / `AbortError` when the deadline's
    * signal caused it.
@@ -134,11 +162,11 @@ export class Transport {
   async sendOnce(req: TransportRequest, deadline: Deadline): Promise<Response> {
     const info: RequestInfo = { method: req.method, path: req.path, ...(req.model !== undefined && { model: req.model }) };
     if (deadline.signal?.aborted) throw deadline.abortError(info, deadline.signal.reason);
+    const init: RequestInit = { method: req.method, headers: this.headersFor(req), redirect: "manual" };
+    if (req.body !== undefined) init.body = req.serialized?.body === req.body ? req.serialized.text : serializeBody(`${req.method} ${req.path}`, req.body);
+    if (deadline.signal) init.signal = deadline.signal;
     let response: Response;
     try {
-      const init: RequestInit = { method: req.method, headers: this.headersFor(req) };
-      if (req.body !== undefined) init.body = JSON.stringify(req.body);
-      if (deadline.signal) init.signal = deadline.signal;
       response = await this.config.fetch(this.url(req.path), init);
     } catch (cause) {
       if (deadline.signal?.aborted) throw deadline.abortError(info, cause);
@@ -146,6 +174,7 @@ export class Transport {
       throw new ConnectionError(`Network error: ${networkMessage(cause, key)}${describe(info)}`, { ...info, cause: stripCause(cause, key) });
     }
     if (response.ok) return response;
+    if (isRedirect(response)) throw this.#redirectError(response, info);
     let bodyText = "";
     try {
       bodyText = await response.text();
@@ -163,6 +192,11 @@ export class Transport {
     });
     throw error;
   }
+}
+
+/** A 3xx with somewhere to go, or a browser's opaque answer to `redirect: "manual"`. */
+function isRedirect(response: Response): boolean {
+  return response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400 && response.status !== 304);
 }
 
 /** The fetch failure's message, without anything that could hold request headers. */

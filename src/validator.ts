@@ -19,6 +19,7 @@
  */
 import { InvalidArgumentError } from "./errors.js";
 import { type JSONSchema, walkSchema } from "./json-schema.js";
+import { quote } from "./internal/quote.js";
 
 /** One validation failure, in ajv's vocabulary so messages read the same whichever validator ran. */
 export interface ValidationError {
@@ -511,7 +512,7 @@ export async function prepareValidator(option: ValidatorOption | undefined, sche
   }
   if (choice === "interpreter" || (choice === "auto" && codegenBanned)) return { kind: "interpreter", validate: interpretSchema };
   if (choice !== "auto" && choice !== "ajv") {
-    throw new InvalidArgumentError(`validator must be "auto", "ajv", "interpreter" or an object with validate(); got ${JSON.stringify(choice)}`);
+    throw new InvalidArgumentError(`validator must be "auto", "ajv", "interpreter" or an object with validate(); got ${quote(choice)}`);
   }
   const ajv = await getAjvValidator();
   await (ajv as unknown as Record<symbol, (s: unknown) => Promise<void>>)[PREPARE]?.(schema);

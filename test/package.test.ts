@@ -6,8 +6,8 @@
  * Node built-in, no ajv and none of the testing tools or the CLI.
  */
 import { execFile, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { build as esbuild, type Metafile } from "esbuild";
@@ -322,6 +322,31 @@ describe("the built bin", () => {
     const version = await sh(process.execPath, [bin, "--version"], { cwd: scratch });
     expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version);
   }, 60_000);
+});
+
+describe("npm pack on a fresh clone", () => {
+  it("builds dist/ first (prepack), so the tarball is never empty", async () => {
+    // A fresh clone: the tracked files only (no dist/), with the repo's installed dependencies.
+    const clone = mkdtempSync(join(ROOT, ".tmp", "clone-"));
+    try {
+      const { stdout: tracked } = await sh("git", ["ls-files", "-z"]);
+      for (const path of tracked.split("\0").filter(Boolean)) {
+        mkdirSync(dirname(join(clone, path)), { recursive: true });
+        copyFileSync(join(ROOT, path), join(clone, path));
+      }
+      symlinkSync(join(ROOT, "node_modules"), join(clone, "node_modules"), "dir");
+      expect(existsSync(join(clone, "dist"))).toBe(false);
+
+      const { stdout } = await sh("npm", ["pack", "--dry-run", "--json"], { cwd: clone });
+      const [packed] = JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>;
+      const files = packed!.files.map((f) => f.path);
+      for (const entry of ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/testing/index.js", "dist/cli/main.js"]) {
+        expect(files).toContain(entry);
+      }
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
 
 function listFiles(dir: string): string[] {

@@ -59,6 +59,45 @@ function targetOf(input: RequestInfo | URL, init?: RequestInit): { url: URL | un
   return { url, method: (method ?? "GET").toUpperCase() };
 }
 
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Fetch's own limit on a redirect chain. */
+const MAX_REDIRECTS = 20;
+/** Headers fetch drops when a redirect leaves the origin. */
+const CREDENTIAL_HEADERS = ["authorization", "cookie", "proxy-authorization"];
+
+/**
+ * Fetch's redirect rules (method and body per status, credentials dropped across origins), with `check` run
+ * on each target before it is requested: a loopback server answering 302 to a real host is blocked.
+ */
+async function followChecked(
+  fetchOnce: typeof globalThis.fetch,
+  request: Request,
+  check: (url: URL, method: string) => void,
+): Promise<Response> {
+  let url = new URL(request.url);
+  let method = request.method;
+  const headers = new Headers(request.headers);
+  // Read once so a 307/308 can send it again.
+  let body: ArrayBuffer | undefined = request.body ? await request.arrayBuffer() : undefined;
+  const base: RequestInit = { signal: request.signal };
+  for (let hop = 0; ; hop++) {
+    const response = await fetchOnce(url, { ...base, method, headers, redirect: "manual", ...(body !== undefined && { body }) });
+    const location = response.headers.get("location");
+    if (!REDIRECTS.has(response.status) || location === null) return response;
+    if (hop >= MAX_REDIRECTS) throw new TypeError(`noNetwork(): more than ${MAX_REDIRECTS} redirects from ${request.url}`);
+    await response.body?.cancel();
+    const next = new URL(location, url);
+    if (response.status === 303 ? method !== "HEAD" : (response.status === 301 || response.status === 302) && method === "POST") {
+      method = "GET";
+      body = undefined;
+      for (const name of ["content-type", "content-length", "content-encoding", "content-language", "content-location"]) headers.delete(name);
+    }
+    if (next.origin !== url.origin) for (const name of CREDENTIAL_HEADERS) headers.delete(name);
+    check(next, method);
+    url = next;
+  }
+}
+
 /**
  * Block every non-loopback `fetch` until the returned function is called.
  *
@@ -71,15 +110,21 @@ export function noNetwork(options: NoNetworkOptions = {}): () => void {
   const previous = globalThis.fetch;
   if (typeof previous !== "function") throw new TypeError("noNetwork(): globalThis.fetch is not a function");
   const allow = options.allow ?? [];
-  const guarded = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const { url, method } = targetOf(input, init);
+  const check = (url: URL | undefined, method: string): void => {
     const host = url?.hostname ?? "(unparseable URL)";
     const allowed =
       url !== undefined &&
       (url.protocol === "data:" || url.protocol === "blob:" || isLoopbackHost(url.hostname) ||
         allow.some((a) => (typeof a === "string" ? a.toLowerCase() === host.toLowerCase() : a.test(host))));
     if (!allowed) throw new NetworkBlockedError(host, method);
-    return previous(input, init);
+  };
+  const guarded = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const { url, method } = targetOf(input, init);
+    check(url, method);
+    const mode = init?.redirect ?? (input instanceof Request ? input.redirect : "follow");
+    if (mode !== "follow") return previous(input, init);
+    // fetch would follow a redirect without asking us: follow it here instead, checking every hop.
+    return followChecked(previous, new Request(input, init), check);
   }) as typeof globalThis.fetch;
   globalThis.fetch = guarded;
   let restored = false;
