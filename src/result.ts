@@ -7,6 +7,7 @@ import type { components } from "./generated/openrouter.js";
 import { InvalidResponseError, type RequestInfo, errorFromWire, wireErrorOf } from "./errors.js";
 import type { FallbackRecord } from "./hooks.js";
 import { type Json, isObject } from "./internal/json.js";
+import { type CostAnomaly, readReportedCost } from "./reported-cost.js";
 
 type Schemas = components["schemas"];
 export type ChatRequest = Schemas["ChatRequest"];
@@ -64,6 +65,12 @@ export interface ChatResult {
   /** USD charged, when known. */
   cost: number | undefined;
   costSource: CostSource | undefined;
+  /**
+   * Present when the server reported a cost that cannot be right (negative, not a number, absurdly large):
+   * `cost` is then `undefined`, the figure never reaches `client.usage` or the budget, and the call stays
+   * pending there until `/generation` gives its real cost.
+   */
+  costAnomaly?: CostAnomaly;
   generationId: string | undefined;
   headers: Headers;
   raw: ChatResponse;
@@ -80,7 +87,9 @@ const COST_HEADERS = ["x-openrouter-cost", "openrouter-cost"];
 export function costFromHeaders(headers: Headers): number | undefined {
   for (const name of COST_HEADERS) {
     const value = headers.get(name);
-    if (value !== null && value.trim() !== "" && Number.isFinite(Number(value))) return Number(value);
+    // Through the same gate as usage.cost: a negative or absurd header never becomes a cost.
+    const usd = value === null || value.trim() === "" ? undefined : readReportedCost(value)?.usd;
+    if (usd !== undefined) return usd;
   }
   return undefined;
 }
@@ -147,7 +156,8 @@ export function chatResultFromResponse(raw: unknown, ctx: ResultContext): ChatRe
   const message = isObject(choice["message"]) ? choice["message"] : {};
   const toolCallsRaw = Array.isArray(message["tool_calls"]) ? message["tool_calls"] : [];
   const usage = isObject(raw["usage"]) ? (raw["usage"] as Usage) : undefined;
-  const usageCost = usage && typeof usage.cost === "number" ? usage.cost : undefined;
+  const reported = usage ? readReportedCost(usage.cost) : undefined;
+  const usageCost = reported?.usd;
   const headerCost = usageCost === undefined ? costFromHeaders(ctx.headers) : undefined;
   const cost = usageCost ?? headerCost;
   const reasoning = typeof message["reasoning"] === "string" ? message["reasoning"] : typeof message["reasoning_content"] === "string" ? message["reasoning_content"] : undefined;
@@ -171,6 +181,7 @@ export function chatResultFromResponse(raw: unknown, ctx: ResultContext): ChatRe
     headers: ctx.headers,
     raw: raw as ChatResponse,
     ...(ctx.timing && { timing: ctx.timing }),
+    ...(reported?.anomaly && { costAnomaly: reported.anomaly }),
   };
   const choiceError = wireErrorOf(choice) ?? (result.finishReason === "error" ? envelopeError ?? { message: "The generation ended with finish_reason \"error\"" } : undefined);
   if (choiceError && (result.finishReason === "error" || envelopeError)) {

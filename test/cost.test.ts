@@ -80,7 +80,7 @@ describe("costOf", () => {
     const result = chatResultFromResponse(recordedJson(rec), { headers: recordedHeaders(rec) });
     const cost = costOf(result);
     expect(cost).toMatchObject({ usd: 8.1e-5, source: "usage", estimated: false });
-    expect(cost.atto).toBe(toAtto("0.000081"));
+    expect(toAtto(cost.exact!)).toBe(toAtto("0.000081"));
     expect(cost.details).toMatchObject({
       promptTokens: 16,
       completionTokens: 13,
@@ -131,7 +131,7 @@ describe("costOf", () => {
       const est = costOf({ usage: withoutCost(usage) }, entry.pricing);
       expect(est.source, name).toBe("estimate");
       expect(est.estimated).toBe(true);
-      expect(formatAtto(est.atto!), name).toBe(formatAtto(toAtto(usage.cost)));
+      expect(est.exact, name).toBe(formatAtto(toAtto(usage.cost)));
       checked++;
     }
     expect(checked).toBe(21);
@@ -176,7 +176,7 @@ describe("costOf", () => {
     const small = costOf({ usage: { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100 } }, grok.pricing);
     expect(small.usd).toBe(1000 * 0.000002 + 100 * 0.000006);
     const large = costOf({ usage: { prompt_tokens: 250_000, completion_tokens: 100, total_tokens: 250_100 } }, grok.pricing);
-    expect(formatAtto(large.atto!)).toBe("1.0012"); // 250k × $4/M + 100 × $12/M
+    expect(large.exact).toBe("1.0012"); // 250k × $4/M + 100 × $12/M
   });
 
   it("adds the per-request price", () => {
@@ -201,8 +201,8 @@ describe("estimateCost", () => {
     const est = estimateCost({ messages, max_tokens: 1000 }, mini());
     expect(est.maxTokens).toBe(1000);
     expect(est.promptTokens).toBeGreaterThan(10);
-    expect(est.worstCaseAtto).toBe(BigInt(est.promptTokens) * toAtto("0.00000015") + 1000n * toAtto("0.0000006"));
-    expect(est.worstCaseUsd).toBe(attoToUsd(est.worstCaseAtto));
+    expect(toAtto(est.worstCaseExact)).toBe(BigInt(est.promptTokens) * toAtto("0.00000015") + 1000n * toAtto("0.0000006"));
+    expect(est.worstCaseUsd).toBe(attoToUsd(toAtto(est.worstCaseExact)));
     expect(est.completionUsd).toBe(0.0006);
     expect(est.cappedByMaxPrice).toBe(false);
   });
@@ -256,7 +256,8 @@ describe("generationCost", () => {
       tokens: { prompt: 4538, completion: 257 },
       nativeTokens: { prompt: 4884, completion: 285, reasoning: undefined, cached: undefined },
     });
-    expect(g.totalCostAtto).toBe(toAtto("0.0004688775"));
+    expect(g.totalCostExact).toBe("0.0004688775");
+    expect(toAtto(g.totalCostExact)).toBe(toAtto("0.0004688775"));
     expect(g.raw).toBe(body.data);
     // The native counts are what chat-prompt-cache-01 reported as usage.
     expect(recordedUsage(loadFixture("chat-prompt-cache-01.json"))).toMatchObject({ prompt_tokens: 4884, completion_tokens: 285 });

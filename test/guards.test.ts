@@ -54,7 +54,6 @@ describe("the hot path", () => {
 describe("budget", () => {
   it("refuses once the tracker's budget is spent, without loading the catalogue", async () => {
     const { run, usage, fetchModels } = setup(0.00005);
-    await run({ model: "anthropic/claude-haiku-4.5", messages: hi }, {});
     const rec = loadFixture("chat-basic-01.json");
     usage.record(chatResultFromResponse(recordedJson(rec), { headers: recordedHeaders(rec) })); // $0.000081
     const err = await caught(run({ model: "anthropic/claude-haiku-4.5", messages: hi }, {}));
@@ -68,16 +67,20 @@ describe("budget", () => {
     await expect(run({ model: "a/b", messages: hi }, { budgetUsd: 0 })).rejects.toBeInstanceOf(BudgetExceededError);
   });
 
-  it("refuses a call whose worst case would overrun, once prices are cached", async () => {
-    const { run, registry, fetchModels } = setup(0.001);
+  it("loads missing prices once and refuses a call whose worst case would overrun", async () => {
+    const { run, fetchModels, usage } = setup(0.001);
     const body = { model: "openai/gpt-4o-mini", messages: hi, max_tokens: 2000 }; // 2000 × $0.60/M = $0.0012
-    await run(body, {}); // no catalogue yet: only the spent check runs
-    expect(fetchModels).not.toHaveBeenCalled();
-    await registry.list();
-    const err = await caught(run(body, {}));
+    const err = await caught(run(body, {})); // no catalogue yet: it is loaded to price the call
     expect(err).toBeInstanceOf(BudgetExceededError);
     expect((err as BudgetExceededError).message).toMatch(/could cost up to \$0\.0012\d+, more than the \$0\.001 left/);
-    await run({ ...body, max_tokens: 1000 }, {});
+    expect(fetchModels).toHaveBeenCalledTimes(1);
+    const hold = await run({ ...body, max_tokens: 1000 }, {});
+    expect(hold?.held).toBe(true);
+    expect(hold!.usd).toBeGreaterThan(0.0006);
+    expect(usage.snapshot()).toMatchObject({ reservedUsd: hold!.usd, reservations: 1, costUsd: 0 });
+    hold!.release();
+    expect(usage.snapshot()).toMatchObject({ reservedUsd: 0, reservations: 0, remainingUsd: 0.001 });
+    expect(fetchModels).toHaveBeenCalledTimes(1);
   });
 });
 
