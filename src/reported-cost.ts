@@ -19,7 +19,10 @@ export interface CostAnomaly {
 }
 
 /** A plain non-negative decimal, as a number would print: "0.0012", "6e-7", ".5". */
-const DECIMAL_TEXT = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?$/;
+// Unambiguous (no two ways to match a digit run), so a hostile string cannot make it backtrack.
+const DECIMAL_TEXT = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?$/;
+/** Longer text is not a cost anyway; never run even a linear regex over a server's megabytes. */
+const MAX_TEXT = 64;
 const QUOTE_LIMIT = 40;
 
 function quote(value: unknown): string {
@@ -42,7 +45,7 @@ export function readReportedCost(value: unknown): { usd: number; anomaly?: undef
   let usd: number;
   if (typeof value === "number") usd = value;
   else if (typeof value === "string") {
-    const text = value.trim();
+    const text = value.length > MAX_TEXT ? "" : value.trim();
     if (text.startsWith("-") && DECIMAL_TEXT.test(text.slice(1))) return { anomaly: { reported: quote(value), reason: "negative" } };
     usd = DECIMAL_TEXT.test(text) ? Number(text) : Number.NaN;
   } else usd = Number.NaN;

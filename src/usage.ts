@@ -116,6 +116,8 @@ interface Contribution {
   atto: bigint;
   estimated: boolean;
   pending: boolean;
+  /** The reported cost was refused (counted once per call in `costAnomalies`). */
+  anomaly?: boolean;
 }
 
 interface PendingState {
@@ -392,11 +394,13 @@ export class UsageTracker {
       atto: known ? toAtto(reported.usd) : (held ?? 0n),
       estimated: estimated || holdAsEstimate,
       pending: (!known || estimated) && id !== undefined,
+      anomaly: result.costAnomaly !== undefined || reported?.anomaly !== undefined,
     };
     if (id !== undefined) {
       const pending = this.#pending.get(id);
       if (pending) {
         // The final result of a call first recorded as pending (e.g. a stream's usage arriving late).
+        if (pending.contribution.anomaly) this.#anomalies--;
         this.#remove(pending.contribution);
         this.#pending.delete(id);
         this.#cancel(id);
@@ -404,7 +408,7 @@ export class UsageTracker {
         return;
       }
     }
-    if (result.costAnomaly !== undefined || reported?.anomaly) this.#anomalies++;
+    if (contribution.anomaly) this.#anomalies++;
     this.#add(contribution);
     if (contribution.pending && id !== undefined) {
       this.#pending.set(id, {

@@ -359,3 +359,31 @@ describe("fetchGeneration", () => {
     expect(fetch).not.toHaveBeenCalled();
   });
 });
+
+describe("impossible costs and JSON safety", () => {
+  it("costOf ignores a negative or non-numeric usage.cost (falling back to the estimate) and reads numeric strings", () => {
+    const usage = { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100 };
+    const pricing = { prompt: "0.000001", completion: "0.000002" };
+    expect(costOf({ usage: { ...usage, cost: -1000 } }, pricing)).toMatchObject({ usd: 0.0012, source: "estimate" });
+    expect(costOf({ usage: { ...usage, cost: "free" as never } })).toMatchObject({ usd: undefined, source: undefined });
+    expect(costOf({ usage: { ...usage, cost: "0.0012" as never } })).toMatchObject({ usd: 0.0012, exact: "0.0012", source: "usage" });
+    expect(costOf({ usage, headers: new Headers({ "x-openrouter-cost": "-5" }) })).toMatchObject({ usd: undefined });
+  });
+
+  it("generationCost refuses an impossible total_cost", () => {
+    expect(() => generationCost({ id: "gen-1", total_cost: -1000 } as never)).toThrow(/lacks a usable total_cost \(got -1000: negative\)/);
+    expect(() => generationCost({ id: "gen-1", total_cost: 1e12 } as never)).toThrow(/too_large/);
+    expect(generationCost({ id: "gen-1", total_cost: "0.0012" } as never).totalCostExact).toBe("0.0012");
+  });
+
+  it("costOf, estimateCost and generationCost results round-trip through JSON.stringify", () => {
+    const rec = loadFixture("chat-basic-01.json");
+    const call = costOf(chatResultFromResponse(recordedJson(rec), { headers: recordedHeaders(rec) }));
+    expect(JSON.parse(JSON.stringify(call))).toEqual(call);
+    const est = estimateCost({ messages: [{ role: "user", content: "Hi" }], max_tokens: 10 }, catalogue().get("openai/gpt-4o-mini")!);
+    expect(JSON.parse(JSON.stringify(est))).toEqual(est);
+    const g = generationCost((recordedJson(loadFixture("generation-01.json")) as { data: components["schemas"]["GenerationData"] }).data);
+    expect(JSON.parse(JSON.stringify(g))).toEqual(g);
+    expect(JSON.parse(JSON.stringify(g))).toMatchObject({ totalCost: 0.0004688775, totalCostExact: "0.0004688775" });
+  });
+});

@@ -84,6 +84,49 @@ describe("budget", () => {
   });
 });
 
+describe("budget reservations", () => {
+  it("holds the dearest candidate's worst case, fallbacks included", async () => {
+    const { run, usage } = setup(1);
+    const body = { model: "openai/gpt-4o-mini", messages: hi, max_tokens: 1000 };
+    const alone = await run(body, {});
+    alone!.release();
+    const withModels = await run({ ...body, models: ["anthropic/claude-haiku-4.5"] }, {});
+    expect(withModels!.usd).toBeGreaterThan(alone!.usd * 5); // $5/M against $0.60/M completion
+    withModels!.release();
+    const fallback = await runPreSendChecks({ body, registry: setup().registry, usage, options: {}, fallbackModels: ["anthropic/claude-haiku-4.5"] });
+    expect(fallback!.usd).toBe(withModels!.usd);
+    fallback!.release();
+    expect(usage.snapshot()).toMatchObject({ reservedUsd: 0, reservations: 0 });
+  });
+
+  it("holds everything left for a router, an unlisted model, or when the catalogue cannot be loaded", async () => {
+    const { run } = setup(0.5);
+    const router = await run({ model: "openrouter/auto", messages: hi }, {});
+    expect(router!.usd).toBe(0.5);
+    router!.release();
+    const unlisted = await run({ model: "someone/unlisted", messages: hi, max_tokens: 1 }, {});
+    expect(unlisted!.usd).toBe(0.5);
+    unlisted!.release();
+    const usage = new UsageTracker({ budgetUsd: 0.5 });
+    const failing = new ModelRegistry({ fetchModels: async () => Promise.reject(new Error("503")) });
+    const hold = await runPreSendChecks({ body: { model: "openai/gpt-4o-mini", messages: hi, max_tokens: 1 }, registry: failing, usage, options: {} });
+    expect(hold!.usd).toBe(0.5);
+    await expect(runPreSendChecks({ body: { model: "openai/gpt-4o-mini", messages: hi }, registry: failing, usage, options: {} })).rejects.toBeInstanceOf(
+      BudgetExceededError,
+    );
+  });
+
+  it("a caller's abort while the prices load is an abort, not an unpriced call", async () => {
+    const registry = new ModelRegistry({ fetchModels: () => new Promise<Model[]>(() => {}) });
+    const usage = new UsageTracker({ budgetUsd: 1 });
+    const ac = new AbortController();
+    const pending = runPreSendChecks({ body: { model: "openai/gpt-4o-mini", messages: hi }, registry, usage, options: {}, signal: ac.signal });
+    ac.abort();
+    await expect(pending).rejects.toThrow(/aborted/);
+    expect(usage.snapshot().reservations).toBe(0);
+  });
+});
+
 describe("validateModel", () => {
   it("accepts known ids, routing variants, aliases and routers", async () => {
     const { run } = setup();
