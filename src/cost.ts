@@ -12,7 +12,7 @@ import type { Client } from "openapi-fetch";
 import type { components, paths } from "./generated/openrouter.js";
 import { costFromHeaders } from "./result.js";
 import { estimateTokens } from "./tokens.js";
-import { readReportedCost } from "./reported-cost.js";
+import { plausibleCost, readReportedCost } from "./reported-cost.js";
 import { type Json, isObject } from "./internal/json.js";
 
 type Schemas = components["schemas"];
@@ -260,7 +260,7 @@ export function costOf(
   const usage = isObject(result.usage) ? result.usage : undefined;
   const details: CostDetails = usageTokens(usage);
   // A negative, non-numeric or absurd usage.cost is no cost at all (see reported-cost.ts).
-  const fromUsage = readReportedCost(usage?.cost)?.usd;
+  const fromUsage = plausibleCost(usage?.cost);
   if (fromUsage !== undefined) {
     return { usd: fromUsage, exact: formatAtto(toAtto(fromUsage)), source: "usage", estimated: false, details };
   }

@@ -31,27 +31,51 @@ function quote(value: unknown): string {
 }
 
 /**
- * Reads a reported cost: `undefined` when none was reported (absent or null), `{ usd }` for a plausible cost,
- * `{ anomaly }` otherwise. A numeric string (`"0.0012"`) is accepted as the number it spells: OpenRouter sends
- * numbers, but some compatible gateways and proxies quote them, and the amount is just as exact.
+ * A reported cost if it is plausible, else `undefined` (absent, null or impossible: see {@link costAnomalyOf}).
+ * Allocation-free for the usual number, since every completion goes through here. A numeric string
+ * (`"0.0012"`) counts as the number it spells: OpenRouter sends numbers, but some compatible gateways and
+ * proxies quote them, and the amount is just as exact.
  *
  * @example
- * readReportedCost(0.0012);   // { usd: 0.0012 }
+ * plausibleCost(0.0012);   // 0.0012
+ * plausibleCost("0.0012"); // 0.0012
+ * plausibleCost(-1000);    // undefined
+ */
+export function plausibleCost(value: unknown): number | undefined {
+  const usd = typeof value === "number" ? value : typeof value === "string" ? numberOfText(value) : Number.NaN;
+  // NaN fails both comparisons; -0 becomes 0 so no sum ever sees a signed zero.
+  return usd >= 0 && usd <= MAX_CALL_COST_USD ? usd + 0 : undefined;
+}
+
+/**
+ * Why a reported cost was refused, or `undefined` when it was plausible or not reported at all.
+ *
+ * @example
+ * costAnomalyOf(-1000); // { reported: "-1000", reason: "negative" }
+ */
+export function costAnomalyOf(value: unknown): CostAnomaly | undefined {
+  if (value === undefined || value === null || plausibleCost(value) !== undefined) return undefined;
+  const usd = typeof value === "number" ? value : typeof value === "string" ? numberOfText(value) : Number.NaN;
+  const negative = usd < 0 || (typeof value === "string" && value.trim().startsWith("-") && !Number.isNaN(numberOfText(value.trim().slice(1))));
+  const reason = negative ? "negative" : Number.isNaN(usd) ? "not_a_number" : "too_large";
+  return { reported: quote(value), reason };
+}
+
+/**
+ * Both at once: `undefined` when nothing was reported, `{ usd }` for a plausible cost, `{ anomaly }` otherwise.
+ *
+ * @example
  * readReportedCost("0.0012"); // { usd: 0.0012 }
  * readReportedCost(-1000);    // { anomaly: { reported: "-1000", reason: "negative" } }
  */
 export function readReportedCost(value: unknown): { usd: number; anomaly?: undefined } | { usd?: undefined; anomaly: CostAnomaly } | undefined {
-  if (value === undefined || value === null) return undefined;
-  let usd: number;
-  if (typeof value === "number") usd = value;
-  else if (typeof value === "string") {
-    const text = value.length > MAX_TEXT ? "" : value.trim();
-    if (text.startsWith("-") && DECIMAL_TEXT.test(text.slice(1))) return { anomaly: { reported: quote(value), reason: "negative" } };
-    usd = DECIMAL_TEXT.test(text) ? Number(text) : Number.NaN;
-  } else usd = Number.NaN;
-  if (Number.isNaN(usd)) return { anomaly: { reported: quote(value), reason: "not_a_number" } };
-  if (usd < 0) return { anomaly: { reported: quote(value), reason: "negative" } };
-  if (!(usd <= MAX_CALL_COST_USD)) return { anomaly: { reported: quote(value), reason: "too_large" } };
-  // -0 is a zero that would print as "0" anyway; normalise so no sum ever sees a signed zero.
-  return { usd: usd === 0 ? 0 : usd };
+  const usd = plausibleCost(value);
+  if (usd !== undefined) return { usd };
+  const anomaly = costAnomalyOf(value);
+  return anomaly && { anomaly };
+}
+
+function numberOfText(value: string): number {
+  const text = value.length > MAX_TEXT ? "" : value.trim();
+  return DECIMAL_TEXT.test(text) ? Number(text) : Number.NaN;
 }

@@ -7,7 +7,7 @@ import type { components } from "./generated/openrouter.js";
 import { InvalidResponseError, type RequestInfo, errorFromWire, wireErrorOf } from "./errors.js";
 import type { FallbackRecord } from "./hooks.js";
 import { type Json, isObject } from "./internal/json.js";
-import { type CostAnomaly, readReportedCost } from "./reported-cost.js";
+import { type CostAnomaly, costAnomalyOf, plausibleCost } from "./reported-cost.js";
 
 type Schemas = components["schemas"];
 export type ChatRequest = Schemas["ChatRequest"];
@@ -88,7 +88,7 @@ export function costFromHeaders(headers: Headers): number | undefined {
   for (const name of COST_HEADERS) {
     const value = headers.get(name);
     // Through the same gate as usage.cost: a negative or absurd header never becomes a cost.
-    const usd = value === null || value.trim() === "" ? undefined : readReportedCost(value)?.usd;
+    const usd = value === null || value.trim() === "" ? undefined : plausibleCost(value);
     if (usd !== undefined) return usd;
   }
   return undefined;
@@ -156,8 +156,8 @@ export function chatResultFromResponse(raw: unknown, ctx: ResultContext): ChatRe
   const message = isObject(choice["message"]) ? choice["message"] : {};
   const toolCallsRaw = Array.isArray(message["tool_calls"]) ? message["tool_calls"] : [];
   const usage = isObject(raw["usage"]) ? (raw["usage"] as Usage) : undefined;
-  const reported = usage ? readReportedCost(usage.cost) : undefined;
-  const usageCost = reported?.usd;
+  const usageCost = usage ? plausibleCost(usage.cost) : undefined;
+  const costAnomaly = usage && usageCost === undefined ? costAnomalyOf(usage.cost) : undefined;
   const headerCost = usageCost === undefined ? costFromHeaders(ctx.headers) : undefined;
   const cost = usageCost ?? headerCost;
   const reasoning = typeof message["reasoning"] === "string" ? message["reasoning"] : typeof message["reasoning_content"] === "string" ? message["reasoning_content"] : undefined;
@@ -181,7 +181,7 @@ export function chatResultFromResponse(raw: unknown, ctx: ResultContext): ChatRe
     headers: ctx.headers,
     raw: raw as ChatResponse,
     ...(ctx.timing && { timing: ctx.timing }),
-    ...(reported?.anomaly && { costAnomaly: reported.anomaly }),
+    ...(costAnomaly && { costAnomaly }),
   };
   const choiceError = wireErrorOf(choice) ?? (result.finishReason === "error" ? envelopeError ?? { message: "The generation ended with finish_reason \"error\"" } : undefined);
   if (choiceError && (result.finishReason === "error" || envelopeError)) {

@@ -42,7 +42,7 @@ import {
   type Usage,
 } from "./result.js";
 import { type Json, isObject } from "./internal/json.js";
-import { readReportedCost } from "./reported-cost.js";
+import { plausibleCost } from "./reported-cost.js";
 
 export type ImageOutput = components["schemas"]["ImageOutput"];
 
@@ -834,7 +834,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     const usage = chunk["usage"];
     if (isObject(usage)) {
       this.usage = usage as Usage;
-      if (deliver) this.queue[this.queueTail++] = { type: "usage", usage: usage as Usage, cost: readReportedCost(usage["cost"])?.usd };
+      if (deliver) this.queue[this.queueTail++] = { type: "usage", usage: usage as Usage, cost: plausibleCost(usage["cost"]) };
       else this.dropped = true;
     }
 

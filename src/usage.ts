@@ -9,7 +9,7 @@
 import { BudgetExceededError, InvalidArgumentError, InvalidResponseError, isOpenRouterError } from "./errors.js";
 import { type GenerationCost, attoToMicros, attoToUsd, formatAtto, toAtto, usageTokens } from "./cost.js";
 import type { ChatResult, Usage } from "./result.js";
-import { readReportedCost } from "./reported-cost.js";
+import { plausibleCost, readReportedCost } from "./reported-cost.js";
 
 /** Token and money totals (for the session or one model). */
 export interface UsageTotals {
@@ -189,31 +189,33 @@ function checkBudget(value: unknown, where: string): number | undefined {
 
 const usd = (atto: bigint): string => `$${formatAtto(atto)}`;
 
+/** A reservation; its amount and owner are private so the handle itself is JSON-safe (no `bigint`). */
 class Hold implements BudgetReservation {
   held = true;
   readonly usd: number;
-  constructor(
-    readonly model: string,
-    readonly atto: bigint,
-    readonly owner: UsageTracker,
-    private readonly onRelease: (hold: Hold) => void,
-  ) {
+  readonly #atto: bigint;
+  readonly #owner: UsageTracker;
+  readonly #onRelease: (atto: bigint) => void;
+  constructor(readonly model: string, atto: bigint, owner: UsageTracker, onRelease: (atto: bigint) => void) {
     this.usd = attoToUsd(atto);
+    this.#atto = atto;
+    this.#owner = owner;
+    this.#onRelease = onRelease;
   }
   release(): void {
     if (!this.held) return;
     this.held = false;
-    this.onRelease(this);
+    this.#onRelease(this.#atto);
+  }
+  /** Takes an open reservation of `owner` out of circulation: its amount, or `undefined`. */
+  static claim(reservation: BudgetReservation | undefined, owner: UsageTracker): bigint | undefined {
+    if (!(reservation instanceof Hold) || reservation.#owner !== owner || !reservation.held) return undefined;
+    reservation.release();
+    return reservation.#atto;
   }
 }
 
-/** Takes an open reservation of this tracker out of circulation; its amount, or `undefined`. */
-function claim(reservation: BudgetReservation | undefined, owner: UsageTracker): bigint | undefined {
-  if (!(reservation instanceof Hold) || reservation.owner !== owner || !reservation.held) return undefined;
-  const amount = reservation.atto;
-  reservation.release();
-  return amount;
-}
+const claim = Hold.claim;
 
 /** Looks a generation's authoritative cost up (normally `client.generation`). */
 export type GenerationLookup = (generationId: string) => Promise<GenerationCost>;
@@ -379,8 +381,8 @@ export class UsageTracker {
     const held = claim(reservation, this);
     const id = result.generationId ?? (result.id || undefined);
     const model = result.model || "unknown";
-    const reported = readReportedCost(result.cost);
-    const known = reported?.usd !== undefined;
+    const reportedUsd = plausibleCost(result.cost);
+    const known = reportedUsd !== undefined;
     const estimated = known && result.costSource === "estimate";
     const holdAsEstimate = !known && held !== undefined;
     const tokens = usageTokens(result.usage);
@@ -391,10 +393,10 @@ export class UsageTracker {
       reasoningTokens: tokens.reasoningTokens,
       cachedTokens: tokens.cachedTokens,
       cacheWriteTokens: tokens.cacheWriteTokens,
-      atto: known ? toAtto(reported.usd) : (held ?? 0n),
+      atto: known ? toAtto(reportedUsd) : (held ?? 0n),
       estimated: estimated || holdAsEstimate,
       pending: (!known || estimated) && id !== undefined,
-      anomaly: result.costAnomaly !== undefined || reported?.anomaly !== undefined,
+      anomaly: result.costAnomaly !== undefined || (!known && result.cost !== undefined && result.cost !== null),
     };
     if (id !== undefined) {
       const pending = this.#pending.get(id);
@@ -416,7 +418,7 @@ export class UsageTracker {
           generationId: id,
           model,
           usage: result.usage,
-          estimatedUsd: estimated ? reported?.usd : holdAsEstimate ? attoToUsd(held) : undefined,
+          estimatedUsd: estimated ? reportedUsd : holdAsEstimate ? attoToUsd(held) : undefined,
         },
         contribution,
       });
@@ -541,8 +543,8 @@ export class UsageTracker {
     const amount = worstCase ?? budget - this.#total.atto - this.#reservedAtto;
     this.#reservedAtto += amount;
     this.#reservations++;
-    return new Hold(model, amount, this, (h) => {
-      this.#reservedAtto -= h.atto;
+    return new Hold(model, amount, this, (atto) => {
+      this.#reservedAtto -= atto;
       this.#reservations--;
     });
   }
@@ -568,7 +570,7 @@ export class UsageTracker {
       if (held !== undefined) this.#add({ ...emptyContribution(model), atto: held, estimated: true });
       return;
     }
-    if (partial?.usage && readReportedCost(partial.cost)?.usd !== undefined) {
+    if (partial?.usage && plausibleCost(partial.cost) !== undefined) {
       this.record(partial, reservation);
       return;
     }

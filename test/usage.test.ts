@@ -344,6 +344,7 @@ describe("budget reservations", () => {
     const a = t.reserve("anthropic/claude-haiku-4.5", 0.0005)!;
     const b = t.reserve("x/y", 0.0005)!;
     expect(() => t.reserve("x/y", 0)).not.toThrow(); // a free call still fits
+    expect(JSON.parse(JSON.stringify(a))).toEqual({ held: true, usd: 0.0005, model: "anthropic/claude-haiku-4.5" });
     t.record(recorded("chat-basic-01.json"), a); // $0.000081 replaces the $0.0005 hold
     expect(a.held).toBe(false);
     b.release();
