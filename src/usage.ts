@@ -587,7 +587,7 @@ export class UsageTracker {
   snapshot(): UsageSnapshot {
     // No prototype: a model id such as "__proto__" is a key like any other, not a setter.
     const byModel = Object.create(null) as Record<string, UsageTotals>;
-    for (const [model, acc] of [...this.#byModel].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) byModel[model] = totalsOf(acc);
+    for (const [model, acc] of [...this.#byModel].sort(([a], [b]) => a.localeCompare(b))) byModel[model] = totalsOf(acc);
     const remaining = this.#budgetAtto === undefined ? undefined : this.#budgetAtto - this.#total.atto - this.#reservedAtto;
     return {
       ...totalsOf(this.#total),
