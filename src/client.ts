@@ -32,7 +32,7 @@ import type { RetryOptions } from "./retry.js";
 import { ChatStream } from "./stream.js";
 import type { StructuredParams, StructuredResult, StructuredStream } from "./structured.js";
 import { Deadline, Transport, type TransportRequest, networkMessage, rawResponseOf, stripCause } from "./transport.js";
-import { UsageTracker } from "./usage.js";
+import { type BudgetReservation, UsageTracker } from "./usage.js";
 import { redact, registerSecret } from "./internal/redact.js";
 
 export const DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
@@ -98,6 +98,7 @@ type ResolvedOptions = Readonly<{
   firstEventTimeoutMs: number | undefined;
   idleTimeoutMs: number | undefined;
   preSend: PreSendOptions;
+  fallbackModels: readonly string[] | undefined;
 }>;
 
 const CHAT_PATH = "/chat/completions";
@@ -174,6 +175,7 @@ export class OpenRouter {
         preflight: options.preflight,
         checkContext: options.checkContext,
       },
+      fallbackModels: Array.isArray(options.fallbackModels) ? options.fallbackModels : undefined,
     });
     this.#transport = new Transport({
       apiKey,
@@ -231,7 +233,9 @@ export class OpenRouter {
   async chat(params: ChatParams, options: CallOptions = {}): Promise<ChatResult> {
     const body = this.#chatBody(params, "chat", false);
     const req = this.#request(body, false, options, "chat");
-    if (this.#preSendNeeded()) await this.#preSend(body, options.signal);
+    // With a budget, the call's worst case is held from here until it is recorded (see UsageTracker.reserve).
+    const hold = this.#preSendNeeded() ? await this.#preSend(body, options.signal, options.fallbackModels) : undefined;
+    let accepted = false;
     let run: ResilientResult<ChatResult>;
     const deadline = new Deadline(options.signal, options.timeoutMs ?? this.#options.timeoutMs);
     req.signal = deadline.signal;
@@ -239,6 +243,7 @@ export class OpenRouter {
       run = await this.#resilience.run(req, this.#callOptions(options, deadline, infoOf(req)), async (attemptReq) => {
         const start = performance.now();
         const response = await this.#transport.sendOnce(attemptReq, deadline);
+        accepted = true;
         const ttfbMs = performance.now() - start;
         const text = await readText(response, deadline, attemptReq, this.#options.apiKey);
         const raw = parseJson(text, attemptReq, response.status);
@@ -247,7 +252,7 @@ export class OpenRouter {
         return chatResultFromResponse(raw, ctx);
       });
     } catch (error) {
-      this.#recordFailure(error, req.model);
+      this.#recordFailure(error, req.model, hold, accepted);
       throw error;
     } finally {
       deadline.clear();
@@ -255,7 +260,7 @@ export class OpenRouter {
     const result = run.value;
     result.attempts = run.attempts;
     result.fallbacks = run.fallbacks;
-    this.usage.record(result);
+    this.usage.record(result, hold);
     return result;
   }
 
@@ -272,9 +277,14 @@ export class OpenRouter {
     const body = this.#chatBody(params, "chatStream", true);
     const req = this.#request(body, true, options, "chatStream");
     let run: ResilientResult<Response> | undefined;
+    let hold: BudgetReservation | undefined;
     return new ChatStream({
       open: async (signal: AbortSignal) => {
-        if (this.#preSendNeeded()) await this.#preSend(body, signal);
+        if (this.#preSendNeeded()) {
+          hold = await this.#preSend(body, signal, options.fallbackModels);
+          // Settled (aborted, timed out) while the checks ran: nothing will be sent, so nothing is held.
+          if (signal.aborted) hold?.release();
+        }
         // The total timeout covers the wait for the response headers; the stream's own timeouts take over then.
         const deadline = new Deadline(signal, options.timeoutMs ?? this.#options.timeoutMs);
         try {
@@ -297,11 +307,12 @@ export class OpenRouter {
             result.fallbacks = run.fallbacks;
             run.recordResult(result);
           }
-          this.usage.record(result);
+          this.usage.record(result, hold);
         } else if (error) {
           run?.recordError(error);
-          this.#recordFailure(error, req.model);
-        }
+          // `run` is set once a 2xx answer arrived: only then may the call have been billed.
+          this.#recordFailure(error, req.model, hold, run !== undefined);
+        } else hold?.release();
       },
     });
   }
@@ -431,12 +442,23 @@ export class OpenRouter {
     return Boolean(o.validateModel || o.preflight || o.checkContext || this.usage.budgetUsd !== undefined);
   }
 
-  /** Runs the opt-in checks; only called when {@link #preSendNeeded}. */
-  async #preSend(body: Record<string, unknown>, signal: AbortSignal | undefined): Promise<void> {
+  /** Runs the opt-in checks; only called when {@link #preSendNeeded}. Returns the budget hold, if any. */
+  async #preSend(
+    body: Record<string, unknown>,
+    signal: AbortSignal | undefined,
+    fallbackModels: CallOptions["fallbackModels"],
+  ): Promise<BudgetReservation | undefined> {
     const o = this.#options.preSend;
     // Loaded only when a check is on, so the checks (and the token estimator) stay out of the core bundle.
     const { runPreSendChecks } = await import("./guards.js");
-    await runPreSendChecks({ body: body as unknown as ChatRequest, registry: this.models, usage: this.usage, options: o, signal });
+    return runPreSendChecks({
+      body: body as unknown as ChatRequest,
+      registry: this.models,
+      usage: this.usage,
+      options: o,
+      signal,
+      fallbackModels: fallbackModels ?? this.#options.fallbackModels,
+    });
   }
 
   #callOptions(options: CallOptions, deadline: Deadline, info: RequestInfo): CallResilienceOptions {
@@ -451,20 +473,10 @@ export class OpenRouter {
 
   /**
    * A call that failed after OpenRouter accepted it may still have been billed: record its usage (from the
-   * partial output) or leave it pending for `usage.reconcile()` to look up.
+   * partial output) or leave it pending for `usage.reconcile()` to look up; its budget hold is settled too.
    */
-  #recordFailure(error: unknown, model: string | undefined): void {
-    if (!isOpenRouterError(error) || !error.generationId) return;
-    const partial = error.partial;
-    if (partial?.usage && typeof partial.cost === "number") {
-      this.usage.record(partial);
-      return;
-    }
-    this.usage.recordPending({
-      generationId: error.generationId,
-      model: partial?.model || error.model || model || "unknown",
-      ...(partial?.usage && { usage: partial.usage }),
-    });
+  #recordFailure(error: unknown, model: string | undefined, hold?: BudgetReservation, accepted = false): void {
+    this.usage.recordFailure(error, { model, reservation: hold, accepted });
   }
 
   /** Runs one request of `client.api` through the same transport and resilience as the verbs. */

@@ -12,6 +12,7 @@ import type { Client } from "openapi-fetch";
 import type { components, paths } from "./generated/openrouter.js";
 import { costFromHeaders } from "./result.js";
 import { estimateTokens } from "./tokens.js";
+import { plausibleCost, readReportedCost } from "./reported-cost.js";
 import { type Json, isObject } from "./internal/json.js";
 import { quote } from "./internal/quote.js";
 
@@ -134,12 +135,12 @@ export interface CostBreakdown {
   webSearch: number;
 }
 
-/** The answer of {@link costOf}. */
+/** The answer of {@link costOf}. JSON-safe: amounts are numbers and decimal strings, never `bigint`. */
 export interface CallCost {
   /** USD, or `undefined` when neither usage, a header nor pricing could tell. */
   usd: number | undefined;
-  /** The same amount as exact integer atto-dollars (1e-18 USD). */
-  atto: bigint | undefined;
+  /** The same amount as an exact decimal string (`toAtto(exact)` gives integer atto-dollars). */
+  exact: string | undefined;
   source: "usage" | "header" | "estimate" | undefined;
   /** True when `usd` is our estimate rather than OpenRouter's figure. */
   estimated: boolean;
@@ -259,22 +260,23 @@ export function costOf(
   if (!isObject(result)) throw new InvalidArgumentError("costOf() expects a ChatResult-like object ({ usage?, headers? }).");
   const usage = isObject(result.usage) ? result.usage : undefined;
   const details: CostDetails = usageTokens(usage);
-  const fromUsage = usage?.cost;
-  if (typeof fromUsage === "number" && Number.isFinite(fromUsage)) {
-    return { usd: fromUsage, atto: toAtto(fromUsage), source: "usage", estimated: false, details };
+  // A negative, non-numeric or absurd usage.cost is no cost at all (see reported-cost.ts).
+  const fromUsage = plausibleCost(usage?.cost);
+  if (fromUsage !== undefined) {
+    return { usd: fromUsage, exact: formatAtto(toAtto(fromUsage)), source: "usage", estimated: false, details };
   }
   // Duck-typed: a Headers from another realm or fetch implementation fails `instanceof`.
   const fromHeader = typeof result.headers?.get === "function" ? costFromHeaders(result.headers) : undefined;
   if (fromHeader !== undefined) {
-    return { usd: fromHeader, atto: toAtto(fromHeader), source: "header", estimated: false, details };
+    return { usd: fromHeader, exact: formatAtto(toAtto(fromHeader)), source: "header", estimated: false, details };
   }
   if (usage && isObject(pricing)) {
     const est = estimateFromPricing(details, pricing);
     if (est) {
-      return { usd: attoToUsd(est.atto), atto: est.atto, source: "estimate", estimated: true, details: { ...details, breakdown: est.breakdown } };
+      return { usd: attoToUsd(est.atto), exact: formatAtto(est.atto), source: "estimate", estimated: true, details: { ...details, breakdown: est.breakdown } };
     }
   }
-  return { usd: undefined, atto: undefined, source: undefined, estimated: false, details };
+  return { usd: undefined, exact: undefined, source: undefined, estimated: false, details };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -292,11 +294,12 @@ export interface EstimateParams {
   model?: string | undefined;
 }
 
-/** The answer of {@link estimateCost}. */
+/** The answer of {@link estimateCost}. JSON-safe: amounts are numbers and decimal strings, never `bigint`. */
 export interface CostEstimate {
   /** Upper bound in USD: estimated prompt + the whole completion budget, at the highest applicable prices. */
   worstCaseUsd: number;
-  worstCaseAtto: bigint;
+  /** The same bound as an exact decimal string (`toAtto(worstCaseExact)` gives integer atto-dollars). */
+  worstCaseExact: string;
   /** Estimated prompt tokens ({@link estimateTokens}). */
   promptTokens: number;
   /** Completion tokens assumed: `max_tokens`, else the model's largest completion, else what the window leaves. */
@@ -369,7 +372,7 @@ export function estimateCost(params: EstimateParams, model: Pick<Model, "id" | "
   const total = promptAtto + completionAtto + requestPrice;
   return {
     worstCaseUsd: attoToUsd(total),
-    worstCaseAtto: total,
+    worstCaseExact: formatAtto(total),
     promptTokens,
     maxTokens,
     promptUsd: attoToUsd(promptAtto),
@@ -382,14 +385,18 @@ export function estimateCost(params: EstimateParams, model: Pick<Model, "id" | "
 // ---------------------------------------------------------------------------------------------------------
 // GET /generation
 
-/** The authoritative accounting of one generation, mapped from `GET /generation`'s `data`. */
+/**
+ * The authoritative accounting of one generation, mapped from `GET /generation`'s `data`. JSON-safe (no
+ * `bigint`): `JSON.stringify` works on it as on any API answer.
+ */
 export interface GenerationCost {
   id: string;
   model: string | undefined;
   provider: string | undefined;
   /** What OpenRouter charged, USD. */
   totalCost: number;
-  totalCostAtto: bigint;
+  /** The same amount as an exact decimal string (`toAtto(totalCostExact)` gives integer atto-dollars). */
+  totalCostExact: string;
   /** The prompt-cache saving OpenRouter applied, USD (may be negative when a cache write cost more). */
   cacheDiscount: number | undefined;
   /** BYOK: what the upstream charged your key. */
@@ -419,7 +426,8 @@ const bool = (v: unknown): boolean | undefined => (typeof v === "boolean" ? v : 
 /**
  * Maps `GET /generation`'s `data` object (any of its historical shapes) into a {@link GenerationCost}.
  *
- * @throws InvalidArgumentError when `data` has no id or no `total_cost`.
+ * @throws InvalidArgumentError when `data` has no id, or no usable `total_cost` (missing, negative, not a
+ *   number or absurdly large: such a figure must never become a cost).
  * @example
  * const { data } = await client.api.GET("/generation", { params: { query: { id } } });
  * const { totalCost, latencyMs, nativeTokens } = generationCost(data!.data);
@@ -428,16 +436,18 @@ export function generationCost(data: GenerationData): GenerationCost {
   if (!isObject(data)) throw new InvalidArgumentError("generationCost() expects the `data` object of GET /generation.");
   const d: Json = data;
   const id = str(d["id"]);
-  const total = num(d["total_cost"]) ?? num(d["usage"]);
+  const reported = readReportedCost(d["total_cost"] ?? d["usage"]);
+  const total = reported?.usd;
   if (id === undefined || total === undefined) {
-    throw new InvalidArgumentError(`generationCost(): the generation data lacks ${id === undefined ? "an id" : "total_cost"}.`);
+    const what = id === undefined ? "an id" : reported?.anomaly ? `a usable total_cost (got ${reported.anomaly.reported}: ${reported.anomaly.reason})` : "total_cost";
+    throw new InvalidArgumentError(`generationCost(): the generation data lacks ${what}.`);
   }
   return {
     id,
     model: str(d["model"]),
     provider: str(d["provider_name"]),
     totalCost: total,
-    totalCostAtto: toAtto(total),
+    totalCostExact: formatAtto(toAtto(total)),
     cacheDiscount: num(d["cache_discount"]),
     upstreamInferenceCost: num(d["upstream_inference_cost"]),
     isByok: bool(d["is_byok"]),
@@ -548,7 +558,12 @@ export async function fetchGeneration(api: GenerationApi | FetchLike, id: string
     if (res.status >= 200 && res.status < 300) {
       const data = isObject(res.body) ? res.body["data"] : undefined;
       if (!isObject(data)) throw new InvalidResponseError(`GET /generation answered ${res.status} without a data object`, { ...info, status: res.status });
-      return generationCost(data as GenerationData);
+      try {
+        return generationCost(data as GenerationData);
+      } catch (e) {
+        // What the server sent is at fault here, not the caller's argument.
+        throw new InvalidResponseError(`GET /generation answered ${res.status} with ${(e as Error).message.replace(/^generationCost\(\): /, "")}`, { ...info, status: res.status });
+      }
     }
     if (res.status !== 404 || attempt >= retries) {
       const err = errorFromResponse(res.status, res.headers, res.text, info);

@@ -3,13 +3,13 @@
  * fit. Each replaces a request that would fail (or overspend) with a clear local error. With none of the
  * options set, {@link runPreSendChecks} returns at once and makes no request, so the hot path stays free.
  */
-import { estimateCost, hasFixedPricing } from "./cost.js";
+import { estimateCost, hasFixedPricing, toAtto } from "./cost.js";
 import { BadRequestError, ContextLengthError } from "./errors.js";
 import type { ModelRegistry, ResolvedModel } from "./models.js";
 import type { ChatRequest } from "./result.js";
 import { parseModelId } from "./routing.js";
 import { fitsContext } from "./tokens.js";
-import type { UsageTracker } from "./usage.js";
+import type { BudgetReservation, UsageTracker } from "./usage.js";
 import { type Json, isObject } from "./internal/json.js";
 import { quote } from "./internal/quote.js";
 
@@ -31,6 +31,8 @@ export interface PreSendContext {
   usage: UsageTracker;
   options: PreSendOptions;
   signal?: AbortSignal | undefined;
+  /** Client-side fallback models the call may go to: the budget prices them as candidates too. */
+  fallbackModels?: readonly string[] | false | undefined;
 }
 
 const INFO = { method: "POST", path: "/chat/completions" } as const;
@@ -142,18 +144,22 @@ function preflightError(model: ResolvedModel, need: RequiredParameter): BadReque
 
 /**
  * Runs the enabled checks for one chat request, in order of cost: the budget already spent (no network), then
- * model validation, capability pre-flight and context fit (one cached `/models` load), then the worst-case
- * budget estimate (only when the catalogue is already loaded, so a budget alone never adds a request).
- * With fallbacks (`models`), pre-flight and context checks fail only when no candidate can serve the request.
+ * model validation, capability pre-flight and context fit (one cached `/models` load), then the budget
+ * reservation. With fallbacks (`models`), pre-flight and context checks fail only when no candidate can serve
+ * the request.
+ *
+ * With a budget, the call's worst case (the dearest candidate; prices from the catalogue, loaded once and shared
+ * by concurrent calls when missing) is reserved on the tracker, checked and taken in one synchronous step: the
+ * caller must settle the returned reservation (`usage.record` / `recordFailure`) or release it.
  *
  * @throws BudgetExceededError, BadRequestError (unknown model: `code: "model_not_found"` with
  *   `metadata.suggestions`; unsupported parameter: `code: "unsupported_parameter"`), ContextLengthError.
  * @example
- * await runPreSendChecks({ body, registry: client.models, usage: client.usage, options: { preflight: true } });
+ * const hold = await runPreSendChecks({ body, registry: client.models, usage: client.usage, options: { preflight: true } });
  */
-export async function runPreSendChecks(ctx: PreSendContext): Promise<void> {
+export async function runPreSendChecks(ctx: PreSendContext): Promise<BudgetReservation | undefined> {
   const { options, usage, registry } = ctx;
-  if (!needsPreSendChecks(options, usage)) return;
+  if (!needsPreSendChecks(options, usage)) return undefined;
   const body: Json = isObject(ctx.body) ? ctx.body : {};
   const ids = candidateIds(body);
   const primary = ids[0] ?? "(default model)";
@@ -204,16 +210,34 @@ export async function runPreSendChecks(ctx: PreSendContext): Promise<void> {
     }
   }
 
-  if (budgetOn) {
-    // Only price the call from a catalogue we already have: a budget alone must not add a /models request.
-    let worst: number | undefined;
-    for (const id of ids) {
-      const m = resolved.get(id) ?? registry.peek(id);
-      if (!m || !hasFixedPricing(m)) continue;
-      const est = estimateCost(ctx.body as Parameters<typeof estimateCost>[0], m).worstCaseUsd;
-      worst = worst === undefined ? est : Math.max(worst, est);
+  if (!budgetOn) return undefined;
+  const fallbacks = Array.isArray(ctx.fallbackModels) ? ctx.fallbackModels.filter((id): id is string => typeof id === "string") : [];
+  const candidates = [...ids, ...fallbacks.filter((id) => !ids.includes(id))];
+  // The dearest candidate's worst case; unknown (hold everything left) when any candidate cannot be priced.
+  let worst: bigint | undefined = candidates.length > 0 ? 0n : undefined;
+  for (const id of candidates) {
+    const m = resolved.get(id) ?? registry.peek(id) ?? (await lookupPrices(registry, id, ctx.signal));
+    if (!m || !hasFixedPricing(m)) {
+      worst = undefined;
+      break;
     }
-    if (worst !== undefined) usage.assertBudget(primary, worst, options.budgetUsd);
+    const est = toAtto(estimateCost(ctx.body as Parameters<typeof estimateCost>[0], m).worstCaseExact);
+    if (worst !== undefined && est > worst) worst = est;
+  }
+  // No await from the check to the hold: concurrent calls see each other's holds.
+  return usage.reserveAtto(primary, worst, options.budgetUsd === undefined ? undefined : toAtto(options.budgetUsd));
+}
+
+/**
+ * A model's prices for the budget: the catalogue is loaded when missing (concurrent calls share that one
+ * request). A catalogue that cannot be loaded leaves the model unpriced rather than failing the call.
+ */
+async function lookupPrices(registry: ModelRegistry, id: string, signal: AbortSignal | undefined): Promise<ResolvedModel | undefined> {
+  try {
+    return await registry.get(id, signal);
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return undefined;
   }
 }
 

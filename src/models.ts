@@ -235,7 +235,9 @@ export class ModelRegistry {
     if (this.#inflight) return this.#inflight;
     const p = (async () => {
       try {
-        const models = await this.#fetchModels();
+        // A fetchModels that throws at once becomes a rejection here: `finally` must run after `#inflight` is
+        // set, or that failed load would be shared by every later call.
+        const models = await new Promise<Model[]>((resolve) => resolve(this.#fetchModels()));
         if (!Array.isArray(models)) throw new InvalidResponseError("The model catalogue is not an array of models (GET /models)", { method: "GET", path: "/models" });
         const byId = new Map<string, Model>();
         const byCanonical = new Map<string, Model>();

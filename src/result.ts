@@ -8,6 +8,7 @@ import { InvalidResponseError, type RequestInfo, errorFromWire, wireErrorOf } fr
 import type { FallbackRecord } from "./hooks.js";
 import { type Json, isObject } from "./internal/json.js";
 import { type RateLimitInfo, rateLimitFromHeaders } from "./rate-limit-headers.js";
+import { type CostAnomaly, costAnomalyOf, plausibleCost } from "./reported-cost.js";
 
 type Schemas = components["schemas"];
 export type ChatRequest = Schemas["ChatRequest"];
@@ -65,6 +66,12 @@ export interface ChatResult {
   /** USD charged, when known. */
   cost: number | undefined;
   costSource: CostSource | undefined;
+  /**
+   * Present when the server reported a cost that cannot be right (negative, not a number, absurdly large):
+   * `cost` is then `undefined`, the figure never reaches `client.usage` or the budget, and the call stays
+   * pending there until `/generation` gives its real cost.
+   */
+  costAnomaly?: CostAnomaly;
   generationId: string | undefined;
   headers: Headers;
   raw: ChatResponse;
@@ -83,7 +90,9 @@ const COST_HEADERS = ["x-openrouter-cost", "openrouter-cost"];
 export function costFromHeaders(headers: Headers): number | undefined {
   for (const name of COST_HEADERS) {
     const value = headers.get(name);
-    if (value !== null && value.trim() !== "" && Number.isFinite(Number(value))) return Number(value);
+    // Through the same gate as usage.cost: a negative or absurd header never becomes a cost.
+    const usd = value === null || value.trim() === "" ? undefined : plausibleCost(value);
+    if (usd !== undefined) return usd;
   }
   return undefined;
 }
@@ -150,7 +159,8 @@ export function chatResultFromResponse(raw: unknown, ctx: ResultContext): ChatRe
   const message = isObject(choice["message"]) ? choice["message"] : {};
   const toolCallsRaw = Array.isArray(message["tool_calls"]) ? message["tool_calls"] : [];
   const usage = isObject(raw["usage"]) ? (raw["usage"] as Usage) : undefined;
-  const usageCost = usage && typeof usage.cost === "number" ? usage.cost : undefined;
+  const usageCost = usage ? plausibleCost(usage.cost) : undefined;
+  const costAnomaly = usage && usageCost === undefined ? costAnomalyOf(usage.cost) : undefined;
   const headerCost = usageCost === undefined ? costFromHeaders(ctx.headers) : undefined;
   const cost = usageCost ?? headerCost;
   const reasoning = typeof message["reasoning"] === "string" ? message["reasoning"] : typeof message["reasoning_content"] === "string" ? message["reasoning_content"] : undefined;
@@ -174,6 +184,7 @@ export function chatResultFromResponse(raw: unknown, ctx: ResultContext): ChatRe
     headers: ctx.headers,
     raw: raw as ChatResponse,
     ...(ctx.timing && { timing: ctx.timing }),
+    ...(costAnomaly && { costAnomaly }),
   };
   const rateLimit = rateLimitFromHeaders(ctx.headers);
   if (rateLimit) result.rateLimit = rateLimit;

@@ -43,6 +43,7 @@ import {
   type Usage,
 } from "./result.js";
 import { type Json, isObject } from "./internal/json.js";
+import { plausibleCost } from "./reported-cost.js";
 
 export type ImageOutput = components["schemas"]["ImageOutput"];
 
@@ -836,7 +837,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     const usage = chunk["usage"];
     if (isObject(usage)) {
       this.usage = usage as Usage;
-      if (deliver) this.queue[this.queueTail++] = { type: "usage", usage: usage as Usage, cost: typeof usage["cost"] === "number" ? usage["cost"] : undefined };
+      if (deliver) this.queue[this.queueTail++] = { type: "usage", usage: usage as Usage, cost: plausibleCost(usage["cost"]) };
       else this.dropped = true;
     }
 

@@ -6,9 +6,10 @@
  * sent. `costUsd` in a snapshot is that exact sum converted to a `number` once; `cost` is the exact decimal
  * string and `costMicros` the sum rounded to whole micro-dollars.
  */
-import { BudgetExceededError, InvalidArgumentError } from "./errors.js";
+import { BudgetExceededError, InvalidArgumentError, InvalidResponseError, isOpenRouterError } from "./errors.js";
 import { type GenerationCost, attoToMicros, attoToUsd, formatAtto, toAtto, usageTokens } from "./cost.js";
 import type { ChatResult, Usage } from "./result.js";
+import { plausibleCost, readReportedCost } from "./reported-cost.js";
 
 /** Token and money totals (for the session or one model). */
 export interface UsageTotals {
@@ -44,13 +45,40 @@ export interface PendingEntry {
   estimatedUsd: number | undefined;
 }
 
-/** A point-in-time copy of the tracker; safe to keep, serialise or compare. */
+/**
+ * A point-in-time copy of the tracker; safe to keep, serialise or compare. `byModel` has no prototype, so any
+ * model id (even `__proto__` or `constructor`) is an ordinary key.
+ */
 export interface UsageSnapshot extends UsageTotals {
   byModel: Record<string, UsageTotals>;
   pending: PendingEntry[];
   budgetUsd: number | undefined;
-  /** `budgetUsd - costUsd` (never below 0), when a budget is set. */
+  /** `budgetUsd - costUsd - reservedUsd` (never below 0), when a budget is set. */
   remainingUsd: number | undefined;
+  /** USD held by calls in flight (their worst case), not yet part of `costUsd`. */
+  reservedUsd: number;
+  /** Calls in flight holding a reservation. */
+  reservations: number;
+  /**
+   * Reported costs refused as impossible (negative, not a number, absurdly large), from results and from
+   * `/generation` lookups. They never moved a total; the calls stayed pending instead.
+   */
+  costAnomalies: number;
+}
+
+/**
+ * The budget a call in flight holds: its worst-case cost, taken by {@link UsageTracker.reserve} and handed back
+ * when the call is recorded ({@link UsageTracker.record}, {@link UsageTracker.recordFailure}) or released.
+ */
+export interface BudgetReservation {
+  /** The model the call was priced for. */
+  readonly model: string;
+  /** USD held. */
+  readonly usd: number;
+  /** True until the reservation is settled or released. */
+  readonly held: boolean;
+  /** Gives the hold back unspent (the call never reached the server, or was refused). Idempotent. */
+  release(): void;
 }
 
 /** The outcome of {@link UsageTracker.reconcile}. */
@@ -88,12 +116,26 @@ interface Contribution {
   atto: bigint;
   estimated: boolean;
   pending: boolean;
+  /** The reported cost was refused (counted once per call in `costAnomalies`). */
+  anomaly?: boolean;
 }
 
 interface PendingState {
   entry: PendingEntry;
   contribution: Contribution;
 }
+
+const emptyContribution = (model: string): Contribution => ({
+  model,
+  promptTokens: 0,
+  completionTokens: 0,
+  reasoningTokens: 0,
+  cachedTokens: 0,
+  cacheWriteTokens: 0,
+  atto: 0n,
+  estimated: false,
+  pending: false,
+});
 
 const emptyAcc = (): Acc => ({
   requests: 0,
@@ -147,6 +189,34 @@ function checkBudget(value: unknown, where: string): number | undefined {
 
 const usd = (atto: bigint): string => `$${formatAtto(atto)}`;
 
+/** A reservation; its amount and owner are private so the handle itself is JSON-safe (no `bigint`). */
+class Hold implements BudgetReservation {
+  held = true;
+  readonly usd: number;
+  readonly #atto: bigint;
+  readonly #owner: UsageTracker;
+  readonly #onRelease: (atto: bigint) => void;
+  constructor(readonly model: string, atto: bigint, owner: UsageTracker, onRelease: (atto: bigint) => void) {
+    this.usd = attoToUsd(atto);
+    this.#atto = atto;
+    this.#owner = owner;
+    this.#onRelease = onRelease;
+  }
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.#onRelease(this.#atto);
+  }
+  /** Takes an open reservation of `owner` out of circulation: its amount, or `undefined`. */
+  static claim(reservation: BudgetReservation | undefined, owner: UsageTracker): bigint | undefined {
+    if (!(reservation instanceof Hold) || reservation.#owner !== owner || !reservation.held) return undefined;
+    reservation.release();
+    return reservation.#atto;
+  }
+}
+
+const claim = Hold.claim;
+
 /** Looks a generation's authoritative cost up (normally `client.generation`). */
 export type GenerationLookup = (generationId: string) => Promise<GenerationCost>;
 
@@ -185,6 +255,9 @@ export class UsageTracker {
    */
   #seenOrder: string[] = [];
   #seenNext = 0;
+  #reservedAtto = 0n;
+  #reservations = 0;
+  #anomalies = 0;
   #auto: { lookup: GenerationLookup; delayMs: number } | undefined;
   #timers = new Map<string, { timer: ReturnType<typeof setTimeout>; done: () => void }>();
   #background = new Set<Promise<void>>();
@@ -291,15 +364,27 @@ export class UsageTracker {
    * {@link reconcile} to settle from `/generation`. A result whose generation id was already recorded is
    * ignored; a pending entry with that id is replaced by the result.
    *
+   * A cost that cannot be right (negative, not a number, absurdly large; see `costAnomaly`) never moves the
+   * totals: the call counts as one whose cost is unknown, and `costAnomalies` goes up.
+   *
+   * With the call's `reservation`: a known cost replaces the hold; an unknown one keeps the hold as the call's
+   * estimate (pending until reconciled, when it has a generation id), so the budget never counts it as free.
+   *
    * @example
    * tracker.record(await client.chat(params)); // the client does this for you on client.usage
    */
-  record(result: ChatResult): void {
-    if (result === null || typeof result !== "object") throw new InvalidArgumentError("UsageTracker.record() expects a ChatResult.");
+  record(result: ChatResult, reservation?: BudgetReservation): void {
+    if (result === null || typeof result !== "object") {
+      reservation?.release();
+      throw new InvalidArgumentError("UsageTracker.record() expects a ChatResult.");
+    }
+    const held = claim(reservation, this);
     const id = result.generationId ?? (result.id || undefined);
     const model = result.model || "unknown";
-    const known = typeof result.cost === "number" && Number.isFinite(result.cost);
+    const reportedUsd = plausibleCost(result.cost);
+    const known = reportedUsd !== undefined;
     const estimated = known && result.costSource === "estimate";
+    const holdAsEstimate = !known && held !== undefined;
     const tokens = usageTokens(result.usage);
     const contribution: Contribution = {
       model,
@@ -308,14 +393,16 @@ export class UsageTracker {
       reasoningTokens: tokens.reasoningTokens,
       cachedTokens: tokens.cachedTokens,
       cacheWriteTokens: tokens.cacheWriteTokens,
-      atto: known ? toAtto(result.cost as number) : 0n,
-      estimated,
+      atto: known ? toAtto(reportedUsd) : (held ?? 0n),
+      estimated: estimated || holdAsEstimate,
       pending: (!known || estimated) && id !== undefined,
+      anomaly: result.costAnomaly !== undefined || (!known && result.cost !== undefined && result.cost !== null),
     };
     if (id !== undefined) {
       const pending = this.#pending.get(id);
       if (pending) {
         // The final result of a call first recorded as pending (e.g. a stream's usage arriving late).
+        if (pending.contribution.anomaly) this.#anomalies--;
         this.#remove(pending.contribution);
         this.#pending.delete(id);
         this.#cancel(id);
@@ -323,10 +410,16 @@ export class UsageTracker {
         return;
       }
     }
+    if (contribution.anomaly) this.#anomalies++;
     this.#add(contribution);
     if (contribution.pending && id !== undefined) {
       this.#pending.set(id, {
-        entry: { generationId: id, model, usage: result.usage, estimatedUsd: estimated ? (result.cost as number) : undefined },
+        entry: {
+          generationId: id,
+          model,
+          usage: result.usage,
+          estimatedUsd: estimated ? reportedUsd : holdAsEstimate ? attoToUsd(held) : undefined,
+        },
         contribution,
       });
       this.#schedule(id);
@@ -335,22 +428,33 @@ export class UsageTracker {
 
   /**
    * Records a call that ended without a cost (an aborted or truncated stream): it counts as a request with
-   * whatever usage is known, and stays pending until {@link reconcile} finds its cost.
+   * whatever usage is known, and stays pending until {@link reconcile} finds its cost. With the call's
+   * `reservation` (and no `estimatedUsd`), the hold becomes the entry's estimate until then.
    *
    * @example
    * tracker.recordPending({ generationId: "gen-123", model: "openai/gpt-4o-mini" });
    */
-  recordPending(entry: { generationId: string; model: string; usage?: Usage | undefined; estimatedUsd?: number | undefined }): void {
+  recordPending(
+    entry: { generationId: string; model: string; usage?: Usage | undefined; estimatedUsd?: number | undefined },
+    reservation?: BudgetReservation,
+  ): void {
     if (entry === null || typeof entry !== "object" || typeof entry.generationId !== "string" || entry.generationId === "") {
+      reservation?.release();
       throw new InvalidArgumentError("UsageTracker.recordPending() needs { generationId, model }.");
     }
-    if (typeof entry.model !== "string") throw new InvalidArgumentError("UsageTracker.recordPending(): model must be a string.");
-    if (this.#pending.has(entry.generationId) || !this.#markSeen(entry.generationId)) return;
-    const tokens = usageTokens(entry.usage);
-    const est = entry.estimatedUsd;
+    if (typeof entry.model !== "string") {
+      reservation?.release();
+      throw new InvalidArgumentError("UsageTracker.recordPending(): model must be a string.");
+    }
+    let est = entry.estimatedUsd;
     if (est !== undefined && (typeof est !== "number" || !Number.isFinite(est) || est < 0)) {
+      reservation?.release();
       throw new InvalidArgumentError(`UsageTracker.recordPending(): estimatedUsd must be a non-negative number; got ${String(est)}.`);
     }
+    const held = claim(reservation, this);
+    if (this.#pending.has(entry.generationId) || !this.#markSeen(entry.generationId)) return;
+    const tokens = usageTokens(entry.usage);
+    if (est === undefined && held !== undefined) est = attoToUsd(held);
     const contribution: Contribution = {
       model: entry.model || "unknown",
       promptTokens: tokens.promptTokens,
@@ -358,7 +462,7 @@ export class UsageTracker {
       reasoningTokens: tokens.reasoningTokens,
       cachedTokens: tokens.cachedTokens,
       cacheWriteTokens: tokens.cacheWriteTokens,
-      atto: est === undefined ? 0n : toAtto(est),
+      atto: held !== undefined && entry.estimatedUsd === undefined ? held : est === undefined ? 0n : toAtto(est),
       estimated: est !== undefined,
       pending: true,
     };
@@ -384,23 +488,93 @@ export class UsageTracker {
     if (estimateUsd !== undefined && (typeof estimateUsd !== "number" || !Number.isFinite(estimateUsd) || estimateUsd < 0)) {
       throw new InvalidArgumentError(`assertBudget(): estimateUsd must be a non-negative number; got ${String(estimateUsd)}.`);
     }
+    this.#check(model, budget, estimateUsd === undefined ? undefined : toAtto(estimateUsd));
+  }
+
+  /** Throws unless `est` (or, without one, anything at all) fits what the budget has left after spending and holds. */
+  #check(model: string, budget: bigint, est: bigint | undefined): void {
     const spent = this.#total.atto;
-    const info = { model, metadata: { budgetUsd: attoToUsd(budget), spentUsd: attoToUsd(spent) } };
+    const reserved = this.#reservedAtto;
+    const info = { model, metadata: { budgetUsd: attoToUsd(budget), spentUsd: attoToUsd(spent), ...(reserved > 0n && { reservedUsd: attoToUsd(reserved) }) } };
     if (spent >= budget) {
       throw new BudgetExceededError(
         `Budget of ${usd(budget)} is spent (${usd(spent)} used); not sending the request to ${model}.`,
         info,
       );
     }
-    if (estimateUsd !== undefined) {
-      const est = toAtto(estimateUsd);
-      if (spent + est > budget) {
-        throw new BudgetExceededError(
-          `The call to ${model} could cost up to ${usd(est)}, more than the ${usd(budget - spent)} left of the ${usd(budget)} budget; not sending it.`,
-          { ...info, metadata: { ...info.metadata, estimateUsd: attoToUsd(est) } },
-        );
-      }
+    const left = budget - spent - reserved;
+    const holds = reserved > 0n ? ` (${usd(reserved)} is held by ${this.#reservations} call${this.#reservations === 1 ? "" : "s"} in flight)` : "";
+    if (est === undefined ? left <= 0n : est > left) {
+      const l = left > 0n ? left : 0n;
+      throw new BudgetExceededError(
+        est === undefined
+          ? `Nothing is left of the ${usd(budget)} budget for the call to ${model}${holds}; not sending it.`
+          : `The call to ${model} could cost up to ${usd(est)}, more than the ${usd(l)} left of the ${usd(budget)} budget${holds}; not sending it.`,
+        { ...info, metadata: { ...info.metadata, ...(est !== undefined && { estimateUsd: attoToUsd(est) }) } },
+      );
     }
+  }
+
+  /**
+   * Checks and takes, in one synchronous step, a hold of the call's worst-case cost on the budget, so that
+   * concurrent calls cannot all pass the check: spent + held never exceeds the budget. Throws
+   * `BudgetExceededError` when the worst case does not fit what is left. Without a known worst case (a router,
+   * a model the catalogue does not price), the call holds everything that is left, so it runs alone.
+   * Returns `undefined` when no budget is set. Settle the hold with {@link record}, {@link recordPending} or
+   * {@link recordFailure}, or {@link BudgetReservation.release} it.
+   *
+   * @example
+   * const hold = tracker.reserve("openai/gpt-4o-mini", estimate.worstCaseUsd);
+   * try { tracker.record(await send(), hold); } catch (e) { tracker.recordFailure(e, { reservation: hold }); throw e; }
+   */
+  reserve(model: string, worstCaseUsd?: number, budgetUsd?: number): BudgetReservation | undefined {
+    const budget = budgetUsd === undefined ? this.#budgetAtto : toAtto(checkBudget(budgetUsd, "reserve()") as number);
+    if (budget === undefined) return undefined;
+    if (worstCaseUsd !== undefined && (typeof worstCaseUsd !== "number" || !Number.isFinite(worstCaseUsd) || worstCaseUsd < 0)) {
+      throw new InvalidArgumentError(`reserve(): worstCaseUsd must be a non-negative number; got ${String(worstCaseUsd)}.`);
+    }
+    return this.reserveAtto(String(model), worstCaseUsd === undefined ? undefined : toAtto(worstCaseUsd), budget);
+  }
+
+  /** {@link reserve} in exact atto-dollars (the guards price calls in them). @internal */
+  reserveAtto(model: string, worstCase: bigint | undefined, budget: bigint | undefined = this.#budgetAtto): BudgetReservation | undefined {
+    if (budget === undefined) return undefined;
+    this.#check(model, budget, worstCase);
+    const amount = worstCase ?? budget - this.#total.atto - this.#reservedAtto;
+    this.#reservedAtto += amount;
+    this.#reservations++;
+    return new Hold(model, amount, this, (atto) => {
+      this.#reservedAtto -= atto;
+      this.#reservations--;
+    });
+  }
+
+  /**
+   * Records a call that failed. Only a call the server accepted (a 2xx arrived: `accepted`) may have been
+   * billed: its usage is recorded (from `error.partial`) or, with a generation id, left pending for
+   * {@link reconcile} with the reservation as its estimate; without an id its reservation stays counted as an
+   * estimate, since nothing could settle it. A call that never reached the server, or was refused, hands its
+   * reservation back (a refused call with a generation id is still left pending at no cost, for `reconcile`).
+   *
+   * @example
+   * try { … } catch (e) { client.usage.recordFailure(e, { model, reservation, accepted: true }); throw e; }
+   */
+  recordFailure(error: unknown, opts: { model?: string | undefined; reservation?: BudgetReservation | undefined; accepted?: boolean | undefined } = {}): void {
+    const e = isOpenRouterError(error) ? error : undefined;
+    const reservation = opts.accepted ? opts.reservation : (opts.reservation?.release(), undefined);
+    const partial = e?.partial;
+    const id = e?.generationId || partial?.generationId || undefined;
+    const model = partial?.model || e?.model || opts.model || "unknown";
+    if (id === undefined) {
+      const held = claim(reservation, this);
+      if (held !== undefined) this.#add({ ...emptyContribution(model), atto: held, estimated: true });
+      return;
+    }
+    if (partial?.usage && plausibleCost(partial.cost) !== undefined) {
+      this.record(partial, reservation);
+      return;
+    }
+    this.recordPending({ generationId: id, model, ...(partial?.usage && { usage: partial.usage }) }, reservation);
   }
 
   /**
@@ -411,20 +585,24 @@ export class UsageTracker {
    * console.table(byModel);
    */
   snapshot(): UsageSnapshot {
-    const byModel: Record<string, UsageTotals> = {};
+    // No prototype: a model id such as "__proto__" is a key like any other, not a setter.
+    const byModel = Object.create(null) as Record<string, UsageTotals>;
     for (const [model, acc] of [...this.#byModel].sort(([a], [b]) => a.localeCompare(b))) byModel[model] = totalsOf(acc);
-    const remaining = this.#budgetAtto === undefined ? undefined : this.#budgetAtto - this.#total.atto;
+    const remaining = this.#budgetAtto === undefined ? undefined : this.#budgetAtto - this.#total.atto - this.#reservedAtto;
     return {
       ...totalsOf(this.#total),
       byModel,
       pending: [...this.#pending.values()].map(({ entry }) => ({ ...entry })),
       budgetUsd: this.#budgetUsd,
       remainingUsd: remaining === undefined ? undefined : attoToUsd(remaining > 0n ? remaining : 0n),
+      reservedUsd: attoToUsd(this.#reservedAtto),
+      reservations: this.#reservations,
+      costAnomalies: this.#anomalies,
     };
   }
 
   /**
-   * Forgets every recorded call (the budget stays).
+   * Forgets every recorded call (the budget, and the holds of calls still in flight, stay).
    *
    * @example
    * client.usage.reset();
@@ -436,6 +614,7 @@ export class UsageTracker {
     this.#seen.clear();
     this.#seenOrder = [];
     this.#seenNext = 0;
+    this.#anomalies = 0;
     for (const id of [...this.#timers.keys()]) this.#cancel(id);
   }
 
@@ -480,11 +659,18 @@ export class UsageTracker {
     lookup: GenerationLookup,
   ): Promise<{ kind: "settled"; adjustment: bigint } | { kind: "failed"; error: unknown } | { kind: "gone" }> {
     let cost: GenerationCost;
+    let atto: bigint;
     try {
       cost = await lookup(id);
       if (cost === null || typeof cost !== "object" || typeof cost.totalCost !== "number") {
         throw new InvalidArgumentError(`The generation lookup for ${id} did not return a GenerationCost.`);
       }
+      const reported = readReportedCost(cost.totalCost);
+      if (reported?.usd === undefined) {
+        this.#anomalies++;
+        throw new InvalidResponseError(`The generation lookup for ${id} reported an impossible cost (${reported?.anomaly?.reported}); the entry stays pending.`);
+      }
+      atto = typeof cost.totalCostExact === "string" ? toAtto(cost.totalCostExact) : toAtto(reported.usd);
     } catch (error) {
       return { kind: "failed", error };
     }
@@ -499,7 +685,7 @@ export class UsageTracker {
       completionTokens: hadUsage ? old.completionTokens : (n.completion ?? cost.tokens?.completion ?? 0),
       reasoningTokens: hadUsage ? old.reasoningTokens : (n.reasoning ?? 0),
       cachedTokens: hadUsage ? old.cachedTokens : (n.cached ?? 0),
-      atto: cost.totalCostAtto ?? toAtto(cost.totalCost),
+      atto,
       estimated: false,
       pending: false,
     };

@@ -80,7 +80,7 @@ describe("costOf", () => {
     const result = chatResultFromResponse(recordedJson(rec), { headers: recordedHeaders(rec) });
     const cost = costOf(result);
     expect(cost).toMatchObject({ usd: 8.1e-5, source: "usage", estimated: false });
-    expect(cost.atto).toBe(toAtto("0.000081"));
+    expect(toAtto(cost.exact!)).toBe(toAtto("0.000081"));
     expect(cost.details).toMatchObject({
       promptTokens: 16,
       completionTokens: 13,
@@ -131,7 +131,7 @@ describe("costOf", () => {
       const est = costOf({ usage: withoutCost(usage) }, entry.pricing);
       expect(est.source, name).toBe("estimate");
       expect(est.estimated).toBe(true);
-      expect(formatAtto(est.atto!), name).toBe(formatAtto(toAtto(usage.cost)));
+      expect(est.exact, name).toBe(formatAtto(toAtto(usage.cost)));
       checked++;
     }
     expect(checked).toBe(21);
@@ -176,7 +176,7 @@ describe("costOf", () => {
     const small = costOf({ usage: { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100 } }, grok.pricing);
     expect(small.usd).toBe(1000 * 0.000002 + 100 * 0.000006);
     const large = costOf({ usage: { prompt_tokens: 250_000, completion_tokens: 100, total_tokens: 250_100 } }, grok.pricing);
-    expect(formatAtto(large.atto!)).toBe("1.0012"); // 250k × $4/M + 100 × $12/M
+    expect(large.exact).toBe("1.0012"); // 250k × $4/M + 100 × $12/M
   });
 
   it("adds the per-request price", () => {
@@ -201,8 +201,8 @@ describe("estimateCost", () => {
     const est = estimateCost({ messages, max_tokens: 1000 }, mini());
     expect(est.maxTokens).toBe(1000);
     expect(est.promptTokens).toBeGreaterThan(10);
-    expect(est.worstCaseAtto).toBe(BigInt(est.promptTokens) * toAtto("0.00000015") + 1000n * toAtto("0.0000006"));
-    expect(est.worstCaseUsd).toBe(attoToUsd(est.worstCaseAtto));
+    expect(toAtto(est.worstCaseExact)).toBe(BigInt(est.promptTokens) * toAtto("0.00000015") + 1000n * toAtto("0.0000006"));
+    expect(est.worstCaseUsd).toBe(attoToUsd(toAtto(est.worstCaseExact)));
     expect(est.completionUsd).toBe(0.0006);
     expect(est.cappedByMaxPrice).toBe(false);
   });
@@ -256,7 +256,8 @@ describe("generationCost", () => {
       tokens: { prompt: 4538, completion: 257 },
       nativeTokens: { prompt: 4884, completion: 285, reasoning: undefined, cached: undefined },
     });
-    expect(g.totalCostAtto).toBe(toAtto("0.0004688775"));
+    expect(g.totalCostExact).toBe("0.0004688775");
+    expect(toAtto(g.totalCostExact)).toBe(toAtto("0.0004688775"));
     expect(g.raw).toBe(body.data);
     // The native counts are what chat-prompt-cache-01 reported as usage.
     expect(recordedUsage(loadFixture("chat-prompt-cache-01.json"))).toMatchObject({ prompt_tokens: 4884, completion_tokens: 285 });
@@ -356,5 +357,33 @@ describe("fetchGeneration", () => {
     await expect(fetchGeneration({} as never, ID)).rejects.toThrow(/client.api/);
     await expect(fetchGeneration(fetch, ID, { retries: -1 })).rejects.toThrow(/retries/);
     expect(fetch).not.toHaveBeenCalled();
+  });
+});
+
+describe("impossible costs and JSON safety", () => {
+  it("costOf ignores a negative or non-numeric usage.cost (falling back to the estimate) and reads numeric strings", () => {
+    const usage = { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100 };
+    const pricing = { prompt: "0.000001", completion: "0.000002" };
+    expect(costOf({ usage: { ...usage, cost: -1000 } }, pricing)).toMatchObject({ usd: 0.0012, source: "estimate" });
+    expect(costOf({ usage: { ...usage, cost: "free" as never } })).toMatchObject({ usd: undefined, source: undefined });
+    expect(costOf({ usage: { ...usage, cost: "0.0012" as never } })).toMatchObject({ usd: 0.0012, exact: "0.0012", source: "usage" });
+    expect(costOf({ usage, headers: new Headers({ "x-openrouter-cost": "-5" }) })).toMatchObject({ usd: undefined });
+  });
+
+  it("generationCost refuses an impossible total_cost", () => {
+    expect(() => generationCost({ id: "gen-1", total_cost: -1000 } as never)).toThrow(/lacks a usable total_cost \(got -1000: negative\)/);
+    expect(() => generationCost({ id: "gen-1", total_cost: 1e12 } as never)).toThrow(/too_large/);
+    expect(generationCost({ id: "gen-1", total_cost: "0.0012" } as never).totalCostExact).toBe("0.0012");
+  });
+
+  it("costOf, estimateCost and generationCost results round-trip through JSON.stringify", () => {
+    const rec = loadFixture("chat-basic-01.json");
+    const call = costOf(chatResultFromResponse(recordedJson(rec), { headers: recordedHeaders(rec) }));
+    expect(JSON.parse(JSON.stringify(call))).toEqual(call);
+    const est = estimateCost({ messages: [{ role: "user", content: "Hi" }], max_tokens: 10 }, catalogue().get("openai/gpt-4o-mini")!);
+    expect(JSON.parse(JSON.stringify(est))).toEqual(est);
+    const g = generationCost((recordedJson(loadFixture("generation-01.json")) as { data: components["schemas"]["GenerationData"] }).data);
+    expect(JSON.parse(JSON.stringify(g))).toEqual(g);
+    expect(JSON.parse(JSON.stringify(g))).toMatchObject({ totalCost: 0.0004688775, totalCostExact: "0.0004688775" });
   });
 });

@@ -54,7 +54,6 @@ describe("the hot path", () => {
 describe("budget", () => {
   it("refuses once the tracker's budget is spent, without loading the catalogue", async () => {
     const { run, usage, fetchModels } = setup(0.00005);
-    await run({ model: "anthropic/claude-haiku-4.5", messages: hi }, {});
     const rec = loadFixture("chat-basic-01.json");
     usage.record(chatResultFromResponse(recordedJson(rec), { headers: recordedHeaders(rec) })); // $0.000081
     const err = await caught(run({ model: "anthropic/claude-haiku-4.5", messages: hi }, {}));
@@ -68,16 +67,63 @@ describe("budget", () => {
     await expect(run({ model: "a/b", messages: hi }, { budgetUsd: 0 })).rejects.toBeInstanceOf(BudgetExceededError);
   });
 
-  it("refuses a call whose worst case would overrun, once prices are cached", async () => {
-    const { run, registry, fetchModels } = setup(0.001);
+  it("loads missing prices once and refuses a call whose worst case would overrun", async () => {
+    const { run, fetchModels, usage } = setup(0.001);
     const body = { model: "openai/gpt-4o-mini", messages: hi, max_tokens: 2000 }; // 2000 × $0.60/M = $0.0012
-    await run(body, {}); // no catalogue yet: only the spent check runs
-    expect(fetchModels).not.toHaveBeenCalled();
-    await registry.list();
-    const err = await caught(run(body, {}));
+    const err = await caught(run(body, {})); // no catalogue yet: it is loaded to price the call
     expect(err).toBeInstanceOf(BudgetExceededError);
     expect((err as BudgetExceededError).message).toMatch(/could cost up to \$0\.0012\d+, more than the \$0\.001 left/);
-    await run({ ...body, max_tokens: 1000 }, {});
+    expect(fetchModels).toHaveBeenCalledTimes(1);
+    const hold = await run({ ...body, max_tokens: 1000 }, {});
+    expect(hold?.held).toBe(true);
+    expect(hold!.usd).toBeGreaterThan(0.0006);
+    expect(usage.snapshot()).toMatchObject({ reservedUsd: hold!.usd, reservations: 1, costUsd: 0 });
+    hold!.release();
+    expect(usage.snapshot()).toMatchObject({ reservedUsd: 0, reservations: 0, remainingUsd: 0.001 });
+    expect(fetchModels).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("budget reservations", () => {
+  it("holds the dearest candidate's worst case, fallbacks included", async () => {
+    const { run, usage } = setup(1);
+    const body = { model: "openai/gpt-4o-mini", messages: hi, max_tokens: 1000 };
+    const alone = await run(body, {});
+    alone!.release();
+    const withModels = await run({ ...body, models: ["anthropic/claude-haiku-4.5"] }, {});
+    expect(withModels!.usd).toBeGreaterThan(alone!.usd * 5); // $5/M against $0.60/M completion
+    withModels!.release();
+    const fallback = await runPreSendChecks({ body, registry: setup().registry, usage, options: {}, fallbackModels: ["anthropic/claude-haiku-4.5"] });
+    expect(fallback!.usd).toBe(withModels!.usd);
+    fallback!.release();
+    expect(usage.snapshot()).toMatchObject({ reservedUsd: 0, reservations: 0 });
+  });
+
+  it("holds everything left for a router, an unlisted model, or when the catalogue cannot be loaded", async () => {
+    const { run } = setup(0.5);
+    const router = await run({ model: "openrouter/auto", messages: hi }, {});
+    expect(router!.usd).toBe(0.5);
+    router!.release();
+    const unlisted = await run({ model: "someone/unlisted", messages: hi, max_tokens: 1 }, {});
+    expect(unlisted!.usd).toBe(0.5);
+    unlisted!.release();
+    const usage = new UsageTracker({ budgetUsd: 0.5 });
+    const failing = new ModelRegistry({ fetchModels: async () => Promise.reject(new Error("503")) });
+    const hold = await runPreSendChecks({ body: { model: "openai/gpt-4o-mini", messages: hi, max_tokens: 1 }, registry: failing, usage, options: {} });
+    expect(hold!.usd).toBe(0.5);
+    await expect(runPreSendChecks({ body: { model: "openai/gpt-4o-mini", messages: hi }, registry: failing, usage, options: {} })).rejects.toBeInstanceOf(
+      BudgetExceededError,
+    );
+  });
+
+  it("a caller's abort while the prices load is an abort, not an unpriced call", async () => {
+    const registry = new ModelRegistry({ fetchModels: () => new Promise<Model[]>(() => {}) });
+    const usage = new UsageTracker({ budgetUsd: 1 });
+    const ac = new AbortController();
+    const pending = runPreSendChecks({ body: { model: "openai/gpt-4o-mini", messages: hi }, registry, usage, options: {}, signal: ac.signal });
+    ac.abort();
+    await expect(pending).rejects.toThrow(/aborted/);
+    expect(usage.snapshot().reservations).toBe(0);
   });
 });
 

@@ -81,6 +81,18 @@ describe("loading and caching", () => {
     expect((free as Model[]).length).toBeGreaterThan(0);
   });
 
+  it("a fetchModels that throws at once does not poison later loads", async () => {
+    let calls = 0;
+    const fetchModels = vi.fn((): Promise<Model[]> => {
+      if (++calls === 1) throw new Error("offline");
+      return Promise.resolve(allModels());
+    });
+    const reg = new ModelRegistry({ fetchModels });
+    await expect(reg.list()).rejects.toThrow("offline");
+    expect(await reg.get("openai/gpt-4o")).toMatchObject({ id: "openai/gpt-4o" });
+    expect(fetchModels).toHaveBeenCalledTimes(2);
+  });
+
   it("an aborted caller stops waiting without cancelling the shared load", async () => {
     let release!: (m: Model[]) => void;
     const fetchModels = vi.fn(() => new Promise<Model[]>((r) => (release = r)));

@@ -253,9 +253,11 @@ describe("a session of plain and streamed calls", () => {
 describe("the budget guard", () => {
   it("refuses the call after the budget is spent; the server never sees it", async () => {
     const client = new OpenRouter({ apiKey: "sk-or-session-test", baseUrl, retry: false, budgetUsd: 0.0001 });
-    await client.chat(ask("openai/gpt-4o-mini", "budget-1")); // $0.00001785
-    await client.chatStream(ask("anthropic/claude-haiku-4.5", "budget-2")).final(); // $0.00007785
-    await client.chat(ask("openai/gpt-4o-mini", "budget-3")); // $0.00012285: over from here on
+    // Each call holds its worst case while in flight, so each names a max_tokens that fits what is left.
+    await client.chat(ask("openai/gpt-4o-mini", "budget-1", { max_tokens: 30 })); // $0.00001785
+    await client.chatStream(ask("anthropic/claude-haiku-4.5", "budget-2", { max_tokens: 12 })).final(); // $0.00007785
+    // Reported above its worst case (~$0.000002): what was charged counts, and the budget is over from here on.
+    await client.chat(ask("openai/gpt-4o-mini", "budget-3", { max_tokens: 1 })); // $0.00012285
     expect(client.usage.snapshot()).toMatchObject({ cost: "0.00012285", remainingUsd: 0 });
     const before = chatCalls().length;
 
@@ -271,7 +273,7 @@ describe("the budget guard", () => {
 
   it("refuses the call whose worst case would go over, once live prices are cached", async () => {
     const client = new OpenRouter({ apiKey: "sk-or-session-test", baseUrl, retry: false, budgetUsd: 0.0002 });
-    await client.chat(ask("openai/gpt-4o-mini", "budget-1")); // $0.00001785 spent, $0.00018215 left
+    await client.chat(ask("openai/gpt-4o-mini", "budget-1", { max_tokens: 30 })); // $0.00001785 spent, $0.00018215 left
     await client.models.list(); // GET /models from the stand-in: gpt-4o-mini at $0.15/M in, $0.60/M out
     const before = chatCalls().length;
 

@@ -316,3 +316,135 @@ describe("budget guard", () => {
     expect(() => t.assertBudget("x/y", -0.5)).toThrow(/estimateUsd/);
   });
 });
+
+describe("budget reservations", () => {
+  it("checks and takes each hold synchronously: back-to-back reserves cannot all pass", () => {
+    const t = new UsageTracker({ budgetUsd: 0.01 });
+    const holds = [];
+    const refused = [];
+    for (let i = 0; i < 50; i++) {
+      try {
+        holds.push(t.reserve("a/b", 0.004));
+      } catch (e) {
+        refused.push(e);
+      }
+    }
+    expect(holds).toHaveLength(2);
+    expect(refused).toHaveLength(48);
+    expect(refused[0]).toBeInstanceOf(BudgetExceededError);
+    expect((refused[0] as BudgetExceededError).message).toBe(
+      "The call to a/b could cost up to $0.004, more than the $0.002 left of the $0.01 budget ($0.008 is held by 2 calls in flight); not sending it.",
+    );
+    expect((refused[0] as BudgetExceededError).metadata).toEqual({ budgetUsd: 0.01, spentUsd: 0, reservedUsd: 0.008, estimateUsd: 0.004 });
+    expect(t.snapshot()).toMatchObject({ reservedUsd: 0.008, reservations: 2, remainingUsd: 0.002, costUsd: 0 });
+  });
+
+  it("settles a hold with the real cost, or gives it back; twice is a no-op", () => {
+    const t = new UsageTracker({ budgetUsd: 0.001 });
+    const a = t.reserve("anthropic/claude-haiku-4.5", 0.0005)!;
+    const b = t.reserve("x/y", 0.0005)!;
+    expect(() => t.reserve("x/y", 0)).not.toThrow(); // a free call still fits
+    expect(JSON.parse(JSON.stringify(a))).toEqual({ held: true, usd: 0.0005, model: "anthropic/claude-haiku-4.5" });
+    t.record(recorded("chat-basic-01.json"), a); // $0.000081 replaces the $0.0005 hold
+    expect(a.held).toBe(false);
+    b.release();
+    b.release();
+    expect(t.snapshot()).toMatchObject({ cost: "0.000081", reservedUsd: 0, reservations: 1, remainingUsd: 0.000919 });
+  });
+
+  it("a real cost above the hold counts in full", () => {
+    const t = new UsageTracker({ budgetUsd: 0.0001 });
+    const hold = t.reserve("a/b", 0.00001)!;
+    t.record(result({ id: "gen-over", model: "a/b", prompt: 1, completion: 1, cost: 0.00015 }), hold);
+    expect(t.snapshot()).toMatchObject({ cost: "0.00015", reservedUsd: 0, remainingUsd: 0 });
+    expect(() => t.reserve("a/b", 0)).toThrow(/Budget of \$0\.0001 is spent/);
+  });
+
+  it("without a known worst case, a call holds everything left", () => {
+    const t = new UsageTracker({ budgetUsd: 0.01 });
+    t.record(result({ id: "gen-1", model: "a/b", prompt: 1, completion: 1, cost: 0.004 }));
+    const router = t.reserve("openrouter/auto")!;
+    expect(router.usd).toBe(0.006);
+    expect(() => t.reserve("b/c")).toThrow(/Nothing is left of the \$0\.01 budget for the call to b\/c \(\$0\.006 is held by 1 call in flight\)/);
+    expect(() => t.reserve("a/b", 0.000001)).toThrow(/could cost up to \$0\.000001, more than the \$0 left/);
+    expect(t.reserve("a/b", 0)).toBeDefined(); // a free call takes nothing from anyone
+    router.release();
+    expect(t.reserve("a/b", 0.006)).toBeDefined();
+  });
+
+  it("keeps an unknown cost's hold as the pending estimate until reconciled", async () => {
+    const t = new UsageTracker({ budgetUsd: 0.01 });
+    const hold = t.reserve("a/b", 0.004)!;
+    t.record(result({ id: "gen-nocost", model: "a/b", prompt: 5, completion: 5 }), hold);
+    expect(t.snapshot()).toMatchObject({ cost: "0.004", estimatedCostUsd: 0.004, reservedUsd: 0, pendingRequests: 1 });
+    expect(t.snapshot().pending[0]).toMatchObject({ generationId: "gen-nocost", estimatedUsd: 0.004 });
+    await t.reconcile(async () => generationCost({ ...GEN, id: "gen-nocost", total_cost: 0.001 }));
+    expect(t.snapshot()).toMatchObject({ cost: "0.001", estimatedCostUsd: 0, pendingRequests: 0, remainingUsd: 0.009 });
+  });
+
+  it("recordFailure: refused or never sent gives the hold back; accepted keeps it", () => {
+    const t = new UsageTracker({ budgetUsd: 0.01 });
+    const refused = new BudgetExceededError("x", { generationId: "gen-refused" });
+    t.recordFailure(refused, { model: "a/b", reservation: t.reserve("a/b", 0.004) });
+    t.recordFailure(new Error("offline"), { model: "a/b", reservation: t.reserve("a/b", 0.004) });
+    expect(t.snapshot()).toMatchObject({ costUsd: 0, reservedUsd: 0, pendingRequests: 1 }); // the id stays pending at $0
+    const dropped = new InvalidArgumentError("mid-body drop, no id");
+    t.recordFailure(dropped, { model: "a/b", reservation: t.reserve("a/b", 0.004), accepted: true });
+    expect(t.snapshot()).toMatchObject({ cost: "0.004", estimatedCostUsd: 0.004, reservedUsd: 0 });
+    const withId = new BudgetExceededError("stream cut", { generationId: "gen-cut" });
+    t.recordFailure(withId, { model: "a/b", reservation: t.reserve("a/b", 0.004), accepted: true });
+    expect(t.snapshot()).toMatchObject({ cost: "0.008", pendingRequests: 2, reservedUsd: 0 });
+    expect(t.snapshot().pending.find((p) => p.generationId === "gen-cut")).toMatchObject({ estimatedUsd: 0.004 });
+  });
+
+  it("a hold from another tracker is not taken as money", () => {
+    const t = new UsageTracker({ budgetUsd: 1 });
+    const other = new UsageTracker({ budgetUsd: 1 });
+    const foreign = other.reserve("a/b", 0.5)!;
+    t.record(result({ id: "gen-f", model: "a/b", prompt: 1, completion: 1 }), foreign);
+    expect(t.snapshot()).toMatchObject({ costUsd: 0, pendingRequests: 1 });
+    expect(other.snapshot().reservedUsd).toBe(0.5);
+  });
+
+  it("reserve() without a budget takes nothing, and rejects nonsense", () => {
+    const t = new UsageTracker();
+    expect(t.reserve("a/b", 5)).toBeUndefined();
+    expect(() => new UsageTracker({ budgetUsd: 1 }).reserve("a/b", -1)).toThrow(/worstCaseUsd/);
+    expect(() => new UsageTracker({ budgetUsd: 1 }).reserve("a/b", Number.NaN)).toThrow(InvalidArgumentError);
+  });
+});
+
+describe("impossible costs in results", () => {
+  it("a hand-made result with cost -1000 never moves the totals", () => {
+    const t = new UsageTracker({ budgetUsd: 0.01 });
+    const r = result({ id: "gen-neg", model: "a/b", prompt: 1, completion: 1, cost: 0.001 });
+    t.record({ ...r, cost: -1000, costSource: "usage" });
+    expect(t.snapshot()).toMatchObject({ costUsd: 0, remainingUsd: 0.01, pendingRequests: 1, costAnomalies: 1 });
+    t.record({ ...r, id: "gen-inf", generationId: "gen-inf", cost: Number.POSITIVE_INFINITY });
+    t.record({ ...r, id: "gen-neg", generationId: "gen-neg", cost: -1000 }); // a duplicate: counted once
+    expect(t.snapshot()).toMatchObject({ costUsd: 0, pendingRequests: 2, costAnomalies: 2 });
+  });
+
+  it("the parser flags -1000 and keeps the usage", () => {
+    const r = result({ id: "gen-p", model: "a/b", prompt: 3, completion: 4, cost: -1000 });
+    expect(r).toMatchObject({ cost: undefined, costSource: undefined, costAnomaly: { reported: "-1000", reason: "negative" } });
+    expect(r.usage?.prompt_tokens).toBe(3);
+    expect(JSON.parse(JSON.stringify(r.costAnomaly))).toEqual(r.costAnomaly);
+  });
+});
+
+describe("model ids that are Object.prototype names", () => {
+  it("each gets its own byModel entry, and the snapshot survives JSON", () => {
+    const t = new UsageTracker();
+    for (const [i, model] of ["__proto__", "constructor", "toString", "hasOwnProperty", "__proto__"].entries()) {
+      t.record(result({ id: `gen-${i}`, model, prompt: 1, completion: 1, cost: 0.001 }));
+    }
+    const s = t.snapshot();
+    expect(Object.keys(s.byModel)).toEqual(["__proto__", "constructor", "hasOwnProperty", "toString"]);
+    expect(Object.getPrototypeOf(s.byModel)).toBeNull();
+    expect(s.byModel["__proto__"]).toMatchObject({ requests: 2, cost: "0.002" });
+    const parsed = JSON.parse(JSON.stringify(s)) as typeof s;
+    expect(Object.getOwnPropertyDescriptor(parsed.byModel, "__proto__")?.value).toMatchObject({ requests: 2 });
+    expect(parsed.byModel["toString"]).toMatchObject({ requests: 1 });
+  });
+});
