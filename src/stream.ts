@@ -32,6 +32,7 @@ import {
 import type { components } from "./generated/openrouter.js";
 import { SseReader, type SseSink } from "./internal/sse.js";
 import { stripCause } from "./transport.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, ERROR_BODY_MAX_BYTES, checkMaxResponseBytes, excerptOf, readBounded, tooLargeError } from "./body.js";
 import {
   chatResultFromResponse,
   type Annotation,
@@ -88,6 +89,12 @@ export interface ChatStreamInit {
   onSettled?: ((settled: ChatStreamSettled) => void) | undefined;
   /** Characters the SSE parser may hold for one unfinished event. Default 32 Mi. */
   maxBufferSize?: number | undefined;
+  /**
+   * The most the stream may accumulate: characters of text (content, reasoning, refusal, tool arguments,
+   * audio), or bytes of a JSON body sent instead of SSE. Past it the stream fails with
+   * `ResponseTooLargeError` carrying `partial`. Default 64 MiB (`DEFAULT_MAX_RESPONSE_BYTES`).
+   */
+  maxResponseBytes?: number | undefined;
 }
 
 /** A piece of the answer's text. */
@@ -228,9 +235,9 @@ function checkTimeout(name: string, value: unknown): number {
   return value;
 }
 
-/** A short, printable excerpt of a payload for an error message. */
+/** A short, printable excerpt of a payload for an error message: a copy, never a slice of a large body. */
 function excerpt(text: string): string {
-  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
+  return excerptOf(text, 120);
 }
 
 /**
@@ -264,6 +271,11 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
   private readonly onCallerAbort: (() => void) | undefined;
   private readonly sse: SseReader;
   private readonly maxBufferSize: number;
+  private readonly maxResponseBytes: number;
+  /** Characters of text folded into the accumulator so far (checked against `maxResponseBytes`). */
+  private textChars = 0;
+  /** Bytes of a JSON body read so far (see `jsonBody`). */
+  private jsonBytes = 0;
 
   /** Who drives the body: nobody yet, the iterator, or `final()` draining it without keeping events. */
   private consumer: "none" | "iterator" | "final" = "none";
@@ -347,6 +359,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     this.onSettled = init.onSettled;
     this.callerSignal = init.signal;
     this.maxBufferSize = maxBufferSize;
+    this.maxResponseBytes = checkMaxResponseBytes(init.maxResponseBytes) ?? DEFAULT_MAX_RESPONSE_BYTES;
     // The stream is its own sink (sseData / sseComment / sseOverflow): no closures per stream.
     this.sse = new SseReader(this as unknown as SseSink, maxBufferSize);
     this.startedAt = this.now();
@@ -401,7 +414,11 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
    */
   [Symbol.asyncIterator](): AsyncIterableIterator<ChatStreamEvent> {
     if (this.consumer === "iterator") {
-      throw new InvalidArgumentError("This ChatStream is already being iterated; a stream can be read only once");
+      throw new InvalidArgumentError(
+        this.iteratorFinished
+          ? "This ChatStream has already been consumed (its loop ended); a stream can be read only once: use final() for the result"
+          : "This ChatStream is already being iterated; a stream can be read only once",
+      );
     }
     if (this.consumer === "final" && this.dropped) {
       throw new InvalidArgumentError(
@@ -412,10 +429,26 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     return new EventIterator(this as unknown as IteratorSource);
   }
 
-  /** `return()` of the iterator: `break` or a throw in the caller's loop body stops the request. */
+  /**
+   * `return()` of the iterator: `break` or a throw in the caller's loop body stops the request. `final()`
+   * then rejects with an `AbortError` that says so and carries what arrived as `partial` (an answer cut off
+   * by the caller is not a completed one: usage and cost may be missing). A stream that had already ended
+   * keeps its outcome.
+   */
   private closeIterator(): Promise<IteratorResult<ChatStreamEvent, undefined>> {
-    if (this.state !== SETTLED) this.abort(new Error("The stream's iterator was closed early"));
     this.iteratorFinished = true;
+    if (this.state === SETTLED) return Promise.resolve({ done: true, value: undefined });
+    this.processPending(false);
+    if (this.state !== SETTLED) {
+      this.fail(
+        "aborted",
+        new AbortError(
+          `The stream was closed early: the loop reading it ended (break, return or throw) before the answer was complete; what arrived is on error.partial${describe(this.info)}`,
+          this.errorInit(),
+        ),
+        true,
+      );
+    }
     return Promise.resolve({ done: true, value: undefined });
   }
 
@@ -568,7 +601,12 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     return this.reader.read().then(
       (read) => {
         this.inflight = undefined;
-        this.onRead(read);
+        try {
+          this.onRead(read);
+        } catch (e) {
+          // Whatever goes wrong while folding a read in must end the stream, never escape as an unhandled rejection.
+          this.onInternalError(e);
+        }
       },
       (e: unknown) => {
         this.inflight = undefined;
@@ -600,6 +638,12 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       return;
     }
     if (this.jsonBody) {
+      this.jsonBytes += read.value.byteLength;
+      if (this.jsonBytes > this.maxResponseBytes) {
+        this.jsonText = "";
+        this.failTooLarge("The JSON body of the stream");
+        return;
+      }
       this.jsonText += (this.jsonDecoder ??= new TextDecoder()).decode(read.value, { stream: true });
       return;
     }
@@ -622,6 +666,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       return this.onErrorStatus(response);
     }
     const type = response.headers.get("content-type") ?? "";
+    if (/\bhtml\b/i.test(type)) return this.onHtmlBody(response);
     this.jsonBody = /\bjson\b/i.test(type) && !/event-stream/i.test(type);
     if (this.idleTimeoutMs > 0) {
       this.lastDataAt = this.now();
@@ -636,8 +681,26 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
   }
 
   private async onErrorStatus(response: Response): Promise<void> {
-    const text = await response.text().catch(() => "");
+    const { text } = await readBounded(response, ERROR_BODY_MAX_BYTES).catch(() => ({ text: "" }));
     if (this.state !== SETTLED) this.fail("failed", errorFromResponse(response.status, response.headers, text, this.info), false);
+  }
+
+  /**
+   * A 2xx HTML page instead of an event stream: a captive portal, a proxy's login or error page. Not a network
+   * failure and not worth retrying; the error quotes the head of the page.
+   */
+  private async onHtmlBody(response: Response): Promise<void> {
+    const { text } = await readBounded(response, ERROR_BODY_MAX_BYTES).catch(() => ({ text: "" }));
+    if (this.state === SETTLED) return;
+    const page = excerptOf(text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim());
+    this.fail(
+      "failed",
+      new InvalidResponseError(
+        `Expected an event stream, got an HTML page${page ? `: ${page}` : ""}${describe({ ...this.info, status: response.status })}`,
+        { ...this.info, status: response.status, retryable: false },
+      ),
+      false,
+    );
   }
 
   private onOpenError(e: unknown): void {
@@ -649,6 +712,18 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
           cause: stripCause(e),
         });
     this.fail("failed", error, false);
+  }
+
+  private onInternalError(e: unknown): void {
+    if (this.state === SETTLED) return;
+    this.fail(
+      "error",
+      new InvalidResponseError(`The stream could not be processed: ${e instanceof Error ? e.message : String(e)}${describe(this.info)}`, {
+        ...this.errorInit(),
+        cause: e,
+      }),
+      true,
+    );
   }
 
   private onReadError(e: unknown): void {
@@ -711,6 +786,11 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       : body["choices"];
     this.onChunk({ ...body, choices });
     if (this.state !== SETTLED) this.complete();
+  }
+
+  /** The accumulated text or the JSON body outgrew `maxResponseBytes`: stop reading, keep what arrived. */
+  private failTooLarge(what: string): void {
+    this.fail("error", tooLargeError(this.maxResponseBytes, what, describe(this.info), this.errorInit()), true);
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -837,6 +917,11 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       else this.dropped = true;
     }
 
+    if (this.textChars > this.maxResponseBytes) {
+      this.failTooLarge("The text of the stream");
+      return;
+    }
+
     // Property reads first: wireErrorOf only for the rare chunk that has an `error`.
     const topError = chunk["error"] === undefined ? undefined : wireErrorOf(chunk);
     if (topError !== undefined || choiceFailed) {
@@ -867,6 +952,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       const hasDetails = Array.isArray(details) && details.length > 0;
       if (reasoningText !== "" || hasDetails) {
         this.reasoning += reasoningText;
+        this.textChars += reasoningText.length;
         if (hasDetails) for (const d of details) if (isObject(d)) this.mergeDetail(d);
         this.markToken();
         if (deliver) this.queue[this.queueTail++] = { type: "reasoning", text: reasoningText, details: hasDetails ? (details as ReasoningDetail[]) : EMPTY_DETAILS };
@@ -877,6 +963,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       if (Array.isArray(content)) content = textOfParts(content);
       if (typeof content === "string" && content !== "") {
         this.content += content;
+        this.textChars += content.length;
         this.markToken();
         if (deliver) this.queue[this.queueTail++] = { type: "content", text: content };
         else this.dropped = true;
@@ -885,6 +972,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       const refusal = delta["refusal"];
       if (typeof refusal === "string" && refusal !== "") {
         this.refusal = (this.refusal ?? "") + refusal;
+        this.textChars += refusal.length;
         this.markToken();
         if (deliver) this.queue[this.queueTail++] = { type: "refusal", text: refusal };
         else this.dropped = true;
@@ -969,6 +1057,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     const rawArgs = fn?.["arguments"];
     const args = typeof rawArgs === "string" ? rawArgs : rawArgs == null ? "" : JSON.stringify(rawArgs);
     call.arguments += args;
+    this.textChars += args.length;
     this.markToken();
     if (deliver) this.queue[this.queueTail++] = { type: "tool_call", index: call.index, id, name, argumentsDelta: args };
     else this.dropped = true;
@@ -1007,7 +1096,10 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     for (const field of Object.keys(delta)) {
       const value = delta[field];
       if (field === "text" || field === "summary") {
-        if (typeof value === "string") entry[field] = typeof entry[field] === "string" ? (entry[field] as string) + value : value;
+        if (typeof value === "string") {
+          entry[field] = typeof entry[field] === "string" ? (entry[field] as string) + value : value;
+          this.textChars += value.length;
+        }
       } else if (value === null || value === undefined || value === "") {
         if (!(field in entry)) entry[field] = value;
       } else {
@@ -1022,6 +1114,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       const value = delta[field];
       if ((field === "data" || field === "transcript") && typeof value === "string") {
         acc[field] = typeof acc[field] === "string" ? (acc[field] as string) + value : value;
+        this.textChars += value.length;
       } else if (value != null) {
         acc[field] = value;
       }
