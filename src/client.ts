@@ -31,7 +31,7 @@ import { ChatStream } from "./stream.js";
 import type { StructuredParams, StructuredResult, StructuredStream } from "./structured.js";
 import { Deadline, Transport, type TransportRequest, networkMessage, rawResponseOf, stripCause } from "./transport.js";
 import { UsageTracker } from "./usage.js";
-import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes, excerptOf, readBounded, tooLargeError } from "./body.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes, detached, excerptOf, readBounded, tooLargeError } from "./body.js";
 import { DEFAULT_FIRST_EVENT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./timeouts.js";
 
 export const DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
@@ -256,6 +256,7 @@ export class OpenRouter {
   async chat(params: ChatParams, options: CallOptions = {}): Promise<ChatResult> {
     const body = this.#chatBody(params, "chat", false);
     const req = this.#request(body, false, options);
+    const maxResponseBytes = this.#maxResponseBytes(options);
     if (this.#preSendNeeded()) await this.#preSend(body, options.signal);
     let run: ResilientResult<ChatResult>;
     const deadline = new Deadline(options.signal, options.timeoutMs ?? this.#options.timeoutMs);
@@ -265,7 +266,7 @@ export class OpenRouter {
         const start = performance.now();
         const response = await this.#transport.sendOnce(attemptReq, deadline);
         const ttfbMs = performance.now() - start;
-        const text = await readText(response, deadline, attemptReq, this.#options.apiKey, this.#maxResponseBytes(options));
+        const text = await readText(response, deadline, attemptReq, this.#options.apiKey, maxResponseBytes);
         const raw = parseJson(text, attemptReq, response.status);
         const ctx: ResultContext = { method: attemptReq.method, path: attemptReq.path, headers: response.headers, timing: { ttfbMs, totalMs: performance.now() - start } };
         if (attemptReq.model !== undefined) ctx.model = attemptReq.model;
@@ -641,9 +642,17 @@ function parseJson(text: string, req: TransportRequest, status: number): unknown
     const truncated = trimmed.startsWith("{") || trimmed.startsWith("[");
     throw new InvalidResponseError(
       `${trimmed === "" ? "Empty response body" : truncated ? "Truncated JSON response body" : `Response is not JSON: ${excerptOf(trimmed, 120)}`}${describe({ ...info, status })}`,
-      { ...info, status, retryable: truncated || trimmed === "", cause },
+      // A copy of the SyntaxError: V8's own keeps the whole text it failed on alive.
+      { ...info, status, retryable: truncated || trimmed === "", cause: copiedError(cause) },
     );
   }
+}
+
+/** A plain copy of an error's name and message, holding nothing else. */
+function copiedError(error: unknown): Error {
+  const copy = new Error(detached(error instanceof Error ? error.message : String(error)));
+  copy.name = error instanceof Error ? detached(error.name) : "Error";
+  return copy;
 }
 
 export type { FallbackRecord };

@@ -752,7 +752,9 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
   /** The body ended cleanly (EOF). */
   private onEnd(): void {
     if (this.jsonBody) {
-      this.onJsonBody(this.jsonText + (this.jsonDecoder?.decode() ?? ""));
+      const text = this.jsonText + (this.jsonDecoder?.decode() ?? "");
+      this.jsonText = "";
+      this.onJsonBody(text);
       return;
     }
     this.sse.end();
@@ -1268,6 +1270,9 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
 
   private fail(outcome: StreamOutcome, error: OpenRouterError, abortRequest: boolean): void {
     if (this.state === SETTLED) return;
+    // Format the stack now: until it is read, V8 keeps each frame's receiver (this stream, its buffers) alive
+    // for as long as the error lives.
+    void error.stack;
     this.settle(outcome, undefined, error);
     if (abortRequest) this.ac.abort(error);
     this.reader?.cancel(error).catch(noop);
