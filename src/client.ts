@@ -194,8 +194,9 @@ export class OpenRouter {
       baseUrl,
       basePath,
       timeoutMs: optionalTimeout("timeoutMs", options.timeoutMs) ?? DEFAULT_TIMEOUT_MS,
-      firstEventTimeoutMs: optionalTimeout("firstEventTimeoutMs", options.firstEventTimeoutMs) ?? DEFAULT_FIRST_EVENT_TIMEOUT_MS,
-      idleTimeoutMs: optionalTimeout("idleTimeoutMs", options.idleTimeoutMs) ?? DEFAULT_IDLE_TIMEOUT_MS,
+      // Stream timeouts stay undefined when not given: their defaults depend on each other (see #streamTimeouts).
+      firstEventTimeoutMs: optionalTimeout("firstEventTimeoutMs", options.firstEventTimeoutMs),
+      idleTimeoutMs: optionalTimeout("idleTimeoutMs", options.idleTimeoutMs),
       maxResponseBytes: checkMaxResponseBytes(options.maxResponseBytes) ?? DEFAULT_MAX_RESPONSE_BYTES,
       preSend: {
         validateModel: options.validateModel,
@@ -314,8 +315,7 @@ export class OpenRouter {
       },
       info: infoOf(req),
       ...(options.signal && { signal: options.signal }),
-      ...optional("firstEventTimeoutMs", options.firstEventTimeoutMs ?? this.#options.firstEventTimeoutMs),
-      ...optional("idleTimeoutMs", options.idleTimeoutMs ?? this.#options.idleTimeoutMs),
+      ...this.#streamTimeouts(options),
       maxResponseBytes: this.#maxResponseBytes(options),
       onSettled: ({ result, error }) => {
         if (result) {
@@ -408,6 +408,17 @@ export class OpenRouter {
     const model = await this.models.get(id, options.signal);
     if (!model) throw new NotFoundError(`Unknown model ${id}: not in the catalogue`, { model: id });
     return estimateCost(body as unknown as ChatRequest, model);
+  }
+
+  /**
+   * The stream's timeouts: the call's, else the client's, else the defaults. An idle timeout chosen without a
+   * first-event one keeps its documented meaning (counted from the response headers, it also bounds the wait
+   * for the first event), so the first-event default applies only when neither was chosen.
+   */
+  #streamTimeouts(options: CallOptions): { firstEventTimeoutMs: number; idleTimeoutMs: number } {
+    const first = options.firstEventTimeoutMs ?? this.#options.firstEventTimeoutMs;
+    const idle = options.idleTimeoutMs ?? this.#options.idleTimeoutMs;
+    return { firstEventTimeoutMs: first ?? (idle === undefined ? DEFAULT_FIRST_EVENT_TIMEOUT_MS : 0), idleTimeoutMs: idle ?? DEFAULT_IDLE_TIMEOUT_MS };
   }
 
   #maxResponseBytes(options: CallOptions): number {
@@ -600,10 +611,6 @@ function defaultHeaders(apiKey: string | undefined, options: OpenRouterOptions):
 
 function infoOf(req: TransportRequest): RequestInfo {
   return { method: req.method, path: req.path, ...(req.model !== undefined && { model: req.model }) };
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 /**

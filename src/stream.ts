@@ -81,7 +81,10 @@ export interface ChatStreamInit {
   signal?: AbortSignal | undefined;
   /** Fail with a `TimeoutError` when no data event arrived this long after the stream started. 0 / undefined: off. */
   firstEventTimeoutMs?: number | undefined;
-  /** Fail with a `TimeoutError` when no data event arrived for this long (counted from the response headers). */
+  /**
+   * Fail with a `TimeoutError` when no data event arrived for this long: counted from the first data event when
+   * `firstEventTimeoutMs` is set (that one covers the wait before it), else from the response headers.
+   */
   idleTimeoutMs?: number | undefined;
   /** A monotonic clock in ms for the timing metrics and the timeouts. Default `performance.now()`. */
   now?: (() => number) | undefined;
@@ -668,7 +671,9 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     const type = response.headers.get("content-type") ?? "";
     if (/\bhtml\b/i.test(type)) return this.onHtmlBody(response);
     this.jsonBody = /\bjson\b/i.test(type) && !/event-stream/i.test(type);
-    if (this.idleTimeoutMs > 0) {
+    // With a first-event timeout, the wait for the first data event is that timer's job (a long first token must
+    // not trip the shorter idle timeout): the idle timer then starts at the first data event.
+    if (this.idleTimeoutMs > 0 && this.firstEventTimeoutMs === 0) {
       this.lastDataAt = this.now();
       this.idleTimer = setTimeout(this.onIdleTimer, this.idleTimeoutMs);
     }
@@ -825,7 +830,10 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       clearTimeout(this.firstTimer);
       this.firstTimer = undefined;
     }
-    if (this.idleTimeoutMs > 0) this.lastDataAt = this.now();
+    if (this.idleTimeoutMs > 0) {
+      this.lastDataAt = this.now();
+      if (this.idleTimer === undefined) this.idleTimer = setTimeout(this.onIdleTimer, this.idleTimeoutMs);
+    }
     // Only the first read is folded in lazily (that is where time to first token is won); later reads are
     // folded in whole, which is faster per event. Once payloads wait, later ones queue behind them, in order.
     if (
