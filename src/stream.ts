@@ -6,12 +6,14 @@
  *
  * Every stream ends in exactly one of these outcomes (see `StreamOutcome`):
  * - `completed`: `data: [DONE]`, or the body ended cleanly after a finish reason;
- * - `error`: an in-band error chunk (top-level `error`, a choice `error` or `finish_reason: "error"`);
+ * - `error`: an in-band error chunk (top-level `error`, a choice `error` or `finish_reason: "error"`), an
+ *   event that is not JSON, or more text than `maxResponseBytes` (`ResponseTooLargeError`);
  * - `truncated`: the connection dropped, or the body ended with neither `[DONE]` nor a finish reason;
  * - `timeout`: `firstEventTimeoutMs` / `idleTimeoutMs` passed without a data event (keep-alive comments do
  *   not count);
- * - `aborted`: the caller's signal or `stream.abort()`;
- * - `failed`: the request failed before the stream started (the same typed error `client.chat` raises).
+ * - `aborted`: the caller's signal, `stream.abort()`, or leaving the `for await` loop before the end;
+ * - `failed`: the request failed before the stream started (the same typed error `client.chat` raises), or
+ *   the answer was an HTML page instead of an event stream (`InvalidResponseError`).
  * Every failure after the first data event carries what arrived before it as `error.partial`.
  */
 import {
@@ -412,8 +414,11 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
   }
 
   /**
-   * The events, in order, ending with `{ type: "done", result }`. Read once: a second iterator throws.
-   * Leaving the loop early (`break`, `return`, an exception) aborts the request.
+   * The events, in order, ending with `{ type: "done", result }`. Read once: a second iterator throws
+   * (`InvalidArgumentError`: "already being iterated" while the first is in use, "already been consumed"
+   * after it ended). Leaving the loop early (`break`, `return`, an exception) aborts the request; `final()`
+   * then rejects with an `AbortError` that says the loop ended early and carries what arrived as `partial`
+   * (usage and cost are usually missing: they come last). Breaking after the `done` event changes nothing.
    */
   [Symbol.asyncIterator](): AsyncIterableIterator<ChatStreamEvent> {
     if (this.consumer === "iterator") {
@@ -486,8 +491,9 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
 
   /**
    * The assembled `ChatResult` (the same `client.chat` gives for the generation), with `timing`. Rejects with
-   * the typed error (with `partial`) when the stream did not complete. Works whether or not the caller
-   * iterates: without an iterator it reads the body itself and keeps no events.
+   * the typed error (with `partial`) when the stream did not complete, including an `AbortError` when the
+   * caller's loop left the stream early. Works whether or not the caller iterates: without an iterator it
+   * reads the body itself and keeps no events. Always settles: every stream ends in one outcome.
    *
    * @example
    * const { text, usage, cost } = await client.chatStream(params).final();

@@ -397,7 +397,7 @@ export function iterableWithFinal<E, R>(
  * Below this many characters every content event gets a fresh preview (each parse is cheap, and short answers
  * are the common case).
  */
-const EAGER_PREVIEW_CHARS = 4096;
+const EAGER_PREVIEW_CHARS = 2048;
 
 /**
  * Whether the text has grown enough since the last preview to parse it again. Each parse reads the whole text,
