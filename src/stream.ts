@@ -353,7 +353,10 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     if (init.now !== undefined && typeof init.now !== "function") throw new InvalidArgumentError("ChatStream: init.now must be a function");
     this.firstEventTimeoutMs = checkTimeout("firstEventTimeoutMs", init.firstEventTimeoutMs);
     this.idleTimeoutMs = checkTimeout("idleTimeoutMs", init.idleTimeoutMs);
-    const maxBufferSize = init.maxBufferSize ?? DEFAULT_MAX_BUFFER;
+    const maxResponseBytes = checkMaxResponseBytes(init.maxResponseBytes) ?? DEFAULT_MAX_RESPONSE_BYTES;
+    // One event cannot usefully be much larger than the whole answer may be (twice it, for the JSON around
+    // the text): a small maxResponseBytes also keeps the parser from buffering a huge event first.
+    const maxBufferSize = init.maxBufferSize ?? Math.min(DEFAULT_MAX_BUFFER, 2 * maxResponseBytes + 65_536);
     if (!(maxBufferSize > 0)) throw new InvalidArgumentError(`maxBufferSize must be a positive number, got ${String(maxBufferSize)}`);
     this.info = {
       ...(init.info?.method !== undefined && { method: init.info.method }),
@@ -364,7 +367,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     this.onSettled = init.onSettled;
     this.callerSignal = init.signal;
     this.maxBufferSize = maxBufferSize;
-    this.maxResponseBytes = checkMaxResponseBytes(init.maxResponseBytes) ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.maxResponseBytes = maxResponseBytes;
     // The stream is its own sink (sseData / sseComment / sseOverflow): no closures per stream.
     this.sse = new SseReader(this as unknown as SseSink, maxBufferSize);
     this.startedAt = this.now();

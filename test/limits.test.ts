@@ -158,6 +158,17 @@ describe("maxResponseBytes on streams", () => {
     expect(body.stats.pulledChunks).toBeLessThan(30);
   });
 
+  it("one event far larger than maxResponseBytes is refused while it arrives, not buffered whole first", async () => {
+    // A single 4 MiB event, sent 8 KiB at a time with no line end.
+    const body = generated(513, (i) => (i === 0 ? 'data: {"choices":[{"index":0,"delta":{"content":"' : "q".repeat(8192)));
+    const client = clientWith(() => new Response(body.stream, { headers: { "content-type": "text/event-stream" } }), { maxResponseBytes: 16 * 1024 });
+    const error = (await client.chatStream({ model: MODEL, messages }).final().catch((e: unknown) => e)) as OpenRouterError;
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.retryable).toBe(false);
+    expect(body.stats.pulledBytes).toBeLessThan(128 * 1024);
+    expect(body.stats.cancelled).toBe(true);
+  });
+
   it("a JSON body on a streaming request is bounded by bytes while it arrives", async () => {
     const body = generated(1000, (i) => (i === 0 ? '{"choices":[{"message":{"content":"' : "z".repeat(4096)));
     const client = clientWith(() => new Response(body.stream, { headers: { "content-type": "application/json" } }), { maxResponseBytes: 32 * 1024 });
