@@ -401,7 +401,14 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       opened = Promise.reject(e);
     }
     this.opening = opened.then(
-      (response) => this.onResponse(response),
+      (response) => {
+        try {
+          return this.onResponse(response);
+        } catch (e) {
+          this.onInternalError(e);
+          return undefined;
+        }
+      },
       (e: unknown) => this.onOpenError(e),
     );
   }
@@ -513,7 +520,8 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
           : Promise.resolve(this.resultValue as ChatResult));
     if (this.consumer === "none" && this.state !== SETTLED) {
       this.consumer = "final";
-      void this.drain();
+      // Nothing may escape as an unhandled rejection: whatever goes wrong ends the stream, so final() settles.
+      this.drain().catch((e: unknown) => this.onInternalError(e));
     }
     return settled;
   }

@@ -215,6 +215,26 @@ describe("maxResponseBytes on streams", () => {
   });
 });
 
+describe("final() always settles", () => {
+  it("a response the stream cannot read (its body already locked) settles final() with a typed error", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const response = new Response("data: [DONE]\n\n", { headers: { "content-type": "text/event-stream" } });
+      response.body!.getReader(); // someone else holds the body
+      const stream = new ChatStream({ open: async () => response });
+      const error = await stream.final().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      expect(stream.done).toBe(true);
+      await new Promise((r) => setTimeout(r, 10));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+});
+
 describe("error bodies are read only in part", () => {
   it("a 500 with a 10 MB HTML page: the typed error, at most 32 KiB read, a short message", async () => {
     const body = generated(640, (i) => (i === 0 ? "<html><body><h1>Internal error</h1>" : "<p>" + "e".repeat(16 * 1024 - 7) + "</p>"));
