@@ -34,6 +34,8 @@ import type { StructuredParams, StructuredResult, StructuredStream } from "./str
 import { Deadline, Transport, type TransportRequest, networkMessage, rawResponseOf, stripCause } from "./transport.js";
 import { type BudgetReservation, UsageTracker } from "./usage.js";
 import { redact, registerSecret } from "./internal/redact.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes, detached, excerptOf, readBounded, tooLargeError } from "./body.js";
+import { DEFAULT_FIRST_EVENT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./timeouts.js";
 
 export const DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
 
@@ -60,12 +62,27 @@ export interface OpenRouterOptions extends ResilienceOptions, Omit<PreSendOption
   headers?: Record<string, string> | undefined;
   /** Injectable fetch (tests, proxies, edge runtimes). Defaults to the global fetch. */
   fetch?: typeof globalThis.fetch | undefined;
-  /** Total time for a call, retries included, and reading a JSON body. For streams: until the response headers arrive. */
+  /**
+   * Total time for a call, retries included, and reading a JSON body. For streams: until the response headers
+   * arrive. Default 10 minutes (`DEFAULT_TIMEOUT_MS`); `0` for none.
+   */
   timeoutMs?: number | undefined;
-  /** A stream fails with a timeout if no data event (keep-alive comments do not count) arrives in time. */
+  /**
+   * A stream fails with a timeout if no data event (keep-alive comments do not count) arrives in time.
+   * Default 5 minutes (`DEFAULT_FIRST_EVENT_TIMEOUT_MS`); `0` for none.
+   */
   firstEventTimeoutMs?: number | undefined;
-  /** A stream fails with a timeout after this long without a data event (keep-alive comments do not count). */
+  /**
+   * A stream fails with a timeout after this long without a data event (keep-alive comments do not count).
+   * Default 2 minutes (`DEFAULT_IDLE_TIMEOUT_MS`); `0` for none.
+   */
   idleTimeoutMs?: number | undefined;
+  /**
+   * The most a response may weigh: bytes of a JSON body, or characters of text a stream accumulates (content,
+   * reasoning, refusal, tool arguments). Past it the call fails with `ResponseTooLargeError` (not retried;
+   * a stream's output so far is on `error.partial`). Default 64 MiB (`DEFAULT_MAX_RESPONSE_BYTES`).
+   */
+  maxResponseBytes?: number | undefined;
   /** Spending limit in USD for this client: once spent, calls fail before sending with `BudgetExceededError`. */
   budgetUsd?: number | undefined;
   /** How long `client.models` keeps the catalogue. Default one hour. */
@@ -81,6 +98,8 @@ export interface CallOptions {
   headers?: Record<string, string> | undefined;
   firstEventTimeoutMs?: number | undefined;
   idleTimeoutMs?: number | undefined;
+  /** Replaces the client's `maxResponseBytes` for this call. */
+  maxResponseBytes?: number | undefined;
   retry?: RetryOptions | false | undefined;
   /** Replaces the client's `fallbackModels` for this call; `false` for none. */
   fallbackModels?: readonly string[] | false | undefined;
@@ -97,6 +116,7 @@ type ResolvedOptions = Readonly<{
   timeoutMs: number | undefined;
   firstEventTimeoutMs: number | undefined;
   idleTimeoutMs: number | undefined;
+  maxResponseBytes: number;
   preSend: PreSendOptions;
   fallbackModels: readonly string[] | undefined;
 }>;
@@ -117,6 +137,16 @@ function optionalPositive(name: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
     throw new InvalidArgumentError(`${name} must be a positive number of milliseconds, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** A timeout option: a positive number of milliseconds, or `0` to turn the timeout off. */
+function optionalTimeout(name: string, value: unknown): number | undefined {
+  if (value === 0) return 0;
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new InvalidArgumentError(`${name} must be a positive number of milliseconds (or 0 for none), got ${String(value)}`);
   }
   return value;
 }
@@ -167,9 +197,11 @@ export class OpenRouter {
       apiKey,
       baseUrl,
       basePath,
-      timeoutMs: optionalPositive("timeoutMs", options.timeoutMs),
-      firstEventTimeoutMs: optionalPositive("firstEventTimeoutMs", options.firstEventTimeoutMs),
-      idleTimeoutMs: optionalPositive("idleTimeoutMs", options.idleTimeoutMs),
+      timeoutMs: optionalTimeout("timeoutMs", options.timeoutMs) ?? DEFAULT_TIMEOUT_MS,
+      // Stream timeouts stay undefined when not given: their defaults depend on each other (see #streamTimeouts).
+      firstEventTimeoutMs: optionalTimeout("firstEventTimeoutMs", options.firstEventTimeoutMs),
+      idleTimeoutMs: optionalTimeout("idleTimeoutMs", options.idleTimeoutMs),
+      maxResponseBytes: checkMaxResponseBytes(options.maxResponseBytes) ?? DEFAULT_MAX_RESPONSE_BYTES,
       preSend: {
         validateModel: options.validateModel,
         preflight: options.preflight,
@@ -233,6 +265,7 @@ export class OpenRouter {
   async chat(params: ChatParams, options: CallOptions = {}): Promise<ChatResult> {
     const body = this.#chatBody(params, "chat", false);
     const req = this.#request(body, false, options, "chat");
+    const maxResponseBytes = this.#maxResponseBytes(options);
     // With a budget, the call's worst case is held from here until it is recorded (see UsageTracker.reserve).
     const hold = this.#preSendNeeded() ? await this.#preSend(body, options.signal, options.fallbackModels) : undefined;
     let accepted = false;
@@ -245,7 +278,7 @@ export class OpenRouter {
         const response = await this.#transport.sendOnce(attemptReq, deadline);
         accepted = true;
         const ttfbMs = performance.now() - start;
-        const text = await readText(response, deadline, attemptReq, this.#options.apiKey);
+        const text = await readText(response, deadline, attemptReq, this.#options.apiKey, maxResponseBytes);
         const raw = parseJson(text, attemptReq, response.status);
         const ctx: ResultContext = { method: attemptReq.method, path: attemptReq.path, headers: response.headers, timing: { ttfbMs, totalMs: performance.now() - start } };
         if (attemptReq.model !== undefined) ctx.model = attemptReq.model;
@@ -298,8 +331,8 @@ export class OpenRouter {
       },
       info: infoOf(req),
       ...(options.signal && { signal: options.signal }),
-      ...optional("firstEventTimeoutMs", options.firstEventTimeoutMs ?? this.#options.firstEventTimeoutMs),
-      ...optional("idleTimeoutMs", options.idleTimeoutMs ?? this.#options.idleTimeoutMs),
+      ...this.#streamTimeouts(options),
+      maxResponseBytes: this.#maxResponseBytes(options),
       onSettled: ({ result, error }) => {
         if (result) {
           if (run) {
@@ -392,6 +425,21 @@ export class OpenRouter {
     const model = await this.models.get(id, options.signal);
     if (!model) throw new NotFoundError(`Unknown model ${id}: not in the catalogue`, { model: id });
     return estimateCost(body as unknown as ChatRequest, model);
+  }
+
+  /**
+   * The stream's timeouts: the call's, else the client's, else the defaults. An idle timeout chosen without a
+   * first-event one keeps its documented meaning (counted from the response headers, it also bounds the wait
+   * for the first event), so the first-event default applies only when neither was chosen.
+   */
+  #streamTimeouts(options: CallOptions): { firstEventTimeoutMs: number; idleTimeoutMs: number } {
+    const first = options.firstEventTimeoutMs ?? this.#options.firstEventTimeoutMs;
+    const idle = options.idleTimeoutMs ?? this.#options.idleTimeoutMs;
+    return { firstEventTimeoutMs: first ?? (idle === undefined ? DEFAULT_FIRST_EVENT_TIMEOUT_MS : 0), idleTimeoutMs: idle ?? DEFAULT_IDLE_TIMEOUT_MS };
+  }
+
+  #maxResponseBytes(options: CallOptions): number {
+    return checkMaxResponseBytes(options.maxResponseBytes) ?? this.#options.maxResponseBytes;
   }
 
   /** Checks the chat parameters a caller gave us before anything is sent. */
@@ -487,7 +535,7 @@ export class OpenRouter {
         const response = await this.#transport.sendOnce(r, deadline);
         if (r.stream) return response;
         // Buffer JSON bodies inside the attempt so a connection dropped mid-body is retried like any other.
-        const text = await readText(response, deadline, r, this.#options.apiKey);
+        const text = await readText(response, deadline, r, this.#options.apiKey, this.#options.maxResponseBytes);
         return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
       });
       // client.api does not parse bodies; close the call's span and hooks with what the transport knows.
@@ -603,14 +651,14 @@ function infoOf(req: TransportRequest): RequestInfo {
   return { method: req.method, path: req.path, ...(req.model !== undefined && { model: req.model }) };
 }
 
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-/** Reads a JSON body; a connection that drops mid-body is a (retryable) network error, not a parse error. */
-async function readText(response: Response, deadline: Deadline, req: TransportRequest, apiKey: string | undefined): Promise<string> {
+/**
+ * Reads a JSON body, at most `limit` bytes of it (counted as they arrive, so an oversized body is never
+ * buffered whole); a connection that drops mid-body is a (retryable) network error, not a parse error.
+ */
+async function readText(response: Response, deadline: Deadline, req: TransportRequest, apiKey: string | undefined, limit: number): Promise<string> {
+  let read: { text: string; cut: boolean };
   try {
-    return await response.text();
+    read = await readBounded(response, limit);
   } catch (cause) {
     const info = infoOf(req);
     if (deadline.signal?.aborted) throw deadline.abortError(info, cause);
@@ -620,6 +668,11 @@ async function readText(response: Response, deadline: Deadline, req: TransportRe
       status: response.status,
     });
   }
+  if (read.cut) {
+    const info = infoOf(req);
+    throw tooLargeError(limit, "The response body", describe({ ...info, status: response.status }), { ...info, status: response.status });
+  }
+  return read.text;
 }
 
 /** `JSON.parse` accepts the whitespace OpenRouter pads bodies with while a model works; a BOM it does not. */
@@ -633,10 +686,19 @@ function parseJson(text: string, req: TransportRequest, status: number): unknown
     // A body that starts like JSON but does not parse was cut short: worth another attempt.
     const truncated = trimmed.startsWith("{") || trimmed.startsWith("[");
     throw new InvalidResponseError(
-      `${trimmed === "" ? "Empty response body" : truncated ? "Truncated JSON response body" : `Response is not JSON: ${redact(trimmed.slice(0, 4096)).slice(0, 120)}`}${describe({ ...info, status })}`,
-      { ...info, status, retryable: truncated || trimmed === "", cause },
+      // Scrubbed before it is cut, so the cut cannot leave the start of a key behind.
+      `${trimmed === "" ? "Empty response body" : truncated ? "Truncated JSON response body" : `Response is not JSON: ${excerptOf(redact(trimmed.slice(0, 4096)), 120)}`}${describe({ ...info, status })}`,
+      // A copy of the SyntaxError: V8's own keeps the whole text it failed on alive.
+      { ...info, status, retryable: truncated || trimmed === "", cause: copiedError(cause) },
     );
   }
+}
+
+/** A plain copy of an error's name and message, holding nothing else. */
+function copiedError(error: unknown): Error {
+  const copy = new Error(detached(error instanceof Error ? error.message : String(error)));
+  copy.name = error instanceof Error ? detached(error.name) : "Error";
+  return copy;
 }
 
 export type { FallbackRecord };

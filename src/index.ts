@@ -59,6 +59,8 @@ export { estimateTokens, fitsContext } from "./tokens.js";
 export type { ContextFit } from "./tokens.js";
 export type { PreSendOptions } from "./guards.js";
 export { ChatStream } from "./stream.js";
+export { ResponseTooLargeError, DEFAULT_MAX_RESPONSE_BYTES } from "./body.js";
+export { DEFAULT_TIMEOUT_MS, DEFAULT_FIRST_EVENT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "./timeouts.js";
 export type {
   ChatStreamEvent,
   ChatStreamInit,

@@ -6,12 +6,14 @@
  *
  * Every stream ends in exactly one of these outcomes (see `StreamOutcome`):
  * - `completed`: `data: [DONE]`, or the body ended cleanly after a finish reason;
- * - `error`: an in-band error chunk (top-level `error`, a choice `error` or `finish_reason: "error"`);
+ * - `error`: an in-band error chunk (top-level `error`, a choice `error` or `finish_reason: "error"`), an
+ *   event that is not JSON, or more text than `maxResponseBytes` (`ResponseTooLargeError`);
  * - `truncated`: the connection dropped, or the body ended with neither `[DONE]` nor a finish reason;
  * - `timeout`: `firstEventTimeoutMs` / `idleTimeoutMs` passed without a data event (keep-alive comments do
  *   not count);
- * - `aborted`: the caller's signal or `stream.abort()`;
- * - `failed`: the request failed before the stream started (the same typed error `client.chat` raises).
+ * - `aborted`: the caller's signal, `stream.abort()`, or leaving the `for await` loop before the end;
+ * - `failed`: the request failed before the stream started (the same typed error `client.chat` raises), or
+ *   the answer was an HTML page instead of an event stream (`InvalidResponseError`).
  * Every failure after the first data event carries what arrived before it as `error.partial`.
  */
 import {
@@ -33,6 +35,7 @@ import type { components } from "./generated/openrouter.js";
 import { SseReader, type SseSink } from "./internal/sse.js";
 import { stripCause } from "./transport.js";
 import { redact } from "./internal/redact.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, ERROR_BODY_MAX_BYTES, checkMaxResponseBytes, excerptOf, readBounded, tooLargeError } from "./body.js";
 import {
   chatResultFromResponse,
   type Annotation,
@@ -82,7 +85,10 @@ export interface ChatStreamInit {
   signal?: AbortSignal | undefined;
   /** Fail with a `TimeoutError` when no data event arrived this long after the stream started. 0 / undefined: off. */
   firstEventTimeoutMs?: number | undefined;
-  /** Fail with a `TimeoutError` when no data event arrived for this long (counted from the response headers). */
+  /**
+   * Fail with a `TimeoutError` when no data event arrived for this long: counted from the first data event when
+   * `firstEventTimeoutMs` is set (that one covers the wait before it), else from the response headers.
+   */
   idleTimeoutMs?: number | undefined;
   /** A monotonic clock in ms for the timing metrics and the timeouts. Default `performance.now()`. */
   now?: (() => number) | undefined;
@@ -90,6 +96,12 @@ export interface ChatStreamInit {
   onSettled?: ((settled: ChatStreamSettled) => void) | undefined;
   /** Characters the SSE parser may hold for one unfinished event. Default 32 Mi. */
   maxBufferSize?: number | undefined;
+  /**
+   * The most the stream may accumulate: characters of text (content, reasoning, refusal, tool arguments,
+   * audio), or bytes of a JSON body sent instead of SSE. Past it the stream fails with
+   * `ResponseTooLargeError` carrying `partial`. Default 64 MiB (`DEFAULT_MAX_RESPONSE_BYTES`).
+   */
+  maxResponseBytes?: number | undefined;
 }
 
 /** A piece of the answer's text. */
@@ -230,11 +242,10 @@ function checkTimeout(name: string, value: unknown): number {
   return value;
 }
 
-/** A short, printable excerpt of a payload for an error message. */
+/** A short, printable excerpt of a payload for an error message: a copy, never a slice of a large body. */
 function excerpt(text: string): string {
   // Scrubbed before it is cut, so the cut cannot leave the start of a key behind.
-  const clean = redact(text.length > 4096 ? text.slice(0, 4096) : text);
-  return clean.length > 120 ? `${clean.slice(0, 120)}…` : clean;
+  return excerptOf(redact(text.length > 4096 ? text.slice(0, 4096) : text), 120);
 }
 
 /**
@@ -268,6 +279,11 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
   private readonly onCallerAbort: (() => void) | undefined;
   private readonly sse: SseReader;
   private readonly maxBufferSize: number;
+  private readonly maxResponseBytes: number;
+  /** Characters of text folded into the accumulator so far (checked against `maxResponseBytes`). */
+  private textChars = 0;
+  /** Bytes of a JSON body read so far (see `jsonBody`). */
+  private jsonBytes = 0;
 
   /** Who drives the body: nobody yet, the iterator, or `final()` draining it without keeping events. */
   private consumer: "none" | "iterator" | "final" = "none";
@@ -340,7 +356,10 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     if (init.now !== undefined && typeof init.now !== "function") throw new InvalidArgumentError("ChatStream: init.now must be a function");
     this.firstEventTimeoutMs = checkTimeout("firstEventTimeoutMs", init.firstEventTimeoutMs);
     this.idleTimeoutMs = checkTimeout("idleTimeoutMs", init.idleTimeoutMs);
-    const maxBufferSize = init.maxBufferSize ?? DEFAULT_MAX_BUFFER;
+    const maxResponseBytes = checkMaxResponseBytes(init.maxResponseBytes) ?? DEFAULT_MAX_RESPONSE_BYTES;
+    // One event cannot usefully be much larger than the whole answer may be (twice it, for the JSON around
+    // the text): a small maxResponseBytes also keeps the parser from buffering a huge event first.
+    const maxBufferSize = init.maxBufferSize ?? Math.min(DEFAULT_MAX_BUFFER, 2 * maxResponseBytes + 65_536);
     if (!(maxBufferSize > 0)) throw new InvalidArgumentError(`maxBufferSize must be a positive number, got ${String(maxBufferSize)}`);
     this.info = {
       ...(init.info?.method !== undefined && { method: init.info.method }),
@@ -351,6 +370,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     this.onSettled = init.onSettled;
     this.callerSignal = init.signal;
     this.maxBufferSize = maxBufferSize;
+    this.maxResponseBytes = maxResponseBytes;
     // The stream is its own sink (sseData / sseComment / sseOverflow): no closures per stream.
     this.sse = new SseReader(this as unknown as SseSink, maxBufferSize);
     this.startedAt = this.now();
@@ -384,7 +404,14 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       opened = Promise.reject(e);
     }
     this.opening = opened.then(
-      (response) => this.onResponse(response),
+      (response) => {
+        try {
+          return this.onResponse(response);
+        } catch (e) {
+          this.onInternalError(e);
+          return undefined;
+        }
+      },
       (e: unknown) => this.onOpenError(e),
     );
   }
@@ -400,12 +427,19 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
   }
 
   /**
-   * The events, in order, ending with `{ type: "done", result }`. Read once: a second iterator throws.
-   * Leaving the loop early (`break`, `return`, an exception) aborts the request.
+   * The events, in order, ending with `{ type: "done", result }`. Read once: a second iterator throws
+   * (`InvalidArgumentError`: "already being iterated" while the first is in use, "already been consumed"
+   * after it ended). Leaving the loop early (`break`, `return`, an exception) aborts the request; `final()`
+   * then rejects with an `AbortError` that says the loop ended early and carries what arrived as `partial`
+   * (usage and cost are usually missing: they come last). Breaking after the `done` event changes nothing.
    */
   [Symbol.asyncIterator](): AsyncIterableIterator<ChatStreamEvent> {
     if (this.consumer === "iterator") {
-      throw new InvalidArgumentError("This ChatStream is already being iterated; a stream can be read only once");
+      throw new InvalidArgumentError(
+        this.iteratorFinished
+          ? "This ChatStream has already been consumed (its loop ended); a stream can be read only once: use final() for the result"
+          : "This ChatStream is already being iterated; a stream can be read only once",
+      );
     }
     if (this.consumer === "final" && this.dropped) {
       throw new InvalidArgumentError(
@@ -416,10 +450,26 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     return new EventIterator(this as unknown as IteratorSource);
   }
 
-  /** `return()` of the iterator: `break` or a throw in the caller's loop body stops the request. */
+  /**
+   * `return()` of the iterator: `break` or a throw in the caller's loop body stops the request. `final()`
+   * then rejects with an `AbortError` that says so and carries what arrived as `partial` (an answer cut off
+   * by the caller is not a completed one: usage and cost may be missing). A stream that had already ended
+   * keeps its outcome.
+   */
   private closeIterator(): Promise<IteratorResult<ChatStreamEvent, undefined>> {
-    if (this.state !== SETTLED) this.abort(new Error("The stream's iterator was closed early"));
     this.iteratorFinished = true;
+    if (this.state === SETTLED) return Promise.resolve({ done: true, value: undefined });
+    this.processPending(false);
+    if (this.state !== SETTLED) {
+      this.fail(
+        "aborted",
+        new AbortError(
+          `The stream was closed early: the loop reading it ended (break, return or throw) before the answer was complete; what arrived is on error.partial${describe(this.info)}`,
+          this.errorInit(),
+        ),
+        true,
+      );
+    }
     return Promise.resolve({ done: true, value: undefined });
   }
 
@@ -454,8 +504,9 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
 
   /**
    * The assembled `ChatResult` (the same `client.chat` gives for the generation), with `timing`. Rejects with
-   * the typed error (with `partial`) when the stream did not complete. Works whether or not the caller
-   * iterates: without an iterator it reads the body itself and keeps no events.
+   * the typed error (with `partial`) when the stream did not complete, including an `AbortError` when the
+   * caller's loop left the stream early. Works whether or not the caller iterates: without an iterator it
+   * reads the body itself and keeps no events. Always settles: every stream ends in one outcome.
    *
    * @example
    * const { text, usage, cost } = await client.chatStream(params).final();
@@ -472,7 +523,8 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
           : Promise.resolve(this.resultValue as ChatResult));
     if (this.consumer === "none" && this.state !== SETTLED) {
       this.consumer = "final";
-      void this.drain();
+      // Nothing may escape as an unhandled rejection: whatever goes wrong ends the stream, so final() settles.
+      this.drain().catch((e: unknown) => this.onInternalError(e));
     }
     return settled;
   }
@@ -572,7 +624,12 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     return this.reader.read().then(
       (read) => {
         this.inflight = undefined;
-        this.onRead(read);
+        try {
+          this.onRead(read);
+        } catch (e) {
+          // Whatever goes wrong while folding a read in must end the stream, never escape as an unhandled rejection.
+          this.onInternalError(e);
+        }
       },
       (e: unknown) => {
         this.inflight = undefined;
@@ -604,6 +661,12 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       return;
     }
     if (this.jsonBody) {
+      this.jsonBytes += read.value.byteLength;
+      if (this.jsonBytes > this.maxResponseBytes) {
+        this.jsonText = "";
+        this.failTooLarge("The JSON body of the stream");
+        return;
+      }
       this.jsonText += (this.jsonDecoder ??= new TextDecoder()).decode(read.value, { stream: true });
       return;
     }
@@ -626,8 +689,11 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       return this.onErrorStatus(response);
     }
     const type = response.headers.get("content-type") ?? "";
+    if (/\bhtml\b/i.test(type)) return this.onHtmlBody(response);
     this.jsonBody = /\bjson\b/i.test(type) && !/event-stream/i.test(type);
-    if (this.idleTimeoutMs > 0) {
+    // With a first-event timeout, the wait for the first data event is that timer's job (a long first token must
+    // not trip the shorter idle timeout): the idle timer then starts at the first data event.
+    if (this.idleTimeoutMs > 0 && this.firstEventTimeoutMs === 0) {
       this.lastDataAt = this.now();
       this.idleTimer = setTimeout(this.onIdleTimer, this.idleTimeoutMs);
     }
@@ -640,8 +706,26 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
   }
 
   private async onErrorStatus(response: Response): Promise<void> {
-    const text = await response.text().catch(() => "");
+    const { text } = await readBounded(response, ERROR_BODY_MAX_BYTES).catch(() => ({ text: "" }));
     if (this.state !== SETTLED) this.fail("failed", errorFromResponse(response.status, response.headers, text, this.info), false);
+  }
+
+  /**
+   * A 2xx HTML page instead of an event stream: a captive portal, a proxy's login or error page. Not a network
+   * failure and not worth retrying; the error quotes the head of the page.
+   */
+  private async onHtmlBody(response: Response): Promise<void> {
+    const { text } = await readBounded(response, ERROR_BODY_MAX_BYTES).catch(() => ({ text: "" }));
+    if (this.state === SETTLED) return;
+    const page = excerptOf(text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim());
+    this.fail(
+      "failed",
+      new InvalidResponseError(
+        `Expected an event stream, got an HTML page${page ? `: ${page}` : ""}${describe({ ...this.info, status: response.status })}`,
+        { ...this.info, status: response.status, retryable: false },
+      ),
+      false,
+    );
   }
 
   private onOpenError(e: unknown): void {
@@ -653,6 +737,18 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
           cause: stripCause(e),
         });
     this.fail("failed", error, false);
+  }
+
+  private onInternalError(e: unknown): void {
+    if (this.state === SETTLED) return;
+    this.fail(
+      "error",
+      new InvalidResponseError(`The stream could not be processed: ${e instanceof Error ? e.message : String(e)}${describe(this.info)}`, {
+        ...this.errorInit(),
+        cause: e,
+      }),
+      true,
+    );
   }
 
   private onReadError(e: unknown): void {
@@ -681,7 +777,9 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
   /** The body ended cleanly (EOF). */
   private onEnd(): void {
     if (this.jsonBody) {
-      this.onJsonBody(this.jsonText + (this.jsonDecoder?.decode() ?? ""));
+      const text = this.jsonText + (this.jsonDecoder?.decode() ?? "");
+      this.jsonText = "";
+      this.onJsonBody(text);
       return;
     }
     this.sse.end();
@@ -717,6 +815,11 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     if (this.state !== SETTLED) this.complete();
   }
 
+  /** The accumulated text or the JSON body outgrew `maxResponseBytes`: stop reading, keep what arrived. */
+  private failTooLarge(what: string): void {
+    this.fail("error", tooLargeError(this.maxResponseBytes, what, describe(this.info), this.errorInit()), true);
+  }
+
   // ---------------------------------------------------------------------------------------------------------
   // Events
 
@@ -747,7 +850,10 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       clearTimeout(this.firstTimer);
       this.firstTimer = undefined;
     }
-    if (this.idleTimeoutMs > 0) this.lastDataAt = this.now();
+    if (this.idleTimeoutMs > 0) {
+      this.lastDataAt = this.now();
+      if (this.idleTimer === undefined) this.idleTimer = setTimeout(this.onIdleTimer, this.idleTimeoutMs);
+    }
     // Only the first read is folded in lazily (that is where time to first token is won); later reads are
     // folded in whole, which is faster per event. Once payloads wait, later ones queue behind them, in order.
     if (
@@ -841,6 +947,11 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       else this.dropped = true;
     }
 
+    if (this.textChars > this.maxResponseBytes) {
+      this.failTooLarge("The text of the stream");
+      return;
+    }
+
     // Property reads first: wireErrorOf only for the rare chunk that has an `error`.
     const topError = chunk["error"] === undefined ? undefined : wireErrorOf(chunk);
     if (topError !== undefined || choiceFailed) {
@@ -871,6 +982,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       const hasDetails = Array.isArray(details) && details.length > 0;
       if (reasoningText !== "" || hasDetails) {
         this.reasoning += reasoningText;
+        this.textChars += reasoningText.length;
         if (hasDetails) for (const d of details) if (isObject(d)) this.mergeDetail(d);
         this.markToken();
         if (deliver) this.queue[this.queueTail++] = { type: "reasoning", text: reasoningText, details: hasDetails ? (details as ReasoningDetail[]) : EMPTY_DETAILS };
@@ -881,6 +993,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       if (Array.isArray(content)) content = textOfParts(content);
       if (typeof content === "string" && content !== "") {
         this.content += content;
+        this.textChars += content.length;
         this.markToken();
         if (deliver) this.queue[this.queueTail++] = { type: "content", text: content };
         else this.dropped = true;
@@ -889,6 +1002,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       const refusal = delta["refusal"];
       if (typeof refusal === "string" && refusal !== "") {
         this.refusal = (this.refusal ?? "") + refusal;
+        this.textChars += refusal.length;
         this.markToken();
         if (deliver) this.queue[this.queueTail++] = { type: "refusal", text: refusal };
         else this.dropped = true;
@@ -973,6 +1087,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     const rawArgs = fn?.["arguments"];
     const args = typeof rawArgs === "string" ? rawArgs : rawArgs == null ? "" : JSON.stringify(rawArgs);
     call.arguments += args;
+    this.textChars += args.length;
     this.markToken();
     if (deliver) this.queue[this.queueTail++] = { type: "tool_call", index: call.index, id, name, argumentsDelta: args };
     else this.dropped = true;
@@ -1011,7 +1126,10 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     for (const field of Object.keys(delta)) {
       const value = delta[field];
       if (field === "text" || field === "summary") {
-        if (typeof value === "string") entry[field] = typeof entry[field] === "string" ? (entry[field] as string) + value : value;
+        if (typeof value === "string") {
+          entry[field] = typeof entry[field] === "string" ? (entry[field] as string) + value : value;
+          this.textChars += value.length;
+        }
       } else if (value === null || value === undefined || value === "") {
         if (!(field in entry)) entry[field] = value;
       } else {
@@ -1026,6 +1144,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       const value = delta[field];
       if ((field === "data" || field === "transcript") && typeof value === "string") {
         acc[field] = typeof acc[field] === "string" ? (acc[field] as string) + value : value;
+        this.textChars += value.length;
       } else if (value != null) {
         acc[field] = value;
       }
@@ -1179,6 +1298,9 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
 
   private fail(outcome: StreamOutcome, error: OpenRouterError, abortRequest: boolean): void {
     if (this.state === SETTLED) return;
+    // Format the stack now: until it is read, V8 keeps each frame's receiver (this stream, its buffers) alive
+    // for as long as the error lives.
+    void error.stack;
     this.settle(outcome, undefined, error);
     if (abortRequest) this.ac.abort(error);
     this.reader?.cancel(error).catch(noop);

@@ -279,17 +279,25 @@ export function structuredStream<const S extends JSONSchema>(
       const stream = client.chatStream({ ...n.chat, messages: [...messages] } as ChatParams, options);
       let text = "";
       let lastShown = "";
+      let parsedAt = 0;
       let result: ChatResult;
       try {
         for await (const event of stream) {
           if (event.type !== "content") continue;
           text += event.text;
+          if (!previewDue(text.length, parsedAt)) continue;
+          parsedAt = text.length;
           const preview = previewOf(text);
           if (preview === undefined) continue;
           const key = JSON.stringify(preview);
           if (key === lastShown) continue;
           lastShown = key;
           yield { type: "partial", attempt, data: preview as DeepPartial<T>, text };
+        }
+        if (parsedAt < text.length) {
+          // The text grew since the last preview: show where it ended up before validating it.
+          const preview = previewOf(text);
+          if (preview !== undefined && JSON.stringify(preview) !== lastShown) yield { type: "partial", attempt, data: preview as DeepPartial<T>, text };
         }
         result = await stream.final();
       } catch (e) {
@@ -384,6 +392,22 @@ export function iterableWithFinal<E, R>(
       return draining;
     },
   };
+}
+
+/**
+ * Below this many characters every content event gets a fresh preview (each parse is cheap, and short answers
+ * are the common case).
+ */
+const EAGER_PREVIEW_CHARS = 2048;
+
+/**
+ * Whether the text has grown enough since the last preview to parse it again. Each parse reads the whole text,
+ * so parsing on every event is quadratic (20,000 events took close to a minute). Past
+ * `EAGER_PREVIEW_CHARS`, a new preview waits until the text has grown by an eighth: the lengths parsed then
+ * grow geometrically, and the total work stays below about 9 × the final length plus the eager part.
+ */
+function previewDue(length: number, parsedAt: number): boolean {
+  return length <= EAGER_PREVIEW_CHARS || length - parsedAt >= parsedAt / 8;
 }
 
 /** The partial value of streamed text, or undefined when nothing is usable (or it cannot be JSON). */

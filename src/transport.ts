@@ -15,6 +15,7 @@ import {
 import { bounded } from "./internal/quote.js";
 import { redact } from "./internal/redact.js";
 import { serializeBody } from "./internal/validate.js";
+import { ERROR_BODY_MAX_BYTES, detached, readBounded } from "./body.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -38,7 +39,10 @@ export interface TransportConfig {
   fetch: typeof globalThis.fetch;
 }
 
-/** The raw failure behind a status error, so `client.api` can hand openapi-fetch the original response. */
+/**
+ * The raw failure behind a status error, so `client.api` can hand openapi-fetch the original response (its
+ * body cut at `ERROR_BODY_MAX_BYTES`).
+ */
 const RAW = Symbol("openrouter.raw-response");
 interface RawResponse {
   status: number;
@@ -177,7 +181,8 @@ export class Transport {
     if (isRedirect(response)) throw this.#redirectError(response, info);
     let bodyText = "";
     try {
-      bodyText = await response.text();
+      // Only the head of an error body: the envelope is small, and an HTML page of any size must not be held.
+      bodyText = (await readBounded(response, ERROR_BODY_MAX_BYTES)).text;
     } catch (cause) {
       if (deadline.signal?.aborted) throw deadline.abortError(info, cause);
       // The status still tells what happened; the body is a courtesy.
@@ -187,7 +192,8 @@ export class Transport {
     if (key && bodyText.includes(key)) bodyText = redact(bodyText, key);
     const error = errorFromResponse(response.status, response.headers, bodyText, info);
     Object.defineProperty(error, RAW, {
-      value: { status: response.status, statusText: response.statusText, headers: response.headers, bodyText } satisfies RawResponse,
+      // A copy: what the error keeps is bounded and holds no part of a larger string alive.
+      value: { status: response.status, statusText: response.statusText, headers: response.headers, bodyText: detached(bodyText) } satisfies RawResponse,
       enumerable: false,
     });
     throw error;

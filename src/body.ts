@@ -1,0 +1,110 @@
+/**
+ * Bounded response bodies. Every body the client reads goes through here (or through the stream's own byte
+ * and character counters), so a huge or endless answer ends in a typed error instead of a process killed by
+ * `RangeError: Invalid string length` or an exhausted heap. Also the copied excerpts that errors keep: an
+ * error must never hold a slice of a large body (V8 keeps the whole parent string alive behind a slice).
+ */
+import { InvalidArgumentError, InvalidResponseError, type OpenRouterErrorInit } from "./errors.js";
+
+/**
+ * Default `maxResponseBytes`: 64 MiB. The largest legitimate bodies we know of are embedding batches
+ * (512 inputs × 3,072 floats as JSON ≈ 31 MB) and base64 image outputs (a few MB each); 64 MiB leaves room
+ * for twice that, and stays far below V8's maximum string length (about 512 Mi characters), where reading
+ * a body as one string crashes the process.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * How much of a non-2xx body is read: an error envelope (even with a provider's raw error inside) is a few
+ * KB; the rest of an HTML error page tells nothing the status does not, and the error keeps what it read.
+ */
+export const ERROR_BODY_MAX_BYTES = 32 * 1024;
+
+/** Characters of a body an error message quotes. */
+export const EXCERPT_CHARS = 200;
+
+/**
+ * The body (or the text a stream accumulated) grew past `maxResponseBytes`. Not retryable: the same request
+ * would most likely get the same answer. A stream's partial output is on `partial`.
+ */
+export class ResponseTooLargeError extends InvalidResponseError {
+  override name = "ResponseTooLargeError";
+  /** The limit that was exceeded, in bytes (for streams: characters of accumulated text). */
+  readonly limit: number;
+
+  constructor(message: string, init: OpenRouterErrorInit & { limit: number }) {
+    const { limit, ...rest } = init;
+    super(message, { ...rest, retryable: false });
+    this.limit = limit;
+  }
+}
+Object.defineProperty(ResponseTooLargeError, "name", { value: "ResponseTooLargeError" });
+
+/** A fresh copy of a string: not a V8 slice or cons of a (possibly huge) parent, which it would keep alive. */
+export function detached(text: string): string {
+  // Slicing a cons string flattens it into a new buffer; the one-character prefix makes sure it is a cons.
+  return (" " + text).slice(1);
+}
+
+/** At most `max` characters of `text`, copied, with "…" when cut. */
+export function excerptOf(text: string, max = EXCERPT_CHARS): string {
+  return text.length > max ? detached(text.slice(0, max)) + "…" : detached(text);
+}
+
+/** Validates a `maxResponseBytes` option: a positive number (Infinity allowed, for "no limit"). */
+export function checkMaxResponseBytes(value: unknown, name = "maxResponseBytes"): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || Number.isNaN(value) || value <= 0) {
+    throw new InvalidArgumentError(`${name} must be a positive number of bytes (or Infinity), got ${String(value)}`);
+  }
+  return value;
+}
+
+export interface ReadBoundedResult {
+  text: string;
+  /** True when the body was longer than the limit: `text` is its first `limit` bytes (decoded). */
+  cut: boolean;
+}
+
+/**
+ * Reads a body as text, counting bytes as they arrive: never more than `limit` bytes are buffered. Past the
+ * limit the body is cancelled and the result is marked `cut`. A declared `content-length` above the limit is
+ * refused before anything is read. Read errors (a dropped connection) propagate as they are.
+ */
+export async function readBounded(response: Response, limit: number): Promise<ReadBoundedResult> {
+  const body = response.body;
+  if (body === null) return { text: "", cut: false };
+  const declared = Number(response.headers.get("content-length"));
+  if (Number.isFinite(limit) && declared > limit) {
+    body.cancel().catch(() => {});
+    return { text: "", cut: true };
+  }
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  let bytes = 0;
+  for (;;) {
+    const read = await reader.read();
+    if (read.done) break;
+    const chunk = read.value;
+    if (bytes + chunk.byteLength > limit) {
+      const room = limit - bytes;
+      if (room > 0) parts.push(decoder.decode(chunk.subarray(0, room), { stream: true }));
+      reader.cancel().catch(() => {});
+      // Drop a character cut in half at the limit rather than show a replacement character.
+      return { text: parts.join(""), cut: true };
+    }
+    bytes += chunk.byteLength;
+    parts.push(decoder.decode(chunk, { stream: true }));
+  }
+  parts.push(decoder.decode());
+  return { text: parts.join(""), cut: false };
+}
+
+/** The typed error for a body over the limit. */
+export function tooLargeError(limit: number, what: string, where: string, init: OpenRouterErrorInit = {}): ResponseTooLargeError {
+  return new ResponseTooLargeError(
+    `${what} exceeded maxResponseBytes (${limit}); raise maxResponseBytes (client or per-call option) if it is legitimate${where}`,
+    { ...init, limit },
+  );
+}
