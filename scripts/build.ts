@@ -128,7 +128,12 @@ export async function buildPackage({ quiet = false }: { quiet?: boolean } = {}):
  */
 async function writeSpecJson(): Promise<void> {
   const { parseYaml } = await import("@redocly/openapi-core");
-  const spec = parseYaml(readFileSync(join(root, "spec/openrouter.yaml"), "utf8"));
+  const { assembleSpec } = await import("../src/testing/spec-files.js");
+  // The spec is split by area; the stand-in needs it as one document.
+  const spec = assembleSpec(join(root, "spec/openrouter.yaml"), {
+    readText: (path) => readFileSync(path, "utf8"),
+    parse: (text) => parseYaml(text),
+  });
   writeFileSync(join(dist, "testing/openrouter-spec.json"), `${JSON.stringify(spec)}\n`);
 }
 
