@@ -3454,6 +3454,16 @@ export interface components {
             temperature?: number;
             timestamp_granularities?: ("word" | "segment")[];
         };
+        TranscriptionUploadRequest: {
+            /** Format: binary */
+            file: string;
+            language?: string;
+            model: string;
+            /** @enum {string} */
+            response_format?: "json" | "verbose_json";
+            temperature?: number;
+            "timestamp_granularities[]"?: ("word" | "segment")[];
+        };
         TranscriptionResponse: {
             duration?: number;
             language?: string;
@@ -4456,6 +4466,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @description `enabled` adds `openrouter_metadata` (routing details) to the response; anything else means off. The old name `X-OpenRouter-Experimental-Metadata` still works (facts §1). */
+        OpenRouterMetadataHeader: ("enabled" | "disabled") | string;
         /** @description The model author, e.g. `openai`. */
         Author: string;
         /** @description The model slug, optionally with a variant suffix, e.g. `gpt-4o:free`. */
@@ -4476,7 +4488,10 @@ export interface operations {
     sendChatCompletionRequest: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `enabled` adds `openrouter_metadata` (routing details) to the response; anything else means off. The old name `X-OpenRouter-Experimental-Metadata` still works (facts §1). */
+                "X-OpenRouter-Metadata"?: components["parameters"]["OpenRouterMetadataHeader"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4560,7 +4575,10 @@ export interface operations {
     createResponses: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `enabled` adds `openrouter_metadata` (routing details) to the response; anything else means off. The old name `X-OpenRouter-Experimental-Metadata` still works (facts §1). */
+                "X-OpenRouter-Metadata"?: components["parameters"]["OpenRouterMetadataHeader"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4602,7 +4620,10 @@ export interface operations {
     createMessages: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `enabled` adds `openrouter_metadata` (routing details) to the response; anything else means off. The old name `X-OpenRouter-Experimental-Metadata` still works (facts §1). */
+                "X-OpenRouter-Metadata"?: components["parameters"]["OpenRouterMetadataHeader"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4661,6 +4682,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EmbeddingsResponse"];
+                    "text/event-stream": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -4668,15 +4690,22 @@ export interface operations {
             402: components["responses"]["PaymentRequired"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
+            524: components["responses"]["EdgeTimeout"];
+            529: components["responses"]["ProviderOverloaded"];
         };
     };
     listEmbeddingsModels: {
         parameters: {
-            query?: never;
+            query?: {
+                offset?: number | null;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4718,6 +4747,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RerankResponse"];
+                    "text/event-stream": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -4729,6 +4759,8 @@ export interface operations {
             500: components["responses"]["InternalServerError"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
+            524: components["responses"]["EdgeTimeout"];
+            529: components["responses"]["ProviderOverloaded"];
         };
     };
     getModels: {
@@ -4766,6 +4798,23 @@ export interface operations {
                 max_context_length?: number;
                 /** @description Only models added within this many days. */
                 max_age_days?: number;
+                use_rss?: string;
+                use_rss_chat_links?: string;
+                context?: number;
+                arch?: string;
+                model_authors?: string;
+                distillable?: "true" | "false";
+                min_output_price?: number | null;
+                max_output_price?: number | null;
+                min_age_days?: number | null;
+                min_intelligence_index?: number | null;
+                max_intelligence_index?: number | null;
+                min_coding_index?: number | null;
+                max_coding_index?: number | null;
+                min_agentic_index?: number | null;
+                max_agentic_index?: number | null;
+                min_tool_success_rate?: number | null;
+                max_tool_success_rate?: number | null;
             };
             header?: never;
             path?: never;
@@ -4780,9 +4829,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ModelsListResponse"];
+                    "application/rss+xml": string;
                 };
             };
             400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
@@ -4809,13 +4860,17 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
     };
     listModelsUser: {
         parameters: {
-            query?: never;
+            query?: {
+                offset?: number | null;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4833,6 +4888,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
@@ -4862,6 +4918,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
@@ -4891,6 +4948,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
@@ -4915,6 +4973,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
@@ -6354,6 +6413,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["TranscriptionRequest"];
+                "multipart/form-data": components["schemas"]["TranscriptionUploadRequest"];
             };
         };
         responses: {
@@ -7292,6 +7352,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
