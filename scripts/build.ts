@@ -25,7 +25,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
 
 /** Files and folders whose change makes dist/ stale (used by the package test to skip a rebuild). */
-export const BUILD_INPUTS = ["src", "package.json", "tsconfig.base.json", "tsconfig.build.json", "scripts/build.ts"] as const;
+export const BUILD_INPUTS = ["src", "spec", "package.json", "tsconfig.base.json", "tsconfig.build.json", "scripts/build.ts"] as const;
 
 /** Everything that is not a relative path is a dependency, a Node built-in or an optional peer. */
 const EXTERNAL = [/^[^./]/];

@@ -2719,6 +2719,7 @@ export interface components {
                 total_usage: number;
             };
         };
+        /** @description The `data` of GET /generation/content. */
         GenerationContent: {
             error: {
                 message: string | null;
@@ -2736,18 +2737,22 @@ export interface components {
                 reasoning: string | null;
             };
         };
+        /** @description Answer of GET /generation/content. */
         GenerationContentResponse: {
             data: components["schemas"]["GenerationContent"];
         };
+        /** @description Body of POST /generation/feedback (rate a generation). */
         GenerationFeedbackRequest: {
             /** @enum {string} */
             category: "latency" | "incoherence" | "incorrect_response" | "formatting" | "billing" | "api_error" | "other";
             comment?: string;
             generation_id: string;
         };
+        /** @description The `data` of POST /generation/feedback. */
         GenerationFeedbackResult: {
             success: string;
         };
+        /** @description Answer of POST /generation/feedback. */
         GenerationFeedbackResponse: {
             data: components["schemas"]["GenerationFeedbackResult"];
         };
@@ -2780,6 +2785,7 @@ export interface components {
                 include_byok_in_limit?: boolean;
             };
         };
+        /** @description One item of `data` in GET /keys. */
         ApiKey: {
             byok_usage: number;
             byok_usage_daily: number;
@@ -2803,9 +2809,11 @@ export interface components {
             usage_weekly: number;
             workspace_id: string;
         };
+        /** @description Answer of GET /keys. */
         ApiKeyListResponse: {
             data: components["schemas"]["ApiKey"][];
         };
+        /** @description Body of POST /keys (create an API key (the secret is returned once)). */
         ApiKeyCreateRequest: {
             creator_user_id?: string | null;
             expires_at?: string | null;
@@ -2816,13 +2824,16 @@ export interface components {
             name: string;
             workspace_id?: string;
         };
+        /** @description Answer of POST /keys. */
         ApiKeyCreatedResponse: {
             data: components["schemas"]["ApiKey"];
             key: string;
         };
+        /** @description Answer of GET /keys/{hash}. */
         ApiKeyResponse: {
             data: components["schemas"]["ApiKey"];
         };
+        /** @description Body of PATCH /keys/{hash} (change an API key). */
         ApiKeyUpdateRequest: {
             disabled?: boolean;
             include_byok_in_limit?: boolean;
@@ -2831,6 +2842,7 @@ export interface components {
             limit_reset?: "daily" | "weekly" | "monthly" | null;
             name?: string;
         };
+        /** @description One item of `data` in GET /guardrails. */
         Guardrail: {
             allowed_models?: string[] | null;
             allowed_providers?: string[] | null;
@@ -2857,10 +2869,12 @@ export interface components {
             updated_at?: string | null;
             workspace_id?: string | null;
         };
+        /** @description Answer of GET /guardrails. */
         GuardrailListResponse: {
             data: components["schemas"]["Guardrail"][];
             total_count: number;
         };
+        /** @description Body of POST /guardrails (create a guardrail). */
         GuardrailCreateRequest: {
             allowed_models?: string[] | null;
             allowed_providers?: string[] | null;
@@ -2898,9 +2912,11 @@ export interface components {
             reset_interval?: "daily" | "weekly" | "monthly" | null;
             workspace_id?: string;
         };
+        /** @description Answer of POST /guardrails. */
         GuardrailResponse: {
             data: components["schemas"]["Guardrail"];
         };
+        /** @description Body of PATCH /guardrails/{id} (change a guardrail). */
         GuardrailUpdateRequest: {
             allowed_models?: string[] | null;
             allowed_providers?: string[] | null;
@@ -2937,6 +2953,7 @@ export interface components {
             /** @enum {string|null} */
             reset_interval?: "daily" | "weekly" | "monthly" | null;
         };
+        /** @description One item of `data` in GET /guardrails/{id}/assignments/keys. */
         GuardrailKeyAssignment: {
             assigned_by: string | null;
             created_at: string;
@@ -2946,19 +2963,24 @@ export interface components {
             key_label: string;
             key_name: string;
         };
+        /** @description Answer of GET /guardrails/{id}/assignments/keys. */
         GuardrailKeyAssignmentListResponse: {
             data: components["schemas"]["GuardrailKeyAssignment"][];
             total_count: number;
         };
+        /** @description Body of POST /guardrails/{id}/assignments/keys (apply a guardrail to keys). */
         GuardrailKeysRequest: {
             key_hashes: string[];
         };
+        /** @description Answer of POST /guardrails/{id}/assignments/keys. */
         GuardrailAssignedResponse: {
             assigned_count: number;
         };
+        /** @description Answer of POST /guardrails/{id}/assignments/keys/remove. */
         GuardrailUnassignedResponse: {
             unassigned_count: number;
         };
+        /** @description One item of `data` in GET /guardrails/{id}/assignments/members. */
         GuardrailMemberAssignment: {
             assigned_by: string | null;
             created_at: string;
@@ -2967,13 +2989,16 @@ export interface components {
             organization_id: string;
             user_id: string;
         };
+        /** @description Answer of GET /guardrails/{id}/assignments/members. */
         GuardrailMemberAssignmentListResponse: {
             data: components["schemas"]["GuardrailMemberAssignment"][];
             total_count: number;
         };
+        /** @description Body of POST /guardrails/{id}/assignments/members (apply a guardrail to members). */
         GuardrailMembersRequest: {
             member_user_ids: string[];
         };
+        /** @description One item of `data` in GET /workspaces. */
         Workspace: {
             created_at?: string;
             created_by?: string | null;
@@ -2993,10 +3018,12 @@ export interface components {
             slug?: string;
             updated_at?: string | null;
         };
+        /** @description Answer of GET /workspaces. */
         WorkspaceListResponse: {
             data: components["schemas"]["Workspace"][];
             total_count: number;
         };
+        /** @description Body of POST /workspaces (create a workspace). */
         WorkspaceCreateRequest: {
             default_image_model?: string | null;
             default_provider_sort?: string | null;
@@ -3010,9 +3037,11 @@ export interface components {
             name: string;
             slug: string;
         };
+        /** @description Answer of POST /workspaces. */
         WorkspaceResponse: {
             data: components["schemas"]["Workspace"];
         };
+        /** @description Body of PATCH /workspaces/{id} (change a workspace). */
         WorkspaceUpdateRequest: {
             default_image_model?: string | null;
             default_provider_sort?: string | null;
@@ -3026,6 +3055,7 @@ export interface components {
             name?: string;
             slug?: string;
         };
+        /** @description One item of `data` in GET /workspaces/{id}/budgets. */
         WorkspaceBudget: {
             created_at?: string;
             id?: string;
@@ -3034,18 +3064,22 @@ export interface components {
             updated_at?: string;
             workspace_id?: string;
         };
+        /** @description Answer of GET /workspaces/{id}/budgets. */
         WorkspaceBudgetListResponse: {
             data: components["schemas"]["WorkspaceBudget"][];
             include_byok_in_budgets?: boolean;
         };
+        /** @description Answer of GET /workspaces/{id}/budgets/{interval}. */
         WorkspaceBudgetResponse: {
             data: components["schemas"]["WorkspaceBudget"];
             include_byok_in_budgets?: boolean;
         };
+        /** @description Body of PUT /workspaces/{id}/budgets/{interval} (set a workspace budget). */
         WorkspaceBudgetRequest: {
             include_byok_in_budgets?: boolean;
             limit_usd: number;
         };
+        /** @description One item of `data` in GET /workspaces/{id}/members. */
         WorkspaceMember: {
             created_at: string;
             id: string;
@@ -3053,20 +3087,25 @@ export interface components {
             user_id: string;
             workspace_id: string;
         };
+        /** @description Answer of GET /workspaces/{id}/members. */
         WorkspaceMemberListResponse: {
             data: components["schemas"]["WorkspaceMember"][];
             total_count: number;
         };
+        /** @description Body of POST /workspaces/{id}/members/add (add members to a workspace). */
         WorkspaceMembersRequest: {
             user_ids: string[];
         };
+        /** @description Answer of POST /workspaces/{id}/members/add. */
         WorkspaceMembersAddedResponse: {
             added_count: number;
             data: components["schemas"]["WorkspaceMember"][];
         };
+        /** @description Answer of POST /workspaces/{id}/members/remove. */
         WorkspaceMembersRemovedResponse: {
             removed_count: number;
         };
+        /** @description One item of `data` in GET /presets. */
         Preset: {
             created_at?: string;
             creator_user_id?: string | null;
@@ -3090,13 +3129,16 @@ export interface components {
                 version: number;
             } | null;
         };
+        /** @description Answer of GET /presets. */
         PresetListResponse: {
             data: components["schemas"]["Preset"][];
             total_count: number;
         };
+        /** @description Answer of GET /presets/{slug}. */
         PresetResponse: {
             data: components["schemas"]["Preset"];
         };
+        /** @description One item of `data` in GET /presets/{slug}/versions. */
         PresetVersion: {
             config: Record<string, unknown>;
             created_at: string;
@@ -3107,13 +3149,16 @@ export interface components {
             updated_at: string;
             version: number;
         } | null;
+        /** @description Answer of GET /presets/{slug}/versions. */
         PresetVersionListResponse: {
             data: components["schemas"]["PresetVersion"][];
             total_count: number;
         };
+        /** @description Answer of GET /presets/{slug}/versions/{version}. */
         PresetVersionResponse: {
             data: components["schemas"]["PresetVersion"];
         };
+        /** @description One item of `data` in GET /files. */
         FileObject: {
             _shape: "openrouter" | string;
             created_at: string;
@@ -3128,6 +3173,7 @@ export interface components {
             purpose?: ("assistants" | "batch" | "fine-tune" | "vision" | "user_data" | "evals" | "assistants_output" | "batch_output" | "fine-tune-results") | string;
             status?: "processed" | string;
         };
+        /** @description Answer of GET /files. */
         FileListResponse: {
             _shape: ("openrouter" | "openai" | "anthropic") | string;
             cursor?: string | null;
@@ -3137,10 +3183,12 @@ export interface components {
             last_id: string | null;
             object?: "list" | string;
         };
+        /** @description Body of POST /files (upload a file (multipart)). */
         FileUploadRequest: {
             /** Format: binary */
             file: string;
         };
+        /** @description Answer of DELETE /files/{file_id}. */
         FileDeletedResponse: {
             _shape: ("openrouter" | "openai" | "anthropic") | string;
             id: string;
@@ -3148,6 +3196,7 @@ export interface components {
             deleted?: string;
             object?: "file" | string;
         };
+        /** @description Body of POST /audio/speech (text to speech (audio bytes)). */
         SpeechRequest: {
             input: string;
             input_references?: {
@@ -3302,6 +3351,7 @@ export interface components {
             speed?: number;
             voice?: string;
         };
+        /** @description Body of POST /audio/transcriptions (speech to text). */
         TranscriptionRequest: {
             input_audio: {
                 data: string;
@@ -3454,6 +3504,7 @@ export interface components {
             temperature?: number;
             timestamp_granularities?: ("word" | "segment")[];
         };
+        /** @description Body of POST /audio/transcriptions (speech to text). */
         TranscriptionUploadRequest: {
             /** Format: binary */
             file: string;
@@ -3464,6 +3515,7 @@ export interface components {
             temperature?: number;
             "timestamp_granularities[]"?: ("word" | "segment")[];
         };
+        /** @description Answer of POST /audio/transcriptions. */
         TranscriptionResponse: {
             duration?: number;
             language?: string;
@@ -3496,6 +3548,7 @@ export interface components {
                 word: string;
             }[];
         };
+        /** @description Body of POST /images (generate images (JSON, or partial images as events)). */
         ImageGenerationRequest: {
             /** @enum {string} */
             aspect_ratio?: "1:1" | "1:2" | "1:4" | "1:8" | "2:1" | "2:3" | "3:2" | "3:4" | "4:1" | "4:3" | "4:5" | "5:4" | "8:1" | "9:16" | "16:9" | "9:19.5" | "19.5:9" | "9:20" | "20:9" | "9:21" | "21:9" | "auto";
@@ -3665,10 +3718,12 @@ export interface components {
             size?: string;
             stream?: boolean;
         };
+        /** @description One item of `data` in POST /images. */
         GeneratedImage: {
             b64_json: string;
             media_type?: string;
         };
+        /** @description Answer of POST /images. */
         ImageGenerationResponse: {
             created: number;
             data: components["schemas"]["GeneratedImage"][];
@@ -3688,6 +3743,7 @@ export interface components {
                 total_tokens: number;
             };
         };
+        /** @description One item of `data` in GET /images/models. */
         ImageModel: {
             architecture: {
                 input_modalities: unknown[];
@@ -3703,9 +3759,11 @@ export interface components {
             };
             supports_streaming: boolean;
         };
+        /** @description Answer of GET /images/models. */
         ImageModelListResponse: {
             data: components["schemas"]["ImageModel"][];
         };
+        /** @description Answer of GET /images/models/{author}/{slug}/endpoints. */
         ImageModelEndpointsResponse: {
             endpoints: {
                 allowed_passthrough_parameters: unknown[];
@@ -3718,6 +3776,7 @@ export interface components {
             }[];
             id: string;
         };
+        /** @description Body of POST /videos (start a video generation job). */
         VideoGenerationRequest: {
             /** @enum {string} */
             aspect_ratio?: "16:9" | "9:16" | "1:1" | "4:3" | "3:4" | "3:2" | "2:3" | "21:9" | "9:21";
@@ -3887,6 +3946,7 @@ export interface components {
             size?: string;
             upscale_factor?: number;
         };
+        /** @description Answer of POST /videos. */
         VideoJob: {
             error?: string;
             generation_id?: string;
@@ -3899,6 +3959,7 @@ export interface components {
                 is_byok?: boolean;
             };
         };
+        /** @description One item of `data` in GET /videos/models. */
         VideoModel: {
             allowed_passthrough_parameters: string[];
             canonical_slug: string;
@@ -3923,9 +3984,11 @@ export interface components {
                 min?: number | null;
             } | null;
         };
+        /** @description Answer of GET /videos/models. */
         VideoModelListResponse: {
             data: components["schemas"]["VideoModel"][];
         };
+        /** @description One item of `data` in GET /byok. */
         ByokKey: {
             allowed_api_key_hashes?: string[] | null;
             allowed_models?: string[] | null;
@@ -3940,10 +4003,12 @@ export interface components {
             sort_order?: number;
             workspace_id?: string | null;
         };
+        /** @description Answer of GET /byok. */
         ByokKeyListResponse: {
             data: components["schemas"]["ByokKey"][];
             total_count: number;
         };
+        /** @description Body of POST /byok (add a provider credential). */
         ByokKeyCreateRequest: {
             allowed_api_key_hashes?: string[] | null;
             allowed_models?: string[] | null;
@@ -3956,9 +4021,11 @@ export interface components {
             provider: "ai21" | "aion-labs" | "akashml" | "alibaba" | "amazon-bedrock" | "amazon-nova" | "ambient" | "anthropic" | "arcee-ai" | "atlas-cloud" | "avian" | "azure" | "baidu" | "baseten" | "black-forest-labs" | "byteplus" | "cerebras" | "chutes" | "cirrascale" | "clarifai" | "cloudflare" | "cohere" | "coreweave" | "crusoe" | "darkbloom" | "databricks" | "decart" | "deepgram" | "deepinfra" | "deepseek" | "dekallm" | "digitalocean" | "featherless" | "fireworks" | "fish-audio" | "friendli" | "gmicloud" | "google-ai-studio" | "google-vertex" | "groq" | "heygen" | "inception" | "inceptron" | "inferact-vllm" | "inference-net" | "infermatic" | "inflection" | "io-net" | "ionstream" | "krea" | "liquid" | "makora" | "mancer" | "mara" | "meta" | "minimax" | "mistral" | "modal" | "modelrun" | "modular" | "moonshotai" | "morph" | "ncompass" | "nebius" | "nex-agi" | "nextbit" | "novita" | "nvidia" | "open-inference" | "openai" | "parasail" | "perceptron" | "perplexity" | "phala" | "poolside" | "quiver" | "recraft" | "reka" | "relace" | "runway" | "sail-research" | "sakana" | "sakana-ai" | "sambanova" | "seed" | "siliconflow" | "sourceful" | "stepfun" | "streamlake" | "switchpoint" | "tencent" | "tenstorrent" | "thinkingmachines" | "together" | "upstage" | "venice" | "wafer" | "wandb" | "wandb-legacy" | "xai" | "xiaomi" | "z-ai";
             workspace_id?: string;
         };
+        /** @description Answer of POST /byok. */
         ByokKeyResponse: {
             data: components["schemas"]["ByokKey"];
         };
+        /** @description Body of PATCH /byok/{id} (change a provider credential). */
         ByokKeyUpdateRequest: {
             allowed_api_key_hashes?: string[] | null;
             allowed_models?: string[] | null;
@@ -3968,6 +4035,7 @@ export interface components {
             key?: string;
             name?: string | null;
         };
+        /** @description One item of `data` in GET /observability/destinations. */
         ObservabilityDestination: {
             api_key_hashes?: string[] | null;
             broadcast_generation_cost?: boolean;
@@ -3994,10 +4062,12 @@ export interface components {
             updated_at?: string;
             workspace_id?: string;
         };
+        /** @description Answer of GET /observability/destinations. */
         ObservabilityDestinationListResponse: {
             data: components["schemas"]["ObservabilityDestination"][];
             total_count: number;
         };
+        /** @description Body of POST /observability/destinations (add a trace destination). */
         ObservabilityDestinationCreateRequest: {
             api_key_hashes?: string[] | null;
             broadcast_generation_cost?: boolean;
@@ -4016,9 +4086,11 @@ export interface components {
             type: "arize" | "braintrust" | "clickhouse" | "datadog" | "grafana" | "langfuse" | "langsmith" | "newrelic" | "opik" | "otel-collector" | "posthog" | "ramp" | "s3" | "sentry" | "snowflake" | "weave" | "webhook";
             workspace_id?: string;
         };
+        /** @description Answer of POST /observability/destinations. */
         ObservabilityDestinationResponse: {
             data: components["schemas"]["ObservabilityDestination"];
         };
+        /** @description Body of PATCH /observability/destinations/{id} (change a trace destination). */
         ObservabilityDestinationUpdateRequest: {
             api_key_hashes?: string[] | null;
             broadcast_generation_cost?: boolean;
@@ -4034,6 +4106,7 @@ export interface components {
             privacy_mode?: boolean;
             sampling_rate?: number;
         };
+        /** @description One item of `data` in GET /activity. */
         ActivityRow: {
             byok_usage_inference: number;
             completion_tokens: number;
@@ -4048,18 +4121,22 @@ export interface components {
             usage: number;
             workspace_id?: string;
         };
+        /** @description Answer of GET /activity. */
         ActivityListResponse: {
             data: components["schemas"]["ActivityRow"][];
         };
+        /** @description The `data` of GET /analytics/meta. */
         AnalyticsMeta: {
             dimensions: Record<string, unknown>[];
             granularities: Record<string, unknown>[];
             metrics: Record<string, unknown>[];
             operators: Record<string, unknown>[];
         };
+        /** @description Answer of GET /analytics/meta. */
         AnalyticsMetaResponse: {
             data: components["schemas"]["AnalyticsMeta"];
         };
+        /** @description Body of POST /analytics/query (run an analytics query). */
         AnalyticsQueryRequest: {
             classifier_dimensions?: {
                 classifier_id: string;
@@ -4091,6 +4168,7 @@ export interface components {
                 start: string;
             };
         };
+        /** @description The `data` of POST /analytics/query. */
         AnalyticsQueryResult: {
             cachedAt?: number;
             data: Record<string, unknown>[];
@@ -4101,9 +4179,11 @@ export interface components {
             };
             warnings?: string[];
         };
+        /** @description Answer of POST /analytics/query. */
         AnalyticsQueryResponse: {
             data: components["schemas"]["AnalyticsQueryResult"];
         };
+        /** @description One item of `data` in GET /benchmarks. */
         BenchmarkResult: {
             agentic_index?: number | null;
             coding_index?: number | null;
@@ -4144,6 +4224,7 @@ export interface components {
             search_engine: string;
             search_surface: ("server-tool" | "plugin") | string;
         };
+        /** @description Answer of GET /benchmarks. */
         BenchmarkListResponse: {
             data: components["schemas"]["BenchmarkResult"][];
             meta: {
@@ -4156,15 +4237,18 @@ export interface components {
                 version: "v1" | string;
             };
         };
+        /** @description The `data` of GET /classifications/task. */
         TaskClassification: {
             as_of: string;
             classifications: Record<string, unknown>[];
             macro_categories: Record<string, unknown>[];
             window_days: number;
         };
+        /** @description Answer of GET /classifications/task. */
         TaskClassificationResponse: {
             data: components["schemas"]["TaskClassification"];
         };
+        /** @description One item of `data` in GET /datasets/app-rankings. */
         AppRanking: {
             app_id: number;
             app_name: string;
@@ -4172,6 +4256,7 @@ export interface components {
             total_requests: number;
             total_tokens: string;
         };
+        /** @description Answer of GET /datasets/app-rankings. */
         AppRankingListResponse: {
             data: components["schemas"]["AppRanking"][];
             meta: {
@@ -4181,11 +4266,13 @@ export interface components {
                 version: "v1" | string;
             };
         };
+        /** @description One item of `data` in GET /datasets/rankings-daily. */
         DailyRanking: {
             date: string;
             model_permaslug: string;
             total_tokens: string;
         };
+        /** @description Answer of GET /datasets/rankings-daily. */
         DailyRankingListResponse: {
             data: components["schemas"]["DailyRanking"][];
             meta: {
@@ -4195,6 +4282,7 @@ export interface components {
                 version: "v1" | string;
             };
         };
+        /** @description One item of `data` in GET /datasets/session-cost. */
         SessionCost: {
             app_name: string;
             app_slug: string;
@@ -4202,6 +4290,7 @@ export interface components {
             model_permaslug: string;
             turn_range: ("1-turn" | "2-9-turns" | "10-49-turns" | "50-plus-turns") | string;
         };
+        /** @description Answer of GET /datasets/session-cost. */
         SessionCostListResponse: {
             data: components["schemas"]["SessionCost"][];
             meta: {
@@ -4211,6 +4300,7 @@ export interface components {
                 window_end_date: string | null;
             };
         };
+        /** @description One item of `data` in GET /organization/members. */
         OrganizationMember: {
             email: string;
             first_name: string | null;
@@ -4218,10 +4308,12 @@ export interface components {
             last_name: string | null;
             role: ("org:admin" | "org:member") | string;
         };
+        /** @description Answer of GET /organization/members. */
         OrganizationMemberListResponse: {
             data: components["schemas"]["OrganizationMember"][];
             total_count: number;
         };
+        /** @description One item of `data` in GET /scim/group-mappings. */
         ScimGroupMapping: {
             created_at: string;
             id: string;
@@ -4231,23 +4323,28 @@ export interface components {
             updated_at: string;
             workspace_id: string;
         };
+        /** @description Answer of GET /scim/group-mappings. */
         ScimGroupMappingListResponse: {
             data: components["schemas"]["ScimGroupMapping"][];
             total_count: number;
         };
+        /** @description Body of POST /scim/group-mappings (map a SCIM group). */
         ScimGroupMappingCreateRequest: {
             /** @enum {string} */
             role: "admin" | "member";
             scim_group_id: string;
             workspace_id: string;
         };
+        /** @description Answer of POST /scim/group-mappings. */
         ScimGroupMappingResponse: {
             data: components["schemas"]["ScimGroupMapping"];
         };
+        /** @description Body of PATCH /scim/group-mappings/{id} (change a SCIM group mapping). */
         ScimGroupMappingUpdateRequest: {
             /** @enum {string} */
             role: "admin" | "member";
         };
+        /** @description One item of `data` in GET /scim/groups. */
         ScimGroup: {
             created_at: string;
             display_name: string;
@@ -4256,6 +4353,7 @@ export interface components {
             organization_id: string;
             updated_at: string;
         };
+        /** @description Answer of GET /scim/groups. */
         ScimGroupListResponse: {
             data: components["schemas"]["ScimGroup"][];
             total_count: number;
