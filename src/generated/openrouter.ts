@@ -4780,7 +4780,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EmbeddingsResponse"];
-                    "text/event-stream": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -4845,7 +4844,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RerankResponse"];
-                    "text/event-stream": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -4927,7 +4925,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ModelsListResponse"];
-                    "application/rss+xml": string;
                 };
             };
             400: components["responses"]["BadRequest"];
