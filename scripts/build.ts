@@ -25,7 +25,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
 
 /** Files and folders whose change makes dist/ stale (used by the package test to skip a rebuild). */
-export const BUILD_INPUTS = ["src", "package.json", "tsconfig.base.json", "tsconfig.build.json", "scripts/build.ts"] as const;
+export const BUILD_INPUTS = ["src", "spec", "package.json", "tsconfig.base.json", "tsconfig.build.json", "scripts/build.ts"] as const;
 
 /** Everything that is not a relative path is a dependency, a Node built-in or an optional peer. */
 const EXTERNAL = [/^[^./]/];
@@ -131,7 +131,12 @@ export async function buildPackage({ quiet = false }: { quiet?: boolean } = {}):
  */
 async function writeSpecJson(): Promise<void> {
   const { parseYaml } = await import("@redocly/openapi-core");
-  const spec = parseYaml(readFileSync(join(root, "spec/openrouter.yaml"), "utf8"));
+  const { assembleSpec } = await import("../src/testing/spec-files.js");
+  // The spec is split by area; the stand-in needs it as one document.
+  const spec = assembleSpec(join(root, "spec/openrouter.yaml"), {
+    readText: (path) => readFileSync(path, "utf8"),
+    parse: (text) => parseYaml(text),
+  });
   writeFileSync(join(dist, "testing/openrouter-spec.json"), `${JSON.stringify(spec)}\n`);
 }
 

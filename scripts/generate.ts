@@ -13,10 +13,14 @@
  * npx tsx scripts/generate.ts --check    # exit 1 if it is stale
  * ```
  */
+import { readFileSync } from "node:fs";
 import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseYaml } from "@redocly/openapi-core";
 import openapiTS, { astToString } from "openapi-typescript";
+import type { OpenAPI3 } from "openapi-typescript";
+import { assembleSpec } from "../src/testing/spec-files.js";
 import { validatorSteps } from "./generate-validators.js";
 
 /** One generated file: a path relative to the repository root and its full contents. */
@@ -39,8 +43,25 @@ export type GenerateStep = (ctx: GenerateContext) => Promise<GeneratedFile>;
 /** The default repository root: the parent of this script's directory. */
 export const DEFAULT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** The spec every step reads, relative to the root. */
+/** The spec every step reads, relative to the root: the root file of the split spec (see spec/openrouter.yaml). */
 export const SPEC_PATH = "spec/openrouter.yaml";
+
+/**
+ * The spec as one document: the root file with every area file it refers to merged in (src/testing/spec-files.ts),
+ * so the generated `paths` and `components` cover every area and schema names stay as written.
+ *
+ * @example
+ * ```ts
+ * const spec = loadAssembledSpec({ root: DEFAULT_ROOT, specPath: SPEC_PATH });
+ * "/chat/completions" in spec.paths; // true
+ * ```
+ */
+export function loadAssembledSpec(ctx: GenerateContext): Record<string, unknown> {
+  return assembleSpec(resolve(ctx.root, ctx.specPath), {
+    readText: (path) => readFileSync(path, "utf8"),
+    parse: (text) => parseYaml(text),
+  });
+}
 
 /** Header of every generated TypeScript file (says how to regenerate it). */
 export function generatedHeader(specPath: string): string {
@@ -64,8 +85,8 @@ export function generatedHeader(specPath: string): string {
  * ```
  */
 export const typesStep: GenerateStep = async (ctx) => {
-  const specUrl = pathToFileURL(resolve(ctx.root, ctx.specPath));
-  const ast = await openapiTS(specUrl, {
+  const spec = loadAssembledSpec(ctx) as unknown as OpenAPI3;
+  const ast = await openapiTS(spec, {
     // Keep output independent of the machine and of Redocly's chatter; the spec is linted separately.
     silent: true,
     // A field with a `default` (e.g. `stream: false`) is still optional for the caller to send.

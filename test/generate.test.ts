@@ -3,7 +3,7 @@
  * detecting a stale or missing file. The CLI runs on a temporary copy; the committed file is never modified.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, existsSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
@@ -20,12 +20,11 @@ afterAll(() => {
   for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A temporary repository root holding a copy of the spec (and, optionally, of the generated file). */
+/** A temporary repository root holding a copy of the spec, every area file included (and, optionally, of the generated file). */
 function tempRoot(withGenerated: boolean): string {
   const dir = mkdtempSync(join(tmpdir(), "openrouter-generate-"));
   temps.push(dir);
-  mkdirSync(join(dir, "spec"), { recursive: true });
-  copyFileSync(resolve(DEFAULT_ROOT, SPEC_PATH), join(dir, SPEC_PATH));
+  cpSync(resolve(DEFAULT_ROOT, "spec"), join(dir, "spec"), { recursive: true });
   if (withGenerated) {
     // Every step's output (the types and the precompiled validators), as committed.
     cpSync(resolve(DEFAULT_ROOT, "src/generated"), join(dir, "src/generated"), { recursive: true });
@@ -44,6 +43,19 @@ describe("generation", () => {
     const [second] = await generateAll(ctx);
     expect(first?.contents).toBeDefined();
     expect(second?.contents).toBe(first?.contents);
+  });
+
+  it("emits one `paths` type covering every area file, with schema names as written in the area files", async () => {
+    const file = await typesStep(ctx);
+    expect(file.contents.match(/export interface paths \{/g)).toHaveLength(1);
+    for (const path of ['"/chat/completions"', '"/guardrails/{id}/assignments/keys"', '"/workspaces/{id}/budgets/{interval}"', '"/scim/group-mappings"', '"/videos/{jobId}/content"']) {
+      expect(file.contents).toContain(`    ${path}: {`);
+    }
+    for (const schema of ["ChatRequest", "Guardrail", "ApiKey", "VideoJob", "ErrorResponse"]) {
+      expect(file.contents).toMatch(new RegExp(`\\n        ${schema}: \\{`));
+    }
+    // Nothing bundler-renamed (a bundler would turn a clash into "Name-2").
+    expect(file.contents).not.toMatch(/"[A-Za-z]+-\d+":/);
   });
 
   it("writes paths, components and operations under a do-not-edit header", async () => {
@@ -130,10 +142,12 @@ describe("generate main() on a temporary copy", () => {
     expect((await quietly(() => main(["--check", "--root", root]))).value).toBe(0);
   });
 
-  it("--check returns 1 when the spec changed but the file was not regenerated", async () => {
+  it("--check returns 1 when an area file of the spec changed but the file was not regenerated", async () => {
     const root = tempRoot(true);
-    const specFile = join(root, SPEC_PATH);
-    writeFileSync(specFile, readFileSync(specFile, "utf8").replace("summary: List providers", "summary: List all providers"));
+    const specFile = join(root, "spec/models.yaml");
+    const before = readFileSync(specFile, "utf8");
+    expect(before).toContain("summary: List providers");
+    writeFileSync(specFile, before.replace("summary: List providers", "summary: List all providers"));
     const { value, errors } = await quietly(() => main(["--check", "--root", root]));
     expect(value).toBe(1);
     expect(errors).toContain(GENERATED);

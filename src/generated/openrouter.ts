@@ -44,6 +44,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a response (OpenAI Responses API, stateless)
+         * @description Stateless: `store: true` or a non-null `previous_response_id` gets a 400 (facts §2.5). Streaming sends typed events whose `data:` payloads are `ResponsesStreamEvent` objects (responses-stream-01/02).
+         */
+        post: operations["createResponses"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a message (Anthropic Messages API)
+         * @description Errors use the Anthropic envelope `{type: "error", error: {type, message, error_type}, request_id}` (facts §2.5), described as `MessagesErrorResponse`.
+         */
+        post: operations["createMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/embeddings": {
         parameters: {
             query?: never;
@@ -75,6 +115,23 @@ export interface paths {
         get: operations["listEmbeddingsModels"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rerank": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rerank documents against a query */
+        post: operations["createRerank"];
         delete?: never;
         options?: never;
         head?: never;
@@ -229,23 +286,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/key": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get the calling key's limits and usage */
-        get: operations["getCurrentKey"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/credits": {
         parameters: {
             query?: never;
@@ -266,7 +306,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/responses": {
+    "/credits/coinbase": {
         parameters: {
             query?: never;
             header?: never;
@@ -275,38 +315,32 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Create a response (OpenAI Responses API, stateless)
-         * @description Stateless: `store: true` or a non-null `previous_response_id` gets a 400 (facts §2.5). Streaming sends typed events whose `data:` payloads are `ResponsesStreamEvent` objects (responses-stream-01/02).
-         */
-        post: operations["createResponses"];
+        /** Coinbase charge (retired; answers 410) */
+        post: operations["createCoinbaseCharge"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/messages": {
+    "/generation/content": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** A generation's stored prompt and output */
+        get: operations["listGenerationContent"];
         put?: never;
-        /**
-         * Create a message (Anthropic Messages API)
-         * @description Errors use the Anthropic envelope `{type: "error", error: {type, message, error_type}, request_id}` (facts §2.5), described as `MessagesErrorResponse`.
-         */
-        post: operations["createMessages"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/rerank": {
+    "/generation/feedback": {
         parameters: {
             query?: never;
             header?: never;
@@ -315,8 +349,933 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rerank documents against a query */
-        post: operations["createRerank"];
+        /** Rate a generation */
+        post: operations["submitGenerationFeedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get the calling key's limits and usage */
+        get: operations["getCurrentKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List API keys */
+        get: operations["listKeys"];
+        put?: never;
+        /** Create an API key (the secret is returned once) */
+        post: operations["createKeys"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/keys/{hash}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an API key */
+        get: operations["getKey"];
+        put?: never;
+        post?: never;
+        /** Delete an API key */
+        delete: operations["deleteKeys"];
+        options?: never;
+        head?: never;
+        /** Change an API key */
+        patch: operations["updateKeys"];
+        trace?: never;
+    };
+    "/guardrails": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List guardrails */
+        get: operations["listGuardrails"];
+        put?: never;
+        /** Create a guardrail */
+        post: operations["createGuardrail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/guardrails/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a guardrail */
+        get: operations["getGuardrail"];
+        put?: never;
+        post?: never;
+        /** Delete a guardrail */
+        delete: operations["deleteGuardrail"];
+        options?: never;
+        head?: never;
+        /** Change a guardrail */
+        patch: operations["updateGuardrail"];
+        trace?: never;
+    };
+    "/guardrails/{id}/assignments/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Keys a guardrail applies to */
+        get: operations["listGuardrailKeyAssignments"];
+        put?: never;
+        /** Apply a guardrail to keys */
+        post: operations["bulkAssignKeysToGuardrail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/guardrails/{id}/assignments/keys/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop applying a guardrail to keys */
+        post: operations["bulkUnassignKeysFromGuardrail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/guardrails/{id}/assignments/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Members a guardrail applies to */
+        get: operations["listGuardrailMemberAssignments"];
+        put?: never;
+        /** Apply a guardrail to members */
+        post: operations["bulkAssignMembersToGuardrail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/guardrails/{id}/assignments/members/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop applying a guardrail to members */
+        post: operations["bulkUnassignMembersFromGuardrail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/guardrails/assignments/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every guardrail-to-key assignment */
+        get: operations["listKeyAssignments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/guardrails/assignments/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every guardrail-to-member assignment */
+        get: operations["listMemberAssignments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/workspaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List workspaces */
+        get: operations["listWorkspaces"];
+        put?: never;
+        /** Create a workspace */
+        post: operations["createWorkspace"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/workspaces/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a workspace */
+        get: operations["getWorkspace"];
+        put?: never;
+        post?: never;
+        /** Delete a workspace */
+        delete: operations["deleteWorkspace"];
+        options?: never;
+        head?: never;
+        /** Change a workspace */
+        patch: operations["updateWorkspace"];
+        trace?: never;
+    };
+    "/workspaces/{id}/budgets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a workspace's budgets */
+        get: operations["listWorkspaceBudgets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/workspaces/{id}/budgets/{interval}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a workspace budget */
+        get: operations["getWorkspaceBudget"];
+        /** Set a workspace budget */
+        put: operations["upsertWorkspaceBudget"];
+        post?: never;
+        /** Remove a workspace budget */
+        delete: operations["deleteWorkspaceBudget"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/workspaces/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a workspace's members */
+        get: operations["listWorkspaceMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/workspaces/{id}/members/add": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add members to a workspace */
+        post: operations["bulkAddWorkspaceMembers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/workspaces/{id}/members/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remove members from a workspace */
+        post: operations["bulkRemoveWorkspaceMembers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List presets */
+        get: operations["listPresets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/presets/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a preset */
+        get: operations["getPreset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/presets/{slug}/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Save a chat request as a preset version */
+        post: operations["createPresetsChatCompletions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/presets/{slug}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Save a Messages request as a preset version */
+        post: operations["createPresetsMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/presets/{slug}/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Save a Responses request as a preset version */
+        post: operations["createPresetsResponses"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/presets/{slug}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a preset's versions */
+        get: operations["listPresetVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/presets/{slug}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one version of a preset */
+        get: operations["getPresetVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List uploaded files */
+        get: operations["listFiles"];
+        put?: never;
+        /** Upload a file (multipart) */
+        post: operations["uploadFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/files/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A file's metadata */
+        get: operations["getFileMetadata"];
+        put?: never;
+        post?: never;
+        /** Delete a file */
+        delete: operations["deleteFile"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/files/{file_id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A file's bytes */
+        get: operations["downloadFileContent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audio/speech": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Text to speech (audio bytes) */
+        post: operations["createAudioSpeech"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audio/transcriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Speech to text */
+        post: operations["createAudioTranscriptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Generate images (JSON, or partial images as events) */
+        post: operations["createImages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/images/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Image generation models */
+        get: operations["listImageModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/images/models/{author}/{slug}/endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An image model's endpoints */
+        get: operations["listImageModelEndpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/videos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a video generation job */
+        post: operations["createVideos"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/videos/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Poll a video job */
+        get: operations["getVideos"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/videos/{jobId}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a finished video */
+        get: operations["listVideosContent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/videos/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Video generation models */
+        get: operations["listVideosModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/byok": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List provider credentials (BYOK) */
+        get: operations["listBYOKKeys"];
+        put?: never;
+        /** Add a provider credential */
+        post: operations["createBYOKKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/byok/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a provider credential */
+        get: operations["getBYOKKey"];
+        put?: never;
+        post?: never;
+        /** Remove a provider credential */
+        delete: operations["deleteBYOKKey"];
+        options?: never;
+        head?: never;
+        /** Change a provider credential */
+        patch: operations["updateBYOKKey"];
+        trace?: never;
+    };
+    "/observability/destinations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List trace destinations */
+        get: operations["listObservabilityDestinations"];
+        put?: never;
+        /** Add a trace destination */
+        post: operations["createObservabilityDestination"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/observability/destinations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a trace destination */
+        get: operations["getObservabilityDestination"];
+        put?: never;
+        post?: never;
+        /** Remove a trace destination */
+        delete: operations["deleteObservabilityDestination"];
+        options?: never;
+        head?: never;
+        /** Change a trace destination */
+        patch: operations["updateObservabilityDestination"];
+        trace?: never;
+    };
+    "/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Usage activity by day, model and endpoint */
+        get: operations["getUserActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/analytics/meta": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What analytics can be queried */
+        get: operations["getAnalyticsMeta"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/analytics/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run an analytics query */
+        post: operations["queryAnalytics"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/benchmarks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Benchmark results for models */
+        get: operations["getBenchmarks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/classifications/task": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Share of requests per task category */
+        get: operations["getTaskClassifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/datasets/app-rankings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Apps ranked by token usage */
+        get: operations["getAppRankings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/datasets/rankings-daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Daily token totals of the top models */
+        get: operations["getRankingsDaily"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/datasets/session-cost": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Cost per session, by harness and model */
+        get: operations["getSessionCost"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organization/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List organization members */
+        get: operations["listOrganizationMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/group-mappings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List SCIM group mappings */
+        get: operations["listScimGroupMappings"];
+        put?: never;
+        /** Map a SCIM group */
+        post: operations["createScimGroupMapping"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/group-mappings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a SCIM group mapping */
+        get: operations["getScimGroupMapping"];
+        put?: never;
+        post?: never;
+        /** Remove a SCIM group mapping */
+        delete: operations["deleteScimGroupMapping"];
+        options?: never;
+        head?: never;
+        /** Change a SCIM group mapping */
+        patch: operations["updateScimGroupMapping"];
+        trace?: never;
+    };
+    "/scim/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List SCIM groups */
+        get: operations["listScimGroups"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -364,26 +1323,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description A number, or the same value as a decimal string (max_price values, facts §3.6). */
-        NumberOrString: number | string;
-        /**
-         * @description A decimal number in a string (prices in USD per token, facts §2.3).
-         * @example 0.0000003
-         */
-        DecimalString: string;
-        /** @description A JSON Schema (free-form). */
-        JsonSchemaObject: {
-            [key: string]: unknown;
-        };
-        StringMap: {
-            [key: string]: string;
-        };
-        /** @description Anthropic-style cache breakpoint. */
-        CacheControl: {
-            /** @enum {string} */
-            type: "ephemeral";
-            ttl?: ("5m" | "1h") | string;
-        };
         /** @description POST /chat/completions body (facts §3). Only `messages` is required; without `model` the account's default model is used. Every sampling field is nullable. */
         ChatRequest: {
             /** @description `author/slug[:variant]` (facts §6). */
@@ -1048,6 +1987,75 @@ export interface components {
                 arguments?: string | null;
             };
         };
+        /** @description Legacy text completion (facts §2.1). Whether provider/plugins are accepted is unconfirmed. */
+        CompletionRequest: {
+            model?: string;
+            models?: string[];
+            prompt: string | string[];
+            stream?: boolean;
+            max_tokens?: number | null;
+            temperature?: number | null;
+            top_p?: number | null;
+            top_k?: number | null;
+            frequency_penalty?: number | null;
+            presence_penalty?: number | null;
+            repetition_penalty?: number | null;
+            min_p?: number | null;
+            top_a?: number | null;
+            seed?: number | null;
+            stop?: string | string[] | null;
+            logit_bias?: {
+                [key: string]: number;
+            } | null;
+            logprobs?: number | boolean | null;
+            n?: number | null;
+            best_of?: number | null;
+            echo?: boolean | null;
+            suffix?: string | null;
+            user?: string;
+            provider?: components["schemas"]["ProviderPreferences"] | null;
+            plugins?: components["schemas"]["Plugin"][];
+            reasoning?: components["schemas"]["ReasoningConfig"];
+            /** @deprecated */
+            transforms?: string[];
+        };
+        CompletionResponse: {
+            id: string;
+            object?: string;
+            created?: number;
+            model?: string;
+            provider?: string;
+            system_fingerprint?: string | null;
+            choices: components["schemas"]["CompletionChoice"][];
+            usage?: components["schemas"]["Usage"];
+        };
+        CompletionChoice: {
+            text: string;
+            index: number;
+            logprobs?: unknown;
+            finish_reason?: components["schemas"]["FinishReason"];
+            native_finish_reason?: string | null;
+        };
+        /** @description A number, or the same value as a decimal string (max_price values, facts §3.6). */
+        NumberOrString: number | string;
+        /**
+         * @description A decimal number in a string (prices in USD per token, facts §2.3).
+         * @example 0.0000003
+         */
+        DecimalString: string;
+        /** @description A JSON Schema (free-form). */
+        JsonSchemaObject: {
+            [key: string]: unknown;
+        };
+        StringMap: {
+            [key: string]: string;
+        };
+        /** @description Anthropic-style cache breakpoint. */
+        CacheControl: {
+            /** @enum {string} */
+            type: "ephemeral";
+            ttl?: ("5m" | "1h") | string;
+        };
         /** @description The error envelope for every status (facts §7.1). */
         ErrorResponse: {
             error: components["schemas"]["ErrorObject"];
@@ -1108,54 +2116,341 @@ export interface components {
             } | null;
             docs_url?: string;
         };
-        /** @description Legacy text completion (facts §2.1). Whether provider/plugins are accepted is unconfirmed. */
-        CompletionRequest: {
+        /** @description The deletion was done. */
+        DeletedResponse: {
+            deleted: string;
+        };
+        /** @description The OpenAI Responses request plus OpenRouter extras (facts §2.5). OpenAI's request has many fields and evolves quickly, so this object is open; the OpenRouter extras are typed. */
+        ResponsesRequest: {
             model?: string;
             models?: string[];
-            prompt: string | string[];
+            input: string | Record<string, unknown>[];
+            instructions?: string | null;
             stream?: boolean;
-            max_tokens?: number | null;
+            /** @description Only false/null; the endpoint is stateless. */
+            store?: boolean | null;
+            /** @description Must be null; the endpoint is stateless. */
+            previous_response_id?: string | null;
+            max_output_tokens?: number | null;
             temperature?: number | null;
             top_p?: number | null;
-            top_k?: number | null;
-            frequency_penalty?: number | null;
-            presence_penalty?: number | null;
-            repetition_penalty?: number | null;
-            min_p?: number | null;
-            top_a?: number | null;
-            seed?: number | null;
-            stop?: string | string[] | null;
-            logit_bias?: {
-                [key: string]: number;
-            } | null;
-            logprobs?: number | boolean | null;
-            n?: number | null;
-            best_of?: number | null;
-            echo?: boolean | null;
-            suffix?: string | null;
+            tools?: Record<string, unknown>[];
+            tool_choice?: unknown;
+            parallel_tool_calls?: boolean | null;
+            text?: Record<string, unknown>;
+            reasoning?: components["schemas"]["ReasoningConfig"];
+            metadata?: components["schemas"]["StringMap"];
             user?: string;
             provider?: components["schemas"]["ProviderPreferences"] | null;
             plugins?: components["schemas"]["Plugin"][];
-            reasoning?: components["schemas"]["ReasoningConfig"];
-            /** @deprecated */
-            transforms?: string[];
+            session_id?: string;
+            trace?: components["schemas"]["TraceConfig"];
+            background?: boolean | null;
+            cache_control?: {
+                /** @enum {string} */
+                ttl?: "5m" | "1h";
+                /** @enum {string} */
+                type: "ephemeral";
+            };
+            debug?: {
+                echo_upstream_body?: boolean;
+            };
+            frequency_penalty?: number | null;
+            image_config?: {
+                [key: string]: string | number | unknown[];
+            };
+            include?: ("file_search_call.results" | "message.input_image.image_url" | "computer_call_output.output.image_url" | "reasoning.encrypted_content" | "code_interpreter_call.outputs")[] | null;
+            max_tool_calls?: number | null;
+            modalities?: ("text" | "image")[];
+            presence_penalty?: number | null;
+            prompt?: {
+                id: string;
+                variables?: {
+                    [key: string]: unknown;
+                } | null;
+            } | null;
+            prompt_cache_key?: string | null;
+            prompt_cache_options?: {
+                /** @enum {string} */
+                mode: "explicit";
+                ttl?: string | null;
+            } | null;
+            /** @enum {string|null} */
+            route?: "fallback" | "sort" | null;
+            safety_identifier?: string | null;
+            /** @enum {string|null} */
+            service_tier?: "auto" | "default" | "fast" | "flex" | "priority" | "scale" | null;
+            stop_server_tools_when?: {
+                step_count?: number;
+                /** @enum {string} */
+                type: "step_count_is" | "has_tool_call" | "max_tokens_used" | "max_cost" | "finish_reason_is";
+                tool_name?: string;
+                max_tokens?: number;
+                max_cost_in_dollars?: number;
+                reason: string;
+            }[];
+            top_k?: number;
+            top_logprobs?: number | null;
+            /** @enum {string|null} */
+            truncation?: "auto" | "disabled" | null;
+        } & {
+            [key: string]: unknown;
         };
-        CompletionResponse: {
+        /** @description The OpenAI Responses object (responses-01, responses-stream-01/02). OpenRouter echoes the request settings (temperature, tools, reasoning, text, …). On failure it gains a top-level `error_type` (facts §2.5). */
+        ResponsesResponse: {
             id: string;
+            /** @example response */
             object?: string;
-            created?: number;
+            created_at?: number;
+            completed_at?: number | null;
             model?: string;
-            provider?: string;
-            system_fingerprint?: string | null;
-            choices: components["schemas"]["CompletionChoice"][];
-            usage?: components["schemas"]["Usage"];
+            status?: ("completed" | "failed" | "in_progress" | "cancelled" | "queued" | "incomplete") | string | null;
+            background?: boolean | null;
+            output: components["schemas"]["ResponsesOutputItem"][];
+            output_text?: string;
+            instructions?: unknown;
+            incomplete_details?: Record<string, unknown> | null;
+            max_output_tokens?: number | null;
+            max_tool_calls?: number | null;
+            metadata?: Record<string, unknown> | null;
+            parallel_tool_calls?: boolean | null;
+            previous_response_id?: string | null;
+            prompt_cache_key?: string | null;
+            prompt_cache_options?: Record<string, unknown> | null;
+            reasoning?: Record<string, unknown> | null;
+            safety_identifier?: string | null;
+            service_tier?: string | null;
+            store?: boolean | null;
+            temperature?: number | null;
+            top_p?: number | null;
+            frequency_penalty?: number | null;
+            presence_penalty?: number | null;
+            top_logprobs?: number | null;
+            text?: Record<string, unknown> | null;
+            tool_choice?: unknown;
+            tools?: Record<string, unknown>[];
+            truncation?: string | null;
+            user?: string | null;
+            usage?: components["schemas"]["ResponsesUsage"] | null;
+            error?: {
+                code?: unknown;
+                message?: string;
+            } | null;
+            error_type?: components["schemas"]["ErrorType"];
+            prompt?: {
+                id: string;
+                variables?: {
+                    [key: string]: unknown;
+                } | null;
+            } | null;
+            openrouter_metadata?: {
+                attempt: number;
+                attempts?: Record<string, unknown>[];
+                endpoints: {
+                    available: unknown[];
+                    total: number;
+                };
+                is_byok: boolean;
+                params?: {
+                    quality_floor?: number;
+                    throughput_floor?: number;
+                    version_group?: string;
+                };
+                pipeline?: Record<string, unknown>[];
+                region: string | null;
+                requested: string;
+                strategy: ("direct" | "auto" | "free" | "latest" | "alias" | "fallback" | "pareto" | "bodybuilder" | "fusion") | string;
+                summary: string;
+            };
         };
-        CompletionChoice: {
-            text: string;
-            index: number;
-            logprobs?: unknown;
-            finish_reason?: components["schemas"]["FinishReason"];
-            native_finish_reason?: string | null;
+        ResponsesUsage: {
+            input_tokens?: number;
+            output_tokens?: number;
+            total_tokens?: number;
+            input_tokens_details?: {
+                cached_tokens?: number | null;
+                cache_write_tokens?: number | null;
+            } | null;
+            output_tokens_details?: {
+                reasoning_tokens?: number | null;
+            } | null;
+            cost?: number | null;
+            is_byok?: boolean;
+            /** @description e.g. upstream_inference_cost, upstream_inference_input_cost, upstream_inference_output_cost (responses-01). */
+            cost_details?: {
+                upstream_inference_cost?: number | null;
+                upstream_inference_input_cost?: number | null;
+                upstream_inference_output_cost?: number | null;
+            } | null;
+        };
+        /** @description An output item (message, reasoning, function_call, …), tagged by `type`. */
+        ResponsesOutputItem: {
+            type: ("message" | "reasoning" | "function_call" | "web_search_call" | "file_search_call" | "image_generation_call") | string;
+            id?: string;
+            role?: string;
+            status?: string | null;
+            /** @description e.g. "final_answer" (responses-01). */
+            phase?: string | null;
+            content?: Record<string, unknown>[] | null;
+            /** @description Reasoning summary parts (responses-stream-02). */
+            summary?: Record<string, unknown>[] | null;
+            encrypted_content?: string | null;
+            name?: string;
+            call_id?: string;
+            arguments?: string;
+        };
+        /** @description One `data:` payload of a /responses stream, tagged by `type` (response.created, response.output_text.delta, response.completed, response.failed, error, ...; responses-stream-01/02). */
+        ResponsesStreamEvent: {
+            type: ("response.created" | "response.in_progress" | "response.output_item.added" | "response.output_item.done" | "response.content_part.added" | "response.content_part.done" | "response.output_text.delta" | "response.output_text.done" | "response.reasoning_text.delta" | "response.reasoning_summary_text.delta" | "response.function_call_arguments.delta" | "response.function_call_arguments.done" | "response.completed" | "response.incomplete" | "response.failed" | "error") | string;
+            sequence_number?: number;
+            response?: components["schemas"]["ResponsesResponse"];
+            item?: components["schemas"]["ResponsesOutputItem"];
+            part?: Record<string, unknown>;
+            delta?: string;
+            text?: string;
+            logprobs?: unknown[];
+            item_id?: string;
+            output_index?: number;
+            content_index?: number;
+            summary_index?: number;
+            code?: unknown;
+            message?: string;
+        };
+        /** @description The Anthropic Messages request. Anthropic's format has many evolving fields, so this object is open; the core fields are typed. */
+        MessagesRequest: {
+            model: string;
+            models?: string[];
+            messages: {
+                /** @enum {string} */
+                role: "user" | "assistant";
+                content: string | Record<string, unknown>[];
+            }[];
+            system?: string | Record<string, unknown>[];
+            max_tokens?: number;
+            stream?: boolean;
+            temperature?: number;
+            top_p?: number;
+            top_k?: number;
+            stop_sequences?: string[];
+            tools?: Record<string, unknown>[];
+            tool_choice?: Record<string, unknown>;
+            thinking?: Record<string, unknown>;
+            metadata?: Record<string, unknown>;
+            provider?: components["schemas"]["ProviderPreferences"] | null;
+            plugins?: components["schemas"]["Plugin"][];
+            cache_control?: {
+                /** @enum {string} */
+                ttl?: "5m" | "1h";
+                /** @enum {string} */
+                type: "ephemeral";
+            };
+            context_management?: {
+                edits?: Record<string, unknown>[];
+            } | null;
+            fallbacks?: {
+                model: string;
+            }[] | null;
+            output_config?: {
+                /** @enum {string|null} */
+                effort?: "low" | "medium" | "high" | "xhigh" | "max" | null;
+                format?: {
+                    schema: Record<string, unknown>;
+                    /** @enum {string} */
+                    type: "json_schema";
+                } | null;
+                task_budget?: {
+                    remaining?: number | null;
+                    total: number;
+                    /** @enum {string} */
+                    type: "tokens";
+                } | null;
+            };
+            /** @enum {string|null} */
+            route?: "fallback" | "sort" | null;
+            service_tier?: string;
+            session_id?: string;
+            speed?: Record<string, unknown>;
+            stop_server_tools_when?: {
+                step_count?: number;
+                /** @enum {string} */
+                type: "step_count_is" | "has_tool_call" | "max_tokens_used" | "max_cost" | "finish_reason_is";
+                tool_name?: string;
+                max_tokens?: number;
+                max_cost_in_dollars?: number;
+                reason: string;
+            }[];
+            trace?: {
+                generation_name?: string;
+                parent_span_id?: string;
+                span_name?: string;
+                trace_id?: string;
+                trace_name?: string;
+            };
+            user?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        MessagesResponse: {
+            id: string;
+            /** @example message */
+            type?: string;
+            role?: string;
+            model?: string;
+            content: {
+                type: string;
+                text?: string;
+            }[];
+            stop_reason?: string | null;
+            stop_sequence?: string | null;
+            usage?: {
+                input_tokens?: number;
+                output_tokens?: number;
+                cache_creation_input_tokens?: number | null;
+                cache_read_input_tokens?: number | null;
+            };
+            container?: {
+                expires_at: string;
+                id: string;
+            } | null;
+            stop_details?: {
+                category: ("cyber" | "bio" | "frontier_llm" | "reasoning_extraction" | "general_harms") | string | null;
+                explanation: string | null;
+                type: "refusal" | string;
+            } | null;
+            context_management?: {
+                applied_edits: Record<string, unknown>[];
+            } | null;
+            openrouter_metadata?: {
+                attempt: number;
+                attempts?: Record<string, unknown>[];
+                endpoints: {
+                    available: unknown[];
+                    total: number;
+                };
+                is_byok: boolean;
+                params?: {
+                    quality_floor?: number;
+                    throughput_floor?: number;
+                    version_group?: string;
+                };
+                pipeline?: Record<string, unknown>[];
+                region: string | null;
+                requested: string;
+                strategy: ("direct" | "auto" | "free" | "latest" | "alias" | "fallback" | "pareto" | "bodybuilder" | "fusion") | string;
+                summary: string;
+            };
+            provider?: ("Modal" | "AkashML" | "AI21" | "AionLabs" | "Alibaba" | "Ambient" | "Baidu" | "Amazon Bedrock" | "Amazon Nova" | "Anthropic" | "Arcee AI" | "AtlasCloud" | "Avian" | "Azure" | "BaseTen" | "BytePlus" | "Black Forest Labs" | "Cerebras" | "Chutes" | "Cirrascale" | "Claude Platform on AWS" | "Clarifai" | "Cloudflare" | "Cohere" | "CoreWeave" | "Crucible" | "Crusoe" | "Darkbloom" | "Databricks" | "Decart" | "Deepgram" | "DeepInfra" | "DeepSeek" | "DekaLLM" | "DigitalOcean" | "Featherless" | "Fireworks" | "Fish Audio" | "Friendli" | "GMICloud" | "Google" | "Google AI Studio" | "Groq" | "HeyGen" | "Inception" | "Inceptron" | "InferenceNet" | "Ionstream" | "Infermatic" | "Io Net" | "Inferact vLLM" | "Inflection" | "Liquid" | "Makora" | "Mara" | "Mancer 2" | "Meta" | "Minimax" | "ModelRun" | "Mistral" | "Modular" | "Moonshot AI" | "Morph" | "VoyageAI by MongoDB" | "NCompass" | "Nebius" | "Nex AGI" | "NextBit" | "Novita" | "Nvidia" | "OpenAI" | "OpenInference" | "Parasail" | "Poolside" | "Perceptron" | "Perplexity" | "Phala" | "Recraft" | "Reka" | "Relace" | "Sail Research" | "Sakana AI" | "SambaNova" | "Seed" | "SiliconFlow" | "Sourceful" | "StepFun" | "Stealth" | "StreamLake" | "Switchpoint" | "Tencent" | "Tenstorrent" | "Thinking Machines" | "Together" | "Upstage" | "Venice" | "Wafer" | "WandB" | "Quiver" | "Krea" | "Runway" | "Xiaomi" | "xAI" | "Z.AI" | "FakeProvider") | string;
+        };
+        /** @description Anthropic-style error envelope used by /messages (facts §2.5). */
+        MessagesErrorResponse: {
+            /** @example error */
+            type?: string;
+            error: {
+                type?: string;
+                message: string;
+                error_type?: components["schemas"]["ErrorType"];
+            };
+            request_id?: string | null;
         };
         /** @description POST /embeddings body (facts §2.2). */
         EmbeddingsRequest: {
@@ -1196,6 +2491,34 @@ export interface components {
             cost?: number | null;
             is_byok?: boolean;
             cost_details?: components["schemas"]["CostDetails"] | null;
+        };
+        RerankRequest: {
+            model: string;
+            query: string;
+            documents: (string | {
+                [key: string]: unknown;
+            })[];
+            top_n?: number;
+            return_documents?: boolean;
+            provider?: components["schemas"]["ProviderPreferences"] | null;
+        };
+        /** @description rerank-01. */
+        RerankResponse: {
+            /** @description `gen-rerank-...` */
+            id?: string;
+            model?: string;
+            provider?: string;
+            results: {
+                index: number;
+                relevance_score: number;
+                document?: {
+                    text?: string;
+                };
+            }[];
+            usage?: {
+                total_tokens?: number;
+                cost?: number | null;
+            };
         };
         /** @description `total_count` and `links` appear in 2026 (models-list-03); older lists have only `data` (models-list-01). */
         ModelsListResponse: {
@@ -1320,6 +2643,7 @@ export interface components {
             uptime_last_1d?: number | null;
             latency_last_30m?: unknown;
             throughput_last_30m?: unknown;
+            supports_voice_cloning?: boolean;
         };
         ZdrEndpointsResponse: {
             data: components["schemas"]["ModelEndpoint"][];
@@ -1333,6 +2657,8 @@ export interface components {
             privacy_policy_url?: string | null;
             terms_of_service_url?: string | null;
             status_page_url?: string | null;
+            datacenters?: (("AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "YE" | "YT" | "ZA" | "ZM" | "ZW") | string)[] | null;
+            headquarters?: ("AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "YE" | "YT" | "ZA" | "ZM" | "ZW") | string | null;
         };
         GenerationResponse: {
             data: components["schemas"]["GenerationData"];
@@ -1372,6 +2698,63 @@ export interface components {
             router?: string | null;
             session_id?: string | null;
             provider_responses?: Record<string, unknown>[] | null;
+            api_type?: ("completions" | "embeddings" | "rerank" | "tts" | "stt" | "video" | "image") | string | null;
+            data_region?: ("global" | "europe" | "us") | string;
+            external_user?: string | null;
+            http_referer?: string | null;
+            native_tokens_completion_images?: number | null;
+            num_fetches?: number | null;
+            num_input_audio_prompt?: number | null;
+            preset_id?: string | null;
+            request_id?: string | null;
+            response_cache_source_id?: string | null;
+            service_tier?: string | null;
+            user_agent?: string | null;
+            web_search_engine?: string | null;
+            workspace_id?: string | null;
+        };
+        CreditsResponse: {
+            data: {
+                total_credits: number;
+                total_usage: number;
+            };
+        };
+        /** @description The `data` of GET /generation/content. */
+        GenerationContent: {
+            error: {
+                message: string | null;
+                previous_errors: unknown[];
+                provider_name: string | null;
+                raw: string | null;
+                status: number | null;
+            } | null;
+            input: {
+                prompt?: string;
+                messages: unknown[];
+            };
+            output: {
+                completion: string | null;
+                reasoning: string | null;
+            };
+        };
+        /** @description Answer of GET /generation/content. */
+        GenerationContentResponse: {
+            data: components["schemas"]["GenerationContent"];
+        };
+        /** @description Body of POST /generation/feedback (rate a generation). */
+        GenerationFeedbackRequest: {
+            /** @enum {string} */
+            category: "latency" | "incoherence" | "incorrect_response" | "formatting" | "billing" | "api_error" | "other";
+            comment?: string;
+            generation_id: string;
+        };
+        /** @description The `data` of POST /generation/feedback. */
+        GenerationFeedbackResult: {
+            success: string;
+        };
+        /** @description Answer of POST /generation/feedback. */
+        GenerationFeedbackResponse: {
+            data: components["schemas"]["GenerationFeedbackResult"];
         };
         KeyResponse: {
             data: {
@@ -1398,219 +2781,1582 @@ export interface components {
                  * @description Deprecated and meaningless (facts §2.4).
                  */
                 rate_limit?: Record<string, unknown>;
+                creator_user_id?: string | null;
+                include_byok_in_limit?: boolean;
             };
         };
-        CreditsResponse: {
-            data: {
-                total_credits: number;
-                total_usage: number;
-            };
+        /** @description One item of `data` in GET /keys. */
+        ApiKey: {
+            byok_usage: number;
+            byok_usage_daily: number;
+            byok_usage_monthly: number;
+            byok_usage_weekly: number;
+            created_at: string;
+            creator_user_id: string | null;
+            disabled: boolean;
+            expires_at?: string | null;
+            hash: string;
+            include_byok_in_limit: boolean;
+            label: string;
+            limit: number | null;
+            limit_remaining: number | null;
+            limit_reset: string | null;
+            name: string;
+            updated_at: string | null;
+            usage: number;
+            usage_daily: number;
+            usage_monthly: number;
+            usage_weekly: number;
+            workspace_id: string;
         };
-        /** @description The OpenAI Responses request plus OpenRouter extras (facts §2.5). OpenAI's request has many fields and evolves quickly, so this object is open; the OpenRouter extras are typed. */
-        ResponsesRequest: {
-            model?: string;
-            models?: string[];
-            input: string | Record<string, unknown>[];
-            instructions?: string | null;
-            stream?: boolean;
-            /** @description Only false/null; the endpoint is stateless. */
-            store?: boolean | null;
-            /** @description Must be null; the endpoint is stateless. */
-            previous_response_id?: string | null;
-            max_output_tokens?: number | null;
-            temperature?: number | null;
-            top_p?: number | null;
-            tools?: Record<string, unknown>[];
-            tool_choice?: unknown;
-            parallel_tool_calls?: boolean | null;
-            text?: Record<string, unknown>;
-            reasoning?: components["schemas"]["ReasoningConfig"];
-            metadata?: components["schemas"]["StringMap"];
-            user?: string;
-            provider?: components["schemas"]["ProviderPreferences"] | null;
-            plugins?: components["schemas"]["Plugin"][];
-            session_id?: string;
-            trace?: components["schemas"]["TraceConfig"];
-        } & {
-            [key: string]: unknown;
+        /** @description Answer of GET /keys. */
+        ApiKeyListResponse: {
+            data: components["schemas"]["ApiKey"][];
         };
-        /** @description The OpenAI Responses object (responses-01, responses-stream-01/02). OpenRouter echoes the request settings (temperature, tools, reasoning, text, …). On failure it gains a top-level `error_type` (facts §2.5). */
-        ResponsesResponse: {
-            id: string;
-            /** @example response */
-            object?: string;
-            created_at?: number;
-            completed_at?: number | null;
-            model?: string;
-            status?: ("completed" | "failed" | "in_progress" | "cancelled" | "queued" | "incomplete") | string | null;
-            background?: boolean | null;
-            output: components["schemas"]["ResponsesOutputItem"][];
-            output_text?: string;
-            instructions?: unknown;
-            incomplete_details?: Record<string, unknown> | null;
-            max_output_tokens?: number | null;
-            max_tool_calls?: number | null;
-            metadata?: Record<string, unknown> | null;
-            parallel_tool_calls?: boolean | null;
-            previous_response_id?: string | null;
-            prompt_cache_key?: string | null;
-            prompt_cache_options?: Record<string, unknown> | null;
-            reasoning?: Record<string, unknown> | null;
-            safety_identifier?: string | null;
-            service_tier?: string | null;
-            store?: boolean | null;
-            temperature?: number | null;
-            top_p?: number | null;
-            frequency_penalty?: number | null;
-            presence_penalty?: number | null;
-            top_logprobs?: number | null;
-            text?: Record<string, unknown> | null;
-            tool_choice?: unknown;
-            tools?: Record<string, unknown>[];
-            truncation?: string | null;
-            user?: string | null;
-            usage?: components["schemas"]["ResponsesUsage"] | null;
-            error?: {
-                code?: unknown;
-                message?: string;
-            } | null;
-            error_type?: components["schemas"]["ErrorType"];
+        /** @description Body of POST /keys (create an API key (the secret is returned once)). */
+        ApiKeyCreateRequest: {
+            creator_user_id?: string | null;
+            expires_at?: string | null;
+            include_byok_in_limit?: boolean;
+            limit?: number | null;
+            /** @enum {string|null} */
+            limit_reset?: "daily" | "weekly" | "monthly" | null;
+            name: string;
+            workspace_id?: string;
         };
-        ResponsesUsage: {
-            input_tokens?: number;
-            output_tokens?: number;
-            total_tokens?: number;
-            input_tokens_details?: {
-                cached_tokens?: number | null;
-                cache_write_tokens?: number | null;
-            } | null;
-            output_tokens_details?: {
-                reasoning_tokens?: number | null;
-            } | null;
-            cost?: number | null;
-            is_byok?: boolean;
-            /** @description e.g. upstream_inference_cost, upstream_inference_input_cost, upstream_inference_output_cost (responses-01). */
-            cost_details?: {
-                upstream_inference_cost?: number | null;
-                upstream_inference_input_cost?: number | null;
-                upstream_inference_output_cost?: number | null;
-            } | null;
+        /** @description Answer of POST /keys. */
+        ApiKeyCreatedResponse: {
+            data: components["schemas"]["ApiKey"];
+            key: string;
         };
-        /** @description An output item (message, reasoning, function_call, …), tagged by `type`. */
-        ResponsesOutputItem: {
-            type: ("message" | "reasoning" | "function_call" | "web_search_call" | "file_search_call" | "image_generation_call") | string;
-            id?: string;
-            role?: string;
-            status?: string | null;
-            /** @description e.g. "final_answer" (responses-01). */
-            phase?: string | null;
-            content?: Record<string, unknown>[] | null;
-            /** @description Reasoning summary parts (responses-stream-02). */
-            summary?: Record<string, unknown>[] | null;
-            encrypted_content?: string | null;
+        /** @description Answer of GET /keys/{hash}. */
+        ApiKeyResponse: {
+            data: components["schemas"]["ApiKey"];
+        };
+        /** @description Body of PATCH /keys/{hash} (change an API key). */
+        ApiKeyUpdateRequest: {
+            disabled?: boolean;
+            include_byok_in_limit?: boolean;
+            limit?: number | null;
+            /** @enum {string|null} */
+            limit_reset?: "daily" | "weekly" | "monthly" | null;
             name?: string;
-            call_id?: string;
-            arguments?: string;
         };
-        /** @description One `data:` payload of a /responses stream, tagged by `type` (response.created, response.output_text.delta, response.completed, response.failed, error, ...; responses-stream-01/02). */
-        ResponsesStreamEvent: {
-            type: ("response.created" | "response.in_progress" | "response.output_item.added" | "response.output_item.done" | "response.content_part.added" | "response.content_part.done" | "response.output_text.delta" | "response.output_text.done" | "response.reasoning_text.delta" | "response.reasoning_summary_text.delta" | "response.function_call_arguments.delta" | "response.function_call_arguments.done" | "response.completed" | "response.incomplete" | "response.failed" | "error") | string;
-            sequence_number?: number;
-            response?: components["schemas"]["ResponsesResponse"];
-            item?: components["schemas"]["ResponsesOutputItem"];
-            part?: Record<string, unknown>;
-            delta?: string;
-            text?: string;
-            logprobs?: unknown[];
-            item_id?: string;
-            output_index?: number;
-            content_index?: number;
-            summary_index?: number;
-            code?: unknown;
-            message?: string;
+        /** @description One item of `data` in GET /guardrails. */
+        Guardrail: {
+            allowed_models?: string[] | null;
+            allowed_providers?: string[] | null;
+            content_filter_builtins?: Record<string, unknown>[] | null;
+            content_filters?: Record<string, unknown>[] | null;
+            created_at?: string;
+            description?: string | null;
+            enable_free_model_publication?: boolean | null;
+            enable_free_model_training?: boolean | null;
+            enable_paid_model_training?: boolean | null;
+            enforce_zdr?: boolean | null;
+            enforce_zdr_anthropic?: boolean | null;
+            enforce_zdr_google?: boolean | null;
+            enforce_zdr_openai?: boolean | null;
+            enforce_zdr_other?: boolean | null;
+            enforce_zdr_xai?: boolean | null;
+            id?: string;
+            ignored_models?: string[] | null;
+            ignored_providers?: string[] | null;
+            include_byok_in_budgets?: boolean;
+            limit_usd?: number | null;
+            name?: string;
+            reset_interval?: ("daily" | "weekly" | "monthly") | string | null;
+            updated_at?: string | null;
+            workspace_id?: string | null;
         };
-        /** @description The Anthropic Messages request. Anthropic's format has many evolving fields, so this object is open; the core fields are typed. */
-        MessagesRequest: {
-            model: string;
-            models?: string[];
-            messages: {
+        /** @description Answer of GET /guardrails. */
+        GuardrailListResponse: {
+            data: components["schemas"]["Guardrail"][];
+            total_count: number;
+        };
+        /** @description Body of POST /guardrails (create a guardrail). */
+        GuardrailCreateRequest: {
+            allowed_models?: string[] | null;
+            allowed_providers?: string[] | null;
+            content_filter_builtins?: {
                 /** @enum {string} */
-                role: "user" | "assistant";
-                content: string | Record<string, unknown>[];
-            }[];
-            system?: string | Record<string, unknown>[];
-            max_tokens?: number;
-            stream?: boolean;
-            temperature?: number;
-            top_p?: number;
-            top_k?: number;
-            stop_sequences?: string[];
-            tools?: Record<string, unknown>[];
-            tool_choice?: Record<string, unknown>;
-            thinking?: Record<string, unknown>;
-            metadata?: Record<string, unknown>;
-            provider?: components["schemas"]["ProviderPreferences"] | null;
-            plugins?: components["schemas"]["Plugin"][];
-        } & {
-            [key: string]: unknown;
+                action: "redact" | "block" | "flag";
+                label?: string;
+                /** @enum {string} */
+                scan_scope?: "user_only" | "all_messages";
+                /** @enum {string} */
+                slug: "email" | "phone" | "ssn" | "credit-card" | "ip-address" | "person-name" | "address" | "regex-prompt-injection";
+            }[] | null;
+            content_filters?: {
+                /** @enum {string} */
+                action: "redact" | "block" | "flag";
+                label?: string | null;
+                pattern: string;
+            }[] | null;
+            description?: string | null;
+            enable_free_model_publication?: boolean | null;
+            enable_free_model_training?: boolean | null;
+            enable_paid_model_training?: boolean | null;
+            enforce_zdr?: boolean | null;
+            enforce_zdr_anthropic?: boolean | null;
+            enforce_zdr_google?: boolean | null;
+            enforce_zdr_openai?: boolean | null;
+            enforce_zdr_other?: boolean | null;
+            enforce_zdr_xai?: boolean | null;
+            ignored_models?: string[] | null;
+            ignored_providers?: string[] | null;
+            include_byok_in_budgets?: boolean;
+            limit_usd?: number | null;
+            name: string;
+            /** @enum {string|null} */
+            reset_interval?: "daily" | "weekly" | "monthly" | null;
+            workspace_id?: string;
         };
-        MessagesResponse: {
+        /** @description Answer of POST /guardrails. */
+        GuardrailResponse: {
+            data: components["schemas"]["Guardrail"];
+        };
+        /** @description Body of PATCH /guardrails/{id} (change a guardrail). */
+        GuardrailUpdateRequest: {
+            allowed_models?: string[] | null;
+            allowed_providers?: string[] | null;
+            content_filter_builtins?: {
+                /** @enum {string} */
+                action: "redact" | "block" | "flag";
+                label?: string;
+                /** @enum {string} */
+                scan_scope?: "user_only" | "all_messages";
+                /** @enum {string} */
+                slug: "email" | "phone" | "ssn" | "credit-card" | "ip-address" | "person-name" | "address" | "regex-prompt-injection";
+            }[] | null;
+            content_filters?: {
+                /** @enum {string} */
+                action: "redact" | "block" | "flag";
+                label?: string | null;
+                pattern: string;
+            }[] | null;
+            description?: string | null;
+            enable_free_model_publication?: boolean | null;
+            enable_free_model_training?: boolean | null;
+            enable_paid_model_training?: boolean | null;
+            enforce_zdr?: boolean | null;
+            enforce_zdr_anthropic?: boolean | null;
+            enforce_zdr_google?: boolean | null;
+            enforce_zdr_openai?: boolean | null;
+            enforce_zdr_other?: boolean | null;
+            enforce_zdr_xai?: boolean | null;
+            ignored_models?: string[] | null;
+            ignored_providers?: string[] | null;
+            include_byok_in_budgets?: boolean;
+            limit_usd?: number | null;
+            name?: string;
+            /** @enum {string|null} */
+            reset_interval?: "daily" | "weekly" | "monthly" | null;
+        };
+        /** @description One item of `data` in GET /guardrails/{id}/assignments/keys. */
+        GuardrailKeyAssignment: {
+            assigned_by: string | null;
+            created_at: string;
+            guardrail_id: string;
             id: string;
-            /** @example message */
-            type?: string;
-            role?: string;
-            model?: string;
-            content: {
-                type: string;
-                text?: string;
+            key_hash: string;
+            key_label: string;
+            key_name: string;
+        };
+        /** @description Answer of GET /guardrails/{id}/assignments/keys. */
+        GuardrailKeyAssignmentListResponse: {
+            data: components["schemas"]["GuardrailKeyAssignment"][];
+            total_count: number;
+        };
+        /** @description Body of POST /guardrails/{id}/assignments/keys (apply a guardrail to keys). */
+        GuardrailKeysRequest: {
+            key_hashes: string[];
+        };
+        /** @description Answer of POST /guardrails/{id}/assignments/keys. */
+        GuardrailAssignedResponse: {
+            assigned_count: number;
+        };
+        /** @description Answer of POST /guardrails/{id}/assignments/keys/remove. */
+        GuardrailUnassignedResponse: {
+            unassigned_count: number;
+        };
+        /** @description One item of `data` in GET /guardrails/{id}/assignments/members. */
+        GuardrailMemberAssignment: {
+            assigned_by: string | null;
+            created_at: string;
+            guardrail_id: string;
+            id: string;
+            organization_id: string;
+            user_id: string;
+        };
+        /** @description Answer of GET /guardrails/{id}/assignments/members. */
+        GuardrailMemberAssignmentListResponse: {
+            data: components["schemas"]["GuardrailMemberAssignment"][];
+            total_count: number;
+        };
+        /** @description Body of POST /guardrails/{id}/assignments/members (apply a guardrail to members). */
+        GuardrailMembersRequest: {
+            member_user_ids: string[];
+        };
+        /** @description One item of `data` in GET /workspaces. */
+        Workspace: {
+            created_at?: string;
+            created_by?: string | null;
+            default_guardrail_id?: string;
+            default_image_model?: string | null;
+            default_provider_sort?: string | null;
+            default_text_model?: string | null;
+            description?: string | null;
+            id?: string;
+            include_byok_in_budgets?: boolean;
+            io_logging_api_key_ids?: number[] | null;
+            io_logging_sampling_rate?: number;
+            is_data_discount_logging_enabled?: boolean;
+            is_observability_broadcast_enabled?: boolean;
+            is_observability_io_logging_enabled?: boolean;
+            name?: string;
+            slug?: string;
+            updated_at?: string | null;
+        };
+        /** @description Answer of GET /workspaces. */
+        WorkspaceListResponse: {
+            data: components["schemas"]["Workspace"][];
+            total_count: number;
+        };
+        /** @description Body of POST /workspaces (create a workspace). */
+        WorkspaceCreateRequest: {
+            default_image_model?: string | null;
+            default_provider_sort?: string | null;
+            default_text_model?: string | null;
+            description?: string | null;
+            io_logging_api_key_ids?: number[] | null;
+            io_logging_sampling_rate?: number;
+            is_data_discount_logging_enabled?: boolean;
+            is_observability_broadcast_enabled?: boolean;
+            is_observability_io_logging_enabled?: boolean;
+            name: string;
+            slug: string;
+        };
+        /** @description Answer of POST /workspaces. */
+        WorkspaceResponse: {
+            data: components["schemas"]["Workspace"];
+        };
+        /** @description Body of PATCH /workspaces/{id} (change a workspace). */
+        WorkspaceUpdateRequest: {
+            default_image_model?: string | null;
+            default_provider_sort?: string | null;
+            default_text_model?: string | null;
+            description?: string | null;
+            io_logging_api_key_ids?: number[] | null;
+            io_logging_sampling_rate?: number;
+            is_data_discount_logging_enabled?: boolean;
+            is_observability_broadcast_enabled?: boolean;
+            is_observability_io_logging_enabled?: boolean;
+            name?: string;
+            slug?: string;
+        };
+        /** @description One item of `data` in GET /workspaces/{id}/budgets. */
+        WorkspaceBudget: {
+            created_at?: string;
+            id?: string;
+            limit_usd?: number;
+            reset_interval?: ("daily" | "weekly" | "monthly") | string | null;
+            updated_at?: string;
+            workspace_id?: string;
+        };
+        /** @description Answer of GET /workspaces/{id}/budgets. */
+        WorkspaceBudgetListResponse: {
+            data: components["schemas"]["WorkspaceBudget"][];
+            include_byok_in_budgets?: boolean;
+        };
+        /** @description Answer of GET /workspaces/{id}/budgets/{interval}. */
+        WorkspaceBudgetResponse: {
+            data: components["schemas"]["WorkspaceBudget"];
+            include_byok_in_budgets?: boolean;
+        };
+        /** @description Body of PUT /workspaces/{id}/budgets/{interval} (set a workspace budget). */
+        WorkspaceBudgetRequest: {
+            include_byok_in_budgets?: boolean;
+            limit_usd: number;
+        };
+        /** @description One item of `data` in GET /workspaces/{id}/members. */
+        WorkspaceMember: {
+            created_at: string;
+            id: string;
+            role: ("admin" | "member") | string;
+            user_id: string;
+            workspace_id: string;
+        };
+        /** @description Answer of GET /workspaces/{id}/members. */
+        WorkspaceMemberListResponse: {
+            data: components["schemas"]["WorkspaceMember"][];
+            total_count: number;
+        };
+        /** @description Body of POST /workspaces/{id}/members/add (add members to a workspace). */
+        WorkspaceMembersRequest: {
+            user_ids: string[];
+        };
+        /** @description Answer of POST /workspaces/{id}/members/add. */
+        WorkspaceMembersAddedResponse: {
+            added_count: number;
+            data: components["schemas"]["WorkspaceMember"][];
+        };
+        /** @description Answer of POST /workspaces/{id}/members/remove. */
+        WorkspaceMembersRemovedResponse: {
+            removed_count: number;
+        };
+        /** @description One item of `data` in GET /presets. */
+        Preset: {
+            created_at?: string;
+            creator_user_id?: string | null;
+            description?: string | null;
+            designated_version_id?: string | null;
+            id?: string;
+            name?: string;
+            slug?: string;
+            status?: ("active" | "disabled" | "archived") | string;
+            status_updated_at?: string | null;
+            updated_at?: string;
+            workspace_id?: string | null;
+            designated_version?: {
+                config: Record<string, unknown>;
+                created_at: string;
+                creator_id: string;
+                id: string;
+                preset_id: string;
+                system_prompt: string | null;
+                updated_at: string;
+                version: number;
+            } | null;
+        };
+        /** @description Answer of GET /presets. */
+        PresetListResponse: {
+            data: components["schemas"]["Preset"][];
+            total_count: number;
+        };
+        /** @description Answer of GET /presets/{slug}. */
+        PresetResponse: {
+            data: components["schemas"]["Preset"];
+        };
+        /** @description One item of `data` in GET /presets/{slug}/versions. */
+        PresetVersion: {
+            config: Record<string, unknown>;
+            created_at: string;
+            creator_id: string;
+            id: string;
+            preset_id: string;
+            system_prompt: string | null;
+            updated_at: string;
+            version: number;
+        } | null;
+        /** @description Answer of GET /presets/{slug}/versions. */
+        PresetVersionListResponse: {
+            data: components["schemas"]["PresetVersion"][];
+            total_count: number;
+        };
+        /** @description Answer of GET /presets/{slug}/versions/{version}. */
+        PresetVersionResponse: {
+            data: components["schemas"]["PresetVersion"];
+        };
+        /** @description One item of `data` in GET /files. */
+        FileObject: {
+            _shape: "openrouter" | string;
+            created_at: string;
+            downloadable: boolean;
+            filename: string;
+            id: string;
+            mime_type: string;
+            size_bytes: number;
+            type: "file" | string;
+            bytes?: number;
+            object?: "file" | string;
+            purpose?: ("assistants" | "batch" | "fine-tune" | "vision" | "user_data" | "evals" | "assistants_output" | "batch_output" | "fine-tune-results") | string;
+            status?: "processed" | string;
+        };
+        /** @description Answer of GET /files. */
+        FileListResponse: {
+            _shape: ("openrouter" | "openai" | "anthropic") | string;
+            cursor?: string | null;
+            data: components["schemas"]["FileObject"][];
+            first_id: string | null;
+            has_more: boolean;
+            last_id: string | null;
+            object?: "list" | string;
+        };
+        /** @description Body of POST /files (upload a file (multipart)). */
+        FileUploadRequest: {
+            /** Format: binary */
+            file: string;
+        };
+        /** @description Answer of DELETE /files/{file_id}. */
+        FileDeletedResponse: {
+            _shape: ("openrouter" | "openai" | "anthropic") | string;
+            id: string;
+            type: "file_deleted" | string;
+            deleted?: string;
+            object?: "file" | string;
+        };
+        /** @description Body of POST /audio/speech (text to speech (audio bytes)). */
+        SpeechRequest: {
+            input: string;
+            input_references?: {
+                input_audio?: Record<string, unknown>;
+                /** @enum {string} */
+                type: "input_audio" | "text";
+                text: string;
             }[];
-            stop_reason?: string | null;
-            stop_sequence?: string | null;
+            model: string;
+            provider?: {
+                options?: {
+                    "01ai"?: Record<string, unknown>;
+                    ai21?: Record<string, unknown>;
+                    "aion-labs"?: Record<string, unknown>;
+                    akashml?: Record<string, unknown>;
+                    alibaba?: Record<string, unknown>;
+                    "amazon-bedrock"?: Record<string, unknown>;
+                    "amazon-bedrock/claude-on-aws"?: Record<string, unknown>;
+                    "amazon-nova"?: Record<string, unknown>;
+                    ambient?: Record<string, unknown>;
+                    anthropic?: Record<string, unknown>;
+                    "anthropic/2"?: Record<string, unknown>;
+                    anyscale?: Record<string, unknown>;
+                    "arcee-ai"?: Record<string, unknown>;
+                    "atlas-cloud"?: Record<string, unknown>;
+                    atoma?: Record<string, unknown>;
+                    avian?: Record<string, unknown>;
+                    azure?: Record<string, unknown>;
+                    baidu?: Record<string, unknown>;
+                    baseten?: Record<string, unknown>;
+                    "black-forest-labs"?: Record<string, unknown>;
+                    byteplus?: Record<string, unknown>;
+                    centml?: Record<string, unknown>;
+                    cerebras?: Record<string, unknown>;
+                    chutes?: Record<string, unknown>;
+                    cirrascale?: Record<string, unknown>;
+                    clarifai?: Record<string, unknown>;
+                    "claude-on-aws"?: Record<string, unknown>;
+                    cloudflare?: Record<string, unknown>;
+                    cohere?: Record<string, unknown>;
+                    coreweave?: Record<string, unknown>;
+                    crofai?: Record<string, unknown>;
+                    crucible?: Record<string, unknown>;
+                    crusoe?: Record<string, unknown>;
+                    darkbloom?: Record<string, unknown>;
+                    databricks?: Record<string, unknown>;
+                    decart?: Record<string, unknown>;
+                    deepgram?: Record<string, unknown>;
+                    deepinfra?: Record<string, unknown>;
+                    deepseek?: Record<string, unknown>;
+                    dekallm?: Record<string, unknown>;
+                    digitalocean?: Record<string, unknown>;
+                    enfer?: Record<string, unknown>;
+                    "fake-provider"?: Record<string, unknown>;
+                    featherless?: Record<string, unknown>;
+                    fireworks?: Record<string, unknown>;
+                    "fish-audio"?: Record<string, unknown>;
+                    friendli?: Record<string, unknown>;
+                    gmicloud?: Record<string, unknown>;
+                    "google-ai-studio"?: Record<string, unknown>;
+                    "google-vertex"?: Record<string, unknown>;
+                    gopomelo?: Record<string, unknown>;
+                    groq?: Record<string, unknown>;
+                    heygen?: Record<string, unknown>;
+                    huggingface?: Record<string, unknown>;
+                    hyperbolic?: Record<string, unknown>;
+                    "hyperbolic-quantized"?: Record<string, unknown>;
+                    inception?: Record<string, unknown>;
+                    inceptron?: Record<string, unknown>;
+                    "inferact-vllm"?: Record<string, unknown>;
+                    "inference-net"?: Record<string, unknown>;
+                    infermatic?: Record<string, unknown>;
+                    inflection?: Record<string, unknown>;
+                    inocloud?: Record<string, unknown>;
+                    "io-net"?: Record<string, unknown>;
+                    ionstream?: Record<string, unknown>;
+                    klusterai?: Record<string, unknown>;
+                    krea?: Record<string, unknown>;
+                    lambda?: Record<string, unknown>;
+                    lepton?: Record<string, unknown>;
+                    liquid?: Record<string, unknown>;
+                    lynn?: Record<string, unknown>;
+                    "lynn-private"?: Record<string, unknown>;
+                    makora?: Record<string, unknown>;
+                    mancer?: Record<string, unknown>;
+                    "mancer-old"?: Record<string, unknown>;
+                    mara?: Record<string, unknown>;
+                    meta?: Record<string, unknown>;
+                    minimax?: Record<string, unknown>;
+                    mistral?: Record<string, unknown>;
+                    modal?: Record<string, unknown>;
+                    modelrun?: Record<string, unknown>;
+                    modular?: Record<string, unknown>;
+                    moonshotai?: Record<string, unknown>;
+                    morph?: Record<string, unknown>;
+                    ncompass?: Record<string, unknown>;
+                    nebius?: Record<string, unknown>;
+                    "nex-agi"?: Record<string, unknown>;
+                    nextbit?: Record<string, unknown>;
+                    nineteen?: Record<string, unknown>;
+                    novita?: Record<string, unknown>;
+                    nvidia?: Record<string, unknown>;
+                    octoai?: Record<string, unknown>;
+                    "open-inference"?: Record<string, unknown>;
+                    openai?: Record<string, unknown>;
+                    parasail?: Record<string, unknown>;
+                    perceptron?: Record<string, unknown>;
+                    perplexity?: Record<string, unknown>;
+                    phala?: Record<string, unknown>;
+                    poolside?: Record<string, unknown>;
+                    quiver?: Record<string, unknown>;
+                    recraft?: Record<string, unknown>;
+                    recursal?: Record<string, unknown>;
+                    reflection?: Record<string, unknown>;
+                    reka?: Record<string, unknown>;
+                    relace?: Record<string, unknown>;
+                    replicate?: Record<string, unknown>;
+                    runway?: Record<string, unknown>;
+                    "sail-research"?: Record<string, unknown>;
+                    sakana?: Record<string, unknown>;
+                    "sakana-ai"?: Record<string, unknown>;
+                    sambanova?: Record<string, unknown>;
+                    "sambanova-cloaked"?: Record<string, unknown>;
+                    seed?: Record<string, unknown>;
+                    "sf-compute"?: Record<string, unknown>;
+                    siliconflow?: Record<string, unknown>;
+                    sourceful?: Record<string, unknown>;
+                    stealth?: Record<string, unknown>;
+                    stepfun?: Record<string, unknown>;
+                    streamlake?: Record<string, unknown>;
+                    switchpoint?: Record<string, unknown>;
+                    targon?: Record<string, unknown>;
+                    tencent?: Record<string, unknown>;
+                    tenstorrent?: Record<string, unknown>;
+                    thinkingmachines?: Record<string, unknown>;
+                    together?: Record<string, unknown>;
+                    "together-lite"?: Record<string, unknown>;
+                    ubicloud?: Record<string, unknown>;
+                    upstage?: Record<string, unknown>;
+                    venice?: Record<string, unknown>;
+                    voyageai?: Record<string, unknown>;
+                    wafer?: Record<string, unknown>;
+                    wandb?: Record<string, unknown>;
+                    "wandb-legacy"?: Record<string, unknown>;
+                    xai?: Record<string, unknown>;
+                    xiaomi?: Record<string, unknown>;
+                    "z-ai"?: Record<string, unknown>;
+                };
+            };
+            /** @enum {string} */
+            response_format?: "mp3" | "pcm";
+            speed?: number;
+            voice?: string;
+        };
+        /** @description Body of POST /audio/transcriptions (speech to text). */
+        TranscriptionRequest: {
+            input_audio: {
+                data: string;
+                format: string;
+            };
+            language?: string;
+            model: string;
+            provider?: {
+                options?: {
+                    "01ai"?: Record<string, unknown>;
+                    ai21?: Record<string, unknown>;
+                    "aion-labs"?: Record<string, unknown>;
+                    akashml?: Record<string, unknown>;
+                    alibaba?: Record<string, unknown>;
+                    "amazon-bedrock"?: Record<string, unknown>;
+                    "amazon-bedrock/claude-on-aws"?: Record<string, unknown>;
+                    "amazon-nova"?: Record<string, unknown>;
+                    ambient?: Record<string, unknown>;
+                    anthropic?: Record<string, unknown>;
+                    "anthropic/2"?: Record<string, unknown>;
+                    anyscale?: Record<string, unknown>;
+                    "arcee-ai"?: Record<string, unknown>;
+                    "atlas-cloud"?: Record<string, unknown>;
+                    atoma?: Record<string, unknown>;
+                    avian?: Record<string, unknown>;
+                    azure?: Record<string, unknown>;
+                    baidu?: Record<string, unknown>;
+                    baseten?: Record<string, unknown>;
+                    "black-forest-labs"?: Record<string, unknown>;
+                    byteplus?: Record<string, unknown>;
+                    centml?: Record<string, unknown>;
+                    cerebras?: Record<string, unknown>;
+                    chutes?: Record<string, unknown>;
+                    cirrascale?: Record<string, unknown>;
+                    clarifai?: Record<string, unknown>;
+                    "claude-on-aws"?: Record<string, unknown>;
+                    cloudflare?: Record<string, unknown>;
+                    cohere?: Record<string, unknown>;
+                    coreweave?: Record<string, unknown>;
+                    crofai?: Record<string, unknown>;
+                    crucible?: Record<string, unknown>;
+                    crusoe?: Record<string, unknown>;
+                    darkbloom?: Record<string, unknown>;
+                    databricks?: Record<string, unknown>;
+                    decart?: Record<string, unknown>;
+                    deepgram?: Record<string, unknown>;
+                    deepinfra?: Record<string, unknown>;
+                    deepseek?: Record<string, unknown>;
+                    dekallm?: Record<string, unknown>;
+                    digitalocean?: Record<string, unknown>;
+                    enfer?: Record<string, unknown>;
+                    "fake-provider"?: Record<string, unknown>;
+                    featherless?: Record<string, unknown>;
+                    fireworks?: Record<string, unknown>;
+                    "fish-audio"?: Record<string, unknown>;
+                    friendli?: Record<string, unknown>;
+                    gmicloud?: Record<string, unknown>;
+                    "google-ai-studio"?: Record<string, unknown>;
+                    "google-vertex"?: Record<string, unknown>;
+                    gopomelo?: Record<string, unknown>;
+                    groq?: Record<string, unknown>;
+                    heygen?: Record<string, unknown>;
+                    huggingface?: Record<string, unknown>;
+                    hyperbolic?: Record<string, unknown>;
+                    "hyperbolic-quantized"?: Record<string, unknown>;
+                    inception?: Record<string, unknown>;
+                    inceptron?: Record<string, unknown>;
+                    "inferact-vllm"?: Record<string, unknown>;
+                    "inference-net"?: Record<string, unknown>;
+                    infermatic?: Record<string, unknown>;
+                    inflection?: Record<string, unknown>;
+                    inocloud?: Record<string, unknown>;
+                    "io-net"?: Record<string, unknown>;
+                    ionstream?: Record<string, unknown>;
+                    klusterai?: Record<string, unknown>;
+                    krea?: Record<string, unknown>;
+                    lambda?: Record<string, unknown>;
+                    lepton?: Record<string, unknown>;
+                    liquid?: Record<string, unknown>;
+                    lynn?: Record<string, unknown>;
+                    "lynn-private"?: Record<string, unknown>;
+                    makora?: Record<string, unknown>;
+                    mancer?: Record<string, unknown>;
+                    "mancer-old"?: Record<string, unknown>;
+                    mara?: Record<string, unknown>;
+                    meta?: Record<string, unknown>;
+                    minimax?: Record<string, unknown>;
+                    mistral?: Record<string, unknown>;
+                    modal?: Record<string, unknown>;
+                    modelrun?: Record<string, unknown>;
+                    modular?: Record<string, unknown>;
+                    moonshotai?: Record<string, unknown>;
+                    morph?: Record<string, unknown>;
+                    ncompass?: Record<string, unknown>;
+                    nebius?: Record<string, unknown>;
+                    "nex-agi"?: Record<string, unknown>;
+                    nextbit?: Record<string, unknown>;
+                    nineteen?: Record<string, unknown>;
+                    novita?: Record<string, unknown>;
+                    nvidia?: Record<string, unknown>;
+                    octoai?: Record<string, unknown>;
+                    "open-inference"?: Record<string, unknown>;
+                    openai?: Record<string, unknown>;
+                    parasail?: Record<string, unknown>;
+                    perceptron?: Record<string, unknown>;
+                    perplexity?: Record<string, unknown>;
+                    phala?: Record<string, unknown>;
+                    poolside?: Record<string, unknown>;
+                    quiver?: Record<string, unknown>;
+                    recraft?: Record<string, unknown>;
+                    recursal?: Record<string, unknown>;
+                    reflection?: Record<string, unknown>;
+                    reka?: Record<string, unknown>;
+                    relace?: Record<string, unknown>;
+                    replicate?: Record<string, unknown>;
+                    runway?: Record<string, unknown>;
+                    "sail-research"?: Record<string, unknown>;
+                    sakana?: Record<string, unknown>;
+                    "sakana-ai"?: Record<string, unknown>;
+                    sambanova?: Record<string, unknown>;
+                    "sambanova-cloaked"?: Record<string, unknown>;
+                    seed?: Record<string, unknown>;
+                    "sf-compute"?: Record<string, unknown>;
+                    siliconflow?: Record<string, unknown>;
+                    sourceful?: Record<string, unknown>;
+                    stealth?: Record<string, unknown>;
+                    stepfun?: Record<string, unknown>;
+                    streamlake?: Record<string, unknown>;
+                    switchpoint?: Record<string, unknown>;
+                    targon?: Record<string, unknown>;
+                    tencent?: Record<string, unknown>;
+                    tenstorrent?: Record<string, unknown>;
+                    thinkingmachines?: Record<string, unknown>;
+                    together?: Record<string, unknown>;
+                    "together-lite"?: Record<string, unknown>;
+                    ubicloud?: Record<string, unknown>;
+                    upstage?: Record<string, unknown>;
+                    venice?: Record<string, unknown>;
+                    voyageai?: Record<string, unknown>;
+                    wafer?: Record<string, unknown>;
+                    wandb?: Record<string, unknown>;
+                    "wandb-legacy"?: Record<string, unknown>;
+                    xai?: Record<string, unknown>;
+                    xiaomi?: Record<string, unknown>;
+                    "z-ai"?: Record<string, unknown>;
+                };
+            };
+            /** @enum {string} */
+            response_format?: "json" | "verbose_json";
+            temperature?: number;
+            timestamp_granularities?: ("word" | "segment")[];
+        };
+        /** @description Body of POST /audio/transcriptions (speech to text). */
+        TranscriptionUploadRequest: {
+            /** Format: binary */
+            file: string;
+            language?: string;
+            model: string;
+            /** @enum {string} */
+            response_format?: "json" | "verbose_json";
+            temperature?: number;
+            "timestamp_granularities[]"?: ("word" | "segment")[];
+        };
+        /** @description Answer of POST /audio/transcriptions. */
+        TranscriptionResponse: {
+            duration?: number;
+            language?: string;
+            segments?: {
+                avg_logprob?: number;
+                compression_ratio?: number;
+                end: number;
+                id: number;
+                no_speech_prob?: number;
+                seek?: number;
+                speaker?: number;
+                start: number;
+                temperature?: number;
+                text: string;
+                tokens?: unknown[];
+            }[];
+            task?: string;
+            text: string;
             usage?: {
+                cost?: number;
                 input_tokens?: number;
                 output_tokens?: number;
-                cache_creation_input_tokens?: number | null;
-                cache_read_input_tokens?: number | null;
-            };
-        };
-        /** @description Anthropic-style error envelope used by /messages (facts §2.5). */
-        MessagesErrorResponse: {
-            /** @example error */
-            type?: string;
-            error: {
-                type?: string;
-                message: string;
-                error_type?: components["schemas"]["ErrorType"];
-            };
-            request_id?: string | null;
-        };
-        RerankRequest: {
-            model: string;
-            query: string;
-            documents: (string | {
-                [key: string]: unknown;
-            })[];
-            top_n?: number;
-            return_documents?: boolean;
-            provider?: components["schemas"]["ProviderPreferences"] | null;
-        };
-        /** @description rerank-01. */
-        RerankResponse: {
-            /** @description `gen-rerank-...` */
-            id?: string;
-            model?: string;
-            provider?: string;
-            results: {
-                index: number;
-                relevance_score: number;
-                document?: {
-                    text?: string;
-                };
-            }[];
-            usage?: {
+                seconds?: number;
                 total_tokens?: number;
-                cost?: number | null;
             };
+            words?: {
+                end: number;
+                speaker?: number;
+                start: number;
+                word: string;
+            }[];
+        };
+        /** @description Body of POST /images (generate images (JSON, or partial images as events)). */
+        ImageGenerationRequest: {
+            /** @enum {string} */
+            aspect_ratio?: "1:1" | "1:2" | "1:4" | "1:8" | "2:1" | "2:3" | "3:2" | "3:4" | "4:1" | "4:3" | "4:5" | "5:4" | "8:1" | "9:16" | "16:9" | "9:19.5" | "19.5:9" | "9:20" | "20:9" | "9:21" | "21:9" | "auto";
+            /** @enum {string} */
+            background?: "auto" | "transparent" | "opaque";
+            input_references?: {
+                image_url: Record<string, unknown>;
+                /** @enum {string} */
+                type: "image_url";
+            }[];
+            model: string;
+            n?: number;
+            output_compression?: number;
+            /** @enum {string} */
+            output_format?: "png" | "jpeg" | "webp" | "svg";
+            prompt: string;
+            provider?: {
+                allow_fallbacks?: boolean | null;
+                ignore?: (("Modal" | "AkashML" | "AI21" | "AionLabs" | "Alibaba" | "Ambient" | "Baidu" | "Amazon Bedrock" | "Amazon Nova" | "Anthropic" | "Arcee AI" | "AtlasCloud" | "Avian" | "Azure" | "BaseTen" | "BytePlus" | "Black Forest Labs" | "Cerebras" | "Chutes" | "Cirrascale" | "Claude Platform on AWS" | "Clarifai" | "Cloudflare" | "Cohere" | "CoreWeave" | "Crucible" | "Crusoe" | "Darkbloom" | "Databricks" | "Decart" | "Deepgram" | "DeepInfra" | "DeepSeek" | "DekaLLM" | "DigitalOcean" | "Featherless" | "Fireworks" | "Fish Audio" | "Friendli" | "GMICloud" | "Google" | "Google AI Studio" | "Groq" | "HeyGen" | "Inception" | "Inceptron" | "InferenceNet" | "Ionstream" | "Infermatic" | "Io Net" | "Inferact vLLM" | "Inflection" | "Liquid" | "Makora" | "Mara" | "Mancer 2" | "Meta" | "Minimax" | "ModelRun" | "Mistral" | "Modular" | "Moonshot AI" | "Morph" | "VoyageAI by MongoDB" | "NCompass" | "Nebius" | "Nex AGI" | "NextBit" | "Novita" | "Nvidia" | "OpenAI" | "OpenInference" | "Parasail" | "Poolside" | "Perceptron" | "Perplexity" | "Phala" | "Recraft" | "Reka" | "Relace" | "Sail Research" | "Sakana AI" | "SambaNova" | "Seed" | "SiliconFlow" | "Sourceful" | "StepFun" | "Stealth" | "StreamLake" | "Switchpoint" | "Tencent" | "Tenstorrent" | "Thinking Machines" | "Together" | "Upstage" | "Venice" | "Wafer" | "WandB" | "Quiver" | "Krea" | "Runway" | "Xiaomi" | "xAI" | "Z.AI" | "FakeProvider") | string)[] | null;
+                only?: (("Modal" | "AkashML" | "AI21" | "AionLabs" | "Alibaba" | "Ambient" | "Baidu" | "Amazon Bedrock" | "Amazon Nova" | "Anthropic" | "Arcee AI" | "AtlasCloud" | "Avian" | "Azure" | "BaseTen" | "BytePlus" | "Black Forest Labs" | "Cerebras" | "Chutes" | "Cirrascale" | "Claude Platform on AWS" | "Clarifai" | "Cloudflare" | "Cohere" | "CoreWeave" | "Crucible" | "Crusoe" | "Darkbloom" | "Databricks" | "Decart" | "Deepgram" | "DeepInfra" | "DeepSeek" | "DekaLLM" | "DigitalOcean" | "Featherless" | "Fireworks" | "Fish Audio" | "Friendli" | "GMICloud" | "Google" | "Google AI Studio" | "Groq" | "HeyGen" | "Inception" | "Inceptron" | "InferenceNet" | "Ionstream" | "Infermatic" | "Io Net" | "Inferact vLLM" | "Inflection" | "Liquid" | "Makora" | "Mara" | "Mancer 2" | "Meta" | "Minimax" | "ModelRun" | "Mistral" | "Modular" | "Moonshot AI" | "Morph" | "VoyageAI by MongoDB" | "NCompass" | "Nebius" | "Nex AGI" | "NextBit" | "Novita" | "Nvidia" | "OpenAI" | "OpenInference" | "Parasail" | "Poolside" | "Perceptron" | "Perplexity" | "Phala" | "Recraft" | "Reka" | "Relace" | "Sail Research" | "Sakana AI" | "SambaNova" | "Seed" | "SiliconFlow" | "Sourceful" | "StepFun" | "Stealth" | "StreamLake" | "Switchpoint" | "Tencent" | "Tenstorrent" | "Thinking Machines" | "Together" | "Upstage" | "Venice" | "Wafer" | "WandB" | "Quiver" | "Krea" | "Runway" | "Xiaomi" | "xAI" | "Z.AI" | "FakeProvider") | string)[] | null;
+                options?: {
+                    "01ai"?: Record<string, unknown>;
+                    ai21?: Record<string, unknown>;
+                    "aion-labs"?: Record<string, unknown>;
+                    akashml?: Record<string, unknown>;
+                    alibaba?: Record<string, unknown>;
+                    "amazon-bedrock"?: Record<string, unknown>;
+                    "amazon-bedrock/claude-on-aws"?: Record<string, unknown>;
+                    "amazon-nova"?: Record<string, unknown>;
+                    ambient?: Record<string, unknown>;
+                    anthropic?: Record<string, unknown>;
+                    "anthropic/2"?: Record<string, unknown>;
+                    anyscale?: Record<string, unknown>;
+                    "arcee-ai"?: Record<string, unknown>;
+                    "atlas-cloud"?: Record<string, unknown>;
+                    atoma?: Record<string, unknown>;
+                    avian?: Record<string, unknown>;
+                    azure?: Record<string, unknown>;
+                    baidu?: Record<string, unknown>;
+                    baseten?: Record<string, unknown>;
+                    "black-forest-labs"?: Record<string, unknown>;
+                    byteplus?: Record<string, unknown>;
+                    centml?: Record<string, unknown>;
+                    cerebras?: Record<string, unknown>;
+                    chutes?: Record<string, unknown>;
+                    cirrascale?: Record<string, unknown>;
+                    clarifai?: Record<string, unknown>;
+                    "claude-on-aws"?: Record<string, unknown>;
+                    cloudflare?: Record<string, unknown>;
+                    cohere?: Record<string, unknown>;
+                    coreweave?: Record<string, unknown>;
+                    crofai?: Record<string, unknown>;
+                    crucible?: Record<string, unknown>;
+                    crusoe?: Record<string, unknown>;
+                    darkbloom?: Record<string, unknown>;
+                    databricks?: Record<string, unknown>;
+                    decart?: Record<string, unknown>;
+                    deepgram?: Record<string, unknown>;
+                    deepinfra?: Record<string, unknown>;
+                    deepseek?: Record<string, unknown>;
+                    dekallm?: Record<string, unknown>;
+                    digitalocean?: Record<string, unknown>;
+                    enfer?: Record<string, unknown>;
+                    "fake-provider"?: Record<string, unknown>;
+                    featherless?: Record<string, unknown>;
+                    fireworks?: Record<string, unknown>;
+                    "fish-audio"?: Record<string, unknown>;
+                    friendli?: Record<string, unknown>;
+                    gmicloud?: Record<string, unknown>;
+                    "google-ai-studio"?: Record<string, unknown>;
+                    "google-vertex"?: Record<string, unknown>;
+                    gopomelo?: Record<string, unknown>;
+                    groq?: Record<string, unknown>;
+                    heygen?: Record<string, unknown>;
+                    huggingface?: Record<string, unknown>;
+                    hyperbolic?: Record<string, unknown>;
+                    "hyperbolic-quantized"?: Record<string, unknown>;
+                    inception?: Record<string, unknown>;
+                    inceptron?: Record<string, unknown>;
+                    "inferact-vllm"?: Record<string, unknown>;
+                    "inference-net"?: Record<string, unknown>;
+                    infermatic?: Record<string, unknown>;
+                    inflection?: Record<string, unknown>;
+                    inocloud?: Record<string, unknown>;
+                    "io-net"?: Record<string, unknown>;
+                    ionstream?: Record<string, unknown>;
+                    klusterai?: Record<string, unknown>;
+                    krea?: Record<string, unknown>;
+                    lambda?: Record<string, unknown>;
+                    lepton?: Record<string, unknown>;
+                    liquid?: Record<string, unknown>;
+                    lynn?: Record<string, unknown>;
+                    "lynn-private"?: Record<string, unknown>;
+                    makora?: Record<string, unknown>;
+                    mancer?: Record<string, unknown>;
+                    "mancer-old"?: Record<string, unknown>;
+                    mara?: Record<string, unknown>;
+                    meta?: Record<string, unknown>;
+                    minimax?: Record<string, unknown>;
+                    mistral?: Record<string, unknown>;
+                    modal?: Record<string, unknown>;
+                    modelrun?: Record<string, unknown>;
+                    modular?: Record<string, unknown>;
+                    moonshotai?: Record<string, unknown>;
+                    morph?: Record<string, unknown>;
+                    ncompass?: Record<string, unknown>;
+                    nebius?: Record<string, unknown>;
+                    "nex-agi"?: Record<string, unknown>;
+                    nextbit?: Record<string, unknown>;
+                    nineteen?: Record<string, unknown>;
+                    novita?: Record<string, unknown>;
+                    nvidia?: Record<string, unknown>;
+                    octoai?: Record<string, unknown>;
+                    "open-inference"?: Record<string, unknown>;
+                    openai?: Record<string, unknown>;
+                    parasail?: Record<string, unknown>;
+                    perceptron?: Record<string, unknown>;
+                    perplexity?: Record<string, unknown>;
+                    phala?: Record<string, unknown>;
+                    poolside?: Record<string, unknown>;
+                    quiver?: Record<string, unknown>;
+                    recraft?: Record<string, unknown>;
+                    recursal?: Record<string, unknown>;
+                    reflection?: Record<string, unknown>;
+                    reka?: Record<string, unknown>;
+                    relace?: Record<string, unknown>;
+                    replicate?: Record<string, unknown>;
+                    runway?: Record<string, unknown>;
+                    "sail-research"?: Record<string, unknown>;
+                    sakana?: Record<string, unknown>;
+                    "sakana-ai"?: Record<string, unknown>;
+                    sambanova?: Record<string, unknown>;
+                    "sambanova-cloaked"?: Record<string, unknown>;
+                    seed?: Record<string, unknown>;
+                    "sf-compute"?: Record<string, unknown>;
+                    siliconflow?: Record<string, unknown>;
+                    sourceful?: Record<string, unknown>;
+                    stealth?: Record<string, unknown>;
+                    stepfun?: Record<string, unknown>;
+                    streamlake?: Record<string, unknown>;
+                    switchpoint?: Record<string, unknown>;
+                    targon?: Record<string, unknown>;
+                    tencent?: Record<string, unknown>;
+                    tenstorrent?: Record<string, unknown>;
+                    thinkingmachines?: Record<string, unknown>;
+                    together?: Record<string, unknown>;
+                    "together-lite"?: Record<string, unknown>;
+                    ubicloud?: Record<string, unknown>;
+                    upstage?: Record<string, unknown>;
+                    venice?: Record<string, unknown>;
+                    voyageai?: Record<string, unknown>;
+                    wafer?: Record<string, unknown>;
+                    wandb?: Record<string, unknown>;
+                    "wandb-legacy"?: Record<string, unknown>;
+                    xai?: Record<string, unknown>;
+                    xiaomi?: Record<string, unknown>;
+                    "z-ai"?: Record<string, unknown>;
+                };
+                order?: (("Modal" | "AkashML" | "AI21" | "AionLabs" | "Alibaba" | "Ambient" | "Baidu" | "Amazon Bedrock" | "Amazon Nova" | "Anthropic" | "Arcee AI" | "AtlasCloud" | "Avian" | "Azure" | "BaseTen" | "BytePlus" | "Black Forest Labs" | "Cerebras" | "Chutes" | "Cirrascale" | "Claude Platform on AWS" | "Clarifai" | "Cloudflare" | "Cohere" | "CoreWeave" | "Crucible" | "Crusoe" | "Darkbloom" | "Databricks" | "Decart" | "Deepgram" | "DeepInfra" | "DeepSeek" | "DekaLLM" | "DigitalOcean" | "Featherless" | "Fireworks" | "Fish Audio" | "Friendli" | "GMICloud" | "Google" | "Google AI Studio" | "Groq" | "HeyGen" | "Inception" | "Inceptron" | "InferenceNet" | "Ionstream" | "Infermatic" | "Io Net" | "Inferact vLLM" | "Inflection" | "Liquid" | "Makora" | "Mara" | "Mancer 2" | "Meta" | "Minimax" | "ModelRun" | "Mistral" | "Modular" | "Moonshot AI" | "Morph" | "VoyageAI by MongoDB" | "NCompass" | "Nebius" | "Nex AGI" | "NextBit" | "Novita" | "Nvidia" | "OpenAI" | "OpenInference" | "Parasail" | "Poolside" | "Perceptron" | "Perplexity" | "Phala" | "Recraft" | "Reka" | "Relace" | "Sail Research" | "Sakana AI" | "SambaNova" | "Seed" | "SiliconFlow" | "Sourceful" | "StepFun" | "Stealth" | "StreamLake" | "Switchpoint" | "Tencent" | "Tenstorrent" | "Thinking Machines" | "Together" | "Upstage" | "Venice" | "Wafer" | "WandB" | "Quiver" | "Krea" | "Runway" | "Xiaomi" | "xAI" | "Z.AI" | "FakeProvider") | string)[] | null;
+                sort?: ("price" | "throughput" | "latency" | "exacto") | Record<string, unknown> | null;
+            };
+            /** @enum {string} */
+            quality?: "auto" | "low" | "medium" | "high";
+            /** @enum {string} */
+            resolution?: "512" | "1K" | "2K" | "4K";
+            seed?: number;
+            size?: string;
+            stream?: boolean;
+        };
+        /** @description One item of `data` in POST /images. */
+        GeneratedImage: {
+            b64_json: string;
+            media_type?: string;
+        };
+        /** @description Answer of POST /images. */
+        ImageGenerationResponse: {
+            created: number;
+            data: components["schemas"]["GeneratedImage"][];
+            usage?: {
+                cache_creation?: Record<string, unknown> | null;
+                completion_tokens: number;
+                completion_tokens_details?: Record<string, unknown> | null;
+                cost?: number | null;
+                cost_details?: Record<string, unknown> | null;
+                is_byok?: boolean;
+                iterations?: unknown[] | null;
+                prompt_tokens: number;
+                prompt_tokens_details?: Record<string, unknown> | null;
+                server_tool_use?: Record<string, unknown> | null;
+                service_tier?: string | null;
+                speed?: ("fast" | "standard") | string | null;
+                total_tokens: number;
+            };
+        };
+        /** @description One item of `data` in GET /images/models. */
+        ImageModel: {
+            architecture: {
+                input_modalities: unknown[];
+                output_modalities: unknown[];
+            };
+            created: number;
+            description: string;
+            endpoints: string;
+            id: string;
+            name: string;
+            supported_parameters: {
+                [key: string]: Record<string, unknown>;
+            };
+            supports_streaming: boolean;
+        };
+        /** @description Answer of GET /images/models. */
+        ImageModelListResponse: {
+            data: components["schemas"]["ImageModel"][];
+        };
+        /** @description Answer of GET /images/models/{author}/{slug}/endpoints. */
+        ImageModelEndpointsResponse: {
+            endpoints: {
+                allowed_passthrough_parameters: unknown[];
+                pricing: unknown[];
+                provider_name: string;
+                provider_slug: string;
+                provider_tag: string | null;
+                supported_parameters: Record<string, unknown>;
+                supports_streaming: boolean;
+            }[];
+            id: string;
+        };
+        /** @description Body of POST /videos (start a video generation job). */
+        VideoGenerationRequest: {
+            /** @enum {string} */
+            aspect_ratio?: "16:9" | "9:16" | "1:1" | "4:3" | "3:4" | "3:2" | "2:3" | "21:9" | "9:21";
+            callback_url?: string;
+            creativity?: number;
+            duration?: number;
+            frame_images?: {
+                image_url?: Record<string, unknown>;
+                /** @enum {string} */
+                type?: "image_url";
+                /** @enum {string} */
+                frame_type: "first_frame" | "last_frame";
+            }[];
+            generate_audio?: boolean;
+            input_references?: {
+                image_url?: Record<string, unknown>;
+                /** @enum {string} */
+                type: "image_url" | "audio_url" | "video_url";
+                audio_url?: Record<string, unknown>;
+                video_url: Record<string, unknown>;
+            }[];
+            model: string;
+            prompt?: string;
+            provider?: {
+                options?: {
+                    "01ai"?: Record<string, unknown>;
+                    ai21?: Record<string, unknown>;
+                    "aion-labs"?: Record<string, unknown>;
+                    akashml?: Record<string, unknown>;
+                    alibaba?: Record<string, unknown>;
+                    "amazon-bedrock"?: Record<string, unknown>;
+                    "amazon-bedrock/claude-on-aws"?: Record<string, unknown>;
+                    "amazon-nova"?: Record<string, unknown>;
+                    ambient?: Record<string, unknown>;
+                    anthropic?: Record<string, unknown>;
+                    "anthropic/2"?: Record<string, unknown>;
+                    anyscale?: Record<string, unknown>;
+                    "arcee-ai"?: Record<string, unknown>;
+                    "atlas-cloud"?: Record<string, unknown>;
+                    atoma?: Record<string, unknown>;
+                    avian?: Record<string, unknown>;
+                    azure?: Record<string, unknown>;
+                    baidu?: Record<string, unknown>;
+                    baseten?: Record<string, unknown>;
+                    "black-forest-labs"?: Record<string, unknown>;
+                    byteplus?: Record<string, unknown>;
+                    centml?: Record<string, unknown>;
+                    cerebras?: Record<string, unknown>;
+                    chutes?: Record<string, unknown>;
+                    cirrascale?: Record<string, unknown>;
+                    clarifai?: Record<string, unknown>;
+                    "claude-on-aws"?: Record<string, unknown>;
+                    cloudflare?: Record<string, unknown>;
+                    cohere?: Record<string, unknown>;
+                    coreweave?: Record<string, unknown>;
+                    crofai?: Record<string, unknown>;
+                    crucible?: Record<string, unknown>;
+                    crusoe?: Record<string, unknown>;
+                    darkbloom?: Record<string, unknown>;
+                    databricks?: Record<string, unknown>;
+                    decart?: Record<string, unknown>;
+                    deepgram?: Record<string, unknown>;
+                    deepinfra?: Record<string, unknown>;
+                    deepseek?: Record<string, unknown>;
+                    dekallm?: Record<string, unknown>;
+                    digitalocean?: Record<string, unknown>;
+                    enfer?: Record<string, unknown>;
+                    "fake-provider"?: Record<string, unknown>;
+                    featherless?: Record<string, unknown>;
+                    fireworks?: Record<string, unknown>;
+                    "fish-audio"?: Record<string, unknown>;
+                    friendli?: Record<string, unknown>;
+                    gmicloud?: Record<string, unknown>;
+                    "google-ai-studio"?: Record<string, unknown>;
+                    "google-vertex"?: Record<string, unknown>;
+                    gopomelo?: Record<string, unknown>;
+                    groq?: Record<string, unknown>;
+                    heygen?: Record<string, unknown>;
+                    huggingface?: Record<string, unknown>;
+                    hyperbolic?: Record<string, unknown>;
+                    "hyperbolic-quantized"?: Record<string, unknown>;
+                    inception?: Record<string, unknown>;
+                    inceptron?: Record<string, unknown>;
+                    "inferact-vllm"?: Record<string, unknown>;
+                    "inference-net"?: Record<string, unknown>;
+                    infermatic?: Record<string, unknown>;
+                    inflection?: Record<string, unknown>;
+                    inocloud?: Record<string, unknown>;
+                    "io-net"?: Record<string, unknown>;
+                    ionstream?: Record<string, unknown>;
+                    klusterai?: Record<string, unknown>;
+                    krea?: Record<string, unknown>;
+                    lambda?: Record<string, unknown>;
+                    lepton?: Record<string, unknown>;
+                    liquid?: Record<string, unknown>;
+                    lynn?: Record<string, unknown>;
+                    "lynn-private"?: Record<string, unknown>;
+                    makora?: Record<string, unknown>;
+                    mancer?: Record<string, unknown>;
+                    "mancer-old"?: Record<string, unknown>;
+                    mara?: Record<string, unknown>;
+                    meta?: Record<string, unknown>;
+                    minimax?: Record<string, unknown>;
+                    mistral?: Record<string, unknown>;
+                    modal?: Record<string, unknown>;
+                    modelrun?: Record<string, unknown>;
+                    modular?: Record<string, unknown>;
+                    moonshotai?: Record<string, unknown>;
+                    morph?: Record<string, unknown>;
+                    ncompass?: Record<string, unknown>;
+                    nebius?: Record<string, unknown>;
+                    "nex-agi"?: Record<string, unknown>;
+                    nextbit?: Record<string, unknown>;
+                    nineteen?: Record<string, unknown>;
+                    novita?: Record<string, unknown>;
+                    nvidia?: Record<string, unknown>;
+                    octoai?: Record<string, unknown>;
+                    "open-inference"?: Record<string, unknown>;
+                    openai?: Record<string, unknown>;
+                    parasail?: Record<string, unknown>;
+                    perceptron?: Record<string, unknown>;
+                    perplexity?: Record<string, unknown>;
+                    phala?: Record<string, unknown>;
+                    poolside?: Record<string, unknown>;
+                    quiver?: Record<string, unknown>;
+                    recraft?: Record<string, unknown>;
+                    recursal?: Record<string, unknown>;
+                    reflection?: Record<string, unknown>;
+                    reka?: Record<string, unknown>;
+                    relace?: Record<string, unknown>;
+                    replicate?: Record<string, unknown>;
+                    runway?: Record<string, unknown>;
+                    "sail-research"?: Record<string, unknown>;
+                    sakana?: Record<string, unknown>;
+                    "sakana-ai"?: Record<string, unknown>;
+                    sambanova?: Record<string, unknown>;
+                    "sambanova-cloaked"?: Record<string, unknown>;
+                    seed?: Record<string, unknown>;
+                    "sf-compute"?: Record<string, unknown>;
+                    siliconflow?: Record<string, unknown>;
+                    sourceful?: Record<string, unknown>;
+                    stealth?: Record<string, unknown>;
+                    stepfun?: Record<string, unknown>;
+                    streamlake?: Record<string, unknown>;
+                    switchpoint?: Record<string, unknown>;
+                    targon?: Record<string, unknown>;
+                    tencent?: Record<string, unknown>;
+                    tenstorrent?: Record<string, unknown>;
+                    thinkingmachines?: Record<string, unknown>;
+                    together?: Record<string, unknown>;
+                    "together-lite"?: Record<string, unknown>;
+                    ubicloud?: Record<string, unknown>;
+                    upstage?: Record<string, unknown>;
+                    venice?: Record<string, unknown>;
+                    voyageai?: Record<string, unknown>;
+                    wafer?: Record<string, unknown>;
+                    wandb?: Record<string, unknown>;
+                    "wandb-legacy"?: Record<string, unknown>;
+                    xai?: Record<string, unknown>;
+                    xiaomi?: Record<string, unknown>;
+                    "z-ai"?: Record<string, unknown>;
+                };
+            };
+            /** @enum {string} */
+            resolution?: "480p" | "720p" | "768p" | "1080p" | "1K" | "2K" | "4K";
+            seed?: number;
+            size?: string;
+            upscale_factor?: number;
+        };
+        /** @description Answer of POST /videos. */
+        VideoJob: {
+            error?: string;
+            generation_id?: string;
+            id: string;
+            polling_url: string;
+            status: ("pending" | "in_progress" | "completed" | "failed" | "cancelled" | "expired") | string;
+            unsigned_urls?: string[];
+            usage?: {
+                cost?: number | null;
+                is_byok?: boolean;
+            };
+        };
+        /** @description One item of `data` in GET /videos/models. */
+        VideoModel: {
+            allowed_passthrough_parameters: string[];
+            canonical_slug: string;
+            created: number;
+            creativity: number[] | null;
+            description?: string;
+            generate_audio: boolean | null;
+            hugging_face_id?: string | null;
+            id: string;
+            name: string;
+            pricing_skus?: {
+                [key: string]: string;
+            } | null;
+            seed: boolean | null;
+            supported_aspect_ratios: (("16:9" | "9:16" | "1:1" | "4:3" | "3:4" | "3:2" | "2:3" | "21:9" | "9:21") | string)[] | null;
+            supported_durations: number[] | null;
+            supported_frame_images: (("first_frame" | "last_frame") | string)[] | null;
+            supported_resolutions: (("480p" | "720p" | "768p" | "1080p" | "1K" | "2K" | "4K") | string)[] | null;
+            supported_sizes: (("480x480" | "480x640" | "480x720" | "480x854" | "480x1120" | "560x752" | "640x480" | "640x640" | "720x480" | "720x720" | "720x960" | "720x1080" | "720x1280" | "720x1680" | "752x560" | "768x768" | "768x1024" | "768x1152" | "768x1366" | "768x1792" | "834x1112" | "854x480" | "960x720" | "960x960" | "992x432" | "1024x768" | "1080x720" | "1080x1080" | "1080x1440" | "1080x1620" | "1080x1920" | "1080x2520" | "1112x834" | "1120x480" | "1152x768" | "1280x720" | "1366x768" | "1440x1080" | "1440x1440" | "1440x1920" | "1440x2160" | "1440x2560" | "1440x3360" | "1470x630" | "1620x1080" | "1680x720" | "1792x768" | "1920x1080" | "1920x1440" | "2160x1440" | "2160x2160" | "2160x2880" | "2160x3240" | "2160x3840" | "2160x5040" | "2520x1080" | "2560x1440" | "2880x2160" | "3240x2160" | "3360x1440" | "3840x2160" | "5040x2160") | string)[] | null;
+            upscale_factor: {
+                max?: number | null;
+                min?: number | null;
+            } | null;
+        };
+        /** @description Answer of GET /videos/models. */
+        VideoModelListResponse: {
+            data: components["schemas"]["VideoModel"][];
+        };
+        /** @description One item of `data` in GET /byok. */
+        ByokKey: {
+            allowed_api_key_hashes?: string[] | null;
+            allowed_models?: string[] | null;
+            allowed_user_ids?: string[] | null;
+            created_at?: string;
+            disabled?: boolean;
+            id?: string;
+            is_fallback?: boolean;
+            label?: string;
+            name?: string | null;
+            provider?: ("ai21" | "aion-labs" | "akashml" | "alibaba" | "amazon-bedrock" | "amazon-nova" | "ambient" | "anthropic" | "arcee-ai" | "atlas-cloud" | "avian" | "azure" | "baidu" | "baseten" | "black-forest-labs" | "byteplus" | "cerebras" | "chutes" | "cirrascale" | "clarifai" | "cloudflare" | "cohere" | "coreweave" | "crusoe" | "darkbloom" | "databricks" | "decart" | "deepgram" | "deepinfra" | "deepseek" | "dekallm" | "digitalocean" | "featherless" | "fireworks" | "fish-audio" | "friendli" | "gmicloud" | "google-ai-studio" | "google-vertex" | "groq" | "heygen" | "inception" | "inceptron" | "inferact-vllm" | "inference-net" | "infermatic" | "inflection" | "io-net" | "ionstream" | "krea" | "liquid" | "makora" | "mancer" | "mara" | "meta" | "minimax" | "mistral" | "modal" | "modelrun" | "modular" | "moonshotai" | "morph" | "ncompass" | "nebius" | "nex-agi" | "nextbit" | "novita" | "nvidia" | "open-inference" | "openai" | "parasail" | "perceptron" | "perplexity" | "phala" | "poolside" | "quiver" | "recraft" | "reka" | "relace" | "runway" | "sail-research" | "sakana" | "sakana-ai" | "sambanova" | "seed" | "siliconflow" | "sourceful" | "stepfun" | "streamlake" | "switchpoint" | "tencent" | "tenstorrent" | "thinkingmachines" | "together" | "upstage" | "venice" | "wafer" | "wandb" | "wandb-legacy" | "xai" | "xiaomi" | "z-ai") | string;
+            sort_order?: number;
+            workspace_id?: string | null;
+        };
+        /** @description Answer of GET /byok. */
+        ByokKeyListResponse: {
+            data: components["schemas"]["ByokKey"][];
+            total_count: number;
+        };
+        /** @description Body of POST /byok (add a provider credential). */
+        ByokKeyCreateRequest: {
+            allowed_api_key_hashes?: string[] | null;
+            allowed_models?: string[] | null;
+            allowed_user_ids?: string[] | null;
+            disabled?: boolean;
+            is_fallback?: boolean;
+            key: string;
+            name?: string | null;
+            /** @enum {string} */
+            provider: "ai21" | "aion-labs" | "akashml" | "alibaba" | "amazon-bedrock" | "amazon-nova" | "ambient" | "anthropic" | "arcee-ai" | "atlas-cloud" | "avian" | "azure" | "baidu" | "baseten" | "black-forest-labs" | "byteplus" | "cerebras" | "chutes" | "cirrascale" | "clarifai" | "cloudflare" | "cohere" | "coreweave" | "crusoe" | "darkbloom" | "databricks" | "decart" | "deepgram" | "deepinfra" | "deepseek" | "dekallm" | "digitalocean" | "featherless" | "fireworks" | "fish-audio" | "friendli" | "gmicloud" | "google-ai-studio" | "google-vertex" | "groq" | "heygen" | "inception" | "inceptron" | "inferact-vllm" | "inference-net" | "infermatic" | "inflection" | "io-net" | "ionstream" | "krea" | "liquid" | "makora" | "mancer" | "mara" | "meta" | "minimax" | "mistral" | "modal" | "modelrun" | "modular" | "moonshotai" | "morph" | "ncompass" | "nebius" | "nex-agi" | "nextbit" | "novita" | "nvidia" | "open-inference" | "openai" | "parasail" | "perceptron" | "perplexity" | "phala" | "poolside" | "quiver" | "recraft" | "reka" | "relace" | "runway" | "sail-research" | "sakana" | "sakana-ai" | "sambanova" | "seed" | "siliconflow" | "sourceful" | "stepfun" | "streamlake" | "switchpoint" | "tencent" | "tenstorrent" | "thinkingmachines" | "together" | "upstage" | "venice" | "wafer" | "wandb" | "wandb-legacy" | "xai" | "xiaomi" | "z-ai";
+            workspace_id?: string;
+        };
+        /** @description Answer of POST /byok. */
+        ByokKeyResponse: {
+            data: components["schemas"]["ByokKey"];
+        };
+        /** @description Body of PATCH /byok/{id} (change a provider credential). */
+        ByokKeyUpdateRequest: {
+            allowed_api_key_hashes?: string[] | null;
+            allowed_models?: string[] | null;
+            allowed_user_ids?: string[] | null;
+            disabled?: boolean;
+            is_fallback?: boolean;
+            key?: string;
+            name?: string | null;
+        };
+        /** @description One item of `data` in GET /observability/destinations. */
+        ObservabilityDestination: {
+            api_key_hashes?: string[] | null;
+            broadcast_generation_cost?: boolean;
+            broadcast_generation_identity?: boolean;
+            broadcast_generation_request_context?: boolean;
+            config?: {
+                apiKey: string;
+                baseUrl?: string;
+                headers?: Record<string, unknown>;
+                modelId: string;
+                spaceKey: string;
+            };
+            created_at?: string;
+            enabled?: boolean;
+            filter_rules?: {
+                enabled?: boolean;
+                groups: unknown[];
+            } | null;
+            id?: string;
+            name?: string | null;
+            privacy_mode?: boolean;
+            sampling_rate?: number;
+            type?: ("arize" | "braintrust" | "clickhouse" | "datadog" | "grafana" | "langfuse" | "langsmith" | "newrelic" | "opik" | "otel-collector" | "posthog" | "ramp" | "s3" | "sentry" | "snowflake" | "weave" | "webhook") | string;
+            updated_at?: string;
+            workspace_id?: string;
+        };
+        /** @description Answer of GET /observability/destinations. */
+        ObservabilityDestinationListResponse: {
+            data: components["schemas"]["ObservabilityDestination"][];
+            total_count: number;
+        };
+        /** @description Body of POST /observability/destinations (add a trace destination). */
+        ObservabilityDestinationCreateRequest: {
+            api_key_hashes?: string[] | null;
+            broadcast_generation_cost?: boolean;
+            broadcast_generation_identity?: boolean;
+            broadcast_generation_request_context?: boolean;
+            config: Record<string, unknown>;
+            enabled?: boolean;
+            filter_rules?: {
+                enabled?: boolean;
+                groups: Record<string, unknown>[];
+            } | null;
+            name: string;
+            privacy_mode?: boolean;
+            sampling_rate?: number;
+            /** @enum {string} */
+            type: "arize" | "braintrust" | "clickhouse" | "datadog" | "grafana" | "langfuse" | "langsmith" | "newrelic" | "opik" | "otel-collector" | "posthog" | "ramp" | "s3" | "sentry" | "snowflake" | "weave" | "webhook";
+            workspace_id?: string;
+        };
+        /** @description Answer of POST /observability/destinations. */
+        ObservabilityDestinationResponse: {
+            data: components["schemas"]["ObservabilityDestination"];
+        };
+        /** @description Body of PATCH /observability/destinations/{id} (change a trace destination). */
+        ObservabilityDestinationUpdateRequest: {
+            api_key_hashes?: string[] | null;
+            broadcast_generation_cost?: boolean;
+            broadcast_generation_identity?: boolean;
+            broadcast_generation_request_context?: boolean;
+            config?: Record<string, unknown>;
+            enabled?: boolean;
+            filter_rules?: {
+                enabled?: boolean;
+                groups?: Record<string, unknown>[];
+            };
+            name?: string;
+            privacy_mode?: boolean;
+            sampling_rate?: number;
+        };
+        /** @description One item of `data` in GET /activity. */
+        ActivityRow: {
+            byok_usage_inference: number;
+            completion_tokens: number;
+            date: string;
+            endpoint_id: string;
+            model: string;
+            model_permaslug: string;
+            prompt_tokens: number;
+            provider_name: string;
+            reasoning_tokens: number;
+            requests: number;
+            usage: number;
+            workspace_id?: string;
+        };
+        /** @description Answer of GET /activity. */
+        ActivityListResponse: {
+            data: components["schemas"]["ActivityRow"][];
+        };
+        /** @description The `data` of GET /analytics/meta. */
+        AnalyticsMeta: {
+            dimensions: Record<string, unknown>[];
+            granularities: Record<string, unknown>[];
+            metrics: Record<string, unknown>[];
+            operators: Record<string, unknown>[];
+        };
+        /** @description Answer of GET /analytics/meta. */
+        AnalyticsMetaResponse: {
+            data: components["schemas"]["AnalyticsMeta"];
+        };
+        /** @description Body of POST /analytics/query (run an analytics query). */
+        AnalyticsQueryRequest: {
+            classifier_dimensions?: {
+                classifier_id: string;
+                dimension_names?: string[];
+                include_nulls?: boolean;
+            };
+            classifier_filters?: {
+                classifier_id: string;
+                filters: Record<string, unknown>[];
+            };
+            dimensions?: string[];
+            filters?: {
+                field: string;
+                include_unset?: boolean;
+                operator: string;
+                value: unknown;
+            }[];
+            granularity?: string;
+            group_limit?: number;
+            limit?: number;
+            metrics: string[];
+            order_by?: {
+                /** @enum {string} */
+                direction: "asc" | "desc";
+                field: string;
+            };
+            time_range?: {
+                end: string;
+                start: string;
+            };
+        };
+        /** @description The `data` of POST /analytics/query. */
+        AnalyticsQueryResult: {
+            cachedAt?: number;
+            data: Record<string, unknown>[];
+            metadata: {
+                query_time_ms: number;
+                row_count: number;
+                truncated: boolean;
+            };
+            warnings?: string[];
+        };
+        /** @description Answer of POST /analytics/query. */
+        AnalyticsQueryResponse: {
+            data: components["schemas"]["AnalyticsQueryResult"];
+        };
+        /** @description One item of `data` in GET /benchmarks. */
+        BenchmarkResult: {
+            agentic_index?: number | null;
+            coding_index?: number | null;
+            display_name: string;
+            intelligence_index?: number | null;
+            model_permaslug: string;
+            pricing?: {
+                completion: string;
+                prompt: string;
+            } | null;
+            source: ("artificial-analysis" | "design-arena" | "openrouter") | string;
+            arena?: string;
+            avg_generation_time_ms?: number | null;
+            category?: string;
+            elo?: number;
+            tournament_stats?: {
+                first_place: number | null;
+                fourth_place: number | null;
+                second_place: number | null;
+                third_place: number | null;
+                total: number | null;
+            };
+            win_rate?: number;
+            accuracy?: number;
+            accuracy_stddev?: number | null;
+            avg_cost_per_task: number | null;
+            benchmark_type: ("gpqa_diamond" | "tau_bench_verified_airline" | "search_browsecomp" | "search_hle" | "search_dsqa" | "search_widesearch") | string;
+            last_run_timestamp: string;
+            total_tasks: number;
+            avg_latency_per_task_ms: number | null;
+            primary_metric: ("accuracy" | "f1_by_item") | string;
+            primary_score: number;
+            run_config?: {
+                max_agent_turns: number | null;
+                reasoning_effort: string | null;
+                temperature: number | null;
+            };
+            search_engine: string;
+            search_surface: ("server-tool" | "plugin") | string;
+        };
+        /** @description Answer of GET /benchmarks. */
+        BenchmarkListResponse: {
+            data: components["schemas"]["BenchmarkResult"][];
+            meta: {
+                as_of: string;
+                citation: string | null;
+                model_count: number;
+                source: ("artificial-analysis" | "design-arena" | "openrouter") | string | null;
+                source_url: string | null;
+                task_type: string | null;
+                version: "v1" | string;
+            };
+        };
+        /** @description The `data` of GET /classifications/task. */
+        TaskClassification: {
+            as_of: string;
+            classifications: Record<string, unknown>[];
+            macro_categories: Record<string, unknown>[];
+            window_days: number;
+        };
+        /** @description Answer of GET /classifications/task. */
+        TaskClassificationResponse: {
+            data: components["schemas"]["TaskClassification"];
+        };
+        /** @description One item of `data` in GET /datasets/app-rankings. */
+        AppRanking: {
+            app_id: number;
+            app_name: string;
+            rank: number;
+            total_requests: number;
+            total_tokens: string;
+        };
+        /** @description Answer of GET /datasets/app-rankings. */
+        AppRankingListResponse: {
+            data: components["schemas"]["AppRanking"][];
+            meta: {
+                as_of: string;
+                end_date: string;
+                start_date: string;
+                version: "v1" | string;
+            };
+        };
+        /** @description One item of `data` in GET /datasets/rankings-daily. */
+        DailyRanking: {
+            date: string;
+            model_permaslug: string;
+            total_tokens: string;
+        };
+        /** @description Answer of GET /datasets/rankings-daily. */
+        DailyRankingListResponse: {
+            data: components["schemas"]["DailyRanking"][];
+            meta: {
+                as_of: string;
+                end_date: string;
+                start_date: string;
+                version: "v1" | string;
+            };
+        };
+        /** @description One item of `data` in GET /datasets/session-cost. */
+        SessionCost: {
+            app_name: string;
+            app_slug: string;
+            median_session_cost_usd: number;
+            model_permaslug: string;
+            turn_range: ("1-turn" | "2-9-turns" | "10-49-turns" | "50-plus-turns") | string;
+        };
+        /** @description Answer of GET /datasets/session-cost. */
+        SessionCostListResponse: {
+            data: components["schemas"]["SessionCost"][];
+            meta: {
+                as_of: string;
+                version: "v1" | string;
+                window_days: number | null;
+                window_end_date: string | null;
+            };
+        };
+        /** @description One item of `data` in GET /organization/members. */
+        OrganizationMember: {
+            email: string;
+            first_name: string | null;
+            id: string;
+            last_name: string | null;
+            role: ("org:admin" | "org:member") | string;
+        };
+        /** @description Answer of GET /organization/members. */
+        OrganizationMemberListResponse: {
+            data: components["schemas"]["OrganizationMember"][];
+            total_count: number;
+        };
+        /** @description One item of `data` in GET /scim/group-mappings. */
+        ScimGroupMapping: {
+            created_at: string;
+            id: string;
+            organization_id: string;
+            role: ("admin" | "member") | string;
+            scim_group_id: string;
+            updated_at: string;
+            workspace_id: string;
+        };
+        /** @description Answer of GET /scim/group-mappings. */
+        ScimGroupMappingListResponse: {
+            data: components["schemas"]["ScimGroupMapping"][];
+            total_count: number;
+        };
+        /** @description Body of POST /scim/group-mappings (map a SCIM group). */
+        ScimGroupMappingCreateRequest: {
+            /** @enum {string} */
+            role: "admin" | "member";
+            scim_group_id: string;
+            workspace_id: string;
+        };
+        /** @description Answer of POST /scim/group-mappings. */
+        ScimGroupMappingResponse: {
+            data: components["schemas"]["ScimGroupMapping"];
+        };
+        /** @description Body of PATCH /scim/group-mappings/{id} (change a SCIM group mapping). */
+        ScimGroupMappingUpdateRequest: {
+            /** @enum {string} */
+            role: "admin" | "member";
+        };
+        /** @description One item of `data` in GET /scim/groups. */
+        ScimGroup: {
+            created_at: string;
+            display_name: string;
+            external_id: string | null;
+            id: string;
+            organization_id: string;
+            updated_at: string;
+        };
+        /** @description Answer of GET /scim/groups. */
+        ScimGroupListResponse: {
+            data: components["schemas"]["ScimGroup"][];
+            total_count: number;
         };
         AuthKeysCodeRequest: {
             callback_url: string;
@@ -1618,6 +4364,12 @@ export interface components {
             code_challenge_method?: ("S256" | "plain") | string;
             limit?: number;
             expires_at?: string | null;
+            key_label?: string;
+            spawn_agent?: string;
+            spawn_cloud?: string;
+            /** @enum {string} */
+            usage_limit_type?: "daily" | "weekly" | "monthly";
+            workspace_id?: string;
         };
         AuthKeysCodeResponse: {
             data: {
@@ -1801,8 +4553,19 @@ export interface components {
                 "application/json": components["schemas"]["MessagesErrorResponse"];
             };
         };
+        /** @description The endpoint was retired (the Coinbase charge endpoint). */
+        Gone: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
     };
     parameters: {
+        /** @description `enabled` adds `openrouter_metadata` (routing details) to the response; anything else means off. The old name `X-OpenRouter-Experimental-Metadata` still works (facts §1). */
+        OpenRouterMetadataHeader: ("enabled" | "disabled") | string;
         /** @description The model author, e.g. `openai`. */
         Author: string;
         /** @description The model slug, optionally with a variant suffix, e.g. `gpt-4o:free`. */
@@ -1823,7 +4586,10 @@ export interface operations {
     sendChatCompletionRequest: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `enabled` adds `openrouter_metadata` (routing details) to the response; anything else means off. The old name `X-OpenRouter-Experimental-Metadata` still works (facts §1). */
+                "X-OpenRouter-Metadata"?: components["parameters"]["OpenRouterMetadataHeader"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1904,6 +4670,96 @@ export interface operations {
             529: components["responses"]["ProviderOverloaded"];
         };
     };
+    createResponses: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `enabled` adds `openrouter_metadata` (routing details) to the response; anything else means off. The old name `X-OpenRouter-Experimental-Metadata` still works (facts §1). */
+                "X-OpenRouter-Metadata"?: components["parameters"]["OpenRouterMetadataHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResponsesRequest"];
+            };
+        };
+        responses: {
+            /** @description The response (JSON), or the typed event stream when `stream` is true. */
+            200: {
+                headers: {
+                    /** @description The generation id (`gen-...`), equal to the body's `id`. Absent in older recordings (chat-basic-02, 2025); present in 2026 ones (chat-basic-01). */
+                    "X-Generation-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResponsesResponse"];
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            402: components["responses"]["PaymentRequired"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+            524: components["responses"]["EdgeTimeout"];
+            529: components["responses"]["ProviderOverloaded"];
+        };
+    };
+    createMessages: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `enabled` adds `openrouter_metadata` (routing details) to the response; anything else means off. The old name `X-OpenRouter-Experimental-Metadata` still works (facts §1). */
+                "X-OpenRouter-Metadata"?: components["parameters"]["OpenRouterMetadataHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessagesRequest"];
+            };
+        };
+        responses: {
+            /** @description The message (JSON), or Anthropic-style typed events when `stream` is true. */
+            200: {
+                headers: {
+                    /** @description The generation id (`gen-...`), equal to the body's `id`. Absent in older recordings (chat-basic-02, 2025); present in 2026 ones (chat-basic-01). */
+                    "X-Generation-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagesResponse"];
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["MessagesError"];
+            401: components["responses"]["MessagesError"];
+            402: components["responses"]["MessagesError"];
+            403: components["responses"]["MessagesError"];
+            404: components["responses"]["MessagesError"];
+            408: components["responses"]["MessagesError"];
+            413: components["responses"]["MessagesError"];
+            422: components["responses"]["MessagesError"];
+            429: components["responses"]["MessagesError"];
+            500: components["responses"]["MessagesError"];
+            502: components["responses"]["MessagesError"];
+            503: components["responses"]["MessagesError"];
+            504: components["responses"]["MessagesError"];
+            524: components["responses"]["MessagesError"];
+            529: components["responses"]["MessagesError"];
+        };
+    };
     createEmbeddings: {
         parameters: {
             query?: never;
@@ -1931,15 +4787,22 @@ export interface operations {
             402: components["responses"]["PaymentRequired"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
+            524: components["responses"]["EdgeTimeout"];
+            529: components["responses"]["ProviderOverloaded"];
         };
     };
     listEmbeddingsModels: {
         parameters: {
-            query?: never;
+            query?: {
+                offset?: number | null;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1959,6 +4822,41 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
+        };
+    };
+    createRerank: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RerankRequest"];
+            };
+        };
+        responses: {
+            /** @description The documents ranked by relevance. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RerankResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            402: components["responses"]["PaymentRequired"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            524: components["responses"]["EdgeTimeout"];
+            529: components["responses"]["ProviderOverloaded"];
         };
     };
     getModels: {
@@ -1996,6 +4894,23 @@ export interface operations {
                 max_context_length?: number;
                 /** @description Only models added within this many days. */
                 max_age_days?: number;
+                use_rss?: string;
+                use_rss_chat_links?: string;
+                context?: number;
+                arch?: string;
+                model_authors?: string;
+                distillable?: "true" | "false";
+                min_output_price?: number | null;
+                max_output_price?: number | null;
+                min_age_days?: number | null;
+                min_intelligence_index?: number | null;
+                max_intelligence_index?: number | null;
+                min_coding_index?: number | null;
+                max_coding_index?: number | null;
+                min_agentic_index?: number | null;
+                max_agentic_index?: number | null;
+                min_tool_success_rate?: number | null;
+                max_tool_success_rate?: number | null;
             };
             header?: never;
             path?: never;
@@ -2013,6 +4928,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
@@ -2039,13 +4955,17 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
     };
     listModelsUser: {
         parameters: {
-            query?: never;
+            query?: {
+                offset?: number | null;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2063,6 +4983,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
@@ -2092,6 +5013,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
@@ -2121,6 +5043,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
@@ -2145,6 +5068,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
@@ -2204,29 +5128,6 @@ export interface operations {
             529: components["responses"]["ProviderOverloaded"];
         };
     };
-    getCurrentKey: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The key's limits and usage. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["KeyResponse"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalServerError"];
-        };
-    };
     getCredits: {
         parameters: {
             query?: never;
@@ -2251,7 +5152,57 @@ export interface operations {
             500: components["responses"]["InternalServerError"];
         };
     };
-    createResponses: {
+    createCoinbaseCharge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            410: components["responses"]["Gone"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listGenerationContent: {
+        parameters: {
+            query: {
+                id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GenerationContentResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+            524: components["responses"]["EdgeTimeout"];
+            529: components["responses"]["ProviderOverloaded"];
+        };
+    };
+    submitGenerationFeedback: {
         parameters: {
             query?: never;
             header?: never;
@@ -2260,44 +5211,978 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ResponsesRequest"];
+                "application/json": components["schemas"]["GenerationFeedbackRequest"];
             };
         };
         responses: {
-            /** @description The response (JSON), or the typed event stream when `stream` is true. */
+            /** @description OK. */
             200: {
                 headers: {
-                    /** @description The generation id (`gen-...`), equal to the body's `id`. Absent in older recordings (chat-basic-02, 2025); present in 2026 ones (chat-basic-01). */
-                    "X-Generation-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ResponsesResponse"];
-                    "text/event-stream": string;
+                    "application/json": components["schemas"]["GenerationFeedbackResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            402: components["responses"]["PaymentRequired"];
-            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            408: components["responses"]["RequestTimeout"];
-            413: components["responses"]["PayloadTooLarge"];
-            422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
-            502: components["responses"]["BadGateway"];
-            503: components["responses"]["ServiceUnavailable"];
-            504: components["responses"]["GatewayTimeout"];
-            524: components["responses"]["EdgeTimeout"];
-            529: components["responses"]["ProviderOverloaded"];
         };
     };
-    createMessages: {
+    getCurrentKey: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key's limits and usage. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listKeys: {
+        parameters: {
+            query?: {
+                include_disabled?: string;
+                offset?: number | null;
+                workspace_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    createKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreatedResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    deleteKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    updateKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listGuardrails: {
+        parameters: {
+            query?: {
+                offset?: number | null;
+                limit?: number;
+                workspace_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuardrailListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    createGuardrail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GuardrailCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuardrailResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getGuardrail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuardrailResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    deleteGuardrail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    updateGuardrail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GuardrailUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuardrailResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listGuardrailKeyAssignments: {
+        parameters: {
+            query?: {
+                offset?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuardrailKeyAssignmentListResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    bulkAssignKeysToGuardrail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GuardrailKeysRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuardrailAssignedResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    bulkUnassignKeysFromGuardrail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GuardrailKeysRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuardrailUnassignedResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listGuardrailMemberAssignments: {
+        parameters: {
+            query?: {
+                offset?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuardrailMemberAssignmentListResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    bulkAssignMembersToGuardrail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GuardrailMembersRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuardrailAssignedResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    bulkUnassignMembersFromGuardrail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GuardrailMembersRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuardrailUnassignedResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listKeyAssignments: {
+        parameters: {
+            query?: {
+                offset?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuardrailKeyAssignmentListResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listMemberAssignments: {
+        parameters: {
+            query?: {
+                offset?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuardrailMemberAssignmentListResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listWorkspaces: {
+        parameters: {
+            query?: {
+                offset?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceListResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    createWorkspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkspaceCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getWorkspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    deleteWorkspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    updateWorkspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkspaceUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listWorkspaceBudgets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceBudgetListResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getWorkspaceBudget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                interval: "daily" | "weekly" | "monthly" | "lifetime";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceBudgetResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    upsertWorkspaceBudget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                interval: "daily" | "weekly" | "monthly" | "lifetime";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkspaceBudgetRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceBudgetResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    deleteWorkspaceBudget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                interval: "daily" | "weekly" | "monthly" | "lifetime";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listWorkspaceMembers: {
+        parameters: {
+            query?: {
+                offset?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceMemberListResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    bulkAddWorkspaceMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkspaceMembersRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceMembersAddedResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    bulkRemoveWorkspaceMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkspaceMembersRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceMembersRemovedResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listPresets: {
+        parameters: {
+            query?: {
+                offset?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresetListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getPreset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresetResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    createPresetsChatCompletions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresetResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    createPresetsMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
             cookie?: never;
         };
         requestBody: {
@@ -2306,36 +6191,280 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The message (JSON), or Anthropic-style typed events when `stream` is true. */
+            /** @description OK. */
             200: {
                 headers: {
-                    /** @description The generation id (`gen-...`), equal to the body's `id`. Absent in older recordings (chat-basic-02, 2025); present in 2026 ones (chat-basic-01). */
-                    "X-Generation-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MessagesResponse"];
-                    "text/event-stream": string;
+                    "application/json": components["schemas"]["PresetResponse"];
                 };
             };
-            400: components["responses"]["MessagesError"];
-            401: components["responses"]["MessagesError"];
-            402: components["responses"]["MessagesError"];
-            403: components["responses"]["MessagesError"];
-            404: components["responses"]["MessagesError"];
-            408: components["responses"]["MessagesError"];
-            413: components["responses"]["MessagesError"];
-            422: components["responses"]["MessagesError"];
-            429: components["responses"]["MessagesError"];
-            500: components["responses"]["MessagesError"];
-            502: components["responses"]["MessagesError"];
-            503: components["responses"]["MessagesError"];
-            504: components["responses"]["MessagesError"];
-            524: components["responses"]["MessagesError"];
-            529: components["responses"]["MessagesError"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalServerError"];
         };
     };
-    createRerank: {
+    createPresetsResponses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResponsesRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresetResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listPresetVersions: {
+        parameters: {
+            query?: {
+                offset?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresetVersionListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getPresetVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresetVersionResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listFiles: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                workspace_id?: string;
+                provider?: "openai" | "anthropic";
+                after?: string;
+                after_id?: string;
+                before_id?: string;
+                order?: "asc" | "desc";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    uploadFile: {
+        parameters: {
+            query?: {
+                workspace_id?: string;
+                provider?: "openai" | "anthropic";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["FileUploadRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileObject"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getFileMetadata: {
+        parameters: {
+            query?: {
+                workspace_id?: string;
+                provider?: "openai" | "anthropic";
+            };
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileObject"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteFile: {
+        parameters: {
+            query?: {
+                workspace_id?: string;
+                provider?: "openai" | "anthropic";
+            };
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileDeletedResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    downloadFileContent: {
+        parameters: {
+            query?: {
+                workspace_id?: string;
+                provider?: "openai" | "anthropic";
+            };
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createAudioSpeech: {
         parameters: {
             query?: never;
             header?: never;
@@ -2344,17 +6473,87 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RerankRequest"];
+                "application/json": components["schemas"]["SpeechRequest"];
             };
         };
         responses: {
-            /** @description The documents ranked by relevance. */
+            /** @description OK. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RerankResponse"];
+                    "audio/*": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            402: components["responses"]["PaymentRequired"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            524: components["responses"]["EdgeTimeout"];
+            529: components["responses"]["ProviderOverloaded"];
+        };
+    };
+    createAudioTranscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TranscriptionRequest"];
+                "multipart/form-data": components["schemas"]["TranscriptionUploadRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranscriptionResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            402: components["responses"]["PaymentRequired"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            524: components["responses"]["EdgeTimeout"];
+            529: components["responses"]["ProviderOverloaded"];
+        };
+    };
+    createImages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImageGenerationRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageGenerationResponse"];
+                    "text/event-stream": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2362,10 +6561,866 @@ export interface operations {
             402: components["responses"]["PaymentRequired"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             502: components["responses"]["BadGateway"];
-            503: components["responses"]["ServiceUnavailable"];
+            524: components["responses"]["EdgeTimeout"];
+            529: components["responses"]["ProviderOverloaded"];
+        };
+    };
+    listImageModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageModelListResponse"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listImageModelEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                author: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageModelEndpointsResponse"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    createVideos: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VideoGenerationRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted: the job is queued; poll it for progress. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VideoJob"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            402: components["responses"]["PaymentRequired"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getVideos: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VideoJob"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listVideosContent: {
+        parameters: {
+            query?: {
+                index?: number | null;
+            };
+            header?: never;
+            path: {
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "video/mp4": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+        };
+    };
+    listVideosModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VideoModelListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listBYOKKeys: {
+        parameters: {
+            query?: {
+                offset?: number | null;
+                limit?: number;
+                workspace_id?: string;
+                provider?: "ai21" | "aion-labs" | "akashml" | "alibaba" | "amazon-bedrock" | "amazon-nova" | "ambient" | "anthropic" | "arcee-ai" | "atlas-cloud" | "avian" | "azure" | "baidu" | "baseten" | "black-forest-labs" | "byteplus" | "cerebras" | "chutes" | "cirrascale" | "clarifai" | "cloudflare" | "cohere" | "coreweave" | "crusoe" | "darkbloom" | "databricks" | "decart" | "deepgram" | "deepinfra" | "deepseek" | "dekallm" | "digitalocean" | "featherless" | "fireworks" | "fish-audio" | "friendli" | "gmicloud" | "google-ai-studio" | "google-vertex" | "groq" | "heygen" | "inception" | "inceptron" | "inferact-vllm" | "inference-net" | "infermatic" | "inflection" | "io-net" | "ionstream" | "krea" | "liquid" | "makora" | "mancer" | "mara" | "meta" | "minimax" | "mistral" | "modal" | "modelrun" | "modular" | "moonshotai" | "morph" | "ncompass" | "nebius" | "nex-agi" | "nextbit" | "novita" | "nvidia" | "open-inference" | "openai" | "parasail" | "perceptron" | "perplexity" | "phala" | "poolside" | "quiver" | "recraft" | "reka" | "relace" | "runway" | "sail-research" | "sakana" | "sakana-ai" | "sambanova" | "seed" | "siliconflow" | "sourceful" | "stepfun" | "streamlake" | "switchpoint" | "tencent" | "tenstorrent" | "thinkingmachines" | "together" | "upstage" | "venice" | "wafer" | "wandb" | "wandb-legacy" | "xai" | "xiaomi" | "z-ai";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ByokKeyListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    createBYOKKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ByokKeyCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ByokKeyResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getBYOKKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ByokKeyResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    deleteBYOKKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    updateBYOKKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ByokKeyUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ByokKeyResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listObservabilityDestinations: {
+        parameters: {
+            query?: {
+                offset?: number | null;
+                limit?: number;
+                workspace_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObservabilityDestinationListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    createObservabilityDestination: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObservabilityDestinationCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObservabilityDestinationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getObservabilityDestination: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObservabilityDestinationResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    deleteObservabilityDestination: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    updateObservabilityDestination: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObservabilityDestinationUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObservabilityDestinationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getUserActivity: {
+        parameters: {
+            query?: {
+                date?: string;
+                api_key_hash?: string;
+                user_id?: string;
+                group_by?: "workspace";
+                workspace_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getAnalyticsMeta: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsMetaResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    queryAnalytics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnalyticsQueryRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsQueryResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getBenchmarks: {
+        parameters: {
+            query?: {
+                source?: "artificial-analysis" | "design-arena" | "openrouter";
+                task_type?: "coding" | "intelligence" | "agentic" | "search";
+                benchmark_type?: "gpqa_diamond" | "tau_bench_verified_airline" | "search_browsecomp" | "search_hle" | "search_dsqa" | "search_widesearch";
+                include_run_config?: boolean;
+                search_engine?: string;
+                search_surface?: "server-tool" | "plugin";
+                arena?: "models" | "builders" | "agents";
+                category?: string;
+                max_results?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BenchmarkListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getTaskClassifications: {
+        parameters: {
+            query?: {
+                window?: "7d";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskClassificationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getAppRankings: {
+        parameters: {
+            query?: {
+                category?: "coding" | "creative" | "productivity" | "entertainment";
+                subcategory?: "cli-agent" | "ide-extension" | "cloud-agent" | "programming-app" | "native-app-builder" | "creative-writing" | "video-gen" | "image-gen" | "audio-gen" | "roleplay" | "game" | "writing-assistant" | "general-chat" | "personal-agent" | "legal";
+                sort?: "popular" | "trending";
+                start_date?: string;
+                end_date?: string;
+                limit?: number;
+                offset?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppRankingListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getRankingsDaily: {
+        parameters: {
+            query?: {
+                start_date?: string;
+                end_date?: string;
+                period?: "day" | "week" | "month";
+                modality?: "text" | "image" | "image_output" | "audio" | "tool_calling";
+                context_bucket?: "1K" | "10K" | "100K" | "1M" | "10M";
+                category?: "programming" | "roleplay" | "marketing" | "marketing/seo" | "technology" | "science" | "translation" | "legal" | "finance" | "health" | "trivia" | "academia";
+                language_type?: "natural" | "programming";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailyRankingListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getSessionCost: {
+        parameters: {
+            query?: {
+                app_slug?: string;
+                model?: string;
+                turn_range?: "1-turn" | "2-9-turns" | "10-49-turns" | "50-plus-turns";
+                limit?: number;
+                offset?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionCostListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listOrganizationMembers: {
+        parameters: {
+            query?: {
+                offset?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationMemberListResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listScimGroupMappings: {
+        parameters: {
+            query?: {
+                offset?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScimGroupMappingListResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    createScimGroupMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScimGroupMappingCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScimGroupMappingResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getScimGroupMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScimGroupMappingResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    deleteScimGroupMapping: {
+        parameters: {
+            query: {
+                keep_members: ("true" | "false") | boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    updateScimGroupMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScimGroupMappingUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScimGroupMappingResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listScimGroups: {
+        parameters: {
+            query?: {
+                offset?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScimGroupListResponse"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
         };
     };
     createAuthKeysCode: {
@@ -2392,6 +7447,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];

@@ -11,6 +11,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import { assembleSpec } from "./spec-files.js";
 
 /** One problem found in a request body. `path` is a JSON pointer into the body. */
 export interface RequestIssue {
@@ -248,9 +249,10 @@ async function yamlParser(): Promise<YamlParse> {
 }
 
 async function parseSpecFile(path: string): Promise<unknown> {
-  const text = readFileSync(path, "utf8");
-  if (path.endsWith(".json")) return JSON.parse(text);
-  return (await yamlParser())(text);
+  if (path.endsWith(".json")) return JSON.parse(readFileSync(path, "utf8"));
+  // The checkout's YAML spec is split by area files; assemble it into one document.
+  const parse = await yamlParser();
+  return assembleSpec(path, { readText: (file) => readFileSync(file, "utf8"), parse });
 }
 
 /**

@@ -1,5 +1,7 @@
 /**
  * Test helper: validates values against spec/openrouter.yaml with one shared ajv (JSON Schema 2020-12) instance.
+ * The spec is split by area; `loadSpec()` returns it assembled into one document (src/testing/spec-files.ts),
+ * so every `$ref` below is local.
  *
  * The whole OpenAPI document is registered with ajv once, so every `$ref: "#/components/schemas/X"` resolves
  * inside it. Compiled validators are cached per schema location. OpenAPI-only keywords (`discriminator`,
@@ -18,6 +20,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseYaml } from "@redocly/openapi-core";
 import { Ajv2020 } from "ajv/dist/2020.js";
+import { assembleSpec } from "../../src/testing/spec-files.js";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 
@@ -69,9 +72,7 @@ let specCache: Json | undefined;
  */
 export function loadSpec(): Json {
   if (!specCache) {
-    const parsed: unknown = parseYaml(readFileSync(SPEC_FILE, "utf8"));
-    if (!isObject(parsed)) throw new Error(`spec helper: ${SPEC_FILE} is not a YAML mapping`);
-    specCache = parsed;
+    specCache = assembleSpec(SPEC_FILE, { readText: (path) => readFileSync(path, "utf8"), parse: (text) => parseYaml(text) });
   }
   return specCache;
 }
