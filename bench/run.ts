@@ -146,6 +146,8 @@ function metricsPerRep(raw: Results["raw"]): Partial<Record<AdapterName, Metrics
 }
 
 function buildTable(r: Omit<Results, "table" | "targets" | "durationS">, adapters: AdapterName[]): { table: string; targets: Results["targets"]; reps: number } {
+  // A noisy run's target verdicts are printed, but marked so nobody quotes them.
+  const metHeading = r.noise?.verdict.judgeable === false ? "met (too noisy to judge)" : "met";
   const quick = r.mode === "quick";
   const rows: Row[] = [
     {
@@ -282,7 +284,7 @@ function buildTable(r: Omit<Results, "table" | "targets" | "durationS">, adapter
   const repValues = (row: Row, a: AdapterName) => Array.from({ length: reps }, (_, i) => row.value(repGet(a, i), a));
   const refs = REFERENCES.filter((ref) => adapters.includes(ref.name));
 
-  const header = ["metric", ...adapters.map((a) => ADAPTER_LABEL[a]), "target (ours)", "met"];
+  const header = ["metric", ...adapters.map((a) => ADAPTER_LABEL[a]), "target (ours)", metHeading];
   const lines = [`| ${header.join(" | ")} |`, `|${header.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`];
   const targets: Results["targets"] = [];
   for (const row of rows) {
