@@ -17,16 +17,6 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { existsSync } from "node:fs";
 import type { requestBody } from "./payload.js";
 
-export const ADAPTERS = ["floor", "ours", "openai", "openrouter-sdk"] as const;
-export type AdapterName = (typeof ADAPTERS)[number];
-
-export const ADAPTER_LABEL: Record<AdapterName, string> = {
-  floor: "floor (fetch + eventsource-parser)",
-  ours: "openrouter-fetch",
-  openai: "openai",
-  "openrouter-sdk": "@openrouter/sdk",
-};
-
 export type Body = ReturnType<typeof requestBody>;
 
 /** A client bound to one scenario's base URL. */
@@ -40,7 +30,7 @@ export interface BoundClient {
 }
 
 export interface Adapter {
-  name: AdapterName;
+  name: string;
   bind(scenario: string): BoundClient;
 }
 
@@ -48,8 +38,8 @@ export type LoadResult = Adapter | { unavailable: string };
 
 const API_KEY = "sk-or-v1-bench-not-a-real-key";
 
-/** Socket reads seen by the floor adapter, so the harness can report how many events arrive per read. */
-export const floorStats = { reads: 0 };
+/** Body reads seen by the floor and limit adapters, so the harness can report how many events arrive per read. */
+export const readStats = { reads: 0 };
 
 async function loadFloor(origin: string): Promise<Adapter> {
   const { createParser } = await import("eventsource-parser");
@@ -81,7 +71,7 @@ async function loadFloor(origin: string): Promise<Adapter> {
           for (;;) {
             const { value, done } = await reader.read();
             if (done) break;
-            floorStats.reads++;
+            readStats.reads++;
             parser.feed(decoder.decode(value, { stream: true }));
           }
           parser.feed(decoder.decode());
@@ -102,7 +92,7 @@ type OurCtor = new (opts: { apiKey: string; baseUrl: string }) => OurClient;
 /** Where our library's entry lives; a variable so tsc does not need the file to exist. */
 export const OURS_ENTRY = fileURLToPath(new URL("../src/index.ts", import.meta.url));
 
-async function loadOurs(origin: string): Promise<LoadResult> {
+async function loadOurs(origin: string, name: string): Promise<LoadResult> {
   if (!existsSync(OURS_ENTRY)) return { unavailable: "src/index.ts does not exist yet" };
   let mod: { OpenRouter?: unknown };
   try {
@@ -134,7 +124,7 @@ async function loadOurs(origin: string): Promise<LoadResult> {
     }
   }
   return {
-    name: "ours",
+    name,
     bind(scenario) {
       const client = new Ctor({ apiKey: API_KEY, baseUrl: `${origin}/b/${scenario}` });
       const bound: BoundClient = {
@@ -213,16 +203,122 @@ async function loadOpenRouterSdk(origin: string): Promise<Adapter> {
   };
 }
 
+/**
+ * The raw limit on Node: undici's `Pool.request` (keep-alive, one connection per concurrent request) with
+ * eventsource-parser, with no WHATWG `Request`/`Response` or web-stream layer. Each body is read the fastest way
+ * for its metric: chat with `body.json()`; streams with `data` callbacks (no promise per chunk, unlike
+ * `for await`) decoded by a streaming TextDecoder, so a character split across reads decodes correctly.
+ * `BENCH_LIMIT_READ=iterate` reads streams with `for await` instead, to compare the two.
+ */
+async function loadLimit(origin: string): Promise<Adapter> {
+  const { Pool } = await import("undici");
+  const { createParser } = await import("eventsource-parser");
+  const pool = new Pool(origin, { keepAliveTimeout: 60_000 });
+  const iterate = process.env["BENCH_LIMIT_READ"] === "iterate";
+  return {
+    name: "limit",
+    bind(scenario) {
+      const path = `/b/${scenario}/chat/completions`;
+      const headers = { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" };
+      return {
+        async chat(body) {
+          const res = await pool.request({ method: "POST", path, headers, body: JSON.stringify(body) });
+          if (res.statusCode !== 200) {
+            await res.body.dump();
+            throw new Error(`HTTP ${res.statusCode}`);
+          }
+          const json = (await res.body.json()) as { choices: { message: { content: string | null } }[] };
+          return json.choices[0]?.message.content ?? "";
+        },
+        async stream(body, onText) {
+          const res = await pool.request({ method: "POST", path, headers, body: JSON.stringify(body) });
+          if (res.statusCode !== 200) {
+            await res.body.dump();
+            throw new Error(`HTTP ${res.statusCode}`);
+          }
+          const parser = createParser({
+            onEvent(ev) {
+              if (ev.data === "[DONE]") return;
+              const chunk = JSON.parse(ev.data) as { choices: { delta?: { content?: string | null } }[] };
+              const text = chunk.choices[0]?.delta?.content;
+              if (text) onText(text);
+            },
+          });
+          const decoder = new TextDecoder();
+          const feed = (chunk: Uint8Array) => {
+            readStats.reads++;
+            parser.feed(decoder.decode(chunk, { stream: true }));
+          };
+          if (iterate) {
+            for await (const chunk of res.body) feed(chunk as Uint8Array);
+          } else {
+            await new Promise<void>((resolve, reject) => {
+              res.body.on("data", feed);
+              res.body.once("end", resolve);
+              res.body.once("error", reject);
+            });
+          }
+          parser.feed(decoder.decode());
+        },
+      };
+    },
+  };
+}
+
+/** How one client is loaded and measured. */
+interface AdapterSpec {
+  /** Column heading in the printed table. */
+  label: string;
+  /** Our own client: runs the structured-output group, and the targets are judged on it. */
+  ours?: true;
+  /**
+   * What the static measurements load: a package (import time, installed size) and a one-line module re-exporting
+   * what a user imports (bundle size; omitted for Node-only packages, which do not bundle for a neutral platform).
+   * `"ours"`: our library, built from src/. Omitted: no static figures.
+   */
+  static?: "ours" | { package: string; bundleEntry?: string };
+  load(origin: string): Promise<LoadResult>;
+}
+
+/**
+ * Every client the bench knows, in table order. The floor and the limit come first: every figure is shown as
+ * a ratio to both. Adding a client is one entry here. For instance our client on its Node transport, once
+ * `openrouter-fetch/node` exists, would be:
+ *
+ * ```ts
+ * "ours-node": { label: "openrouter-fetch (node transport)", ours: true, load: (o) => loadOurs(o, "ours-node", "node") },
+ * ```
+ *
+ * with `loadOurs` passing `transport: nodeTransport()` (imported from the built `node` entry) to the constructor
+ * when its third argument is `"node"`. The driver, the worker and the table pick the entry up from here.
+ */
+export const ADAPTER_SPECS = {
+  floor: { label: "floor (fetch + eventsource-parser)", static: { package: "eventsource-parser", bundleEntry: 'export { createParser } from "eventsource-parser";' }, load: loadFloor },
+  limit: { label: "limit (undici Pool.request + eventsource-parser)", static: { package: "undici" }, load: loadLimit },
+  ours: { label: "openrouter-fetch", ours: true, static: "ours", load: (o: string) => loadOurs(o, "ours") },
+  openai: { label: "openai", static: { package: "openai", bundleEntry: 'export { default } from "openai";' }, load: loadOpenAI },
+  "openrouter-sdk": {
+    label: "@openrouter/sdk",
+    static: { package: "@openrouter/sdk", bundleEntry: 'export { OpenRouter } from "@openrouter/sdk";' },
+    load: loadOpenRouterSdk,
+  },
+} satisfies Record<string, AdapterSpec>;
+
+export type AdapterName = keyof typeof ADAPTER_SPECS;
+export const ADAPTERS = Object.keys(ADAPTER_SPECS) as AdapterName[];
+export const ADAPTER_LABEL = Object.fromEntries(ADAPTERS.map((a) => [a, ADAPTER_SPECS[a].label])) as Record<AdapterName, string>;
+
+/** The spec of a client, widened so optional fields read the same for every entry. */
+export function adapterSpec(name: AdapterName): AdapterSpec {
+  return ADAPTER_SPECS[name];
+}
+
+/** Our own clients among `names` (the ones targets are judged on). */
+export function oursAdapters(names: readonly AdapterName[]): AdapterName[] {
+  return names.filter((a) => adapterSpec(a).ours === true);
+}
+
 /** Imports and prepares one client; `unavailable` instead of a throw when our own client is not there yet. */
 export async function loadAdapter(name: AdapterName, origin: string): Promise<LoadResult> {
-  switch (name) {
-    case "floor":
-      return loadFloor(origin);
-    case "ours":
-      return loadOurs(origin);
-    case "openai":
-      return loadOpenAI(origin);
-    case "openrouter-sdk":
-      return loadOpenRouterSdk(origin);
-  }
+  return adapterSpec(name).load(origin);
 }

@@ -1,9 +1,12 @@
 /**
- * The benchmark driver: `tsx bench/run.ts [--quick] [--reps N] [--adapters floor,ours,...] [--no-static]`.
+ * The benchmark driver: `tsx bench/run.ts [--quick] [--reps N] [--adapters floor,ours,...] [--no-static] [--write-quiet-reference]`.
  *
  * Starts the fake OpenRouter server in its own process (pinned to core 1 when `taskset` exists), then runs every
  * metric group for every client in a fresh worker process (pinned to core 0), rotating the client order on each
- * repetition. Prints one table of each client against the floor of the same run, and writes bench/results.json.
+ * repetition. Prints one table of each client against the floor and the limit of the same run, with the spread
+ * of the repetitions, and a verdict line saying whether the machine was quiet enough to judge (bench/noise.ts);
+ * writes bench/results.json. `--write-quiet-reference` (full runs only) stores the floor's medians in
+ * bench/quiet-reference.json when the run's load, CPU pressure and run-queue waits say the machine was quiet.
  * `--quick` is a smoke test: small sizes, one repetition, every group of a client in one process; it writes its
  * results to the OS temp dir (not bench/results.json) unless `--out` says otherwise.
  *
@@ -13,9 +16,13 @@
  * npx tsx bench/run.ts           # full run, 3 repetitions, < 5 min
  * ```
  */
+import { existsSync, readFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { ADAPTERS, ADAPTER_LABEL, type AdapterName } from "./adapters.js";
+import { ADAPTERS, ADAPTER_LABEL, adapterSpec, oursAdapters, type AdapterName } from "./adapters.js";
+import { REFERENCE_METRICS, judgeNoise, type NoiseSamples, type QuietReference, type Verdict } from "./noise.js";
+import { cpuPressure } from "./sched.js";
+import { compareReps, formatCompared } from "./spread.js";
 import { HAS_TASKSET, runWorker, startServer } from "./procs.js";
 import { median, sizes, type Group, type WorkerOutput } from "./config.js";
 import { ROOT, buildOursForImport, bundleSizes, importSpecs, removeOursBuild, importTimes, installSizes, writeFileEnsured, type BundleSize, type ImportTiming, type InstallSize } from "./static.js";
@@ -28,13 +35,14 @@ interface Options {
   adapters: AdapterName[];
   static: boolean;
   out: string;
+  writeQuietReference: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
   const quick = argv.includes("--quick");
   // A smoke test must not overwrite the committed full-run results: --quick writes to the temp dir.
   const out = quick ? join(tmpdir(), "openrouter-fetch-bench-quick.json") : join(ROOT, "bench", "results.json");
-  const opts: Options = { quick, reps: quick ? 1 : 3, adapters: [...ADAPTERS], static: !argv.includes("--no-static"), out };
+  const opts: Options = { quick, reps: quick ? 1 : 3, adapters: [...ADAPTERS], static: !argv.includes("--no-static"), out, writeQuietReference: argv.includes("--write-quiet-reference") };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--reps") opts.reps = Math.max(1, Number(argv[++i]));
@@ -42,11 +50,19 @@ function parseArgs(argv: string[]): Options {
       const names = (argv[++i] ?? "").split(",");
       for (const n of names) if (!(ADAPTERS as readonly string[]).includes(n)) throw new Error(`unknown adapter ${n}; known: ${ADAPTERS.join(", ")}`);
       opts.adapters = names as AdapterName[];
-      if (!opts.adapters.includes("floor")) opts.adapters.unshift("floor"); // ratios need the floor
+      // Ratios need the floor and the limit.
+      for (const ref of ["limit", "floor"] as const) if (!opts.adapters.includes(ref)) opts.adapters.unshift(ref);
     } else if (a === "--out") opts.out = argv[++i] ?? opts.out;
-    else if (a !== "--quick" && a !== "--no-static") throw new Error(`unknown argument ${a}`);
+    else if (a !== "--quick" && a !== "--no-static" && a !== "--write-quiet-reference") throw new Error(`unknown argument ${a}`);
   }
+  if (opts.writeQuietReference && opts.quick) throw new Error("--write-quiet-reference needs a full run");
   return opts;
+}
+
+const QUIET_REFERENCE = join(ROOT, "bench", "quiet-reference.json");
+
+function readQuietReference(): QuietReference | undefined {
+  return existsSync(QUIET_REFERENCE) ? (JSON.parse(readFileSync(QUIET_REFERENCE, "utf8")) as QuietReference) : undefined;
 }
 
 // ------------------------------------------------------------------------------------------------ processes
@@ -59,18 +75,29 @@ function rotate<T>(xs: readonly T[], by: number): T[] {
 // --------------------------------------------------------------------------------------------------- report
 
 type Metrics = Record<string, number>;
+/** One client's metric by name, from the medians or from one repetition. */
+type Get = (key: string) => number | undefined;
 
 interface Row {
   label: string;
-  /** Absolute value per client, already in display units. */
-  value: (a: AdapterName) => number | undefined;
+  /** Absolute value of one client, already in display units, from its medians or one repetition's figures. */
+  value: (get: Get, a: AdapterName) => number | undefined;
   unit: string;
   digits: number;
-  /** How the cell shows the client relative to the floor. */
+  /** How the cell shows the client relative to the floor and the limit. */
   compare: "ratio" | "diff" | "none";
-  /** Target for our client, judged on its value and the floor's. */
-  target?: { text: string; met: (ours: number, floor: number | undefined) => boolean };
+  /**
+   * Target for our client(s), judged on what the cell shows first: the median ratio to the floor (`ratio`), the
+   * median difference from it (`diff`), or the value itself (`none`).
+   */
+  target?: { text: string; met: (x: number) => boolean };
 }
+
+/** The clients every figure is compared with, and the tag that marks each in a cell. */
+const REFERENCES = [
+  { name: "floor", tag: "F" },
+  { name: "limit", tag: "L" },
+] as const satisfies readonly { name: AdapterName; tag: string }[];
 
 /** Which worker group produced a row, so a failed group shows as "unavailable"/"error" rather than a blank. */
 function groupOfRow(label: string): Group | undefined {
@@ -99,161 +126,235 @@ export interface Results {
   imports?: Record<string, ImportTiming>;
   install?: Record<string, InstallSize | undefined>;
   bundles?: Record<string, BundleSize | undefined>;
-  targets: { target: string; value: string; met: boolean | null }[];
+  /** Whether the machine was quiet enough to judge, and the samples that decided it. */
+  noise?: { verdict: Verdict; samples: Omit<NoiseSamples, "reference">; reference: QuietReference | undefined };
+  targets: { target: string; client: AdapterName; value: string; met: boolean | null; spread?: string }[];
   raw: { rep: number; adapter: AdapterName; group: Group; out: WorkerOutput }[];
   table: string;
   durationS: number;
 }
 
-function buildTable(r: Omit<Results, "table" | "targets" | "durationS">, adapters: AdapterName[]): { table: string; targets: Results["targets"] } {
-  const m = (a: AdapterName, k: string) => r.medians[a]?.[k];
+/** Each client's metrics per repetition (the groups of one repetition merged), from the raw worker outputs. */
+function metricsPerRep(raw: Results["raw"]): Partial<Record<AdapterName, Metrics[]>> {
+  const per: Partial<Record<AdapterName, Metrics[]>> = {};
+  for (const { rep, adapter, out } of raw) {
+    if (!out.ok) continue;
+    const reps = (per[adapter] ??= []);
+    reps[rep] = { ...reps[rep], ...out.metrics };
+  }
+  return per;
+}
+
+function buildTable(r: Omit<Results, "table" | "targets" | "durationS">, adapters: AdapterName[]): { table: string; targets: Results["targets"]; reps: number } {
+  // A noisy run's target verdicts are printed, but marked so nobody quotes them.
+  const metHeading = r.noise?.verdict.judgeable === false ? "met (too noisy to judge)" : "met";
+  const quick = r.mode === "quick";
   const rows: Row[] = [
-    { label: "chat req/s, concurrency 1", value: (a) => m(a, "chatRpsC1"), unit: "", digits: 0, compare: "ratio" },
+    {
+      label: "chat req/s, concurrency 1",
+      value: (m) => m("chatRpsC1"),
+      unit: "",
+      digits: 0,
+      compare: "ratio",
+      target: { text: "≥ 0.95× floor", met: (x) => x >= 0.95 },
+    },
     {
       label: "chat req/s, concurrency 64",
-      value: (a) => m(a, "chatRpsC64"),
+      value: (m) => m("chatRpsC64"),
       unit: "",
       digits: 0,
       compare: "ratio",
-      target: { text: "≥ 0.90× floor", met: (o, f) => f !== undefined && o / f >= 0.9 },
+      target: { text: "≥ 0.95× floor", met: (x) => x >= 0.95 },
     },
     {
-      label: `stream chunks/s, ${sizes(r.mode === "quick").streamN} chunks, 1 event/write`,
-      value: (a) => m(a, "streamChunksPerS"),
+      label: `stream chunks/s, ${sizes(quick).streamN} chunks, 1 event/write`,
+      value: (m) => m("streamChunksPerS"),
       unit: "",
       digits: 0,
       compare: "ratio",
-      target: { text: "≥ 0.85× floor", met: (o, f) => f !== undefined && o / f >= 0.85 },
+      target: { text: "≥ 0.90× floor", met: (x) => x >= 0.9 },
     },
-    { label: "stream MB/s, 1 event/write", value: (a) => m(a, "streamMBPerS"), unit: "", digits: 1, compare: "ratio" },
+    { label: "stream MB/s, 1 event/write", value: (m) => m("streamMBPerS"), unit: "", digits: 1, compare: "ratio" },
     {
       label: "stream chunks/s, 64 events/write",
-      value: (a) => m(a, "streamChunksPerSBatch64"),
+      value: (m) => m("streamChunksPerSBatch64"),
       unit: "",
       digits: 0,
       compare: "ratio",
-      target: { text: "≥ 0.85× floor", met: (o, f) => f !== undefined && o / f >= 0.85 },
+      target: { text: "≥ 0.90× floor", met: (x) => x >= 0.9 },
     },
-    { label: "stream MB/s, 64 events/write", value: (a) => m(a, "streamMBPerSBatch64"), unit: "", digits: 1, compare: "ratio" },
+    { label: "stream MB/s, 64 events/write", value: (m) => m("streamMBPerSBatch64"), unit: "", digits: 1, compare: "ratio" },
     {
       label: "cross-check: chat c64 req per client CPU-second",
-      value: (a) => 1e6 / (m(a, "chatCpuUsPerReqC64") ?? NaN),
+      value: (m) => 1e6 / (m("chatCpuUsPerReqC64") ?? NaN),
       unit: "",
       digits: 0,
       compare: "ratio",
     },
     {
       label: "cross-check: stream chunks per client CPU-second, 1 event/write",
-      value: (a) => sizes(r.mode === "quick").streamN / ((m(a, "streamClientCpuMs") ?? NaN) / 1000),
+      value: (m) => sizes(quick).streamN / ((m("streamClientCpuMs") ?? NaN) / 1000),
       unit: "",
       digits: 0,
       compare: "ratio",
     },
     {
       label: "cross-check: stream chunks per client CPU-second, 64 events/write",
-      value: (a) => sizes(r.mode === "quick").streamN / ((m(a, "streamClientCpuMsBatch64") ?? NaN) / 1000),
+      value: (m) => sizes(quick).streamN / ((m("streamClientCpuMsBatch64") ?? NaN) / 1000),
       unit: "",
       digits: 0,
       compare: "ratio",
     },
     {
       label: "time to first token over server delay",
-      value: (a) => m(a, "ttftOverDelayMs"),
+      value: (m) => m("ttftOverDelayMs"),
       unit: " ms",
       digits: 2,
       compare: "diff",
-      target: { text: "≤ floor + 0.3 ms", met: (o, f) => f !== undefined && o - f <= 0.3 },
+      target: { text: "≤ floor + 0.3 ms", met: (x) => x <= 0.3 },
     },
     {
-      label: `heap per open stream (${sizes(r.mode === "quick").openStreams} open)`,
-      value: (a) => (m(a, "heapPerStreamBytes") ?? NaN) / 1024,
+      label: `heap per open stream (${sizes(quick).openStreams} open)`,
+      value: (m) => (m("heapPerStreamBytes") ?? NaN) / 1024,
       unit: " KB",
       digits: 1,
       compare: "ratio",
-      target: { text: "≤ 1.10× floor", met: (o, f) => f !== undefined && o / f <= 1.1 },
+      target: { text: "≤ 1.10× floor", met: (x) => x <= 1.1 },
     },
-    { label: "RSS per open stream", value: (a) => (m(a, "rssPerStreamBytes") ?? NaN) / 1024, unit: " KB", digits: 1, compare: "ratio" },
+    { label: "RSS per open stream", value: (m) => (m("rssPerStreamBytes") ?? NaN) / 1024, unit: " KB", digits: 1, compare: "ratio" },
     {
       label: "import time over bare node",
-      value: (a) => r.imports?.[a]?.overBareMs,
+      value: (_, a) => r.imports?.[a]?.overBareMs,
       unit: " ms",
       digits: 1,
       compare: "none",
-      target: { text: "≤ 30 ms", met: (o) => o <= 30 },
+      target: { text: "≤ 30 ms", met: (x) => x <= 30 },
     },
     {
       label: "cross-check: import CPU time over bare node",
-      value: (a) => r.imports?.[a]?.cpuOverBareMs,
+      value: (_, a) => r.imports?.[a]?.cpuOverBareMs,
       unit: " ms",
       digits: 1,
       compare: "none",
     },
     {
       label: "bundle of the main client import (entry + static chunks), min+gzip",
-      value: (a) => (r.bundles?.[a]?.gzipBytes ?? NaN) / 1024,
+      value: (_, a) => (r.bundles?.[a]?.gzipBytes ?? NaN) / 1024,
       unit: " KB",
       digits: 1,
       compare: "none",
-      target: { text: "≤ 12 KB, no ajv", met: (o) => o <= 12 && r.bundles?.ours?.containsAjv === false },
+      target: { text: "≤ 12 KB, no ajv", met: (x) => x <= 12 && r.bundles?.["ours"]?.containsAjv === false },
     },
     {
       label: "cross-check: everything the root entry exports, min+gzip",
-      value: (a) => (a === "ours" ? (r.bundles?.["oursWholeEntry"]?.gzipBytes ?? NaN) / 1024 : undefined),
+      value: (_, a) => (a === "ours" ? (r.bundles?.["oursWholeEntry"]?.gzipBytes ?? NaN) / 1024 : undefined),
       unit: " KB",
       digits: 1,
       compare: "none",
     },
-    { label: "installed size", value: (a) => (r.install?.[a]?.bytes ?? NaN) / 1e6, unit: " MB", digits: 2, compare: "none" },
-    { label: "runtime dependencies (transitive)", value: (a) => r.install?.[a]?.deps, unit: "", digits: 0, compare: "none" },
+    { label: "installed size", value: (_, a) => (r.install?.[a]?.bytes ?? NaN) / 1e6, unit: " MB", digits: 2, compare: "none" },
+    { label: "runtime dependencies (transitive)", value: (_, a) => r.install?.[a]?.deps, unit: "", digits: 0, compare: "none" },
   ];
-  if (adapters.includes("ours")) {
+  const ours = oursAdapters(adapters);
+  if (ours.length > 0) {
     rows.push(
-      { label: "structured(): first call", value: (a) => m(a, "structuredFirstMs"), unit: " ms", digits: 2, compare: "none" },
+      { label: "structured(): first call", value: (m) => m("structuredFirstMs"), unit: " ms", digits: 2, compare: "none" },
       {
         label: "structured(): later call, same schema, over plain chat",
-        value: (a) => (a === "ours" ? (m(a, "structuredLaterMs") ?? NaN) - (m(a, "plainChatMs") ?? NaN) : undefined),
+        value: (m) => (m("structuredLaterMs") ?? NaN) - (m("plainChatMs") ?? NaN),
         unit: " ms",
         digits: 2,
         compare: "none",
       },
       {
-        label: `structured(): ajv compiles in ${sizes(r.mode === "quick").structuredCalls} later calls`,
-        value: (a) => (a === "ours" ? m(a, "ajvCompilesLaterCalls") : undefined),
+        label: `structured(): ajv compiles in ${sizes(quick).structuredCalls} later calls`,
+        value: (m) => m("ajvCompilesLaterCalls"),
         unit: "",
         digits: 0,
         compare: "none",
-        target: { text: "0 (schema seen before: no compile)", met: (o) => o === 0 },
+        target: { text: "0 (schema seen before: no compile)", met: (x) => x === 0 },
       },
     );
   }
 
-  const header = ["metric", ...adapters.map((a) => ADAPTER_LABEL[a]), "target (ours)", "met"];
+  const perRep = metricsPerRep(r.raw);
+  const reps = Math.max(0, ...Object.values(perRep).map((xs) => xs?.length ?? 0));
+  const medianGet = (a: AdapterName): Get => (k) => r.medians[a]?.[k];
+  const repGet = (a: AdapterName, rep: number): Get => (k) => perRep[a]?.[rep]?.[k];
+  const repValues = (row: Row, a: AdapterName) => Array.from({ length: reps }, (_, i) => row.value(repGet(a, i), a));
+  const refs = REFERENCES.filter((ref) => adapters.includes(ref.name));
+
+  const header = ["metric", ...adapters.map((a) => ADAPTER_LABEL[a]), "target (ours)", metHeading];
   const lines = [`| ${header.join(" | ")} |`, `|${header.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`];
   const targets: Results["targets"] = [];
   for (const row of rows) {
-    const floor = row.value("floor");
+    const kind = row.compare;
+    /** The client against one reference client, repetition by repetition. */
+    const against = (a: AdapterName, ref: AdapterName) =>
+      kind === "none" || a === ref ? undefined : compareReps(repValues(row, a), repValues(row, ref), kind);
     const cells = adapters.map((a) => {
-      const v = row.value(a);
+      const v = row.value(medianGet(a), a);
       if (v === undefined || !Number.isFinite(v)) {
         const g = groupOfRow(row.label);
         return (g !== undefined && r.status[a]?.[`${g}:why`]) || "—";
       }
-      const abs = `${fmt(v, row.digits)}${row.unit}`;
-      if (a === "floor" || floor === undefined || !Number.isFinite(floor)) return abs;
-      if (row.compare === "ratio") return `${abs} (${fmt(v / floor, 2)}×)`;
-      if (row.compare === "diff") return `${abs} (${v - floor >= 0 ? "+" : "−"}${fmt(Math.abs(v - floor), 2)})`;
-      return abs;
+      const parts = [`${fmt(v, row.digits)}${row.unit}`];
+      if (kind !== "none") {
+        for (const ref of refs) {
+          const c = against(a, ref.name);
+          if (c !== undefined) parts.push(formatCompared(c, kind, ref.tag, 2, kind === "diff" ? row.unit : ""));
+        }
+      }
+      return parts.join(" · ");
     });
-    let met = "";
+    const verdicts: string[] = [];
     if (row.target) {
-      const ours = row.value("ours");
-      const ok = ours === undefined || !Number.isFinite(ours) ? null : row.target.met(ours, floor);
-      met = ok === null ? "n/a" : ok ? "met" : "**unmet**";
-      targets.push({ target: `${row.label} ${row.target.text}`, value: ours === undefined ? "n/a" : fmt(ours, row.digits), met: ok });
+      for (const o of ours) {
+        let x: number | undefined;
+        let spread: string | undefined;
+        if (kind === "none") x = row.value(medianGet(o), o);
+        else {
+          const c = against(o, "floor");
+          x = c?.mid;
+          if (c !== undefined) spread = formatCompared(c, kind, "F", 2, kind === "diff" ? row.unit : "");
+        }
+        const ok = x === undefined || !Number.isFinite(x) ? null : row.target.met(x);
+        verdicts.push(`${ours.length > 1 ? `${o}: ` : ""}${ok === null ? "n/a" : ok ? "met" : "**unmet**"}`);
+        targets.push({
+          target: `${row.label} ${row.target.text}`,
+          client: o,
+          value: x === undefined ? "n/a" : fmt(x, kind === "ratio" ? 2 : row.digits),
+          met: ok,
+          ...(spread !== undefined && { spread }),
+        });
+      }
     }
-    lines.push(`| ${[row.label, ...cells, row.target?.text ?? "", met].join(" | ")} |`);
+    lines.push(`| ${[row.label, ...cells, row.target?.text ?? "", verdicts.join(", ")].join(" | ")} |`);
   }
-  return { table: lines.join("\n"), targets };
+  return { table: lines.join("\n"), targets, reps };
+}
+
+/** The noise samples of a run: load and pressure from the driver, contention and throughput from the floor's windows. */
+function noiseSamples(
+  r: Omit<Results, "table" | "targets" | "durationS">,
+  monitor: { loadBefore: number; loadDuring: number[]; cpuPressure: number[] },
+): Omit<NoiseSamples, "reference"> {
+  const floorReps = metricsPerRep(r.raw)["floor"] ?? [];
+  const all = (pattern: RegExp) => floorReps.flatMap((m) => Object.entries(m ?? {}).filter(([k]) => pattern.test(k)).map(([, v]) => v));
+  const floor: NoiseSamples["floor"] = {};
+  for (const k of REFERENCE_METRICS) {
+    const xs = floorReps.map((m) => m?.[k]).filter((x): x is number => x !== undefined);
+    if (xs.length > 0) floor[k] = xs;
+  }
+  return {
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown" },
+    mode: r.mode,
+    ...monitor,
+    serverCpuShare: all(/ServerCpuShare/),
+    serverWaitShare: all(/ServerWaitShare/),
+    clientWaitShare: all(/ClientWaitShare/),
+    floor,
+  };
 }
 
 // ------------------------------------------------------------------------------------------------------ main
@@ -264,6 +365,17 @@ async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const load0 = loadavg();
+  // Load and CPU pressure, sampled from before the first measurement to the last; the load average is a
+  // 1-minute moving average, so once a second is plenty.
+  const monitor = { loadBefore: load0[0]!, loadDuring: [] as number[], cpuPressure: [] as number[] };
+  const sample = () => {
+    monitor.loadDuring.push(Number(loadavg()[0]!.toFixed(2)));
+    const p = cpuPressure();
+    if (p !== undefined) monitor.cpuPressure.push(p);
+  };
+  sample();
+  const sampler = setInterval(sample, 1000);
+  sampler.unref();
   log(`bench: ${opts.quick ? "quick" : "full"} run, ${opts.reps} repetition(s), clients: ${opts.adapters.join(", ")}; taskset ${HAS_TASKSET ? "on" : "off"}`);
 
   const partial: Omit<Results, "table" | "targets" | "durationS"> = {
@@ -279,7 +391,7 @@ async function main(): Promise<void> {
 
   // Our library as built (what users import), not src/ through the TypeScript loader: the import-time
   // measurement and the workers both load this one build.
-  const oursBuilt = opts.adapters.includes("ours") ? await buildOursForImport() : undefined;
+  const oursBuilt = oursAdapters(opts.adapters).length > 0 ? await buildOursForImport() : undefined;
   if (oursBuilt !== undefined) process.on("exit", () => removeOursBuild(oursBuilt));
 
   if (opts.static) {
@@ -313,7 +425,7 @@ async function main(): Promise<void> {
       }
       const summary = out.ok
         ? Object.entries(out.metrics)
-            .filter(([k]) => !k.includes("Cpu") && !k.includes("Wall") && k !== "opsTotal")
+            .filter(([k]) => !k.includes("Cpu") && !k.includes("Wall") && !k.includes("Share") && k !== "opsTotal")
             .map(([k, v]) => `${k}=${fmt(v, v < 10 ? 2 : 0)}`)
             .join(" ")
         : "unavailable" in out
@@ -332,14 +444,14 @@ async function main(): Promise<void> {
       if (opts.quick) {
         // Smoke test: one process per client; memory last, since it leaves its streams open.
         for (const adapter of rotate(opts.adapters, rep)) {
-          await measure(rep, adapter, adapter === "ours" ? ["chat", "stream", "ttft", "structured", "memory"] : groups);
+          await measure(rep, adapter, adapterSpec(adapter).ours ? ["chat", "stream", "ttft", "structured", "memory"] : groups);
         }
         continue;
       }
       for (const group of groups) {
         for (const adapter of rotate(opts.adapters, rep)) await measure(rep, adapter, [group]);
       }
-      if (opts.adapters.includes("ours")) await measure(rep, "ours", ["structured"]);
+      for (const o of oursAdapters(opts.adapters)) await measure(rep, o, ["structured"]);
     }
     for (const [a, bucket] of Object.entries(collected)) {
       partial.medians[a as AdapterName] = Object.fromEntries(Object.entries(bucket).map(([k, vs]) => [k, median(vs)]));
@@ -348,6 +460,8 @@ async function main(): Promise<void> {
       );
     }
   } finally {
+    clearInterval(sampler);
+    sample();
     server.stdin?.end();
     server.kill();
   }
@@ -361,15 +475,55 @@ async function main(): Promise<void> {
     loadavgStart: load0.map((x) => Number(x.toFixed(2))),
     loadavgEnd: loadavg().map((x) => Number(x.toFixed(2))),
   };
-  const { table, targets } = buildTable(partial, opts.adapters);
+  const samples = noiseSamples(partial, monitor);
+  const reference = readQuietReference();
+  const verdict = judgeNoise({ ...samples, reference });
+  partial.noise = { verdict, samples, reference };
+  const { table, targets, reps } = buildTable(partial, opts.adapters);
   const results: Results = { ...partial, table, targets, durationS: (Date.now() - t0) / 1000 };
   writeFileEnsured(opts.out, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`\n${table}\n\n`);
+  process.stdout.write(
+    `Each cell: the median over the repetitions, then the client against the floor (F) and the limit (L): the median of the ` +
+      `per-repetition ratios (differences for times)${reps > 1 ? `, [lowest–highest] over the ${reps} repetitions` : " (one repetition: no spread)"}. ` +
+      `Targets are judged on the median ratio to the floor.\n`,
+  );
   const la = results.machine;
   process.stdout.write(
     `${opts.quick ? "quick run (smoke test: one process per client, small sizes)" : "full run"}, ${opts.reps} fresh-process repetition(s), medians; ${String(la["node"])}, ${String(la["cpus"])} cores, ` +
       `load average ${String(la["loadavgStart"])} → ${String(la["loadavgEnd"])}; ${results.durationS.toFixed(0)} s. Results: ${opts.out}\n`,
   );
+  for (const note of verdict.notes) process.stdout.write(`note: ${note}\n`);
+  process.stdout.write(`${verdict.line}\n`);
+  if (opts.writeQuietReference) writeQuietReference(samples, results);
+}
+
+/**
+ * Stores this run's floor medians as the quiet reference, when the run's own signals (load, CPU pressure,
+ * run-queue waits, server saturation) say nothing else competed; the old reference is not consulted.
+ */
+function writeQuietReference(samples: Omit<NoiseSamples, "reference">, results: Results): void {
+  const own = judgeNoise({ ...samples, reference: undefined });
+  if (!own.judgeable) {
+    process.stdout.write(`quiet reference not written: ${own.reasons.join("; ")}\n`);
+    return;
+  }
+  const floor: QuietReference["floor"] = {};
+  for (const k of REFERENCE_METRICS) {
+    const v = results.medians.floor?.[k];
+    if (v !== undefined) floor[k] = Math.round(v);
+  }
+  const ref: QuietReference = {
+    date: results.date.slice(0, 10),
+    machine: { ...samples.machine, node: process.version },
+    mode: results.mode,
+    how:
+      `The floor's medians of a full run of this bench (${results.raw.filter((x) => x.adapter === "floor" && x.group === "chat").length} repetitions), ` +
+      `written by --write-quiet-reference after the run's load (up to ${Math.max(...samples.loadDuring).toFixed(1)}), CPU pressure and run-queue waits said nothing else competed.`,
+    floor,
+  };
+  writeFileEnsured(QUIET_REFERENCE, `${JSON.stringify(ref, null, 2)}\n`);
+  process.stdout.write(`quiet reference written: ${QUIET_REFERENCE}\n`);
 }
 
 main().catch((err: unknown) => {

@@ -11,8 +11,8 @@
  * - `delay-D-N`     waits D ms before the first byte (status line included), then an N-chunk stream
  * - `hold`          a keep-alive comment and one content chunk, then the stream stays open until the client leaves
  *
- * `GET /stats` returns the server's CPU time and open-stream count, so a run can tell whether the server,
- * not the client, was the bottleneck. `POST /prime/N/W` builds a stream payload ahead of the timed runs.
+ * `GET /stats` returns the server's CPU time, its run-queue wait (Linux) and open-stream count, so a run can
+ * tell whether the server, not the client, was the bottleneck, and whether it waited for a CPU. `POST /prime/N/W` builds a stream payload ahead of the timed runs.
  *
  * @example
  * ```sh
@@ -21,6 +21,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { once } from "node:events";
+import { schedTimes } from "./sched.js";
 import { CHAT_TEXT, STRUCTURED_TEXT, chatCompletionBody, sseHoldPrefix, sseWrites } from "./payload.js";
 
 const chatBody = Buffer.from(chatCompletionBody(CHAT_TEXT), "utf8");
@@ -79,7 +80,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const url = req.url ?? "/";
   if (req.method === "GET" && url === "/stats") {
     const cpu = process.cpuUsage();
-    sendJson(res, 200, Buffer.from(JSON.stringify({ cpuUs: cpu.user + cpu.system, openStreams })));
+    // waitUs: time the server was runnable but waited for a CPU (Linux), so a run can tell contention apart.
+    const sched = schedTimes();
+    const body = { cpuUs: cpu.user + cpu.system, openStreams, ...(sched && { runUs: sched.runUs, waitUs: sched.waitUs }) };
+    sendJson(res, 200, Buffer.from(JSON.stringify(body)));
     return;
   }
   const prime = /^\/prime\/(\d+)\/(\d+)$/.exec(url);

@@ -15,25 +15,19 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import type { AdapterName } from "./adapters.js";
+import { ADAPTERS, adapterSpec, type AdapterName } from "./adapters.js";
 import { median } from "./config.js";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const OURS_SRC = join(ROOT, "src", "index.ts");
 
-/** The package a client's entry is imported from (ours is built from src first). */
-const ENTRY_PACKAGE: Record<Exclude<AdapterName, "ours">, string> = {
-  floor: "eventsource-parser",
-  openai: "openai",
-  "openrouter-sdk": "@openrouter/sdk",
-};
-
-/** What each client's bundle entry re-exports: the thing a user imports. */
-const BUNDLE_ENTRY: Record<Exclude<AdapterName, "ours">, string> = {
-  floor: 'export { createParser } from "eventsource-parser";',
-  openai: 'export { default } from "openai";',
-  "openrouter-sdk": 'export { OpenRouter } from "@openrouter/sdk";',
-};
+/** The clients measured from an installed package (ours is built from src first), from their adapter specs. */
+function packageClients(): { name: AdapterName; package: string; bundleEntry?: string }[] {
+  return ADAPTERS.flatMap((name) => {
+    const s = adapterSpec(name).static;
+    return s === undefined || s === "ours" ? [] : [{ name, ...s }];
+  });
+}
 
 // ---------------------------------------------------------------------------------------------- import time
 
@@ -216,19 +210,16 @@ export function installSize(roots: string[], extraBytes = 0): InstallSize {
 }
 
 /** Installed size of each client. Ours: its runtime dependencies plus the files under src/. */
-export function installSizes(): Record<AdapterName, InstallSize | undefined> {
+export function installSizes(): Partial<Record<AdapterName, InstallSize>> {
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
   const runtimeDeps = Object.keys(pkg.dependencies ?? {});
   const srcBytes = existsSync(join(ROOT, "src")) ? dirBytes(join(ROOT, "src")) : 0;
   const ours = installSize(runtimeDeps, srcBytes);
   // Our own package is not in node_modules: its direct dependencies are dependencies, not roots.
   ours.deps = ours.packages.length;
-  return {
-    floor: installSize([ENTRY_PACKAGE.floor]),
-    ours,
-    openai: installSize([ENTRY_PACKAGE.openai]),
-    "openrouter-sdk": installSize([ENTRY_PACKAGE["openrouter-sdk"]]),
-  };
+  const sizes: Partial<Record<AdapterName, InstallSize>> = { ours };
+  for (const c of packageClients()) sizes[c.name] = installSize([c.package]);
+  return sizes;
 }
 
 // ------------------------------------------------------------------------------------------------- bundles
@@ -310,26 +301,24 @@ async function bundleOne(contents: string): Promise<BundleSize> {
  * module re-exporting its main client (`OpenRouter` for ours), tree-shaken. For ours, also everything the
  * root entry exports (`coreEntry`), the strictest reading of "the core entry".
  */
-export async function bundleSizes(): Promise<Record<AdapterName, BundleSize | undefined> & { oursWholeEntry?: BundleSize }> {
+export async function bundleSizes(): Promise<Partial<Record<AdapterName, BundleSize>> & { oursWholeEntry?: BundleSize }> {
   const oursSrc = OURS_SRC.split("\\").join("/");
   const hasOurs = existsSync(OURS_SRC);
-  return {
-    floor: await bundleOne(BUNDLE_ENTRY.floor),
-    ours: hasOurs ? await bundleOne(`export { OpenRouter } from ${JSON.stringify(oursSrc)};`) : undefined,
-    openai: await bundleOne(BUNDLE_ENTRY.openai),
-    "openrouter-sdk": await bundleOne(BUNDLE_ENTRY["openrouter-sdk"]),
-    ...(hasOurs && { oursWholeEntry: await bundleOne(`export * from ${JSON.stringify(oursSrc)};`) }),
-  };
+  const sizes: Partial<Record<AdapterName, BundleSize>> & { oursWholeEntry?: BundleSize } = {};
+  for (const c of packageClients()) if (c.bundleEntry !== undefined) sizes[c.name] = await bundleOne(c.bundleEntry);
+  if (hasOurs) {
+    sizes.ours = await bundleOne(`export { OpenRouter } from ${JSON.stringify(oursSrc)};`);
+    sizes.oursWholeEntry = await bundleOne(`export * from ${JSON.stringify(oursSrc)};`);
+  }
+  return sizes;
 }
 
 /** Import specifiers per client for {@link importTimes}; ours is the file {@link buildOursForImport} wrote. */
 export function importSpecs(oursBuilt: string | undefined): Partial<Record<AdapterName, string>> {
-  return {
-    floor: ENTRY_PACKAGE.floor,
-    openai: ENTRY_PACKAGE.openai,
-    "openrouter-sdk": ENTRY_PACKAGE["openrouter-sdk"],
-    ...(oursBuilt !== undefined && { ours: oursBuilt }),
-  };
+  const specs: Partial<Record<AdapterName, string>> = {};
+  for (const c of packageClients()) specs[c.name] = c.package;
+  if (oursBuilt !== undefined) specs.ours = oursBuilt;
+  return specs;
 }
 
 /** Writes a file, creating its folder. */

@@ -13,7 +13,8 @@
 import { writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { setImmediate as tick } from "node:timers/promises";
-import { loadAdapter, floorStats, type BoundClient } from "./adapters.js";
+import { loadAdapter, readStats, type BoundClient } from "./adapters.js";
+import { schedTimes, waitShare } from "./sched.js";
 import { median, sizes, type Group, type WorkerArgs, type WorkerReport } from "./config.js";
 import {
   CHAT_TEXT,
@@ -31,9 +32,51 @@ function mismatch(what: string, got: string, want: string): Error {
   return new Error(`${what}: text differs from what the server sent at char ${i} (got ${got.length} chars, want ${want.length})`);
 }
 
-async function serverCpuUs(origin: string): Promise<number> {
+interface ServerStats {
+  cpuUs: number;
+  /** Linux only: the server's time on a CPU and time waiting for one (bench/sched.ts). */
+  runUs?: number;
+  waitUs?: number;
+}
+
+async function serverStats(origin: string): Promise<ServerStats> {
   const r = await fetch(`${origin}/stats`);
-  return ((await r.json()) as { cpuUs: number }).cpuUs;
+  return (await r.json()) as ServerStats;
+}
+
+/**
+ * Contention seen by both processes around one timed window, for the noise verdict: taken outside the timing
+ * (one /stats request before, one after).
+ */
+async function contention(origin: string): Promise<() => Promise<{ serverCpuUs: number; serverCpuShare: number; serverWaitShare?: number; clientWaitShare?: number }>> {
+  const s0 = await serverStats(origin);
+  const c0 = schedTimes();
+  const t0 = performance.now();
+  return async () => {
+    const wallUs = (performance.now() - t0) * 1000;
+    const c1 = schedTimes();
+    const s1 = await serverStats(origin);
+    const serverSched0 = s0.runUs !== undefined && s0.waitUs !== undefined ? { runUs: s0.runUs, waitUs: s0.waitUs } : undefined;
+    const serverSched1 = s1.runUs !== undefined && s1.waitUs !== undefined ? { runUs: s1.runUs, waitUs: s1.waitUs } : undefined;
+    return {
+      serverCpuUs: s1.cpuUs - s0.cpuUs,
+      serverCpuShare: (s1.cpuUs - s0.cpuUs) / wallUs,
+      ...(serverSched0 && serverSched1 && { serverWaitShare: waitShare(serverSched0, serverSched1) }),
+      ...(c0 && c1 && { clientWaitShare: waitShare(c0, c1) }),
+    };
+  };
+}
+
+/** Adds a window's contention figures under `prefix` + ServerCpuShare etc. + `suffix`, the worst of several windows kept. */
+function putContention(out: Record<string, number>, prefix: string, suffix: string, c: Awaited<ReturnType<Awaited<ReturnType<typeof contention>>>>): void {
+  const put = (name: string, v: number | undefined) => {
+    if (v === undefined) return;
+    const k = `${prefix}${name}${suffix}`;
+    out[k] = Math.max(out[k] ?? -Infinity, v);
+  };
+  put("ServerCpuShare", c.serverCpuShare);
+  put("ServerWaitShare", c.serverWaitShare);
+  put("ClientWaitShare", c.clientWaitShare);
 }
 
 async function streamText(c: BoundClient, stream = true): Promise<string> {
@@ -44,7 +87,7 @@ async function streamText(c: BoundClient, stream = true): Promise<string> {
   return text;
 }
 
-async function chatGroup(bind: (s: string) => BoundClient, quick: boolean): Promise<Record<string, number>> {
+async function chatGroup(bind: (s: string) => BoundClient, quick: boolean, origin: string): Promise<Record<string, number>> {
   const n = sizes(quick);
   const c = bind("chat");
   const body = requestBody(false);
@@ -54,7 +97,9 @@ async function chatGroup(bind: (s: string) => BoundClient, quick: boolean): Prom
   };
   let requests = 0; // every request made, warm-up included (bench/profile.ts divides CPU time by it)
   // Time-boxed rather than count-boxed so a slow client cannot stretch the run; rate = completed / elapsed.
-  const concurrent = async (ms: number, conc: number): Promise<{ rps: number; cpuUsPerReq: number }> => {
+  const noise: Record<string, number> = {};
+  const concurrent = async (ms: number, conc: number, label?: string): Promise<{ rps: number; cpuUsPerReq: number }> => {
+    const window = label === undefined ? undefined : await contention(origin);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const end = t0 + ms;
@@ -70,19 +115,21 @@ async function chatGroup(bind: (s: string) => BoundClient, quick: boolean): Prom
     requests += done;
     const rps = done / ((performance.now() - t0) / 1000);
     const cpu = process.cpuUsage(cpu0);
+    if (window !== undefined) putContention(noise, "chat", label!, await window());
     return { rps, cpuUsPerReq: (cpu.user + cpu.system) / done };
   };
   // Warm up the JIT and open the 64 keep-alive connections before timing.
   await concurrent(n.chatWarmMs / 2, 1);
   await concurrent(n.chatWarmMs / 2, 64);
-  const c1 = await concurrent(n.chatC1Ms, 1);
-  const c64 = await concurrent(n.chatC64Ms, 64);
+  const c1 = await concurrent(n.chatC1Ms, 1, "C1");
+  const c64 = await concurrent(n.chatC64Ms, 64, "C64");
   return {
     chatRpsC1: c1.rps,
     chatRpsC64: c64.rps,
     chatCpuUsPerReqC1: c1.cpuUsPerReq,
     chatCpuUsPerReqC64: c64.cpuUsPerReq,
     opsTotal: requests,
+    ...noise,
   };
 }
 
@@ -102,34 +149,36 @@ async function streamGroup(bind: (s: string) => BoundClient, quick: boolean, ori
     const warm = await streamText(bind(`sse-${warmN}-${perWrite}`));
     chunksTotal += warmN;
     if (warm !== expectedStreamText(warmN)) throw mismatch("warm-up stream", warm, expectedStreamText(warmN));
+    const key = perWrite === 1 ? "" : "Batch64";
     const times: number[] = [];
     const cpus: number[] = [];
     const serverCpus: number[] = [];
     const reads: number[] = [];
     for (let r = 0; r < n.streamRuns; r++) {
       globalThis.gc?.();
-      const s0 = await serverCpuUs(origin);
-      const reads0 = floorStats.reads;
+      const window = await contention(origin);
+      const reads0 = readStats.reads;
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       const got = await streamText(c);
       const dt = performance.now() - t0;
       chunksTotal += n.streamN;
       const cpu = process.cpuUsage(cpu0);
-      serverCpus.push((await serverCpuUs(origin)) - s0);
+      const seen = await window();
+      serverCpus.push(seen.serverCpuUs);
+      putContention(out, "stream", key, seen);
       if (got !== want) throw mismatch(`stream (${perWrite} per write)`, got, want);
       times.push(dt);
       cpus.push((cpu.user + cpu.system) / 1000);
-      reads.push(floorStats.reads - reads0);
+      reads.push(readStats.reads - reads0);
     }
     const ms = median(times);
-    const key = perWrite === 1 ? "" : "Batch64";
     out[`streamChunksPerS${key}`] = n.streamN / (ms / 1000);
     out[`streamMBPerS${key}`] = bytes / 1e6 / (ms / 1000);
     out[`streamClientCpuMs${key}`] = median(cpus);
     out[`streamServerCpuMs${key}`] = median(serverCpus) / 1000;
     out[`streamWallMs${key}`] = ms;
-    if (floorStats.reads > 0) out[`streamEventsPerRead${key}`] = n.streamN / median(reads);
+    if (readStats.reads > 0) out[`streamEventsPerRead${key}`] = n.streamN / median(reads);
   }
   out["opsTotal"] = chunksTotal;
   return out;
@@ -275,7 +324,7 @@ async function profiled<T>(fn: () => Promise<T>): Promise<T> {
 async function runGroup(group: Group, bind: (s: string) => BoundClient, args: WorkerArgs): Promise<Record<string, number>> {
   switch (group) {
     case "chat":
-      return chatGroup(bind, args.quick);
+      return chatGroup(bind, args.quick, args.origin);
     case "stream":
       return streamGroup(bind, args.quick, args.origin);
     case "ttft":
