@@ -580,8 +580,14 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   }
   app.use("*", async (c, next) => {
     inFlight++;
+    const startedAt = performance.now();
     try {
       await next();
+      // Admin, health and static answers carry the same headers as the proxied ones.
+      const h = c.res.headers;
+      if (!h.has("x-request-id")) h.set("x-request-id", newId("req_"));
+      if (!h.has("x-gateway-cost-usd")) h.set("x-gateway-cost-usd", "0");
+      if (!h.has("x-gateway-latency-ms")) h.set("x-gateway-latency-ms", (performance.now() - startedAt).toFixed(2));
     } finally {
       inFlight--;
       if (inFlight === 0) drained?.();
