@@ -32,6 +32,8 @@ function drawChart(el, points) {
   const bucket = 300_000;
   const names = [...new Set(points.map((p) => p.series))].sort();
   const times = [...new Set(points.map((p) => Math.floor(p.t / bucket) * bucket))].sort((a, b) => a - b);
+  // A lone bucket would make uPlot stretch the time axis over years: give it empty neighbours.
+  if (times.length === 1) times.unshift(times[0] - bucket), times.push(times[1] + bucket);
   const index = new Map(times.map((t, i) => [t, i]));
   const series = names.map(() => times.map(() => 0));
   for (const p of points) series[names.indexOf(p.series)][index.get(Math.floor(p.t / bucket) * bucket)] += p.costUsd;
@@ -40,7 +42,7 @@ function drawChart(el, points) {
   const opts = {
     width: 520, height: 240,
     series: [{}, ...names.map((n, i) => ({ label: n, stroke: colors[i % colors.length], width: 2, points: { show: true, size: 6 } }))],
-    axes: [{}, { label: "USD" }],
+    axes: [{}, { label: "USD", size: 70, values: (u, splits) => splits.map((v) => (v === 0 ? "0" : v.toExponential(1))) }],
   };
   charts[el.id]?.destroy();
   charts[el.id] = new uPlot(opts, data, el);
