@@ -27,7 +27,7 @@ export interface ForwardHooks {
   now: () => number;
   startedAt: number;
   /** Called once with the first chunk's id (to record the generation id before the stream ends). */
-  onFirstChunk?: (id: string | undefined) => void;
+  onFirstChunk?: ((id: string | undefined) => void) | undefined;
   /** Runs once the upstream has ended (or failed, or the client left); its text (SSE comments) goes out before `[DONE]`. */
   finish: (outcome: SseOutcome) => Promise<string | undefined>;
   /** Cancel the upstream request (client disconnected). */

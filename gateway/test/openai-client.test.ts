@@ -38,7 +38,7 @@ function sdk(apiKey = key): OpenAI {
   });
 }
 
-async function raw(path: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Response> {
+async function raw(path: string, init: RequestInit = {}): Promise<Response> {
   const res = await fetch(`${url}${path}`, init);
   const text = await res.clone().text();
   seen.push(text);
