@@ -152,6 +152,6 @@ describe("50 concurrent requests against a budget that affords 10", () => {
         await flushRedisPrefix(prefix);
       }
     },
-    60_000,
+    180_000,
   );
 });

@@ -48,7 +48,7 @@ describe("openrouter-gateway", () => {
     const bad = (await cli(["keys", "create", "--name", "x", "--budget=-3", "--db", db])) as { code: number; stderr: string };
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("budgetUsd");
-  }, 60_000);
+  }, 180_000);
 
   it("refuses a non-loopback host without GATEWAY_ADMIN_TOKEN", async () => {
     const r = (await cli(["serve", "--host", "0.0.0.0", "--port", "0", "--db", ":memory:"], { GATEWAY_ADMIN_TOKEN: "" })) as { code: number; stderr: string };
@@ -84,5 +84,5 @@ describe("openrouter-gateway", () => {
       g.child.kill("SIGKILL");
       await mock.close();
     }
-  }, 60_000);
+  }, 180_000);
 });

@@ -115,7 +115,7 @@ async function crashAndRecover(db: string, pgSchema: string | undefined): Promis
 describe("SIGKILL in the middle of a run, then restart", () => {
   it("SQLite: every fully received response has its row; open rows are settled at start", async () => {
     await crashAndRecover(`${tmp.dir}/durable.sqlite`, undefined);
-  }, 60_000);
+  }, 180_000);
 
   it.runIf(hasPg)("PostgreSQL: every fully received response has its row; open rows are settled at start", async () => {
     const schema = uniqueName("gw_durable");
@@ -124,5 +124,5 @@ describe("SIGKILL in the middle of a run, then restart", () => {
     } finally {
       await dropSchema(schema);
     }
-  }, 60_000);
+  }, 180_000);
 });

@@ -86,7 +86,7 @@ export function startCli(env: Record<string, string>, args: string[] = []): Prom
   });
   let out = "";
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${out}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${out}`)), 90_000);
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /listening on (http:\/\/\S+)/.exec(out);

@@ -178,6 +178,9 @@ describe("the openai SDK through the gateway", () => {
     // A loopback upstream that streams forever and notes when its request is closed.
     let upstreamClosed = false;
     const server = createServer((req, res) => {
+      if (req.url?.includes("/generation?id=gen-forever")) {
+        return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data: { id: "gen-forever", model: "openai/gpt-4o-mini", total_cost: 0.000123, provider_name: "Fake" } }));
+      }
       if (!req.url?.endsWith("/chat/completions")) return res.writeHead(404).end();
       res.writeHead(200, { "content-type": "text/event-stream", "x-generation-id": "gen-forever" });
       let n = 0;
@@ -208,13 +211,15 @@ describe("the openai SDK through the gateway", () => {
       expect(upstreamClosed).toBe(false);
       ac.abort();
       await reader.read().catch(() => undefined);
-      let row: { stream_outcome: string | null; state: string } | undefined;
-      for (let i = 0; i < 100 && !(upstreamClosed && row?.stream_outcome === "cancelled"); i++) {
+      let row: { stream_outcome: string | null; state: string; cost_usd: number | null } | undefined;
+      for (let i = 0; i < 100 && !(upstreamClosed && row?.state === "done"); i++) {
         await new Promise((r) => setTimeout(r, 50));
-        row = await slow.store.db.selectFrom("gateway_usage").select(["stream_outcome", "state"]).executeTakeFirst();
+        row = await slow.store.db.selectFrom("gateway_usage").select(["stream_outcome", "state", "cost_usd"]).executeTakeFirst();
       }
       expect(upstreamClosed).toBe(true);
       expect(row?.stream_outcome).toBe("cancelled");
+      // No usage chunk came: the real cost was looked up from GET /generation.
+      expect(row?.cost_usd).toBeCloseTo(0.000123, 12);
     } finally {
       await slow.close();
       await new Promise((r) => server.close(r));
