@@ -19,6 +19,7 @@ import { bearer, hashKey, newId } from "./keys.js";
 import { KeyLimits } from "./limits.js";
 import { GatewayMetrics } from "./metrics.js";
 import { forwardSse, type SseOutcome } from "./sse.js";
+import { keepAliveFetch } from "./upstream-fetch.js";
 import { openStore, periodKey, remainingBudget, reserve, settle, type KeysTable, type Store, type UsageTable } from "./store.js";
 
 export interface GatewayOptions {
@@ -104,7 +105,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const client = new OpenRouter({
     apiKey: upstreamKey ?? "unset",
     baseUrl: options.upstreamBaseUrl ?? "https://openrouter.ai/api/v1",
-    ...(upstreamFetch && { fetch: upstreamFetch }),
+    fetch: upstreamFetch ?? keepAliveFetch(),
     // A 429 asking for a long wait is the app's to handle (it gets the Retry-After), not held in the gateway.
     retry: { maxRetries: 2, maxDelayMs: 2_000 },
     appName: "openrouter-fetch-gateway",
