@@ -1,0 +1,157 @@
+/**
+ * Budgets hold under concurrency: 50 requests at once against a key whose budget affords 10, where every
+ * completion really costs its reserved worst case (a long reply capped by max_tokens). On SQLite, on
+ * PostgreSQL, and with two gateway processes sharing PostgreSQL and Redis (rate limits too).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUILTIN_MODELS, createMockOpenRouter, findModel, type MockOpenRouter } from "openrouter-fetch/testing";
+import { estimateCost } from "openrouter-fetch";
+import { createGateway } from "../src/index.js";
+import { ADMIN_TOKEN, LONG_REPLY, PG_URL, REDIS_URL, UPSTREAM_KEY, adminCreateKey, dropSchema, exited, flushRedisPrefix, service, startCli, tempDir, uniqueName, type Running } from "./helpers.js";
+
+const MODEL = "openai/gpt-4o-mini";
+const body = { model: MODEL, messages: [{ role: "user", content: "Tell me a long story" }], max_tokens: 200 };
+const worstCase = estimateCost(body as never, findModel(BUILTIN_MODELS, MODEL) as never).worstCaseUsd;
+const BUDGET = worstCase * 10.5;
+
+let mock: MockOpenRouter;
+let upstream: string;
+const tmp = tempDir();
+const hasPg = await service("postgres");
+const hasRedis = await service("redis");
+
+beforeAll(async () => {
+  mock = createMockOpenRouter({ apiKey: UPSTREAM_KEY, scenarios: [{ reply: LONG_REPLY }], chunkDelayMs: 2 });
+  upstream = (await mock.listen()).baseUrl;
+});
+afterAll(async () => {
+  await mock.close();
+  tmp.cleanup();
+});
+
+async function fireFifty(urls: string[], key: string): Promise<{ ok: number; refused: number; other: number[]; costs: number[] }> {
+  const results = await Promise.all(
+    Array.from({ length: 50 }, async (_, i) => {
+      const stream = i % 2 === 0;
+      const res = await fetch(`${urls[i % urls.length]}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({ ...body, stream }),
+      });
+      const text = await res.text();
+      let cost = 0;
+      if (res.status === 200) {
+        const m = stream ? /: x-gateway-cost-usd (\S+)/.exec(text) : null;
+        cost = stream ? Number(m?.[1]) : Number(res.headers.get("x-gateway-cost-usd"));
+      }
+      return { status: res.status, cost };
+    }),
+  );
+  return {
+    ok: results.filter((r) => r.status === 200).length,
+    refused: results.filter((r) => r.status === 402).length,
+    other: results.filter((r) => r.status !== 200 && r.status !== 402).map((r) => r.status),
+    costs: results.filter((r) => r.status === 200).map((r) => r.cost),
+  };
+}
+
+function checkSpend(outcome: Awaited<ReturnType<typeof fireFifty>>, keyRow: { spentUsd: number; reservedUsd: number }) {
+  expect(outcome.other).toEqual([]);
+  // Each completion costs about its worst case, so at most 10 fit; at least 10 did (nothing was refused early).
+  expect(outcome.ok).toBeLessThanOrEqual(10);
+  expect(outcome.ok).toBeGreaterThanOrEqual(9);
+  expect(outcome.refused).toBe(50 - outcome.ok);
+  const spent = outcome.costs.reduce((a, b) => a + b, 0);
+  expect(spent).toBeGreaterThan(worstCase * 8);
+  expect(spent).toBeLessThanOrEqual(BUDGET);
+  expect(keyRow.spentUsd).toBeCloseTo(spent, 10);
+  expect(keyRow.spentUsd).toBeLessThanOrEqual(BUDGET);
+  expect(keyRow.reservedUsd).toBeCloseTo(0, 12);
+}
+
+async function keyRow(url: string, id: string) {
+  const res = await fetch(`${url}/admin/keys`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  const { data } = (await res.json()) as { data: Array<{ id: string; spentUsd: number; reservedUsd: number }> };
+  return data.find((k) => k.id === id)!;
+}
+
+describe("50 concurrent requests against a budget that affords 10", () => {
+  it("the mock's completions cost their reserved worst case (so the test can catch an overspend)", () => {
+    expect(worstCase).toBeGreaterThan(0);
+  });
+
+  it("SQLite: never more than the budget", async () => {
+    const gw = await createGateway({ db: `${tmp.dir}/budget.sqlite`, upstreamApiKey: UPSTREAM_KEY, upstreamBaseUrl: upstream, adminToken: ADMIN_TOKEN });
+    const { url } = await gw.listen({ port: 0 });
+    try {
+      const k = await adminCreateKey(url, { name: "ten", budgetUsd: BUDGET });
+      const outcome = await fireFifty([url], k.key);
+      checkSpend(outcome, await keyRow(url, k.id));
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it.runIf(hasPg)("PostgreSQL: never more than the budget", async () => {
+    const schema = uniqueName("gw_budget");
+    const gw = await createGateway({ db: PG_URL, pgSchema: schema, upstreamApiKey: UPSTREAM_KEY, upstreamBaseUrl: upstream, adminToken: ADMIN_TOKEN });
+    const { url } = await gw.listen({ port: 0 });
+    try {
+      const k = await adminCreateKey(url, { name: "ten", budgetUsd: BUDGET });
+      const outcome = await fireFifty([url], k.key);
+      checkSpend(outcome, await keyRow(url, k.id));
+    } finally {
+      await gw.close();
+      await dropSchema(schema);
+    }
+  });
+
+  it.runIf(hasPg && hasRedis)(
+    "two gateway processes sharing PostgreSQL and Redis: the budget and the rpm limit hold across both",
+    async () => {
+      const schema = uniqueName("gw_two");
+      const prefix = uniqueName("gwtest");
+      const env = {
+        OPENROUTER_API_KEY: UPSTREAM_KEY,
+        OPENROUTER_BASE_URL: upstream,
+        GATEWAY_ADMIN_TOKEN: ADMIN_TOKEN,
+        DATABASE_URL: PG_URL,
+        GATEWAY_PG_SCHEMA: schema,
+        REDIS_URL,
+        GATEWAY_REDIS_PREFIX: prefix,
+      };
+      const running: Running[] = [];
+      try {
+        running.push(await startCli({ ...env, GATEWAY_INSTANCE_ID: "a" }));
+        running.push(await startCli({ ...env, GATEWAY_INSTANCE_ID: "b" }));
+        const urls = running.map((r) => r.url);
+        const k = await adminCreateKey(urls[0]!, { name: "ten", budgetUsd: BUDGET });
+        const outcome = await fireFifty(urls, k.key);
+        checkSpend(outcome, await keyRow(urls[1]!, k.id));
+
+        const limited = await adminCreateKey(urls[1]!, { name: "rpm", rpm: 6 });
+        const statuses = await Promise.all(
+          Array.from({ length: 14 }, async (_, i) => {
+            const res = await fetch(`${urls[i % 2]}/v1/chat/completions`, {
+              method: "POST",
+              headers: { authorization: `Bearer ${limited.key}`, "content-type": "application/json" },
+              body: JSON.stringify({ ...body, max_tokens: 5 }),
+            });
+            await res.text();
+            return { status: res.status, retryAfter: res.headers.get("retry-after") };
+          }),
+        );
+        expect(statuses.filter((s) => s.status === 200)).toHaveLength(6);
+        const limitedOnes = statuses.filter((s) => s.status === 429);
+        expect(limitedOnes).toHaveLength(8);
+        for (const s of limitedOnes) expect(Number(s.retryAfter)).toBeGreaterThan(0);
+      } finally {
+        for (const r of running) r.child.kill("SIGTERM");
+        for (const r of running) await exited(r.child);
+        await dropSchema(schema);
+        await flushRedisPrefix(prefix);
+      }
+    },
+    180_000,
+  );
+});
