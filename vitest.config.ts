@@ -9,5 +9,12 @@ export default defineConfig({
       tsconfig: "./tsconfig.node.json",
     },
     testTimeout: 20_000,
+    coverage: {
+      enabled: true,
+      provider: "v8",
+      include: ["src/**/*.ts"],
+      exclude: ["src/generated/**", "src/cli/**"],
+      reporter: ["text", "json-summary", "json"],
+    },
   },
 });
