@@ -145,6 +145,162 @@ describe("recordFetch -> replayFetch", () => {
   });
 });
 
+describe("recordFetch: file names, headers and failures", () => {
+  const API = "https://openrouter.ai/api/v1";
+  const post = (rec: typeof globalThis.fetch, path: string, body: unknown) =>
+    rec(`${API}${path}`, { method: "POST", headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.text());
+  const get = (rec: typeof globalThis.fetch, path: string) => rec(`${API}${path}`, { headers: { authorization: `Bearer ${KEY}` } }).then((r) => r.text());
+  const names = (rec: { files: readonly string[] }) => rec.files.map((f) => f.split("/").pop());
+
+  it("names each file after what the exchange was", async () => {
+    const rec = recordFetch({ dir, fetch: mock.fetch });
+    const weather = [{ type: "function", function: { name: "weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }];
+    await post(rec, "/chat/completions", { ...question, tools: weather });
+    await post(rec, "/chat/completions", { ...question, response_format: { type: "json_object" } });
+    await post(rec, "/chat/completions", { ...question, reasoning: { effort: "low" } });
+    await post(rec, "/chat/completions", { ...question, stream: true, tools: weather });
+    await post(rec, "/chat/completions", { ...question, stream: true, response_format: { type: "json_object" } });
+    await post(rec, "/chat/completions", { ...question, model: "nobody/nothing" });
+    await post(rec, "/embeddings", { model: "openai/text-embedding-3-small", input: "hi" });
+    await get(rec, "/models");
+    await get(rec, "/model/openai/gpt-4o-mini");
+    await get(rec, "/generation?id=gen-missing");
+    await get(rec, "/credits");
+    await get(rec, "/");
+    await rec.flush();
+    expect(names(rec)).toEqual([
+      "chat-tools-001.json",
+      "chat-structured-002.json",
+      "chat-reasoning-003.json",
+      "chat-stream-tools-004.json",
+      "chat-stream-005.json",
+      "error-006.json",
+      "embeddings-007.json",
+      "models-008.json",
+      "models-009.json",
+      "error-010.json",
+      "credits-011.json",
+      "error-012.json",
+    ]);
+    expect(listRecordings(dir)).toHaveLength(12);
+  });
+
+  it("takes a caller's file name, refuses one that could escape the folder, and never overwrites", async () => {
+    const rec = recordFetch({ dir, fetch: mock.fetch, name: () => "same", description: "fixed" });
+    await post(rec, "/chat/completions", question);
+    await post(rec, "/chat/completions", question);
+    await rec.flush();
+    expect(names(rec)).toEqual(["same.json", "same-2.json"]);
+    expect((JSON.parse(readFileSync(rec.files[0]!, "utf8")) as RecordedExchange).description).toBe("fixed");
+
+    const bad = recordFetch({ dir, fetch: mock.fetch, name: () => "../outside" });
+    // The caller still gets the response; the refusal surfaces from flush().
+    expect(await post(bad, "/chat/completions", question)).toContain('"content":"4"');
+    await expect(bad.flush()).rejects.toThrow(/file name "\.\.\/outside" must use letters, digits/);
+    expect(bad.files).toEqual([]);
+  });
+
+  it("redacts cookies both ways and keeps other headers", async () => {
+    const server = async () =>
+      new Response("{}", { headers: [["content-type", "application/json"], ["set-cookie", "session=abc"], ["set-cookie", "other=def"], ["x-trace", "t-1"]] });
+    const rec = recordFetch({ dir, fetch: server as typeof globalThis.fetch });
+    await (await rec(`${API}/credits`, { headers: { cookie: "session=abc", "x-api-key": KEY, accept: "application/json" } })).text();
+    await rec.flush();
+    const saved = JSON.parse(readFileSync(rec.files[0]!, "utf8")) as RecordedExchange;
+    expect(saved.request.headers).toMatchObject({ cookie: "REDACTED", "x-api-key": "REDACTED", accept: "application/json" });
+    expect(saved.response.headers).toMatchObject({ "set-cookie": ["REDACTED", "REDACTED"], "x-trace": "t-1" });
+    expect(readFileSync(rec.files[0]!, "utf8")).not.toContain("abc");
+  });
+
+  it("saves a body that is not JSON as text, and a 204 without one", async () => {
+    const server = async (request: Request) =>
+      new URL(request.url).pathname.endsWith("/empty") ? new Response(null, { status: 204 }) : new Response("plain words", { status: 200 });
+    const rec = recordFetch({ dir, fetch: server as typeof globalThis.fetch });
+    await (await rec(`${API}/text`, { method: "POST", body: "not json either" })).text();
+    await rec(`${API}/empty`);
+    await rec.flush();
+    const [text, empty] = rec.files.map((f) => JSON.parse(readFileSync(f, "utf8")) as RecordedExchange);
+    expect(text!.request.body).toBe("not json either");
+    expect(text!.response.body).toBeUndefined();
+    expect(text!.response.body_text).toBe("plain words");
+    expect(empty!.response.status).toBe(204);
+    expect(empty!.response.body_text).toBe("");
+  });
+
+  it("keeps what it knows when the body fails, with the reason and no key", async () => {
+    const server = async () =>
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode("data: {}\n\n"));
+            controller.error(new Error(`connection reset while sending to ${KEY}`));
+          },
+        }),
+        { headers: { "content-type": "text/event-stream" } },
+      );
+    const rec = recordFetch({ dir, fetch: server as typeof globalThis.fetch });
+    const response = await rec(`${API}/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${KEY}` }, body: JSON.stringify({ ...question, stream: true }) });
+    await expect(response.text()).rejects.toThrow(/connection reset/);
+    await rec.flush();
+    const file = readFileSync(rec.files[0]!, "utf8");
+    expect(file).not.toContain(KEY);
+    const saved = JSON.parse(file) as RecordedExchange;
+    expect(saved.kind).toBe("chat-stream");
+    expect(saved.notes).toEqual(["recording incomplete: connection reset while sending to REDACTED"]);
+    expect(saved.response.sse).toBeUndefined();
+  });
+});
+
+describe("replayFetch: repeats, aborts and misses", () => {
+  const exchange = (content: string): RecordedExchange => ({
+    request: { method: "POST", path: "/api/v1/chat/completions", body: question },
+    response: { status: 200, headers: { "content-type": "application/json" }, body: { choices: [{ message: { role: "assistant", content } }] } },
+  }) as RecordedExchange;
+  const ask = (replay: typeof globalThis.fetch, init: RequestInit = {}) =>
+    replay("https://openrouter.ai/api/v1/chat/completions", { method: "POST", body: JSON.stringify(question), ...init });
+
+  it("answers identical requests in recording order, then repeats the last", async () => {
+    const replay = replayFetch({ exchanges: [exchange("first"), exchange("second")] });
+    const texts = [];
+    for (let i = 0; i < 3; i++) texts.push(((await (await ask(replay)).json()) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content);
+    expect(texts).toEqual(["first", "second", "second"]);
+    expect(replay.used).toEqual(["recordings[0]", "recordings[1]", "recordings[1]"]);
+    expect(replay.unused()).toEqual([]);
+  });
+
+  it("lists recordings never used, to catch stale fixtures", async () => {
+    const replay = replayFetch({ exchanges: [exchange("only")], ignoreBodyKeys: [] });
+    expect(replay.unused()).toEqual(["recordings[0]"]);
+  });
+
+  it("rejects with the caller's abort reason when the signal is already aborted", async () => {
+    const replay = replayFetch({ exchanges: [exchange("x")] });
+    const controller = new AbortController();
+    controller.abort(new Error("caller gave up"));
+    await expect(ask(replay, { signal: controller.signal })).rejects.toThrow("caller gave up");
+  });
+
+  it("says when nothing is loaded at all, and redacts a key in the path", async () => {
+    const replay = replayFetch({ exchanges: [], ignoreBodyKeys: [] });
+    const err = (await replay(`https://openrouter.ai/api/v1/key/${KEY}`).catch((e: unknown) => e)) as ReplayMissError;
+    expect(err).toBeInstanceOf(ReplayMissError);
+    expect(err.message).toContain("No recordings loaded");
+    expect(err.message).toContain("ignored keys: none");
+    expect(err.message).not.toContain(KEY);
+    expect(err.path).toBe("/key/REDACTED");
+    expect(listRecordings(join(dir, "does-not-exist"))).toEqual([]);
+  });
+
+  it("replays a 204 without a body", async () => {
+    const replay = replayFetch({
+      exchanges: [{ request: { method: "DELETE", path: "/api/v1/keys/abc", body: null }, response: { status: 204, headers: {} } } as RecordedExchange],
+    });
+    const response = await replay("https://openrouter.ai/api/v1/keys/abc", { method: "DELETE" });
+    expect(response.status).toBe(204);
+    expect(response.body).toBeNull();
+  });
+});
+
 describe("noNetwork", () => {
   const realFetch = globalThis.fetch;
   afterEach(() => {
