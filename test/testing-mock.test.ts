@@ -405,3 +405,121 @@ describe("transports and recordings", () => {
     for (const m of BUILTIN_MODELS) expect(validateSchema("Model", m).errors).toBe("");
   });
 });
+
+describe("stand-in options, routing of models and the less used endpoints", () => {
+  const API = "https://openrouter.ai/api/v1";
+  const getJson = async (mock: MockOpenRouter, path: string, init: RequestInit = {}) => {
+    const response = await mock.fetch(`${API}${path}`, init);
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+
+  it("rejects bad options with a message naming the option", () => {
+    expect(() => createMockOpenRouter(null as never)).toThrow(/options must be an object/);
+    expect(() => createMockOpenRouter({ now: 5 as never })).toThrow(/now must be a function/);
+    expect(() => createMockOpenRouter({ sleep: "soon" as never })).toThrow(/sleep must be a function/);
+    expect(() => createMockOpenRouter({ unknownModels: "maybe" as never })).toThrow(/unknownModels must be "reject" or "accept"/);
+    expect(() => createMockOpenRouter({ scenarios: {} as never })).toThrow(/scenarios must be an array/);
+    expect(() => createMockOpenRouter({ scenarios: [null as never] })).toThrow(/scenarios\[0\] must be an object/);
+    expect(() => createMockOpenRouter({ chunkDelayMs: -1 })).toThrow(/chunkDelayMs must be a non-negative number/);
+  });
+
+  it("serves only the given catalogue with replaceModels", async () => {
+    const only = { ...findModel(BUILTIN_MODELS, "openai/gpt-4o-mini")!, id: "acme/tiny", canonical_slug: "acme/tiny", name: "Acme: Tiny" };
+    const mock = mockWith({ models: [only], replaceModels: true });
+    const { body } = await getJson(mock, "/models");
+    expect(body["data"].map((m: { id: string }) => m.id)).toEqual(["acme/tiny"]);
+    expect((await post(mock, hi)).status).toBe(400);
+    const ok = await post(mock, { ...hi, model: "acme/tiny" });
+    expect(ok.status).toBe(200);
+  });
+
+  it("answers with the first known model of `models`, the default model without any, and scenario models by pattern", async () => {
+    const mock = mockWith({ validate: false, scenarios: [{ model: /^acme\//, reply: "from acme" }] });
+    const fallback = (await (await post(mock, { models: ["nobody/nothing", "anthropic/claude-haiku-4.5"], messages: hi.messages })).json()) as { model: string };
+    expect(fallback.model).toBe("anthropic/claude-haiku-4.5");
+    const none = (await (await post(mock, { messages: hi.messages })).json()) as { model: string };
+    expect(none.model).toBe("openai/gpt-4o-mini");
+    const scripted = (await (await post(mock, { ...hi, model: "acme/anything" })).json()) as { choices: Array<{ message: { content: string } }> };
+    expect(scripted.choices[0]!.message.content).toBe("from acme");
+    const unknown = (await (await post(mock, { models: ["nobody/a", "nobody/b"], messages: hi.messages })).json()) as { error: { message: string } };
+    expect(unknown.error.message).toBe("nobody/a is not a valid model ID");
+  });
+
+  it("accepts unknown models when told to", async () => {
+    const mock = mockWith({ unknownModels: "accept" });
+    const response = await post(mock, { ...hi, model: "someone/new-model" });
+    expect(response.status).toBe(200);
+    // Priced and reported like the default model, but the request's id reaches the reply.
+    const body = (await response.json()) as { choices: Array<{ message: { content: string } }> };
+    expect(body.choices[0]!.message.content).toContain("answering as someone/new-model");
+  });
+
+  it("refuses a prompt longer than the model's context, as OpenRouter does", async () => {
+    const small = { ...findModel(BUILTIN_MODELS, "openai/gpt-4o-mini")!, id: "acme/small", canonical_slug: "acme/small", context_length: 20 };
+    const mock = mockWith({ models: [small] });
+    const response = await post(mock, { model: "acme/small", messages: [{ role: "user", content: "word ".repeat(50) }] });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { message: string; metadata: { error_type: string } } };
+    expect(body.error.message).toMatch(/maximum context length is 20 tokens/);
+    expect(body.error.metadata.error_type).toBe("context_length_exceeded");
+  });
+
+  it("rejects a body that is not a JSON object, and skips validation when told", async () => {
+    const mock = mockWith();
+    for (const text of ["not json", "[1,2]", "null"]) {
+      const response = await mock.fetch(`${API}/chat/completions`, { method: "POST", body: text });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toBe("Invalid JSON body: expected a JSON object");
+    }
+    expect((await post(mock, { ...hi, temperature: "hot" })).status).toBe(400);
+    expect((await post(mockWith({ validate: false }), { ...hi, temperature: "hot" })).status).toBe(200);
+  });
+
+  it("serves embedding models, endpoints, generations and credits, with clear 4xx answers", async () => {
+    const mock = mockWith();
+    const embeddingModels = await getJson(mock, "/embeddings/models");
+    expect(embeddingModels.status).toBe(200);
+    expect(embeddingModels.body["data"].length).toBeGreaterThan(0);
+    expect(embeddingModels.body["data"].every((m: MockModelLike) => m.architecture.output_modalities.includes("embeddings"))).toBe(true);
+    expect((await getJson(mock, "/models/openai/gpt-4o-mini/endpoints")).body["data"]).toBeDefined();
+    const missing = await getJson(mock, "/models/nobody/nothing/endpoints");
+    expect(missing).toMatchObject({ status: 404, body: { error: { message: "Model nobody/nothing not found" } } });
+    expect(await getJson(mock, "/model/nobody/nothing")).toMatchObject({ status: 404 });
+    expect(await getJson(mock, "/generation")).toMatchObject({ status: 400, body: { error: { message: "Missing required query parameter: id" } } });
+    expect(await getJson(mock, "/generation?id=gen-none")).toMatchObject({ status: 404 });
+    expect(await getJson(mock, "/credits")).toMatchObject({ status: 200, body: { data: { total_credits: 10, total_usage: 0 } } });
+    const notEmbedding = await mock.fetch(`${API}/embeddings`, { method: "POST", body: JSON.stringify({ model: "openai/gpt-4o-mini", input: "x" }) });
+    expect(notEmbedding.status).toBe(400);
+    expect(await getJson(mock, "/nothing-here")).toMatchObject({ status: 404, body: { error: { message: expect.stringContaining("is not served by the OpenRouter stand-in") } } });
+  });
+
+  it("answers a CORS preflight without authentication, allowing what the page asks for", async () => {
+    const mock = mockWith({ apiKey: "sk-or-v1-secret-0123456789" });
+    const asked = await mock.fetch(`${API}/chat/completions`, { method: "OPTIONS", headers: { "access-control-request-headers": "authorization, content-type" } });
+    expect(asked.status).toBe(204);
+    expect(asked.headers.get("access-control-allow-origin")).toBe("*");
+    expect(asked.headers.get("access-control-allow-headers")).toBe("authorization, content-type");
+    expect(asked.headers.get("access-control-allow-methods")).toBe("GET, POST, OPTIONS");
+    const bare = await mock.fetch(`${API}/chat/completions`, { method: "OPTIONS" });
+    expect(bare.headers.get("access-control-allow-headers")).toBe("*");
+    // Every answer is readable cross-origin, errors included.
+    const denied = await post(mock, hi);
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get("access-control-allow-origin")).toBe("*");
+  });
+
+  it("starts once: a second listen() gives the same address", async () => {
+    const mock = mockWith();
+    const first = await mock.listen();
+    const second = await mock.start();
+    expect(second).toBe(first);
+    expect(mock.url).toBe(first.url);
+    await mock.close();
+    expect(mock.url).toBeUndefined();
+    await expect(mock.listen(70000)).rejects.toThrow(/port must be an integer 0-65535/);
+  });
+});
+
+interface MockModelLike {
+  architecture: { output_modalities: string[] };
+}
