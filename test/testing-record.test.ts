@@ -3,7 +3,7 @@
  * an exchange recorded through the real client replays through the real client, the key never reaches
  * the file, an unmatched request fails naming the closest recordings, and real network calls are blocked.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -12,10 +12,12 @@ import {
   createMockOpenRouter,
   isLoopbackHost,
   listRecordings,
+  loadRecordings,
   NetworkBlockedError,
   noNetwork,
   noNetworkFromEnv,
   normaliseBody,
+  normalisePath,
   recordFetch,
   replayFetch,
   ReplayMissError,
@@ -289,6 +291,69 @@ describe("replayFetch: repeats, aborts and misses", () => {
     expect(err.message).not.toContain(KEY);
     expect(err.path).toBe("/key/REDACTED");
     expect(listRecordings(join(dir, "does-not-exist"))).toEqual([]);
+  });
+
+  it("loads recordings from files and says which file is broken or not an exchange", async () => {
+    const good = join(dir, "good.json");
+    writeFileSync(good, JSON.stringify(exchange("from a file")));
+    expect(loadRecordings({ files: [good] }).map((r) => r.file)).toEqual([good]);
+    const broken = join(dir, "broken.json");
+    writeFileSync(broken, "{ not json");
+    expect(() => loadRecordings({ files: [broken] })).toThrow(new RegExp(`Cannot read recording ${broken}`));
+    const other = join(dir, "other.json");
+    writeFileSync(other, JSON.stringify({ hello: "world" }));
+    expect(() => loadRecordings({ files: [other] })).toThrow(/is not a recorded exchange \(needs request\.method, request\.path, response\.status\)/);
+    expect(() => loadRecordings({ exchanges: [{ request: {} } as never] })).toThrow(/recordings\[0\] is not a recorded exchange/);
+  });
+
+  it("normalises paths: host and /api/v1 dropped, query sorted", () => {
+    expect(normalisePath("https://openrouter.ai/api/v1/generation?id=x")).toBe("/generation?id=x");
+    expect(normalisePath("https://openrouter.ai/api/v1")).toBe("/");
+    expect(normalisePath("/models?b=2&a=1&a=0")).toBe("/models?a=0&a=1&b=2");
+    expect(normalisePath("/credits")).toBe("/credits");
+  });
+
+  it("replays SSE with its recorded chunking, plain text bodies, and drops framing headers", async () => {
+    const sse = "data: {\"a\":1}\n\ndata: [DONE]\n\n";
+    const replay = replayFetch({
+      exchanges: [
+        {
+          // An empty path: matching falls back to the full URL.
+          request: { method: "POST", path: "", url: "https://openrouter.ai/api/v1/chat/completions", body: { stream: true } },
+          response: { status: 200, headers: { "Content-Length": "99", "X-Trace": ["a", "b"] }, sse, sse_chunks: ["data: {\"a\":1}\n\n", "data: [DONE]\n\n"] },
+        },
+        {
+          request: { method: "GET", path: "/api/v1/credits", body: null },
+          response: { status: 502, status_text: "Bad Gateway", headers: {}, body_text: "<html>upstream down</html>" },
+        },
+      ] as RecordedExchange[],
+    });
+    const stream = await replay("https://openrouter.ai/api/v1/chat/completions", { method: "POST", body: JSON.stringify({ stream: true }) });
+    expect(stream.headers.get("content-type")).toBe("text/event-stream");
+    expect(stream.headers.get("content-length")).toBeNull();
+    expect(stream.headers.get("x-trace")).toBe("a, b");
+    const reader = stream.body!.getReader();
+    const chunks: string[] = [];
+    for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(new TextDecoder().decode(r.value));
+    expect(chunks).toEqual(["data: {\"a\":1}\n\n", "data: [DONE]\n\n"]);
+    const html = await replay("https://openrouter.ai/api/v1/credits");
+    expect(html.status).toBe(502);
+    expect(html.statusText).toBe("Bad Gateway");
+    expect(await html.text()).toBe("<html>upstream down</html>");
+  });
+
+  it("names the closest recordings by method and path, or by the first differing body field", async () => {
+    const replay = replayFetch({
+      exchanges: [
+        exchange("a"),
+        { request: { method: "GET", path: "/api/v1/models", body: null }, response: { status: 200, headers: {}, body: { data: [] } } } as RecordedExchange,
+      ],
+    });
+    const other = { ...question, temperature: 0.5 };
+    const miss = (await replay("https://openrouter.ai/api/v1/chat/completions", { method: "POST", body: JSON.stringify(other) }).catch((e: unknown) => e)) as ReplayMissError;
+    expect(miss.closest).toEqual(["recordings[0] (body differs at /temperature)", "recordings[1] (GET /models)"]);
+    const arrays = (await replay("https://openrouter.ai/api/v1/chat/completions", { method: "POST", body: JSON.stringify([1]) }).catch((e: unknown) => e)) as ReplayMissError;
+    expect(arrays.closest[0]).toBe("recordings[0] (body differs at /)");
   });
 
   it("replays a 204 without a body", async () => {
