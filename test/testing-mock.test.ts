@@ -523,3 +523,75 @@ describe("stand-in options, routing of models and the less used endpoints", () =
 interface MockModelLike {
   architecture: { output_modalities: string[] };
 }
+
+describe("the stand-in on the wire: delays, aborts and its own failures", () => {
+  const API = "https://openrouter.ai/api/v1";
+
+  it("rejects an in-process call whose signal is already aborted, with the caller's reason", async () => {
+    const mock = mockWith();
+    const controller = new AbortController();
+    controller.abort(new Error("not any more"));
+    await expect(mock.fetch(CHAT, { method: "POST", body: JSON.stringify(hi), signal: controller.signal })).rejects.toThrow("not any more");
+  });
+
+  it("gives up a slow first byte over the socket when the caller leaves, and keeps serving", async () => {
+    const mock = mockWith({ sleep: (_ms, signal) => new Promise((_resolve, reject) => signal?.addEventListener("abort", () => reject(signal.reason), { once: true })) });
+    const { baseUrl } = await mock.listen();
+    const controller = new AbortController();
+    const slow = fetch(`${baseUrl}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-mock-fault": "slow-first-byte;delay=60000" },
+      body: JSON.stringify(hi),
+      signal: controller.signal,
+    });
+    // The request is logged once the stand-in has planned it; leave then.
+    while (mock.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
+    await expect(slow).rejects.toThrow();
+    const next = await fetch(`${baseUrl}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(hi) });
+    expect(next.status).toBe(200);
+  });
+
+  it("answers 500 naming its own failure when a scripted handler throws over the socket", async () => {
+    const mock = mockWith({
+      scenarios: [
+        {
+          reply: () => {
+            throw new Error("the handler broke");
+          },
+        },
+      ],
+    });
+    const { baseUrl } = await mock.listen();
+    const response = await fetch(`${baseUrl}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(hi) });
+    expect(response.status).toBe(500);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toBe("Stand-in failure: the handler broke");
+  });
+
+  it("reports providers' own finish reasons and cuts replies at max_tokens", async () => {
+    const mock = mockWith({ scenarios: [{ reply: "one two three four five six seven eight" }] });
+    const body = async (model: string, extra: Record<string, unknown> = {}) =>
+      (await (await post(mock, { ...hi, model, ...extra })).json()) as { choices: Array<{ finish_reason: string; native_finish_reason: string; message: { content: string } }> };
+    expect((await body("anthropic/claude-haiku-4.5")).choices[0]!.native_finish_reason).toBe("end_turn");
+    expect((await body("google/gemini-2.5-flash")).choices[0]!.native_finish_reason).toBe("STOP");
+    const cut = (await body("google/gemini-2.5-flash", { max_tokens: 3 })).choices[0]!;
+    expect(cut.finish_reason).toBe("length");
+    expect(cut.native_finish_reason).toBe("MAX_TOKENS");
+    expect(cut.message.content.trim()).toBe("one two three");
+  });
+
+  it("embeds non-string inputs by their JSON text and answers base64 when asked", async () => {
+    const mock = mockWith();
+    const embed = async (input: unknown, extra: Record<string, unknown> = {}) =>
+      (await (await mock.fetch(`${API}/embeddings`, { method: "POST", body: JSON.stringify({ model: "openai/text-embedding-3-small", input, ...extra }) })).json()) as {
+        data: Array<{ embedding: number[] | string }>;
+      };
+    const tokens = await embed([[1, 2, 3]]);
+    expect(tokens.data).toHaveLength(1);
+    const same = await embed("[1,2,3]");
+    expect(same.data[0]!.embedding).toEqual(tokens.data[0]!.embedding);
+    const b64 = await embed("hi", { encoding_format: "base64", dimensions: 4 });
+    expect(typeof b64.data[0]!.embedding).toBe("string");
+    expect(Buffer.from(b64.data[0]!.embedding as string, "base64").byteLength).toBe(16);
+  });
+});
