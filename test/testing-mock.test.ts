@@ -595,3 +595,38 @@ describe("the stand-in on the wire: delays, aborts and its own failures", () => 
     expect(Buffer.from(b64.data[0]!.embedding as string, "base64").byteLength).toBe(16);
   });
 });
+
+describe("the stand-in answering from recordings, with faults", () => {
+  const recorded = {
+    request: { method: "GET", path: "/api/v1/credits", body: null },
+    response: { status: 200, headers: { "content-type": "application/json" }, body: { data: { total_credits: 99, total_usage: 1 } } },
+  };
+
+  it("takes recordings as a folder, as exchanges, and repeats the last match", async () => {
+    const fromDir = mockWith({ recordings: "test/fixtures/recorded" });
+    const res = await post(fromDir, { model: "anthropic/claude-haiku-4.5", stream: false, messages: [{ role: "user", content: "What's 2 + 2?" }] });
+    expect(JSON.parse(await res.text()).choices[0].message.content).toBe("2 + 2 = 4");
+    const fromExchanges = mockWith({ recordings: [recorded as never] });
+    for (let i = 0; i < 2; i++) {
+      const credits = await fromExchanges.fetch("https://openrouter.ai/api/v1/credits");
+      expect(((await credits.json()) as { data: { total_credits: number } }).data.total_credits).toBe(99);
+    }
+  });
+
+  it("applies a header fault to any endpoint, and a slow first byte to a recorded answer", async () => {
+    const waits: number[] = [];
+    const mock = mockWith({ recordings: [recorded as never], sleep: async (ms) => void waits.push(ms) });
+    const limited = await mock.fetch("https://openrouter.ai/api/v1/models", { headers: { "x-mock-fault": "rate-limit-429" } });
+    expect(limited.status).toBe(429);
+    expect(mock.requests.at(-1)?.faults).toEqual(["rate-limit-429"]);
+    const slow = await mock.fetch("https://openrouter.ai/api/v1/credits", { headers: { "x-mock-fault": "slow-first-byte" } });
+    expect(slow.status).toBe(200);
+    // Without a delay parameter the first byte waits a second.
+    expect(waits).toEqual([1000]);
+  });
+
+  it("skips a configured fault whose times are used up", async () => {
+    const mock = mockWith({ faults: [{ fault: "overloaded-529", times: 0 }] });
+    expect((await post(mock, hi)).status).toBe(200);
+  });
+});

@@ -187,6 +187,48 @@ describe("recordFetch: file names, headers and failures", () => {
     expect(listRecordings(dir)).toHaveLength(12);
   });
 
+  it("names generation, responses, rerank and other endpoints, and a failed body that threw a non-Error", async () => {
+    const server = async (request: Request) => {
+      const path = new URL(request.url).pathname;
+      if (path.endsWith("/broken")) {
+        return new Response(new ReadableStream({ pull: (controller) => controller.error("plain string failure") }));
+      }
+      return Response.json({ ok: path });
+    };
+    const rec = recordFetch({ dir, fetch: server as typeof globalThis.fetch });
+    for (const path of ["/generation?id=gen-1", "/responses", "/rerank", "/activity", "/"]) await get(rec, path);
+    await expect(get(rec, "/broken")).rejects.toBe("plain string failure");
+    await rec.flush();
+    expect(names(rec)).toEqual(["generation-001.json", "responses-002.json", "rerank-003.json", "activity-004.json", "other-005.json", "broken-006.json"]);
+    const broken = JSON.parse(readFileSync(rec.files[5]!, "utf8")) as RecordedExchange;
+    expect(broken.notes).toEqual(["recording incomplete: plain string failure"]);
+  });
+
+  it("scrubs OPENROUTER_API_KEY from the environment even when the request carried another key", async () => {
+    const envKey = "sk-or-v1-from-the-environment-0123456789";
+    const before = process.env["OPENROUTER_API_KEY"];
+    process.env["OPENROUTER_API_KEY"] = envKey;
+    try {
+      const echo = async (request: Request) => Response.json({ echoed: await request.text() });
+      const rec = recordFetch({ dir, fetch: echo as typeof globalThis.fetch });
+      await (await rec(`${API}/chat/completions`, { method: "POST", body: JSON.stringify({ note: envKey }) })).text();
+      await rec.flush();
+      expect(readFileSync(rec.files[0]!, "utf8")).not.toContain(envKey);
+    } finally {
+      if (before === undefined) delete process.env["OPENROUTER_API_KEY"];
+      else process.env["OPENROUTER_API_KEY"] = before;
+    }
+  });
+
+  it("replays from a list of files", async () => {
+    const rec = recordFetch({ dir, fetch: mock.fetch });
+    await post(rec, "/chat/completions", question);
+    await rec.flush();
+    const replay = replayFetch({ files: rec.files });
+    const res = await replay(`${API}/chat/completions`, { method: "POST", body: JSON.stringify(question) });
+    expect(((await res.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content).toBe("4");
+  });
+
   it("takes a caller's file name, refuses one that could escape the folder, and never overwrites", async () => {
     const rec = recordFetch({ dir, fetch: mock.fetch, name: () => "same", description: "fixed" });
     await post(rec, "/chat/completions", question);
