@@ -194,6 +194,17 @@ describe("ajv validator", () => {
     expect(text).toMatch(/"a", "b"/);
   });
 
+  it("validates boolean schemas and starts afresh after clear()", async () => {
+    const ajv = await createAjvValidator();
+    expect(ajv.validate(true, 1)).toEqual({ valid: true, errors: [] });
+    expect(ajv.validate(false, 1).valid).toBe(false);
+    expect(ajv.validate(false, 1).errors[0]?.keyword).toBe("false schema");
+    const prepared = await prepareValidator(ajv, true);
+    expect(prepared.validate(true, "anything").valid).toBe(true);
+    ajv.clear();
+    expect(ajv.validate({ type: "integer" }, 1).valid).toBe(true);
+  });
+
   it("turns an invalid schema into InvalidArgumentError", async () => {
     await expect(prepareValidator("ajv", { type: "nonsense" as never })).rejects.toMatchObject({ kind: "invalid_argument" });
   });
