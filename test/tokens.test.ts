@@ -132,7 +132,7 @@ describe("estimateTokens", () => {
 });
 
 describe("estimateTokens: every content shape a message can carry", () => {
-  const base = estimateTokens([{ role: "user", content: null }]);
+  const base = estimateTokens([{ role: "user", content: null }] as never);
   const plus = (content: unknown, extra: Record<string, unknown> = {}) => estimateTokens([{ role: "user", content, ...extra } as never]) - base;
 
   it("gives audio, files and video fixed placeholders, and counts unknown parts by their JSON", () => {
