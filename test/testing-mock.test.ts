@@ -630,3 +630,44 @@ describe("the stand-in answering from recordings, with faults", () => {
     expect((await post(mock, hi)).status).toBe(200);
   });
 });
+
+describe("the stand-in's replies: finish reasons, empty parts and unknown models", () => {
+  type Completion = { model: string; choices: Array<{ finish_reason: string; native_finish_reason: string; message: { content: string | null; reasoning?: string; tool_calls?: Array<{ function: { arguments: string } }> } }> };
+  const complete = async (mock: MockOpenRouter, body: Record<string, unknown>) => (await (await post(mock, { ...hi, ...body })).json()) as Completion;
+
+  it("passes a finish reason the provider has no word for through as is", async () => {
+    const mock = mockWith({ scenarios: [{ reply: { text: "filtered", finishReason: "content_filter" } }] });
+    for (const model of ["anthropic/claude-haiku-4.5", "google/gemini-2.5-flash"]) {
+      const choice = (await complete(mock, { model })).choices[0]!;
+      expect(choice.finish_reason).toBe("content_filter");
+      expect(choice.native_finish_reason).toBe("content_filter");
+    }
+  });
+
+  it("answers an empty content for a reasoning-only reply, and {} for a tool call without arguments", async () => {
+    const mock = mockWith({ scenarios: [{ model: "openai/gpt-4o-mini", reply: { reasoning: "thinking it over" } }, { reply: { toolCalls: [{ name: "ping" }] } }] });
+    const thought = (await complete(mock, {})).choices[0]!;
+    expect(thought.message.content).toBe("");
+    expect(thought.message.reasoning).toBe("thinking it over");
+    const call = (await complete(mock, { model: "anthropic/claude-haiku-4.5" })).choices[0]!;
+    expect(call.message.content).toBeNull();
+    expect(call.message.tool_calls?.[0]?.function.arguments).toBe("{}");
+  });
+
+  it("streams a tool call whose arguments are empty, and reasoning before the content", async () => {
+    const mock = mockWith({ scenarios: [{ model: "openai/gpt-4o-mini", reply: { toolCalls: [{ name: "ping", arguments: "" }] } }, { reply: { text: "done", reasoning: "first think" } }] });
+    const client = new OpenRouter({ apiKey: "sk-or-v1-test", fetch: mock.fetch, retry: false } as ConstructorParameters<typeof OpenRouter>[0]);
+    const call = await client.chatStream({ model: "openai/gpt-4o-mini", messages: hi.messages as never }).final();
+    expect(call.toolCalls.map((c) => [c.name, c.arguments])).toEqual([["ping", ""]]);
+    const events: string[] = [];
+    for await (const e of client.chatStream({ model: "anthropic/claude-haiku-4.5", messages: hi.messages as never })) events.push(e.type);
+    expect(events.indexOf("reasoning")).toBeGreaterThanOrEqual(0);
+    expect(events.indexOf("reasoning")).toBeLessThan(events.indexOf("content"));
+  });
+
+  it("reports an accepted unknown model by its own id when even the default model is not in the catalogue", async () => {
+    const only = { ...findModel(BUILTIN_MODELS, "openai/gpt-4o-mini")!, id: "acme/tiny", canonical_slug: "acme/tiny" };
+    const mock = mockWith({ models: [only], replaceModels: true, unknownModels: "accept", defaultModel: "acme/missing" });
+    expect((await complete(mock, { model: "someone/else" })).model).toBe("someone/else");
+  });
+});
