@@ -298,3 +298,84 @@ describe("runTools", () => {
     expect(inspect(error, { depth: 10 })).not.toContain("sk-or-test");
   });
 });
+
+describe("runTools: edges of a run", () => {
+  it("rejects non-object parameters, a non-array tools list and non-positive limits", async () => {
+    const { client } = scripted([]);
+    expect(() => runTools(client, null as never)).toThrow(/needs a parameters object/);
+    expect(() => runTools(client, { model: "m/x", messages: ask, tools: "weather" as never })).toThrow(/tools must be an array/);
+    expect(() => runTools(client, { model: "m/x", messages: ask, tools: [], maxCostUsd: 0 })).toThrow(/maxCostUsd must be a positive number; got 0/);
+    expect(() => runTools(client, { model: "m/x", messages: ask, tools: [], maxTokens: "9" as never })).toThrow(/maxTokens must be a positive number/);
+    expect(() => runTools(client, { model: "m/x", messages: ask, tools: [], repetitionLimit: 1 })).toThrow(/repetitionLimit must be an integer >= 2/);
+  });
+
+  it("never starts when the caller's signal is already aborted", async () => {
+    const { client, requests } = scripted([{ text: "never" }]);
+    const controller = new AbortController();
+    controller.abort(new Error("gave up before starting"));
+    const error = (await runTools(client, { model: "m/x", messages: ask, tools: [weather], deps: deps() }, { signal: controller.signal }).catch((e: unknown) => e)) as { kind: string };
+    expect(error.kind).toBe("aborted");
+    expect(requests).toHaveLength(0);
+  });
+
+  it("reports no cost when the server reports none, and says 'none' when no tools are offered", async () => {
+    // A server whose usage carries no cost field.
+    const replies = [
+      { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "ghost", arguments: "{}" } }] },
+      { role: "assistant", content: "done" },
+    ];
+    const fetch = async () =>
+      Response.json({
+        id: "gen-x",
+        object: "chat.completion",
+        created: 1,
+        model: "m/x",
+        choices: [{ index: 0, finish_reason: "stop", message: replies.shift() }],
+        usage: { prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 },
+      });
+    const client = new OpenRouter({ apiKey: "sk-or-test", baseUrl: "http://127.0.0.1:9/api/v1", fetch });
+    const run = await runTools(client, { model: "m/x", messages: ask, tools: [] });
+    expect(run.cost).toBeUndefined();
+    const tool = run.newMessages.find((m) => m.role === "tool") as { content: string };
+    expect(tool.content).toBe('Error: There is no tool named "ghost". Available tools: none.');
+  });
+
+  it("quotes a thrown non-Error value in what the model is told", async () => {
+    const throwsString = defineTool({
+      name: "flaky",
+      parameters: { type: "object" },
+      execute: () => {
+        throw "disk full"; // eslint-disable-line no-throw-literal -- a library tool may throw anything
+      },
+    });
+    const { client } = scripted([{ calls: [{ id: "f", name: "flaky", args: {} }] }, { text: "sorry" }]);
+    const run = await runTools(client, { model: "m/x", messages: ask, tools: [throwsString] });
+    const tool = run.newMessages.find((m) => m.role === "tool") as { content: string };
+    expect(tool.content).toBe('Error: The tool "flaky" failed: disk full');
+    expect(run.steps[0]?.toolCalls[0]?.error?.kind).toBe("execute_threw");
+  });
+
+  it("drops the stray tool calls of the closing turn from the transcript", async () => {
+    const { client } = scripted([
+      { calls: [{ id: "c1", name: "get_weather", args: { city: "Paris" } }], cost: 0.05 },
+      { text: "Paris is 18°", calls: [{ id: "c2", name: "get_weather", args: { city: "Berlin" } }] },
+    ]);
+    const run = await runTools(client, { model: "m/x", messages: ask, tools: [weather], deps: deps(), maxCostUsd: 0.01 });
+    expect(run.stopReason).toBe("max_cost");
+    const last = run.messages.at(-1) as Record<string, unknown>;
+    expect(last["role"]).toBe("assistant");
+    expect(last["tool_calls"]).toBeUndefined();
+    expect(last["content"]).toBe("Paris is 18°");
+  });
+
+  it("attaches the last model reply to an error from a later call", async () => {
+    // The script runs out after one turn: the second call gets a 500.
+    const { client } = scripted([{ calls: [{ id: "c1", name: "get_weather", args: { city: "Paris" } }] }]);
+    const error = (await runTools(client, { model: "m/x", messages: ask, tools: [weather], deps: deps() }, { retry: false } as never).catch((e: unknown) => e)) as {
+      status: number;
+      partial?: { toolCalls: unknown[] };
+    };
+    expect(error.status).toBe(500);
+    expect(error.partial?.toolCalls).toHaveLength(1);
+  });
+});

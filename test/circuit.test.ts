@@ -74,6 +74,19 @@ describe("CircuitBreaker", () => {
     expect(b.check("m")).toMatchObject({ allowed: true, probe: true });
   });
 
+  it("a failure reported after the cooldown without a probe re-opens it; releasing an unknown model is harmless", () => {
+    const c = clock();
+    const b = new CircuitBreaker({ failureThreshold: 1, cooldownMs: 5000 }, c.now);
+    b.recordFailure("m", true);
+    c.advance(6000);
+    // An attempt that started before the circuit opened fails late: no probe was taken, the cooldown is over.
+    b.recordFailure("m", true);
+    expect(b.state("m")).toBe("open");
+    expect(b.retryAt("m")).toBe(c.now() + 5000);
+    expect(() => b.release("never-seen")).not.toThrow();
+    expect(b.state("never-seen")).toBe("closed");
+  });
+
   it("keeps state per instance", () => {
     const c = clock();
     const a = new CircuitBreaker({ failureThreshold: 1 }, c.now);

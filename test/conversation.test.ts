@@ -172,3 +172,61 @@ describe("Conversation", () => {
     expect(() => new Conversation(null as never, { model: "m" })).toThrow(/client must be/);
   });
 });
+
+describe("Conversation: the less travelled paths", () => {
+  it("rejects options that are not an object, a non-string system prompt and non-array messages", () => {
+    const { client } = scripted();
+    expect(() => new Conversation(client, null as never)).toThrow(/options with a model are required/);
+    expect(() => new Conversation(client, { model: "m", system: 42 as never })).toThrow(/options\.system must be a string/);
+    expect(() => new Conversation(client, { model: "m", messages: "hello" as never })).toThrow(/options\.messages must be an array/);
+  });
+
+  it("sends what user() queued when stream() and runTools() get no content", async () => {
+    const { client, requests } = scripted([{ text: "streamed" }, { text: "no tools needed" }]);
+    const chat = new Conversation(client, { model: "m/x" });
+    chat.user("queued for the stream");
+    await chat.stream().final();
+    expect((requests[0]?.["messages"] as ChatMessage[]).at(-1)).toEqual({ role: "user", content: "queued for the stream" });
+    chat.user("queued for the tools");
+    const run = await chat.runTools({ tools: [] });
+    expect(run.text).toBe("no tools needed");
+    expect((requests[1]?.["messages"] as ChatMessage[]).at(-1)).toEqual({ role: "user", content: "queued for the tools" });
+    expect(roles(chat.messages)).toEqual(["user", "assistant", "user", "assistant"]);
+  });
+
+  it("records a streamed reply once, whether it was iterated, then final() asked", async () => {
+    const { client } = scripted([{ text: "once" }]);
+    const chat = new Conversation(client, { model: "m/x" });
+    const stream = chat.stream("Hi");
+    for await (const _event of stream) {
+      // read to the end
+    }
+    const result = await stream.final();
+    expect(result.text).toBe("once");
+    expect(chat.messages).toEqual([{ role: "user", content: "Hi" }, { role: "assistant", content: "once" }]);
+    expect(chat.usage?.total_tokens).toBe(25);
+  });
+
+  it("leaves cost unknown when the server reports none, and restores with a custom estimate", async () => {
+    const fetch = async () =>
+      Response.json({
+        id: "gen-1",
+        object: "chat.completion",
+        created: 1,
+        model: "m/x",
+        choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: "free" } }],
+        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+      });
+    const client = new OpenRouter({ apiKey: "sk-or-test", baseUrl: "http://127.0.0.1:9/api/v1", fetch });
+    const chat = new Conversation(client, { model: "m/x", historyBudget: 2 });
+    await chat.send("one");
+    expect(chat.cost).toBeUndefined();
+    expect(chat.toJSON().cost).toBeUndefined();
+    // One token per message: a budget of 2 cannot hold the first turn (2 messages) plus the new one.
+    const restored = Conversation.fromJSON(client, chat.toJSON(), { estimate: (messages) => messages.length });
+    restored.user("two");
+    expect(restored.window()).toEqual([{ role: "user", content: "two" }]);
+    // The estimate given to fromJSON() is the one used: one that counts nothing keeps everything.
+    expect(Conversation.fromJSON(client, chat.toJSON(), { estimate: () => 0 }).user("two").window()).toHaveLength(3);
+  });
+});

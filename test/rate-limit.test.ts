@@ -168,6 +168,32 @@ describe("RateLimiter", () => {
     expect(() => new RateLimiter({ requestsPerMinute: 0 }, v.clock)).toThrow(/rateLimit\.requestsPerMinute/);
     expect(() => new RateLimiter({ maxConcurrency: 1.5 }, v.clock)).toThrow(/maxConcurrency/);
     await expect(new RateLimiter({}, v.clock).acquire({ tokens: -1 })).rejects.toThrow(/tokens/);
+    expect(() => new RateLimiter(null as never, v.clock)).toThrow("rateLimit must be an object");
+  });
+
+  it("a queued call behind the head leaves on abort without disturbing the head", async () => {
+    const v = virtualClock();
+    const limiter = new RateLimiter({ requestsPerMinute: 60, requestsBurst: 1 }, v.clock);
+    await limiter.acquire();
+    const head = limiter.acquire();
+    const controller = new AbortController();
+    const behind = limiter.acquire({ signal: controller.signal });
+    controller.abort("changed my mind");
+    await expect(behind).rejects.toBeInstanceOf(QueueAbortedError);
+    await v.advance(1000);
+    expect((await head).waitedMs).toBe(1000);
+    expect(limiter.queued).toBe(0);
+  });
+
+  it("a sliding window forgets events older than the window", () => {
+    let t = 0;
+    const window = new SlidingWindow(2, 1000, () => t);
+    window.take();
+    t = 500;
+    window.take();
+    expect(window.waitFor()).toBe(500);
+    t = 1000;
+    expect(window.waitFor()).toBe(0);
   });
 });
 
@@ -184,5 +210,12 @@ describe("helpers", () => {
     expect(inputOnly).toBe(Math.ceil(JSON.stringify(messages).length / 4));
     expect(estimateRequestTokens({ messages, max_tokens: 100 })).toBe(inputOnly + 100);
     expect(estimateRequestTokens(undefined)).toBe(0);
+  });
+  it("estimateRequestTokens counts a prompt string as is, and nothing for what has no JSON text", () => {
+    expect(estimateRequestTokens({ prompt: "x".repeat(40) })).toBe(10);
+    const cyclic: Record<string, unknown> = {};
+    cyclic["self"] = cyclic;
+    expect(estimateRequestTokens({ input: cyclic, max_completion_tokens: 7 })).toBe(7);
+    expect(estimateRequestTokens({ input: () => 1, max_output_tokens: 3, max_tokens: -1 })).toBe(3);
   });
 });

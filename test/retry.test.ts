@@ -38,7 +38,7 @@ describe("parseRetryAfter", () => {
   ])("%j -> %d ms", (value, want) => {
     expect(parseRetryAfter(value, now)).toBe(want);
   });
-  it.each([[undefined], [null], [""], ["soon"], ["-1"], ["1 2"], ["Mon, 99 Foo 2026"]])("%j -> undefined", (value) => {
+  it.each([[undefined], [null], [""], ["soon"], ["-1"], ["1 2"], ["Mon, 99 Foo 2026"], ["9".repeat(400)]])("%j -> undefined", (value) => {
     expect(parseRetryAfter(value as string | null | undefined, now)).toBeUndefined();
   });
 });
@@ -128,6 +128,22 @@ describe("isRetryable", () => {
     expect(isRetryable({ kind: "invalid_response", status: 200, retryable: true })).toBe(true);
     expect(isRetryable({ kind: "stream", status: 429, retryable: false })).toBe(false);
   });
+  it("never retries an open circuit, and judges kinds without a status", () => {
+    expect(isRetryable({ kind: "circuit_open", retryable: true })).toBe(false);
+    expect(isRetryable({ kind: "server" })).toBe(true);
+    expect(isRetryable({ kind: "rate_limit" })).toBe(true);
+    expect(isRetryable({ kind: "provider_unavailable" })).toBe(true);
+    expect(isRetryable({ kind: "unknown", retryable: true })).toBe(true);
+    expect(isRetryable({ kind: "unknown" })).toBe(false);
+    expect(isRetryable({ status: 200, retryable: false })).toBe(false);
+    expect(isRetryable(null)).toBe(false);
+    expect(availabilityOf(null)).toBeUndefined();
+  });
+  it("reads the daily cap from metadata.raw too", () => {
+    expect(isFreeDailyLimit({ status: 429, message: "Provider returned error", metadata: { raw: "free-models-per-day exceeded" } })).toBe(true);
+    expect(isFreeDailyLimit({ kind: "rate_limit", metadata: { raw: 42 } })).toBe(false);
+    expect(isFreeDailyLimit({ status: 500, message: "free-models-per-day" })).toBe(false);
+  });
   it("matches the error classes' own classification", () => {
     expect(statusError(503)).toBeInstanceOf(ProviderUnavailableError);
     expect(statusError(429)).toBeInstanceOf(RateLimitError);
@@ -145,6 +161,8 @@ describe("parseAffordableTokens", () => {
   it("is undefined for other messages", () => {
     expect(parseAffordableTokens("Insufficient credits. Add more using https://openrouter.ai/settings/credits")).toBeUndefined();
     expect(parseAffordableTokens(undefined)).toBeUndefined();
+    // A number too large to be exact is no answer.
+    expect(parseAffordableTokens(`can only afford ${"9".repeat(20)}`)).toBeUndefined();
   });
 });
 

@@ -145,6 +145,14 @@ describe("providerPreferences", () => {
     [{ allow_fallbacks: "no" }, /allow_fallbacks must be a boolean/],
     [{ preferred_min_throughput: -5 }, /must not be negative/],
     [{ preferred_max_latency: { p95: 1 } }, /unknown key "p95"/],
+    [{ only: "openai" }, /provider.only must be an array of strings/],
+    [{ ignore: ["openai"], order: ["Anthropic", "OpenAI"] }, /order lists OpenAI/],
+    [{ sort: { by: "cheapest" } }, /provider.sort.by must be one of/],
+    [{ sort: ["price"] }, /provider.sort must be a string or \{by, partition\}/],
+    [{ sort: 3 }, /provider.sort must be a string or \{by, partition\}/],
+    [{ max_price: [1, 2] }, /max_price must be an object/],
+    [{ max_price: "1" }, /max_price must be an object/],
+    [{ max_price: { prompt: " " } }, /finite number/],
   ])("rejects %j", (prefs, why) => {
     expect(() => providerPreferences(prefs as never)).toThrow(InvalidArgumentError);
     expect(() => providerPreferences(prefs as never)).toThrow(why);
@@ -152,6 +160,13 @@ describe("providerPreferences", () => {
 
   it("rejects non-objects", () => {
     expect(() => providerPreferences(null as never)).toThrow(/expects an object/);
+  });
+
+  it("treats null fields as absent, as the wire does", () => {
+    const prefs = { order: null, only: null, sort: null, max_price: null, data_collection: null, zdr: null, preferred_max_latency: null, ignore: ["x"] };
+    expect(providerPreferences(prefs as never)).toBe(prefs);
+    expect(providerPreferences({ sort: { by: "latency", partition: null } } as never)).toEqual({ sort: { by: "latency", partition: null } });
+    expect(providerPreferences({ max_price: { prompt: null } } as never)).toEqual({ max_price: { prompt: null } });
   });
 
   it("keeps the literal type so the result drops into a ChatRequest", () => {

@@ -62,6 +62,19 @@ describe("fault catalogue", () => {
     expect(() => createMockOpenRouter({ faults: ["nope" as FaultName] })).toThrow(/Valid faults/);
   });
 
+  it("names a bad parameter, a bad mode and a bad number in the header", () => {
+    expect(() => parseFaultHeader("truncate;speed=2")).toThrow('Unknown x-mock-fault parameter "speed" on "truncate"');
+    expect(() => parseFaultHeader("truncate;mode=explode")).toThrow('x-mock-fault mode must be "close" or "reset", got "explode"');
+    expect(() => parseFaultHeader("slow-first-byte;delay=-5")).toThrow("x-mock-fault delay must be a non-negative number");
+    expect(() => parseFaultHeader("slow-first-byte;delay=soon")).toThrow(/delay must be a non-negative number/);
+    expect(parseFaultHeader("insufficient-credits-402;afford=7, whitespace-padding;count=2, ")).toEqual([
+      { fault: "insufficient-credits-402", affordableTokens: 7 },
+      { fault: "whitespace-padding", count: 2 },
+    ]);
+    expect(() => createMockOpenRouter({ faults: [{ fault: 5 } as never] })).toThrow('Unknown mock fault "5"');
+    expect(() => createMockOpenRouter({ faults: [null as never] })).toThrow('Unknown mock fault "undefined"');
+  });
+
   it("answers 400 naming the valid faults when the header is wrong", async () => {
     const res = await send(mockWith(), "nope");
     expect(res.status).toBe(400);

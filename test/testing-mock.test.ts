@@ -405,3 +405,269 @@ describe("transports and recordings", () => {
     for (const m of BUILTIN_MODELS) expect(validateSchema("Model", m).errors).toBe("");
   });
 });
+
+describe("stand-in options, routing of models and the less used endpoints", () => {
+  const API = "https://openrouter.ai/api/v1";
+  const getJson = async (mock: MockOpenRouter, path: string, init: RequestInit = {}) => {
+    const response = await mock.fetch(`${API}${path}`, init);
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+
+  it("rejects bad options with a message naming the option", () => {
+    expect(() => createMockOpenRouter(null as never)).toThrow(/options must be an object/);
+    expect(() => createMockOpenRouter({ now: 5 as never })).toThrow(/now must be a function/);
+    expect(() => createMockOpenRouter({ sleep: "soon" as never })).toThrow(/sleep must be a function/);
+    expect(() => createMockOpenRouter({ unknownModels: "maybe" as never })).toThrow(/unknownModels must be "reject" or "accept"/);
+    expect(() => createMockOpenRouter({ scenarios: {} as never })).toThrow(/scenarios must be an array/);
+    expect(() => createMockOpenRouter({ scenarios: [null as never] })).toThrow(/scenarios\[0\] must be an object/);
+    expect(() => createMockOpenRouter({ chunkDelayMs: -1 })).toThrow(/chunkDelayMs must be a non-negative number/);
+  });
+
+  it("serves only the given catalogue with replaceModels", async () => {
+    const only = { ...findModel(BUILTIN_MODELS, "openai/gpt-4o-mini")!, id: "acme/tiny", canonical_slug: "acme/tiny", name: "Acme: Tiny" };
+    const mock = mockWith({ models: [only], replaceModels: true });
+    const { body } = await getJson(mock, "/models");
+    expect(body["data"].map((m: { id: string }) => m.id)).toEqual(["acme/tiny"]);
+    expect((await post(mock, hi)).status).toBe(400);
+    const ok = await post(mock, { ...hi, model: "acme/tiny" });
+    expect(ok.status).toBe(200);
+  });
+
+  it("answers with the first known model of `models`, the default model without any, and scenario models by pattern", async () => {
+    const mock = mockWith({ validate: false, scenarios: [{ model: /^acme\//, reply: "from acme" }] });
+    const fallback = (await (await post(mock, { models: ["nobody/nothing", "anthropic/claude-haiku-4.5"], messages: hi.messages })).json()) as { model: string };
+    expect(fallback.model).toBe("anthropic/claude-haiku-4.5");
+    const none = (await (await post(mock, { messages: hi.messages })).json()) as { model: string };
+    expect(none.model).toBe("openai/gpt-4o-mini");
+    const scripted = (await (await post(mock, { ...hi, model: "acme/anything" })).json()) as { choices: Array<{ message: { content: string } }> };
+    expect(scripted.choices[0]!.message.content).toBe("from acme");
+    const unknown = (await (await post(mock, { models: ["nobody/a", "nobody/b"], messages: hi.messages })).json()) as { error: { message: string } };
+    expect(unknown.error.message).toBe("nobody/a is not a valid model ID");
+  });
+
+  it("accepts unknown models when told to", async () => {
+    const mock = mockWith({ unknownModels: "accept" });
+    const response = await post(mock, { ...hi, model: "someone/new-model" });
+    expect(response.status).toBe(200);
+    // Priced and reported like the default model, but the request's id reaches the reply.
+    const body = (await response.json()) as { choices: Array<{ message: { content: string } }> };
+    expect(body.choices[0]!.message.content).toContain("answering as someone/new-model");
+  });
+
+  it("refuses a prompt longer than the model's context, as OpenRouter does", async () => {
+    const small = { ...findModel(BUILTIN_MODELS, "openai/gpt-4o-mini")!, id: "acme/small", canonical_slug: "acme/small", context_length: 20 };
+    const mock = mockWith({ models: [small] });
+    const response = await post(mock, { model: "acme/small", messages: [{ role: "user", content: "word ".repeat(50) }] });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { message: string; metadata: { error_type: string } } };
+    expect(body.error.message).toMatch(/maximum context length is 20 tokens/);
+    expect(body.error.metadata.error_type).toBe("context_length_exceeded");
+  });
+
+  it("rejects a body that is not a JSON object, and skips validation when told", async () => {
+    const mock = mockWith();
+    for (const text of ["not json", "[1,2]", "null"]) {
+      const response = await mock.fetch(`${API}/chat/completions`, { method: "POST", body: text });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toBe("Invalid JSON body: expected a JSON object");
+    }
+    expect((await post(mock, { ...hi, temperature: "hot" })).status).toBe(400);
+    expect((await post(mockWith({ validate: false }), { ...hi, temperature: "hot" })).status).toBe(200);
+  });
+
+  it("serves embedding models, endpoints, generations and credits, with clear 4xx answers", async () => {
+    const mock = mockWith();
+    const embeddingModels = await getJson(mock, "/embeddings/models");
+    expect(embeddingModels.status).toBe(200);
+    expect(embeddingModels.body["data"].length).toBeGreaterThan(0);
+    expect(embeddingModels.body["data"].every((m: MockModelLike) => m.architecture.output_modalities.includes("embeddings"))).toBe(true);
+    expect((await getJson(mock, "/models/openai/gpt-4o-mini/endpoints")).body["data"]).toBeDefined();
+    const missing = await getJson(mock, "/models/nobody/nothing/endpoints");
+    expect(missing).toMatchObject({ status: 404, body: { error: { message: "Model nobody/nothing not found" } } });
+    expect(await getJson(mock, "/model/nobody/nothing")).toMatchObject({ status: 404 });
+    expect(await getJson(mock, "/generation")).toMatchObject({ status: 400, body: { error: { message: "Missing required query parameter: id" } } });
+    expect(await getJson(mock, "/generation?id=gen-none")).toMatchObject({ status: 404 });
+    expect(await getJson(mock, "/credits")).toMatchObject({ status: 200, body: { data: { total_credits: 10, total_usage: 0 } } });
+    const notEmbedding = await mock.fetch(`${API}/embeddings`, { method: "POST", body: JSON.stringify({ model: "openai/gpt-4o-mini", input: "x" }) });
+    expect(notEmbedding.status).toBe(400);
+    expect(await getJson(mock, "/nothing-here")).toMatchObject({ status: 404, body: { error: { message: expect.stringContaining("is not served by the OpenRouter stand-in") } } });
+  });
+
+  it("answers a CORS preflight without authentication, allowing what the page asks for", async () => {
+    const mock = mockWith({ apiKey: "sk-or-v1-secret-0123456789" });
+    const asked = await mock.fetch(`${API}/chat/completions`, { method: "OPTIONS", headers: { "access-control-request-headers": "authorization, content-type" } });
+    expect(asked.status).toBe(204);
+    expect(asked.headers.get("access-control-allow-origin")).toBe("*");
+    expect(asked.headers.get("access-control-allow-headers")).toBe("authorization, content-type");
+    expect(asked.headers.get("access-control-allow-methods")).toBe("GET, POST, OPTIONS");
+    const bare = await mock.fetch(`${API}/chat/completions`, { method: "OPTIONS" });
+    expect(bare.headers.get("access-control-allow-headers")).toBe("*");
+    // Every answer is readable cross-origin, errors included.
+    const denied = await post(mock, hi);
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get("access-control-allow-origin")).toBe("*");
+  });
+
+  it("starts once: a second listen() gives the same address", async () => {
+    const mock = mockWith();
+    const first = await mock.listen();
+    const second = await mock.start();
+    expect(second).toBe(first);
+    expect(mock.url).toBe(first.url);
+    await mock.close();
+    expect(mock.url).toBeUndefined();
+    await expect(mock.listen(70000)).rejects.toThrow(/port must be an integer 0-65535/);
+  });
+});
+
+interface MockModelLike {
+  architecture: { output_modalities: string[] };
+}
+
+describe("the stand-in on the wire: delays, aborts and its own failures", () => {
+  const API = "https://openrouter.ai/api/v1";
+
+  it("rejects an in-process call whose signal is already aborted, with the caller's reason", async () => {
+    const mock = mockWith();
+    const controller = new AbortController();
+    controller.abort(new Error("not any more"));
+    await expect(mock.fetch(CHAT, { method: "POST", body: JSON.stringify(hi), signal: controller.signal })).rejects.toThrow("not any more");
+  });
+
+  it("gives up a slow first byte over the socket when the caller leaves, and keeps serving", async () => {
+    const mock = mockWith({ sleep: (_ms, signal) => new Promise((_resolve, reject) => signal?.addEventListener("abort", () => reject(signal.reason), { once: true })) });
+    const { baseUrl } = await mock.listen();
+    const controller = new AbortController();
+    const slow = fetch(`${baseUrl}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-mock-fault": "slow-first-byte;delay=60000" },
+      body: JSON.stringify(hi),
+      signal: controller.signal,
+    });
+    // The request is logged once the stand-in has planned it; leave then.
+    while (mock.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
+    await expect(slow).rejects.toThrow();
+    const next = await fetch(`${baseUrl}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(hi) });
+    expect(next.status).toBe(200);
+  });
+
+  it("answers 500 naming its own failure when a scripted handler throws over the socket", async () => {
+    const mock = mockWith({
+      scenarios: [
+        {
+          reply: () => {
+            throw new Error("the handler broke");
+          },
+        },
+      ],
+    });
+    const { baseUrl } = await mock.listen();
+    const response = await fetch(`${baseUrl}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(hi) });
+    expect(response.status).toBe(500);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toBe("Stand-in failure: the handler broke");
+  });
+
+  it("reports providers' own finish reasons and cuts replies at max_tokens", async () => {
+    const mock = mockWith({ scenarios: [{ reply: "one two three four five six seven eight" }] });
+    const body = async (model: string, extra: Record<string, unknown> = {}) =>
+      (await (await post(mock, { ...hi, model, ...extra })).json()) as { choices: Array<{ finish_reason: string; native_finish_reason: string; message: { content: string } }> };
+    expect((await body("anthropic/claude-haiku-4.5")).choices[0]!.native_finish_reason).toBe("end_turn");
+    expect((await body("google/gemini-2.5-flash")).choices[0]!.native_finish_reason).toBe("STOP");
+    const cut = (await body("google/gemini-2.5-flash", { max_tokens: 3 })).choices[0]!;
+    expect(cut.finish_reason).toBe("length");
+    expect(cut.native_finish_reason).toBe("MAX_TOKENS");
+    expect(cut.message.content.trim()).toBe("one two three");
+  });
+
+  it("embeds non-string inputs by their JSON text and answers base64 when asked", async () => {
+    const mock = mockWith();
+    const embed = async (input: unknown, extra: Record<string, unknown> = {}) =>
+      (await (await mock.fetch(`${API}/embeddings`, { method: "POST", body: JSON.stringify({ model: "openai/text-embedding-3-small", input, ...extra }) })).json()) as {
+        data: Array<{ embedding: number[] | string }>;
+      };
+    const tokens = await embed([[1, 2, 3]]);
+    expect(tokens.data).toHaveLength(1);
+    const same = await embed("[1,2,3]");
+    expect(same.data[0]!.embedding).toEqual(tokens.data[0]!.embedding);
+    const b64 = await embed("hi", { encoding_format: "base64", dimensions: 4 });
+    expect(typeof b64.data[0]!.embedding).toBe("string");
+    expect(Buffer.from(b64.data[0]!.embedding as string, "base64").byteLength).toBe(16);
+  });
+});
+
+describe("the stand-in answering from recordings, with faults", () => {
+  const recorded = {
+    request: { method: "GET", path: "/api/v1/credits", body: null },
+    response: { status: 200, headers: { "content-type": "application/json" }, body: { data: { total_credits: 99, total_usage: 1 } } },
+  };
+
+  it("takes recordings as a folder, as exchanges, and repeats the last match", async () => {
+    const fromDir = mockWith({ recordings: "test/fixtures/recorded" });
+    const res = await post(fromDir, { model: "anthropic/claude-haiku-4.5", stream: false, messages: [{ role: "user", content: "What's 2 + 2?" }] });
+    expect(JSON.parse(await res.text()).choices[0].message.content).toBe("2 + 2 = 4");
+    const fromExchanges = mockWith({ recordings: [recorded as never] });
+    for (let i = 0; i < 2; i++) {
+      const credits = await fromExchanges.fetch("https://openrouter.ai/api/v1/credits");
+      expect(((await credits.json()) as { data: { total_credits: number } }).data.total_credits).toBe(99);
+    }
+  });
+
+  it("applies a header fault to any endpoint, and a slow first byte to a recorded answer", async () => {
+    const waits: number[] = [];
+    const mock = mockWith({ recordings: [recorded as never], sleep: async (ms) => void waits.push(ms) });
+    const limited = await mock.fetch("https://openrouter.ai/api/v1/models", { headers: { "x-mock-fault": "rate-limit-429" } });
+    expect(limited.status).toBe(429);
+    expect(mock.requests.at(-1)?.faults).toEqual(["rate-limit-429"]);
+    const slow = await mock.fetch("https://openrouter.ai/api/v1/credits", { headers: { "x-mock-fault": "slow-first-byte" } });
+    expect(slow.status).toBe(200);
+    // Without a delay parameter the first byte waits a second.
+    expect(waits).toEqual([1000]);
+  });
+
+  it("skips a configured fault whose times are used up", async () => {
+    const mock = mockWith({ faults: [{ fault: "overloaded-529", times: 0 }] });
+    expect((await post(mock, hi)).status).toBe(200);
+  });
+});
+
+describe("the stand-in's replies: finish reasons, empty parts and unknown models", () => {
+  type Completion = { model: string; choices: Array<{ finish_reason: string; native_finish_reason: string; message: { content: string | null; reasoning?: string; tool_calls?: Array<{ function: { arguments: string } }> } }> };
+  const complete = async (mock: MockOpenRouter, body: Record<string, unknown>) => (await (await post(mock, { ...hi, ...body })).json()) as Completion;
+
+  it("passes a finish reason the provider has no word for through as is", async () => {
+    const mock = mockWith({ scenarios: [{ reply: { text: "filtered", finishReason: "content_filter" } }] });
+    for (const model of ["anthropic/claude-haiku-4.5", "google/gemini-2.5-flash"]) {
+      const choice = (await complete(mock, { model })).choices[0]!;
+      expect(choice.finish_reason).toBe("content_filter");
+      expect(choice.native_finish_reason).toBe("content_filter");
+    }
+  });
+
+  it("answers an empty content for a reasoning-only reply, and {} for a tool call without arguments", async () => {
+    const mock = mockWith({ scenarios: [{ model: "openai/gpt-4o-mini", reply: { reasoning: "thinking it over" } }, { reply: { toolCalls: [{ name: "ping" }] } }] });
+    const thought = (await complete(mock, {})).choices[0]!;
+    expect(thought.message.content).toBe("");
+    expect(thought.message.reasoning).toBe("thinking it over");
+    const call = (await complete(mock, { model: "anthropic/claude-haiku-4.5" })).choices[0]!;
+    expect(call.message.content).toBeNull();
+    expect(call.message.tool_calls?.[0]?.function.arguments).toBe("{}");
+  });
+
+  it("streams a tool call whose arguments are empty, and reasoning before the content", async () => {
+    const mock = mockWith({ scenarios: [{ model: "openai/gpt-4o-mini", reply: { toolCalls: [{ name: "ping", arguments: "" }] } }, { reply: { text: "done", reasoning: "first think" } }] });
+    const client = new OpenRouter({ apiKey: "sk-or-v1-test", fetch: mock.fetch, retry: false } as ConstructorParameters<typeof OpenRouter>[0]);
+    const call = await client.chatStream({ model: "openai/gpt-4o-mini", messages: hi.messages as never }).final();
+    expect(call.toolCalls.map((c) => [c.name, c.arguments])).toEqual([["ping", ""]]);
+    const events: string[] = [];
+    for await (const e of client.chatStream({ model: "anthropic/claude-haiku-4.5", messages: hi.messages as never })) events.push(e.type);
+    expect(events.indexOf("reasoning")).toBeGreaterThanOrEqual(0);
+    expect(events.indexOf("reasoning")).toBeLessThan(events.indexOf("content"));
+  });
+
+  it("reports an accepted unknown model by its own id when even the default model is not in the catalogue", async () => {
+    const only = { ...findModel(BUILTIN_MODELS, "openai/gpt-4o-mini")!, id: "acme/tiny", canonical_slug: "acme/tiny" };
+    const mock = mockWith({ models: [only], replaceModels: true, unknownModels: "accept", defaultModel: "acme/missing" });
+    expect((await complete(mock, { model: "someone/else" })).model).toBe("someone/else");
+  });
+});

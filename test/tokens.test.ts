@@ -131,6 +131,69 @@ describe("estimateTokens", () => {
   });
 });
 
+describe("estimateTokens: every content shape a message can carry", () => {
+  const base = estimateTokens([{ role: "user", content: null }] as never);
+  const plus = (content: unknown, extra: Record<string, unknown> = {}) => estimateTokens([{ role: "user", content, ...extra } as never]) - base;
+
+  it("gives audio, files and video fixed placeholders, and counts unknown parts by their JSON", () => {
+    expect(plus([{ type: "input_audio", input_audio: { data: "x", format: "wav" } }])).toBe(500);
+    expect(plus([{ type: "file", file: { filename: "a.pdf" } }])).toBe(1000);
+    expect(plus([{ type: "video_url", video_url: { url: "https://v" } }])).toBe(1000);
+    expect(plus([{ type: "input_video", video: {} }])).toBe(1000);
+    const odd = { type: "something_new", value: "abcdefgh" };
+    expect(plus([odd])).toBe(Math.ceil(JSON.stringify(odd).length / 4));
+  });
+
+  it("counts bare strings in a part list, ignores junk parts and text parts without text", () => {
+    expect(plus(["abcdabcd"])).toBe(2);
+    expect(plus([null, 42, { type: "text" }])).toBe(0);
+    expect(plus(undefined)).toBe(0);
+    // A non-string, non-array content is counted by its JSON text.
+    expect(plus({ weird: true })).toBe(Math.ceil(JSON.stringify({ weird: true }).length / 4));
+  });
+
+  it("counts a message name and each tool call's name and arguments", () => {
+    expect(plus("", { name: "abcdabcd" })).toBe(2);
+    const bare = plus(null, { tool_calls: [{ id: "1", type: "function", function: {} }] });
+    const full = plus(null, { tool_calls: [{ id: "1", type: "function", function: { name: "abcd", arguments: "abcdabcd" } }] });
+    expect(full - bare).toBe(3);
+  });
+
+  it("counts a tool given without a function wrapper, and nothing for an empty tools list", () => {
+    const messages = [{ role: "user" as const, content: "hi" }];
+    expect(estimateTokens({ messages, tools: [] })).toBe(estimateTokens(messages));
+    const wrapped = estimateTokens({ messages, tools: [{ type: "function", function: { name: "lookup", parameters: { type: "object", properties: { q: { type: "string", enum: ["a", 1, true] } } } } }] });
+    const bare = estimateTokens({ messages, tools: [{ name: "lookup", parameters: { type: "object", properties: { q: { type: "string", enum: ["a", 1, true] } } } }] as never });
+    expect(wrapped).toBeGreaterThan(estimateTokens(messages));
+    // The same words are counted whether or not the tool is wrapped in { type, function }.
+    expect(bare).toBe(wrapped);
+  });
+
+  it("treats a :thinking model and reasoning_effort as reasoning, and effort none or enabled false as not", () => {
+    // Only Claude's tokenizer profile adds hidden reasoning instructions.
+    const claude = { tokenizer: "Claude" };
+    const messages = [{ role: "user" as const, content: "hi" }];
+    const plain = estimateTokens({ messages }, claude);
+    expect(estimateTokens({ messages, model: "anthropic/claude-3.7-sonnet:thinking" } as never, claude)).toBe(plain + 30);
+    expect(estimateTokens({ messages, reasoning_effort: "high" } as never, claude)).toBe(plain + 30);
+    expect(estimateTokens({ messages, reasoning: { max_tokens: 100 } } as never, claude)).toBe(plain + 30);
+    expect(estimateTokens({ messages, reasoning_effort: "none" } as never, claude)).toBe(plain);
+    expect(estimateTokens({ messages, reasoning: { enabled: false } } as never, claude)).toBe(plain);
+    expect(estimateTokens({ messages, reasoning: { effort: "none" } } as never, claude)).toBe(plain);
+    expect(estimateTokens({ messages, reasoning_effort: "high" } as never)).toBe(estimateTokens({ messages }));
+    expect(estimateTokens({ messages, response_format: { type: "json_object" } } as never)).toBe(estimateTokens({ messages }));
+  });
+
+  it("names what it got when the input is no accepted shape", () => {
+    expect(() => estimateTokens(null as never)).toThrow(/got null/);
+    expect(() => estimateTokens(42 as never)).toThrow(/got number/);
+    expect(() => estimateTokens({ content: "no role" } as never)).toThrow(InvalidArgumentError);
+    expect(() => estimateTokens([null] as never)).toThrow(/each message must be an object with a role/);
+    expect(() => estimateTokens("x", { charsPerToken: 0 })).toThrow(/charsPerToken must be a positive number/);
+    expect(() => estimateTokens("x", { charsPerToken: Infinity })).toThrow(/charsPerToken/);
+  });
+});
+
 describe("fitsContext", () => {
   const model = { id: "test/small", context_length: 1000, top_provider: { context_length: 800, max_completion_tokens: 200 } };
   const short = [{ role: "user" as const, content: "hello" }];

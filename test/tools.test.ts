@@ -26,6 +26,7 @@ describe("defineTool", () => {
     expect(() => defineTool({ name: "t", parameters: { type: "object" }, execute: "no" as never })).toThrow(/execute must be a function/);
     expect(() => defineTool({ ...base, name: "t", maxRetries: -1 })).toThrow(/maxRetries/);
     expect(() => defineTool(null as never)).toThrow(/definition object/);
+    expect(() => defineTool({ ...base, name: "t", description: 42 as never })).toThrow(/description must be a string/);
   });
 });
 
@@ -75,6 +76,8 @@ describe("toolOutputToContent", () => {
     const cyclic: Record<string, unknown> = {};
     cyclic["self"] = cyclic;
     expect(toolOutputToContent(cyclic)).toBe("[object Object]");
+    // JSON has no text for a function or a symbol: their String() is used.
+    expect(toolOutputToContent(Symbol.for("done"))).toBe("Symbol(done)");
   });
 });
 
@@ -95,5 +98,21 @@ describe("sumUsage", () => {
     expect(sumUsage(undefined, undefined)).toBeUndefined();
     expect(sumUsage(undefined, b)).toEqual(b);
     expect(sumUsage(undefined, b)).not.toBe(b);
+  });
+
+  it("keeps the first side when the second is missing, and carries non-numeric fields from either side", () => {
+    const a = { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2, prompt_tokens_details: { cached_tokens: 1 } };
+    expect(sumUsage(a, undefined)).toEqual(a);
+    expect(sumUsage(a, undefined)).not.toBe(a);
+    const withNull = { prompt_tokens: 1, completion_tokens: 0, total_tokens: 1, prompt_tokens_details: null, server_tool_use: { web_search_requests: 1 } };
+    const withDetails = { prompt_tokens: 2, completion_tokens: 1, total_tokens: 3, prompt_tokens_details: { cached_tokens: 2 }, is_byok: true };
+    expect(sumUsage(withNull as never, withDetails as never)).toEqual({
+      prompt_tokens: 3,
+      completion_tokens: 1,
+      total_tokens: 4,
+      prompt_tokens_details: { cached_tokens: 2 },
+      server_tool_use: { web_search_requests: 1 },
+      is_byok: true,
+    });
   });
 });

@@ -87,6 +87,71 @@ describe("interpreter validator", () => {
   it("rejects remote $refs with a clear error", () => {
     expect(() => interpretSchema({ $ref: "https://example.com/s.json" }, 1)).toThrow(/only resolves local \$refs/);
   });
+
+  it("checks the other string formats, leap years included", () => {
+    const ok = (format: string, value: string) => interpretSchema({ type: "string", format }, value).valid;
+    expect(ok("date", "2000-02-29")).toBe(true);
+    expect(ok("date", "1900-02-29")).toBe(false);
+    expect(ok("date", "2024-13-01")).toBe(false);
+    expect(ok("date", "2024-04-31")).toBe(false);
+    expect(ok("time", "14:00:00Z")).toBe(true);
+    expect(ok("time", "2pm")).toBe(false);
+    expect(ok("uri", "https://example.com/a?b=c")).toBe(true);
+    expect(ok("uri", "not a uri")).toBe(false);
+    expect(ok("uri-reference", "../a/b")).toBe(true);
+    expect(ok("uri-reference", "a b")).toBe(false);
+    expect(ok("ipv4", "192.168.0.1")).toBe(true);
+    expect(ok("ipv4", "256.1.1.1")).toBe(false);
+    expect(ok("ipv6", "::1")).toBe(true);
+    expect(ok("ipv6", "1.2.3.4")).toBe(false);
+    expect(ok("hostname", "api.example.com")).toBe(true);
+    expect(ok("hostname", "-bad-.example")).toBe(false);
+    // A format nobody knows is accepted, as ajv does with unknown formats ignored.
+    expect(ok("color", "anything")).toBe(true);
+  });
+
+  it("accepts null for nullable, checks exclusiveMinimum, and rejects everything under a false schema", () => {
+    expect(interpretSchema({ type: "string", nullable: true } as JSONSchema, null).valid).toBe(true);
+    expect(interpretSchema({ type: "number", exclusiveMinimum: 1 }, 1).errors).toEqual([{ path: "", keyword: "exclusiveMinimum", message: "must be > 1" }]);
+    expect(interpretSchema(false, 1).errors).toEqual([{ path: "", keyword: "false schema", message: "boolean schema is false" }]);
+    expect(interpretSchema(true, 1).valid).toBe(true);
+    expect(interpretSchema({ type: "object", properties: { a: false } }, { a: 1 }).errors[0]?.path).toBe("/a");
+  });
+
+  it("tells the closest anyOf/oneOf branch, and says when oneOf matched several", () => {
+    const anyOf = interpretSchema({ anyOf: [{ type: "object", required: ["a", "b"] }, { type: "object", required: ["a"] }] }, {});
+    expect(anyOf.errors.map((e) => e.message)).toEqual(["must have required property 'a'", "must match a schema in anyOf"]);
+    const oneOf = interpretSchema({ oneOf: [{ type: "string", minLength: 5 }, { type: "string", maxLength: 1 }] }, "abc");
+    expect(oneOf.errors.at(-1)?.message).toBe("must match exactly one schema in oneOf");
+    expect(interpretSchema({ oneOf: [{ type: "number" }, { minimum: 0 }] }, 1).errors).toEqual([
+      { path: "", keyword: "oneOf", message: "must match exactly one schema in oneOf (matched several)" },
+    ]);
+  });
+
+  it("resolves $ref to the root and to escaped names, and refuses unresolvable or endless ones", () => {
+    const tree: JSONSchema = { type: "object", properties: { child: { anyOf: [{ $ref: "#" }, { type: "null" }] } }, required: ["child"] };
+    expect(interpretSchema(tree, { child: { child: null } }).valid).toBe(true);
+    expect(interpretSchema(tree, { child: { child: 1 } }).valid).toBe(false);
+    const escaped: JSONSchema = { $defs: { "a/b": { type: "string" }, "c~d": { type: "integer" } }, properties: { x: { $ref: "#/$defs/a~1b" }, y: { $ref: "#/$defs/c~0d" } } };
+    expect(interpretSchema(escaped, { x: "s", y: 1 }).valid).toBe(true);
+    expect(interpretSchema(escaped, { x: 1 }).valid).toBe(false);
+    expect(() => interpretSchema({ $ref: "#/$defs/missing" }, 1)).toThrow(/Unresolvable \$ref "#\/\$defs\/missing"/);
+    expect(() => interpretSchema({ $ref: "#/$defs/list/0" } as JSONSchema, 1)).toThrow(/Unresolvable/);
+    expect(() => interpretSchema({ $ref: "#" }, 1)).toThrow(/Schema recursion too deep/);
+  });
+
+  it("caps the error list it formats", () => {
+    const errors = Array.from({ length: 25 }, (_, i) => ({ path: `/${i}`, keyword: "type", message: "must be string" }));
+    const text = formatValidationErrors(errors, 3);
+    expect(text.split("\n")).toEqual(["/0: must be string", "/1: must be string", "/2: must be string", "… and 22 more"]);
+    expect(formatValidationErrors([{ path: "", keyword: "type", message: "must be object" }])).toBe("(root): must be object");
+  });
+
+  it("keys equal schemas the same whatever their key order, treating undefined like JSON does", () => {
+    expect(stableStringify({ b: [1, undefined], a: { d: undefined, c: 1 } })).toBe('{"a":{"c":1},"b":[1,null]}');
+    expect(stableStringify(undefined)).toBe("null");
+    expect(stableStringify("s")).toBe('"s"');
+  });
 });
 
 describe("ajv validator", () => {
@@ -127,6 +192,17 @@ describe("ajv validator", () => {
     const text = formatValidationErrors(r.errors);
     expect(text).toMatch(/'y'/);
     expect(text).toMatch(/"a", "b"/);
+  });
+
+  it("validates boolean schemas and starts afresh after clear()", async () => {
+    const ajv = await createAjvValidator();
+    expect(ajv.validate(true, 1)).toEqual({ valid: true, errors: [] });
+    expect(ajv.validate(false, 1).valid).toBe(false);
+    expect(ajv.validate(false, 1).errors[0]?.keyword).toBe("false schema");
+    const prepared = await prepareValidator(ajv, true);
+    expect(prepared.validate(true, "anything").valid).toBe(true);
+    ajv.clear();
+    expect(ajv.validate({ type: "integer" }, 1).valid).toBe(true);
   });
 
   it("turns an invalid schema into InvalidArgumentError", async () => {

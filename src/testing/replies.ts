@@ -186,7 +186,9 @@ function properNoun(text: string): string | undefined {
 
 function toolArguments(tool: Schema, userText: string): Record<string, unknown> {
   const parameters = ((tool["function"] as Schema | undefined)?.["parameters"] ?? {}) as Schema;
-  const args = (exampleForSchema(parameters) ?? {}) as Record<string, unknown>;
+  // Arguments are always a JSON object: a tool declared without parameters takes none.
+  const example = exampleForSchema({ type: "object", ...parameters });
+  const args = (example && typeof example === "object" && !Array.isArray(example) ? example : {}) as Record<string, unknown>;
   const noun = properNoun(userText);
   const props = (parameters["properties"] ?? {}) as Record<string, Schema>;
   // Fill the first free-text string property with a name from the question ("weather in Paris").
