@@ -116,7 +116,7 @@ async function loadOurs(origin: string, name: string): Promise<LoadResult> {
     structuredFn = (client, params) => client.structured!(params);
   } else {
     try {
-      const spec = new URL("../src/structured.ts", import.meta.url).href;
+      const spec = new URL("../src/agents/structured.ts", import.meta.url).href;
       const sm = (await import(spec)) as { structured?: (client: OurClient, params: unknown) => Promise<unknown> };
       if (typeof sm.structured === "function") structuredFn = sm.structured;
     } catch {

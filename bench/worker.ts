@@ -259,11 +259,11 @@ async function structuredGroup(bind: (s: string) => BoundClient, quick: boolean)
   // A plain chat on the same server first, so the first structured call pays only what is structured-specific.
   const plain = bind("chat");
   for (let i = 0; i < 20; i++) await plain.chat(body);
-  // Our validator exposes its compile count (src/validator.ts): a direct check that a schema seen before is
+  // Our validator exposes its compile count (src/agents/validator/index.ts): a direct check that a schema seen before is
   // not compiled again, independent of timing noise. Read through the same module instance the client loads.
   const compiles = async (): Promise<number> => {
     try {
-      const spec = new URL("../src/validator.ts", import.meta.url).href;
+      const spec = new URL("../src/agents/validator/index.ts", import.meta.url).href;
       const v = (await import(spec)) as { getAjvValidator?: () => Promise<{ compileCount: number }> };
       return v.getAjvValidator ? (await v.getAjvValidator()).compileCount : NaN;
     } catch {

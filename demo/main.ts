@@ -10,7 +10,7 @@
  * the piece of the library it shows is missing. The key is never printed.
  */
 import { OpenRouter } from "../src/index.js";
-import { defineTool } from "../src/tools.js";
+import { defineTool } from "../src/agents/tools.js";
 import { createMockOpenRouter, noNetwork, type MockOpenRouter } from "../src/testing/index.js";
 import { bold, cyan, dim, green, heading, table, usd, yellow } from "./format.js";
 

@@ -3,10 +3,11 @@
  * and the module that owns its job. Code that needs ajv (structured outputs, tools) is loaded with `import()`
  * on first use so it never weighs on the core bundle.
  */
-import { type ApiClient, lazyApiClient } from "./api.js";
-import type { RunToolsParams, RunToolsResult, RunToolsStream } from "./agent.js";
-import { type CostEstimate, type GenerationCost, estimateCost, fetchGeneration } from "./cost.js";
-import type { EmbedInput, EmbedOptions, EmbedResult } from "./embeddings.js";
+import { type ApiClient, lazyApiClient } from "./core/api.js";
+import type { RunToolsParams, RunToolsResult, RunToolsStream } from "./agents/agent.js";
+import { type CostEstimate, estimateCost } from "./accounting/cost.js";
+import { type GenerationCost, fetchGeneration } from "./accounting/generation.js";
+import type { EmbedInput, EmbedOptions, EmbedResult } from "./agents/embeddings.js";
 import {
   AuthenticationError,
   ConnectionError,
@@ -18,28 +19,28 @@ import {
   describe,
   errorFromResponse,
   isOpenRouterError,
-} from "./errors.js";
-import type { FallbackRecord } from "./hooks.js";
-import type { PreSendOptions } from "./guards.js";
-import { lazyIterable } from "./internal/lazy.js";
+} from "./core/errors.js";
+import type { FallbackRecord } from "./core/resilience/hooks.js";
+import type { PreSendOptions } from "./accounting/guards.js";
+import { lazyIterable } from "./core/final-iterable.js";
 import { quote } from "./internal/quote.js";
-import { checkBaseUrl, checkCallOptions, checkHeaderValue, checkHeaders, checkMessages, checkModelId, serializeBody } from "./internal/validate.js";
-import type { FromSchema, JSONSchema } from "./json-schema.js";
-import { type Model, ModelRegistry } from "./models.js";
-import { type CallResilienceOptions, type Resilience, type ResilienceConfig, type ResilientResult, createResilience } from "./resilience.js";
-import { type ChatRequest, type ChatResult, type ResultContext, chatResultFromResponse } from "./result.js";
-import type { RetryOptions } from "./retry.js";
-import { ChatStream } from "./stream.js";
-import type { StructuredParams, StructuredResult, StructuredStream } from "./structured.js";
-import { Deadline, Transport, type TransportRequest, networkMessage, rawResponseOf, stripCause } from "./transport.js";
-import { type BudgetReservation, UsageTracker } from "./usage.js";
+import { checkBaseUrl, checkCallOptions, checkHeaderValue, checkHeaders, checkMessages, checkModelId, serializeBody } from "./core/validate.js";
+import type { FromSchema, JSONSchema } from "./agents/json-schema.js";
+import { type Model, ModelRegistry } from "./accounting/models.js";
+import { type CallResilienceOptions, type Resilience, type ResilienceConfig, type ResilientResult, createResilience } from "./core/resilience/run.js";
+import { type ChatRequest, type ChatResult, type ResultContext, chatResultFromResponse } from "./core/result.js";
+import type { RetryOptions } from "./core/retry.js";
+import { ChatStream } from "./stream/chat-stream.js";
+import type { StructuredParams, StructuredResult, StructuredStream } from "./agents/structured.js";
+import { Deadline, LegacyTransport, type LegacyTransportRequest, networkMessage, rawResponseOf, stripCause } from "./core/transport.js";
+import { type BudgetReservation, UsageTracker } from "./accounting/usage.js";
 import { redact, registerSecret } from "./internal/redact.js";
-import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes, detached, excerptOf, readBounded, tooLargeError } from "./body.js";
-import { DEFAULT_FIRST_EVENT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./timeouts.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes, detached, excerptOf, readBounded, tooLargeError } from "./core/body.js";
+import { DEFAULT_FIRST_EVENT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./core/timeouts.js";
 
 export const DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
 
-/** Resilience settings taken as they are by the retry/fallback/breaker/limit layer (see `src/resilience.ts`). */
+/** Resilience settings taken as they are by the retry/fallback/breaker/limit layer (see `src/core/resilience/run.ts`). */
 type ResilienceOptions = Pick<
   ResilienceConfig,
   "retry" | "fallbackModels" | "circuitBreaker" | "rateLimit" | "hooks" | "telemetry" | "onInsufficientCredits" | "now" | "sleep" | "random"
@@ -177,7 +178,7 @@ export class OpenRouter {
   /** The model catalogue (`GET /models`), cached. */
   readonly models: ModelRegistry;
   readonly #options: ResolvedOptions;
-  readonly #transport: Transport;
+  readonly #transport: LegacyTransport;
   readonly #resilience: Resilience;
 
   constructor(options: OpenRouterOptions = {}) {
@@ -209,7 +210,7 @@ export class OpenRouter {
       },
       fallbackModels: Array.isArray(options.fallbackModels) ? options.fallbackModels : undefined,
     });
-    this.#transport = new Transport({
+    this.#transport = new LegacyTransport({
       apiKey,
       baseUrl,
       headers: defaultHeaders(apiKey, options),
@@ -358,7 +359,7 @@ export class OpenRouter {
    * const { data } = await client.structured({ model, messages, schema: { type: "object", properties: { name: { type: "string" } }, required: ["name"] } as const });
    */
   async structured<const S extends JSONSchema>(params: StructuredParams<S>, options?: CallOptions): Promise<StructuredResult<FromSchema<S>>> {
-    const { structured } = await import("./structured.js");
+    const { structured } = await import("./agents/structured.js");
     return structured(this, params, options);
   }
 
@@ -369,7 +370,7 @@ export class OpenRouter {
    * for await (const e of client.structuredStream({ model, messages, schema })) if (e.type === "partial") render(e.data);
    */
   structuredStream<const S extends JSONSchema>(params: StructuredParams<S>, options?: CallOptions): StructuredStream<FromSchema<S>> {
-    return lazyIterable(async () => (await import("./structured.js")).structuredStream(this, params, options));
+    return lazyIterable(async () => (await import("./agents/structured.js")).structuredStream(this, params, options));
   }
 
   /**
@@ -382,7 +383,7 @@ export class OpenRouter {
   runTools<Deps>(params: RunToolsParams<Deps> & { stream: true }, options?: CallOptions): RunToolsStream;
   runTools<Deps>(params: RunToolsParams<Deps> & { stream?: false | undefined }, options?: CallOptions): Promise<RunToolsResult>;
   runTools<Deps>(params: RunToolsParams<Deps>, options?: CallOptions): Promise<RunToolsResult> | RunToolsStream {
-    const load = () => import("./agent.js");
+    const load = () => import("./agents/agent.js");
     if (params.stream === true) {
       return lazyIterable(async () => (await load()).runTools(this, params as RunToolsParams<Deps> & { stream: true }, options));
     }
@@ -396,7 +397,7 @@ export class OpenRouter {
    * const { vectors } = await client.embed(["a", "b"], { model: "openai/text-embedding-3-small" });
    */
   async embed(input: EmbedInput, options: EmbedOptions, callOptions?: CallOptions): Promise<EmbedResult> {
-    const { embed } = await import("./embeddings.js");
+    const { embed } = await import("./agents/embeddings.js");
     return embed(this, input, options, callOptions);
   }
 
@@ -463,7 +464,7 @@ export class OpenRouter {
     throw new AuthenticationError(`No API key: pass { apiKey } to new OpenRouter() or set OPENROUTER_API_KEY${describe(info)}`, info);
   }
 
-  #request(body: Record<string, unknown>, stream: boolean, options: CallOptions, verb: string): TransportRequest {
+  #request(body: Record<string, unknown>, stream: boolean, options: CallOptions, verb: string): LegacyTransportRequest {
     checkCallOptions(verb, options);
     this.#requireKey(body);
     return {
@@ -498,7 +499,7 @@ export class OpenRouter {
   ): Promise<BudgetReservation | undefined> {
     const o = this.#options.preSend;
     // Loaded only when a check is on, so the checks (and the token estimator) stay out of the core bundle.
-    const { runPreSendChecks } = await import("./guards.js");
+    const { runPreSendChecks } = await import("./accounting/guards.js");
     return runPreSendChecks({
       body: body as unknown as ChatRequest,
       registry: this.models,
@@ -528,7 +529,7 @@ export class OpenRouter {
   }
 
   /** Runs one request of `client.api` through the same transport and resilience as the verbs. */
-  async #send(req: TransportRequest, signal: AbortSignal | undefined): Promise<Response> {
+  async #send(req: LegacyTransportRequest, signal: AbortSignal | undefined): Promise<Response> {
     const deadline = new Deadline(signal, this.#options.timeoutMs);
     try {
       const run = await this.#resilience.run({ ...req, signal: deadline.signal }, this.#callOptions({}, deadline, infoOf(req)), async (r) => {
@@ -563,8 +564,8 @@ export class OpenRouter {
     request.headers.forEach((value, key) => {
       if (key !== "content-type") headers[key] = value;
     });
-    const req: TransportRequest = {
-      method: request.method as TransportRequest["method"],
+    const req: LegacyTransportRequest = {
+      method: request.method as LegacyTransportRequest["method"],
       path,
       body,
       ...(body !== undefined && { serialized: { body, text: bodyText } }),
@@ -647,7 +648,7 @@ function defaultHeaders(apiKey: string | undefined, options: OpenRouterOptions):
   return headers;
 }
 
-function infoOf(req: TransportRequest): RequestInfo {
+function infoOf(req: LegacyTransportRequest): RequestInfo {
   return { method: req.method, path: req.path, ...(req.model !== undefined && { model: req.model }) };
 }
 
@@ -655,7 +656,7 @@ function infoOf(req: TransportRequest): RequestInfo {
  * Reads a JSON body, at most `limit` bytes of it (counted as they arrive, so an oversized body is never
  * buffered whole); a connection that drops mid-body is a (retryable) network error, not a parse error.
  */
-async function readText(response: Response, deadline: Deadline, req: TransportRequest, apiKey: string | undefined, limit: number): Promise<string> {
+async function readText(response: Response, deadline: Deadline, req: LegacyTransportRequest, apiKey: string | undefined, limit: number): Promise<string> {
   let read: { text: string; cut: boolean };
   try {
     read = await readBounded(response, limit);
@@ -676,7 +677,7 @@ async function readText(response: Response, deadline: Deadline, req: TransportRe
 }
 
 /** `JSON.parse` accepts the whitespace OpenRouter pads bodies with while a model works; a BOM it does not. */
-function parseJson(text: string, req: TransportRequest, status: number): unknown {
+function parseJson(text: string, req: LegacyTransportRequest, status: number): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
     return JSON.parse(body);

@@ -17,7 +17,7 @@ export type {
   ReasoningDetail,
   Annotation,
   AssistantMessage,
-} from "./result.js";
+} from "./core/result.js";
 export {
   OpenRouterError,
   AuthenticationError,
@@ -42,25 +42,27 @@ export {
   MaxStepsError,
   ToolError,
   isOpenRouterError,
-} from "./errors.js";
-export type { ErrorKind } from "./errors.js";
-export type { RateLimitInfo } from "./rate-limit-headers.js";
+} from "./core/errors.js";
+export type { ErrorKind } from "./core/errors.js";
+export type { RateLimitInfo } from "./core/rate-limit-headers.js";
 export type { paths, components, operations } from "./generated/openrouter.js";
-export { parseModelId, withVariant, isVariant, isRoutingOnlyVariant, fallbackModels, providerPreferences, VARIANTS } from "./routing.js";
-export type { Variant, ParsedModelId, ProviderPreferences } from "./routing.js";
-export { costOf, estimateCost, generationCost, fetchGeneration, hasFixedPricing } from "./cost.js";
-export type { CallCost, CostDetails, CostEstimate, GenerationCost } from "./cost.js";
-export { UsageTracker } from "./usage.js";
-export type { UsageSnapshot, UsageTotals, PendingEntry, ReconcileReport, BudgetReservation } from "./usage.js";
-export type { CostAnomaly } from "./reported-cost.js";
-export { ModelRegistry } from "./models.js";
-export type { Model, ModelFilters, ResolvedModel } from "./models.js";
-export { estimateTokens, fitsContext } from "./tokens.js";
-export type { ContextFit } from "./tokens.js";
-export type { PreSendOptions } from "./guards.js";
-export { ChatStream } from "./stream.js";
-export { ResponseTooLargeError, DEFAULT_MAX_RESPONSE_BYTES } from "./body.js";
-export { DEFAULT_TIMEOUT_MS, DEFAULT_FIRST_EVENT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "./timeouts.js";
+export { parseModelId, withVariant, isVariant, isRoutingOnlyVariant, fallbackModels, providerPreferences, VARIANTS } from "./accounting/routing.js";
+export type { Variant, ParsedModelId, ProviderPreferences } from "./accounting/routing.js";
+export { costOf, estimateCost, hasFixedPricing } from "./accounting/cost.js";
+export { generationCost, fetchGeneration } from "./accounting/generation.js";
+export type { CallCost, CostDetails, CostEstimate } from "./accounting/cost.js";
+export type { GenerationCost } from "./accounting/generation.js";
+export { UsageTracker } from "./accounting/usage.js";
+export type { UsageSnapshot, UsageTotals, PendingEntry, ReconcileReport, BudgetReservation } from "./accounting/usage.js";
+export type { CostAnomaly } from "./core/reported-cost.js";
+export { ModelRegistry } from "./accounting/models.js";
+export type { Model, ModelFilters, ResolvedModel } from "./accounting/models.js";
+export { estimateTokens, fitsContext } from "./accounting/tokens.js";
+export type { ContextFit } from "./accounting/tokens.js";
+export type { PreSendOptions } from "./accounting/guards.js";
+export { ChatStream } from "./stream/chat-stream.js";
+export { ResponseTooLargeError, DEFAULT_MAX_RESPONSE_BYTES } from "./core/body.js";
+export { DEFAULT_TIMEOUT_MS, DEFAULT_FIRST_EVENT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "./core/timeouts.js";
 export type {
   ChatStreamEvent,
   ChatStreamInit,
@@ -75,10 +77,10 @@ export type {
   FinishEvent,
   UsageEvent,
   DoneEvent,
-} from "./stream.js";
-export { defineTool, toolToWire } from "./tools.js";
-export type { Tool, AnyTool, ToolContext, ToolDefinition, ToolFailure } from "./tools.js";
-export { text, imageUrl, image, file, audio, video, toBase64, dataUrl } from "./content.js";
+} from "./stream/chat-stream.js";
+export { defineTool, toolToWire } from "./agents/tools.js";
+export type { Tool, AnyTool, ToolContext, ToolDefinition, ToolFailure } from "./agents/tools.js";
+export { text, imageUrl, image, file, audio, video, toBase64, dataUrl } from "./core/content.js";
 export type {
   ContentPart,
   TextContentPart,
@@ -89,18 +91,18 @@ export type {
   Bytes,
   ImageDetail,
   AudioFormat,
-} from "./content.js";
-export { Conversation } from "./conversation.js";
-export type { ConversationOptions, ConversationSnapshot, ConversationStream, ConversationParams } from "./conversation.js";
-export type { FromSchema, JSONSchema, JsonValue } from "./json-schema.js";
-export type { StructuredParams, StructuredResult, StructuredStream, StructuredStreamEvent, StructuredFailure, DeepPartial } from "./structured.js";
-export type { RunToolsParams, RunToolsResult, RunToolsStream, RunToolsEvent, RunStep, ToolCallRecord, StopReason } from "./agent.js";
-export type { EmbedInput, EmbedOptions, EmbedResult, EmbeddingsUsage } from "./embeddings.js";
-export type { Validator, ValidatorOption, ValidationError, ValidationResult } from "./validator.js";
-export { isRetryable, parseRetryAfter, parseAffordableTokens } from "./retry.js";
-export type { RetryOptions } from "./retry.js";
-export type { CircuitBreakerOptions, CircuitState } from "./circuit.js";
-export type { RateLimitOptions } from "./rate-limit.js";
-export type { Hooks, HookContext, RequestEvent, ResponseEvent, ErrorEvent, RetryEvent, FallbackEvent, ResultEvent, FallbackRecord } from "./hooks.js";
-export type { TelemetryOptions } from "./telemetry.js";
-export type { InsufficientCreditsPolicy, ResilientResult } from "./resilience.js";
+} from "./core/content.js";
+export { Conversation } from "./agents/conversation.js";
+export type { ConversationOptions, ConversationSnapshot, ConversationStream, ConversationParams } from "./agents/conversation.js";
+export type { FromSchema, JSONSchema, JsonValue } from "./agents/json-schema.js";
+export type { StructuredParams, StructuredResult, StructuredStream, StructuredStreamEvent, StructuredFailure, DeepPartial } from "./agents/structured.js";
+export type { RunToolsParams, RunToolsResult, RunToolsStream, RunToolsEvent, RunStep, ToolCallRecord, StopReason } from "./agents/agent.js";
+export type { EmbedInput, EmbedOptions, EmbedResult, EmbeddingsUsage } from "./agents/embeddings.js";
+export type { Validator, ValidatorOption, ValidationError, ValidationResult } from "./agents/validator/index.js";
+export { isRetryable, parseRetryAfter, parseAffordableTokens } from "./core/retry.js";
+export type { RetryOptions } from "./core/retry.js";
+export type { CircuitBreakerOptions, CircuitState } from "./core/resilience/circuit.js";
+export type { RateLimitOptions } from "./core/resilience/rate-limit.js";
+export type { Hooks, HookContext, RequestEvent, ResponseEvent, ErrorEvent, RetryEvent, FallbackEvent, ResultEvent, FallbackRecord } from "./core/resilience/hooks.js";
+export type { TelemetryOptions } from "./core/resilience/telemetry.js";
+export type { InsufficientCreditsPolicy, ResilientResult } from "./core/resilience/run.js";

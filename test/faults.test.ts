@@ -24,8 +24,8 @@ import {
   ServerError,
   TimeoutError,
   isOpenRouterError,
-} from "../src/errors.js";
-import type { Hooks } from "../src/hooks.js";
+} from "../src/core/errors.js";
+import type { Hooks } from "../src/core/resilience/hooks.js";
 
 const API_KEY = "sk-or-v1-faultsuite-0123456789abcdef0123456789abcdef";
 const MODEL = "openai/gpt-4o-mini";

@@ -19,7 +19,7 @@ import {
   ResponseTooLargeError,
   ServerError,
 } from "../src/index.js";
-import { ChatStream } from "../src/stream.js";
+import { ChatStream } from "../src/stream/chat-stream.js";
 
 const KEY = "sk-or-v1-limits-test-0123456789abcdef";
 const MODEL = "test/model";

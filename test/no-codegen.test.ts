@@ -16,9 +16,9 @@ const src = (file: string) => JSON.stringify(pathToFileURL(join(ROOT, "src", fil
 const CHILD = `
 import { createServer } from "node:http";
 import { OpenRouter } from ${src("index.ts")};
-import { structured } from ${src("structured.ts")};
-import { codeGenerationDisallowed } from ${src("validator.ts")};
-import { Conversation } from ${src("conversation.ts")};
+import { structured } from ${src("agents/structured.ts")};
+import { codeGenerationDisallowed } from ${src("agents/validator/index.ts")};
+import { Conversation } from ${src("agents/conversation.ts")};
 
 const out = {};
 try { new Function("return 1"); out.newFunction = "allowed"; } catch (e) { out.newFunction = e.name; }

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import type { ChatParams } from "../client.js";
-import type { ChatMessage, ChatResult } from "../result.js";
-import { VARIANTS, isVariant, parseModelId, withVariant } from "../routing.js";
+import type { ChatMessage, ChatResult } from "../core/result.js";
+import { VARIANTS, isVariant, parseModelId, withVariant } from "../accounting/routing.js";
 import { CliError, EXIT, UsageError } from "./exit-codes.js";
 import { tokens, usd } from "./format.js";
 import { CHAT_HELP } from "./help.js";
@@ -128,7 +128,7 @@ export async function chatCommand(ctx: CommandContext): Promise<void> {
 
   if (schema) {
     // Loaded only here: the validator (ajv) is not needed by any other command.
-    const { structured } = await import("../structured.js");
+    const { structured } = await import("../agents/structured.js");
     const result = await structured(client, { ...params, messages, schema }, options);
     io.stdout.write(`${JSON.stringify(result.data, null, 2)}\n`);
     io.stderr.write(`${summaryLine(result)}${result.attempts > 1 ? ` (${result.attempts} attempts)` : ""}\n`);

@@ -2,7 +2,7 @@
  * Exit codes of the `openrouter` CLI and the mapping from errors to them. Scripts branch on these, so they
  * are part of the CLI's contract (documented in `--help` and docs/cli.md).
  */
-import { isOpenRouterError } from "../errors.js";
+import { isOpenRouterError } from "../core/errors.js";
 
 /**
  * The CLI's exit codes.

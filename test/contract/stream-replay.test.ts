@@ -13,8 +13,8 @@ import {
   type ChatParams,
   type ChatResult,
 } from "../../src/index.js";
-import { chatResultFromResponse } from "../../src/result.js";
-import type { ChatStreamEvent } from "../../src/stream.js";
+import { chatResultFromResponse } from "../../src/core/result.js";
+import type { ChatStreamEvent } from "../../src/stream/chat-stream.js";
 import { type Recorded, listFixtures, loadFixture, recordedHeaders, recordedJson, replayFetch } from "../helpers/fixtures.js";
 
 type Json = Record<string, unknown>;
@@ -51,7 +51,7 @@ interface Reference {
 }
 
 /**
- * The reference reader: deliberately naive and unlike src/stream.ts. It splits the whole text into lines on
+ * The reference reader: deliberately naive and unlike src/stream/chat-stream.ts. It splits the whole text into lines on
  * any CR/LF form, groups `data:` lines into events at blank lines, skips `:` comments, stops at [DONE].
  */
 function reference(sse: string): Reference {

@@ -4,7 +4,7 @@
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Usage } from "../../src/result.js";
+import type { Usage } from "../../src/core/result.js";
 
 export const FIXTURE_DIR = join(import.meta.dirname, "..", "fixtures", "recorded");
 

@@ -1,0 +1,202 @@
+/**
+ * `GET /generation` lookups: the authoritative cost, latency and native token counts of a finished call.
+ */
+import { abortableSleep } from "../core/retry.js";
+import { AbortError, InvalidArgumentError, InvalidResponseError, NotFoundError, errorFromResponse, type OpenRouterError } from "../core/errors.js";
+import type { Client } from "openapi-fetch";
+import type { components, paths } from "../generated/openrouter.js";
+import { readReportedCost } from "../core/reported-cost.js";
+import { type Json, isObject } from "../internal/json.js";
+import { formatAtto, toAtto } from "./cost.js";
+
+type GenerationData = components["schemas"]["GenerationData"];
+
+/**
+ * The authoritative accounting of one generation, mapped from `GET /generation`'s `data`. JSON-safe (no
+ * `bigint`): `JSON.stringify` works on it as on any API answer.
+ */
+export interface GenerationCost {
+  id: string;
+  model: string | undefined;
+  provider: string | undefined;
+  /** What OpenRouter charged, USD. */
+  totalCost: number;
+  /** The same amount as an exact decimal string (`toAtto(totalCostExact)` gives integer atto-dollars). */
+  totalCostExact: string;
+  /** The prompt-cache saving OpenRouter applied, USD (may be negative when a cache write cost more). */
+  cacheDiscount: number | undefined;
+  /** BYOK: what the upstream charged your key. */
+  upstreamInferenceCost: number | undefined;
+  isByok: boolean | undefined;
+  /** Time to first token, ms. */
+  latencyMs: number | undefined;
+  /** Time the model spent generating, ms. */
+  generationTimeMs: number | undefined;
+  moderationLatencyMs: number | undefined;
+  streamed: boolean | undefined;
+  cancelled: boolean | undefined;
+  finishReason: string | undefined;
+  nativeFinishReason: string | undefined;
+  createdAt: string | undefined;
+  /** OpenRouter's normalised counts (`tokens_*`). */
+  tokens: { prompt: number | undefined; completion: number | undefined };
+  /** The provider's own tokenizer counts (`native_tokens_*`): these are what was billed. */
+  nativeTokens: { prompt: number | undefined; completion: number | undefined; reasoning: number | undefined; cached: number | undefined };
+  raw: GenerationData;
+}
+
+const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+const bool = (v: unknown): boolean | undefined => (typeof v === "boolean" ? v : undefined);
+
+/**
+ * Maps `GET /generation`'s `data` object (any of its historical shapes) into a {@link GenerationCost}.
+ *
+ * @throws InvalidArgumentError when `data` has no id, or no usable `total_cost` (missing, negative, not a
+ *   number or absurdly large: such a figure must never become a cost).
+ * @example
+ * const { data } = await client.api.GET("/generation", { params: { query: { id } } });
+ * const { totalCost, latencyMs, nativeTokens } = generationCost(data!.data);
+ */
+export function generationCost(data: GenerationData): GenerationCost {
+  if (!isObject(data)) throw new InvalidArgumentError("generationCost() expects the `data` object of GET /generation.");
+  const d: Json = data;
+  const id = str(d["id"]);
+  const reported = readReportedCost(d["total_cost"] ?? d["usage"]);
+  const total = reported?.usd;
+  if (id === undefined || total === undefined) {
+    const what = id === undefined ? "an id" : reported?.anomaly ? `a usable total_cost (got ${reported.anomaly.reported}: ${reported.anomaly.reason})` : "total_cost";
+    throw new InvalidArgumentError(`generationCost(): the generation data lacks ${what}.`);
+  }
+  return {
+    id,
+    model: str(d["model"]),
+    provider: str(d["provider_name"]),
+    totalCost: total,
+    totalCostExact: formatAtto(toAtto(total)),
+    cacheDiscount: num(d["cache_discount"]),
+    upstreamInferenceCost: num(d["upstream_inference_cost"]),
+    isByok: bool(d["is_byok"]),
+    latencyMs: num(d["latency"]),
+    generationTimeMs: num(d["generation_time"]),
+    moderationLatencyMs: num(d["moderation_latency"]),
+    streamed: bool(d["streamed"]),
+    cancelled: bool(d["cancelled"]),
+    finishReason: str(d["finish_reason"]),
+    nativeFinishReason: str(d["native_finish_reason"]),
+    createdAt: str(d["created_at"]),
+    tokens: { prompt: num(d["tokens_prompt"]), completion: num(d["tokens_completion"]) },
+    nativeTokens: {
+      prompt: num(d["native_tokens_prompt"]),
+      completion: num(d["native_tokens_completion"]),
+      reasoning: num(d["native_tokens_reasoning"]),
+      cached: num(d["native_tokens_cached"]),
+    },
+    raw: data,
+  };
+}
+
+/** What `fetchGeneration` needs from an openapi-fetch client: `client.api` satisfies it. */
+export type GenerationApi = Pick<Client<paths>, "GET">;
+
+/** A `fetch`-compatible function. */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+export interface FetchGenerationOptions {
+  signal?: AbortSignal | undefined;
+  /** Extra attempts after a 404 ("not found yet": stats appear a moment after the call ends). Default 4. */
+  retries?: number;
+  /** First wait after a 404, doubled each time up to `maxDelayMs`. Default 500 ms. */
+  initialDelayMs?: number;
+  /** Default 4000 ms. */
+  maxDelayMs?: number;
+  /** Injectable sleep (tests use fake timers); must reject when `signal` aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** For a plain `fetch`: the API base URL. Default `https://openrouter.ai/api/v1`. */
+  baseUrl?: string;
+  /** For a plain `fetch`: headers to send (normally `authorization`). */
+  headers?: Record<string, string>;
+}
+
+const GENERATION_PATH = "/generation";
+
+function abortErrorFor(signal: AbortSignal | undefined): OpenRouterError {
+  return new AbortError(`The generation lookup was aborted (GET ${GENERATION_PATH})`, {
+    method: "GET",
+    path: GENERATION_PATH,
+    ...(signal?.reason !== undefined && { cause: signal.reason }),
+  });
+}
+
+async function getOnce(api: GenerationApi | FetchLike, id: string, opts: FetchGenerationOptions): Promise<{ status: number; headers: Headers; body: unknown; text: string }> {
+  if (typeof api === "function") {
+    const base = (opts.baseUrl ?? "https://openrouter.ai/api/v1").replace(/\/+$/, "");
+    const response = await api(`${base}${GENERATION_PATH}?id=${encodeURIComponent(id)}`, {
+      method: "GET",
+      headers: { accept: "application/json", ...opts.headers },
+      ...(opts.signal && { signal: opts.signal }),
+    });
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = text.trim() ? JSON.parse(text) : undefined;
+    } catch {
+      body = undefined;
+    }
+    return { status: response.status, headers: response.headers, body, text };
+  }
+  const { data, error, response } = await api.GET(GENERATION_PATH, { params: { query: { id } }, ...(opts.signal && { signal: opts.signal }) });
+  const body = response.ok ? data : error;
+  return { status: response.status, headers: response.headers, body, text: body === undefined ? "" : JSON.stringify(body) };
+}
+
+/**
+ * `GET /generation?id=…`: the authoritative cost, latency and native token counts of a finished call. Stats
+ * appear a little after the call ends, so the early 404 is retried with exponential backoff (500 ms, 1 s, 2 s,
+ * 4 s by default) that honours `signal`. Works with `client.api` (openapi-fetch) or a plain `fetch`.
+ *
+ * @throws NotFoundError when the id is still unknown after the retries; the typed error for other statuses;
+ *   AbortError when `signal` aborts.
+ * @example
+ * const cost = await fetchGeneration(client.api, result.generationId!, { signal });
+ * console.log(cost.totalCost, cost.latencyMs, cost.nativeTokens);
+ */
+export async function fetchGeneration(api: GenerationApi | FetchLike, id: string, opts: FetchGenerationOptions = {}): Promise<GenerationCost> {
+  if (typeof id !== "string" || id.trim() === "") throw new InvalidArgumentError("fetchGeneration() needs a generation id (gen-…).");
+  if (typeof api !== "function" && !(isObject(api) && typeof (api as { GET?: unknown }).GET === "function")) {
+    throw new InvalidArgumentError("fetchGeneration() needs client.api (openapi-fetch) or a fetch function.");
+  }
+  const retries = opts.retries ?? 4;
+  if (!Number.isInteger(retries) || retries < 0) throw new InvalidArgumentError(`fetchGeneration(): retries must be a non-negative integer; got ${String(retries)}.`);
+  const sleep = opts.sleep ?? ((ms: number, signal?: AbortSignal) => abortableSleep(ms, signal).catch(() => Promise.reject(abortErrorFor(signal))));
+  let delay = opts.initialDelayMs ?? 500;
+  const maxDelay = opts.maxDelayMs ?? 4000;
+  const info = { method: "GET", path: `${GENERATION_PATH}?id=${id}` };
+  for (let attempt = 0; ; attempt++) {
+    if (opts.signal?.aborted) throw abortErrorFor(opts.signal);
+    let res: Awaited<ReturnType<typeof getOnce>>;
+    try {
+      res = await getOnce(api, id, opts);
+    } catch (e) {
+      if (opts.signal?.aborted) throw abortErrorFor(opts.signal);
+      throw e;
+    }
+    if (res.status >= 200 && res.status < 300) {
+      const data = isObject(res.body) ? res.body["data"] : undefined;
+      if (!isObject(data)) throw new InvalidResponseError(`GET /generation answered ${res.status} without a data object`, { ...info, status: res.status });
+      try {
+        return generationCost(data as GenerationData);
+      } catch (e) {
+        // What the server sent is at fault here, not the caller's argument.
+        throw new InvalidResponseError(`GET /generation answered ${res.status} with ${(e as Error).message.replace(/^generationCost\(\): /, "")}`, { ...info, status: res.status });
+      }
+    }
+    if (res.status !== 404 || attempt >= retries) {
+      const err = errorFromResponse(res.status, res.headers, res.text, info);
+      if (res.status === 404 && !(err instanceof NotFoundError)) throw new NotFoundError(err.message, { ...info, status: 404 });
+      throw err;
+    }
+    await sleep(delay, opts.signal);
+    delay = Math.min(delay * 2, maxDelay);
+  }
+}

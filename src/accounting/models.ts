@@ -1,0 +1,451 @@
+/**
+ * The model registry behind `client.models`: `GET /models` with an in-memory TTL cache, filters, variant-aware
+ * lookup and "did you mean" suggestions.
+ *
+ * Variant semantics (see routing.ts): `:nitro`, `:floor`, `:exacto` and `:online` resolve to the base model's
+ * catalogue entry (same metadata and prices); `:free`, `:thinking`, `:extended` (and any other suffix the
+ * catalogue lists) resolve only to their own entry. A lookup tells both the id asked for and the entry used.
+ */
+import { AbortError, InvalidArgumentError, InvalidResponseError } from "../core/errors.js";
+import type { components } from "../generated/openrouter.js";
+import { type ParsedModelId, isRoutingOnlyVariant, parseModelId } from "./routing.js";
+import { type Json, isObject } from "../internal/json.js";
+
+export type Model = components["schemas"]["Model"];
+export type ModelEndpoint = components["schemas"]["ModelEndpoint"];
+
+/** Filters for {@link ModelRegistry.list}; every given filter must match. */
+export interface ModelFilters {
+  /** Every listed input modality must be accepted (`"image"`, `"file"`, `"audio"`, …). */
+  inputModalities?: readonly string[];
+  /** Every listed output modality must be produced (`"text"`, `"image"`, …). */
+  outputModalities?: readonly string[];
+  /** Every listed name must be in `supported_parameters` (`"tools"`, `"structured_outputs"`, `"reasoning"`, …). */
+  supports?: string | readonly string[];
+  /** Highest prompt price, USD per **million** tokens (the unit of `provider.max_price`). */
+  maxPromptPrice?: number;
+  /** Highest completion price, USD per **million** tokens. */
+  maxCompletionPrice?: number;
+  /** Smallest context window in tokens. */
+  minContextLength?: number;
+  /**
+   * The model's author prefix (`"openai"` in `openai/gpt-4o`), one or several. The catalogue does not say which
+   * hosting providers serve a model; use {@link ModelRegistry.endpoints} for that.
+   */
+  provider?: string | readonly string[];
+  /** `true`: only models that cost nothing (prompt and completion price 0); `false`: exclude them. */
+  free?: boolean;
+  /** Include routers (`openrouter/auto`, variable price) and `~…-latest` aliases. Default true for `list`, false for `cheapest`. */
+  includeRouters?: boolean;
+  /** Case-insensitive substring of the id or name. */
+  search?: string;
+  /** Any other condition. */
+  where?: (model: Model) => boolean;
+}
+
+/** A catalogue entry resolved from the id a caller asked for. */
+export type ResolvedModel = Model & {
+  /** The id as asked for, e.g. `openai/gpt-4o:nitro`. */
+  requestedId: string;
+  /** The catalogue entry whose metadata and prices apply, e.g. `openai/gpt-4o`. */
+  resolvedId: string;
+  /** The variant of the requested id, if any. */
+  variant: string | undefined;
+  /** True when the variant only changes routing and the base entry was used. */
+  routingOnlyVariant: boolean;
+  /** For `~author/family-latest` aliases: the model it currently points at, when the catalogue says. */
+  aliasTarget: string | undefined;
+  /** How the id was matched. */
+  matchedBy: "id" | "base" | "canonical_slug";
+};
+
+export interface ModelRegistryDeps {
+  /** Loads the whole catalogue (`GET /models`). */
+  fetchModels: (signal?: AbortSignal) => Promise<Model[]>;
+  /** Loads one model's endpoints (`GET /models/{author}/{slug}/endpoints`). */
+  fetchEndpoints?: (id: string, signal?: AbortSignal) => Promise<ModelEndpoint[]>;
+  /** Cache lifetime. Default one hour. */
+  ttlMs?: number;
+  /** Clock, for tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+interface Catalogue {
+  models: Model[];
+  byId: Map<string, Model>;
+  byCanonical: Map<string, Model>;
+  fetchedAt: number;
+}
+
+interface CachedEndpoints {
+  endpoints: ModelEndpoint[];
+  fetchedAt: number;
+}
+
+const HOUR = 60 * 60 * 1000;
+const PER_MILLION = 1_000_000;
+
+/** Per-token price as a number; `undefined` when absent or negative ("-1" marks variable-price routers). */
+function priceOf(model: Model, key: "prompt" | "completion"): number | undefined {
+  const raw = (model.pricing as Json | undefined)?.[key];
+  const n = typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : Number.NaN;
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+function isRouterOrAlias(model: Model): boolean {
+  if (model.id.startsWith("~")) return true;
+  try {
+    if (parseModelId(model.id).isRouter) return true;
+  } catch {
+    // Ids the catalogue uses but our parser would reject are still models; only prices decide below.
+  }
+  return priceOf(model, "prompt") === undefined || priceOf(model, "completion") === undefined;
+}
+
+function list(value: string | readonly string[] | undefined): readonly string[] {
+  return value === undefined ? [] : typeof value === "string" ? [value] : value;
+}
+
+function checkFilters(f: ModelFilters): void {
+  if (f === null || typeof f !== "object") throw new InvalidArgumentError("Model filters must be an object.");
+  for (const key of ["maxPromptPrice", "maxCompletionPrice", "minContextLength"] as const) {
+    const v = f[key];
+    if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v < 0)) {
+      throw new InvalidArgumentError(`Model filter ${key} must be a non-negative number; got ${String(v)}.`);
+    }
+  }
+  if (f.where !== undefined && typeof f.where !== "function") throw new InvalidArgumentError("Model filter `where` must be a function.");
+}
+
+/**
+ * True when `model` passes every filter.
+ *
+ * @example
+ * matchesFilters(model, { supports: "tools", maxPromptPrice: 1 });
+ */
+export function matchesFilters(model: Model, f: ModelFilters, defaultIncludeRouters = true): boolean {
+  const arch = model.architecture ?? {};
+  const inputs = arch.input_modalities ?? [];
+  const outputs = arch.output_modalities ?? [];
+  if (!list(f.inputModalities).every((m) => inputs.includes(m))) return false;
+  if (!list(f.outputModalities).every((m) => outputs.includes(m))) return false;
+  const params = model.supported_parameters ?? [];
+  if (!list(f.supports).every((p) => params.includes(p))) return false;
+  if (!(f.includeRouters ?? defaultIncludeRouters) && isRouterOrAlias(model)) return false;
+  const prompt = priceOf(model, "prompt");
+  const completion = priceOf(model, "completion");
+  // Per-token prices against per-million limits: compare in the caller's unit to avoid 1e-7 rounding noise.
+  if (f.maxPromptPrice !== undefined && (prompt === undefined || prompt * PER_MILLION > f.maxPromptPrice + 1e-9)) return false;
+  if (f.maxCompletionPrice !== undefined && (completion === undefined || completion * PER_MILLION > f.maxCompletionPrice + 1e-9)) return false;
+  if (f.free !== undefined && (prompt === 0 && completion === 0) !== f.free) return false;
+  if (f.minContextLength !== undefined && !((model.context_length ?? 0) >= f.minContextLength)) return false;
+  const providers = list(f.provider).map((p) => p.toLowerCase());
+  if (providers.length > 0) {
+    const author = model.id.replace(/^~/, "").split("/")[0]?.toLowerCase() ?? "";
+    if (!providers.includes(author)) return false;
+  }
+  if (f.search !== undefined) {
+    const q = f.search.toLowerCase();
+    if (!model.id.toLowerCase().includes(q) && !(model.name ?? "").toLowerCase().includes(q)) return false;
+  }
+  if (f.where && !f.where(model)) return false;
+  return true;
+}
+
+/** Levenshtein distance, O(n·m) with two rows: ids are short. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length] as number;
+}
+
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined, what: string, path = "/models"): Promise<T> {
+  if (!signal) return promise;
+  const abortError = () =>
+    new AbortError(`${what} was aborted (GET ${path})`, { method: "GET", path, ...(signal.reason !== undefined && { cause: signal.reason }) });
+  if (signal.aborted) return Promise.reject(abortError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError());
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/**
+ * The model catalogue with a TTL cache (default one hour). Concurrent callers share one in-flight request;
+ * a caller's abort only stops its own wait. When a refresh fails and an older catalogue is cached, the older
+ * catalogue keeps serving (and the next call tries again).
+ *
+ * @example
+ * const tools = await client.models.list({ supports: "tools", maxPromptPrice: 1, minContextLength: 100_000 });
+ * const m = await client.models.get("openai/gpt-4o:nitro"); // m.resolvedId === "openai/gpt-4o"
+ */
+export class ModelRegistry {
+  readonly #fetchModels: ModelRegistryDeps["fetchModels"];
+  readonly #fetchEndpoints: ModelRegistryDeps["fetchEndpoints"];
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+  #catalogue: Catalogue | undefined;
+  #inflight: Promise<Catalogue> | undefined;
+  #endpoints = new Map<string, CachedEndpoints>();
+  #endpointsInflight = new Map<string, Promise<ModelEndpoint[]>>();
+
+  constructor(deps: ModelRegistryDeps) {
+    if (deps === null || typeof deps !== "object" || typeof deps.fetchModels !== "function") {
+      throw new InvalidArgumentError("new ModelRegistry(deps) needs deps.fetchModels.");
+    }
+    const ttl = deps.ttlMs ?? HOUR;
+    if (typeof ttl !== "number" || !(ttl >= 0)) throw new InvalidArgumentError(`ModelRegistry ttlMs must be a non-negative number; got ${String(ttl)}.`);
+    if (deps.fetchEndpoints !== undefined && typeof deps.fetchEndpoints !== "function") {
+      throw new InvalidArgumentError("ModelRegistry deps.fetchEndpoints must be a function.");
+    }
+    this.#fetchModels = deps.fetchModels;
+    this.#fetchEndpoints = deps.fetchEndpoints;
+    this.#ttlMs = ttl;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  #fresh(fetchedAt: number): boolean {
+    return this.#now() - fetchedAt < this.#ttlMs;
+  }
+
+  /** True when a catalogue is cached and within its TTL (so lookups need no network). */
+  get isFresh(): boolean {
+    return this.#catalogue !== undefined && this.#fresh(this.#catalogue.fetchedAt);
+  }
+
+  #load(force: boolean): Promise<Catalogue> {
+    const cached = this.#catalogue;
+    if (!force && cached && this.#fresh(cached.fetchedAt)) return Promise.resolve(cached);
+    if (this.#inflight) return this.#inflight;
+    const p = (async () => {
+      try {
+        // A fetchModels that throws at once becomes a rejection here: `finally` must run after `#inflight` is
+        // set, or that failed load would be shared by every later call.
+        const models = await new Promise<Model[]>((resolve) => resolve(this.#fetchModels()));
+        if (!Array.isArray(models)) throw new InvalidResponseError("The model catalogue is not an array of models (GET /models)", { method: "GET", path: "/models" });
+        const byId = new Map<string, Model>();
+        const byCanonical = new Map<string, Model>();
+        for (const m of models) {
+          if (!isObject(m) || typeof m.id !== "string") continue;
+          byId.set(m.id, m);
+          if (typeof m.canonical_slug === "string" && !byCanonical.has(m.canonical_slug)) byCanonical.set(m.canonical_slug, m);
+        }
+        const catalogue: Catalogue = { models: [...byId.values()], byId, byCanonical, fetchedAt: this.#now() };
+        this.#catalogue = catalogue;
+        return catalogue;
+      } catch (error) {
+        // Serve the stale catalogue rather than failing every call on a transient /models error.
+        if (cached && !force) return cached;
+        throw error;
+      } finally {
+        this.#inflight = undefined;
+      }
+    })();
+    this.#inflight = p;
+    return p;
+  }
+
+  /**
+   * Loads the catalogue now, ignoring the cache (concurrent callers still share one request).
+   *
+   * @example
+   * await client.models.refresh();
+   */
+  async refresh(signal?: AbortSignal): Promise<Model[]> {
+    return (await raceSignal(this.#load(true), signal, "Refreshing the model list")).models;
+  }
+
+  /**
+   * Drops the cached catalogue and endpoints.
+   *
+   * @example
+   * client.models.invalidate();
+   */
+  invalidate(): void {
+    this.#catalogue = undefined;
+    this.#endpoints.clear();
+  }
+
+  /**
+   * The catalogue, filtered. Loads it on first use and after the TTL.
+   *
+   * @example
+   * const vision = await client.models.list({ inputModalities: ["image"], supports: ["tools"] });
+   */
+  async list(filters: ModelFilters = {}, signal?: AbortSignal): Promise<Model[]> {
+    checkFilters(filters);
+    const { models } = await raceSignal(this.#load(false), signal, "Loading the model list");
+    return models.filter((m) => matchesFilters(m, filters, true));
+  }
+
+  /**
+   * The cheapest model (by prompt + completion price per token, then by prompt price) that passes the filters;
+   * routers and aliases are skipped unless `includeRouters` is set. `undefined` when none matches.
+   *
+   * @example
+   * const m = await client.models.cheapest({ supports: "tools", free: false, minContextLength: 32_000 });
+   */
+  async cheapest(filters: ModelFilters = {}, signal?: AbortSignal): Promise<Model | undefined> {
+    checkFilters(filters);
+    const { models } = await raceSignal(this.#load(false), signal, "Loading the model list");
+    let best: Model | undefined;
+    let bestKey: [number, number] = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
+    for (const m of models) {
+      if (!matchesFilters(m, filters, false)) continue;
+      const p = priceOf(m, "prompt");
+      const c = priceOf(m, "completion");
+      if (p === undefined || c === undefined) continue;
+      const key: [number, number] = [p + c, p];
+      if (key[0] < bestKey[0] || (key[0] === bestKey[0] && key[1] < bestKey[1])) {
+        best = m;
+        bestKey = key;
+      }
+    }
+    return best;
+  }
+
+  #resolve(catalogue: Catalogue, id: string): ResolvedModel | undefined {
+    let parsed: ParsedModelId | undefined;
+    try {
+      parsed = parseModelId(id);
+    } catch {
+      parsed = undefined;
+    }
+    const make = (entry: Model, matchedBy: ResolvedModel["matchedBy"], routingOnly: boolean): ResolvedModel => {
+      const target = (entry as Json)["alias_target"];
+      return {
+        ...entry,
+        requestedId: id,
+        resolvedId: entry.id,
+        variant: parsed?.variant,
+        routingOnlyVariant: routingOnly,
+        aliasTarget: isObject(target) && typeof target["slug"] === "string" ? target["slug"] : undefined,
+        matchedBy,
+      };
+    };
+    const exact = catalogue.byId.get(id);
+    if (exact) return make(exact, "id", false);
+    if (parsed?.variant !== undefined && isRoutingOnlyVariant(parsed.variant)) {
+      const base = catalogue.byId.get(parsed.base) ?? catalogue.byCanonical.get(parsed.base);
+      if (base) return make(base, "base", true);
+      return undefined;
+    }
+    if (parsed?.variant === undefined) {
+      const canonical = catalogue.byCanonical.get(id);
+      if (canonical) return make(canonical, "canonical_slug", false);
+    }
+    return undefined;
+  }
+
+  /**
+   * Looks a model up by the id you would send. Routing-only variants (`:nitro`, `:floor`, `:exacto`, `:online`)
+   * resolve to the base entry; `:free`, `:thinking`, `:extended` only to their own entry. Dated canonical slugs
+   * (`openai/gpt-4o-mini-2024-07-18`) match too. `undefined` when the catalogue has no such model.
+   *
+   * @example
+   * const m = await client.models.get("anthropic/claude-sonnet-4.5:floor");
+   * m?.resolvedId; // "anthropic/claude-sonnet-4.5" — its pricing and context_length apply
+   */
+  async get(id: string, signal?: AbortSignal): Promise<ResolvedModel | undefined> {
+    if (typeof id !== "string" || id.trim() === "") throw new InvalidArgumentError("models.get() needs a model id.");
+    const catalogue = await raceSignal(this.#load(false), signal, "Loading the model list");
+    return this.#resolve(catalogue, id);
+  }
+
+  /**
+   * Like {@link get}, but only from a fresh cached catalogue and without any request; `undefined` when not
+   * cached. For hot paths that must not wait on the network.
+   *
+   * @example
+   * const m = client.models.peek("openai/gpt-4o-mini");
+   */
+  peek(id: string): ResolvedModel | undefined {
+    const c = this.#catalogue;
+    if (!c || !this.#fresh(c.fetchedAt) || typeof id !== "string") return undefined;
+    return this.#resolve(c, id);
+  }
+
+  /**
+   * The known ids closest to `id` (edit distance on the whole id and on the slug, plus substring matches),
+   * best first. Uses the cached catalogue only; empty before the first load.
+   *
+   * @example
+   * client.models.suggest("openai/gpt4o-mini"); // ["openai/gpt-4o-mini", …]
+   */
+  suggest(id: string, limit = 3): string[] {
+    const c = this.#catalogue;
+    if (!c || typeof id !== "string" || id === "") return [];
+    const q = id.toLowerCase();
+    const slugOf = (s: string): string => {
+      const bare = s.replace(/^~/, "");
+      const slash = bare.indexOf("/");
+      return (slash < 0 ? bare : bare.slice(slash + 1)).split(":")[0] ?? bare;
+    };
+    // Without an author ("claude-opus-4.5") the whole input is compared with each slug.
+    const qSlug = slugOf(q);
+    const scored: Array<[number, string]> = [];
+    for (const m of c.models) {
+      const cand = m.id.toLowerCase();
+      const slug = slugOf(cand);
+      let score = Math.min(distance(q, cand), qSlug ? distance(qSlug, slug) + 1 : Number.POSITIVE_INFINITY);
+      if (qSlug && (slug.includes(qSlug) || qSlug.includes(slug))) score = Math.min(score, 1 + Math.abs(slug.length - qSlug.length) / 4);
+      scored.push([score, m.id]);
+    }
+    // Only suggestions that are plausibly what was meant: within about a third of the id's length.
+    const cutoff = Math.max(3, Math.ceil(q.length / 3));
+    return scored
+      .filter(([s]) => s <= cutoff)
+      .sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1]))
+      .slice(0, Math.max(0, limit))
+      .map(([, mid]) => mid);
+  }
+
+  /**
+   * The provider endpoints serving a model (prices, limits, quantization, uptime), cached like the catalogue.
+   * Routing-only variants use the base model's endpoints.
+   *
+   * @throws InvalidArgumentError when the registry was built without `fetchEndpoints` or the id is malformed.
+   * @example
+   * const endpoints = await client.models.endpoints("openai/gpt-4o");
+   * endpoints.map((e) => [e.provider_name, e.pricing?.prompt]);
+   */
+  async endpoints(id: string, signal?: AbortSignal): Promise<ModelEndpoint[]> {
+    const fetchEndpoints = this.#fetchEndpoints;
+    if (!fetchEndpoints) throw new InvalidArgumentError("models.endpoints() is not available: the registry has no fetchEndpoints.");
+    const parsed = parseModelId(id);
+    const key = parsed.variant !== undefined && isRoutingOnlyVariant(parsed.variant) ? parsed.base : id;
+    const cached = this.#endpoints.get(key);
+    if (cached && this.#fresh(cached.fetchedAt)) return cached.endpoints;
+    let p = this.#endpointsInflight.get(key);
+    if (!p) {
+      p = (async () => {
+        try {
+          const endpoints = await fetchEndpoints(key);
+          if (!Array.isArray(endpoints)) throw new TypeError("fetchEndpoints() did not return an array");
+          this.#endpoints.set(key, { endpoints, fetchedAt: this.#now() });
+          return endpoints;
+        } finally {
+          this.#endpointsInflight.delete(key);
+        }
+      })();
+      this.#endpointsInflight.set(key, p);
+    }
+    return raceSignal(p, signal, `Loading the endpoints of ${key}`, `/models/${key}/endpoints`);
+  }
+}

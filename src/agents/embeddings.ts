@@ -1,0 +1,164 @@
+/**
+ * Embeddings through `client.api.POST("/embeddings")`: vectors in input order, base64 responses decoded
+ * (little-endian float32, the OpenAI encoding OpenRouter passes through), usage and cost summed, and inputs
+ * larger than `batchSize` split into several requests and recombined in order. Loaded by the client with a
+ * dynamic `import()`.
+ */
+import type { CallOptions, OpenRouter } from "../client.js";
+import { InvalidArgumentError, InvalidResponseError, errorFromWire, wireErrorOf } from "../core/errors.js";
+import type { components } from "../generated/openrouter.js";
+import { quote } from "../internal/quote.js";
+
+type EmbeddingsRequest = components["schemas"]["EmbeddingsRequest"];
+type EmbeddingsResponse = components["schemas"]["EmbeddingsResponse"];
+
+/** The client part embeddings need: `client.api` (an `OpenRouter`, or anything shaped like it). */
+export type EmbedClient = Pick<OpenRouter, "api">;
+
+/** What can be embedded: one text, several texts, or token arrays. */
+export type EmbedInput = string | readonly string[] | readonly number[] | readonly (readonly number[])[];
+
+export interface EmbedOptions {
+  model: string;
+  /** Output dimensions, for models that can shorten their vectors. */
+  dimensions?: number;
+  /** "base64" makes the response smaller on the wire; vectors are decoded either way. Default "float". */
+  encodingFormat?: "float" | "base64";
+  /** Most inputs per request; larger inputs are split and recombined in order. Default 512. */
+  batchSize?: number;
+  /** Passed through as `input_type` (some providers distinguish queries from documents). */
+  inputType?: string;
+  provider?: EmbeddingsRequest["provider"];
+  user?: string;
+}
+
+export interface EmbeddingsUsage {
+  promptTokens: number;
+  totalTokens: number;
+}
+
+export interface EmbedResult {
+  /** One vector per input, in input order. */
+  vectors: number[][];
+  /** The model that answered (as OpenRouter names it). */
+  model: string | undefined;
+  provider: string | undefined;
+  /** Summed over every batch. */
+  usage: EmbeddingsUsage;
+  /** Reported cost (USD) summed over every batch; undefined when no batch reported one. */
+  cost: number | undefined;
+  /** Generation ids of the batches. */
+  ids: string[];
+  /** The raw response bodies, one per batch. */
+  raw: EmbeddingsResponse[];
+}
+
+/**
+ * Decodes a base64 embedding (little-endian float32) to numbers, without Node's `Buffer`.
+ *
+ * @example
+ * decodeBase64Embedding("AACAPw=="); // [1]
+ */
+export function decodeBase64Embedding(b64: string): number[] {
+  let binary: string;
+  try {
+    binary = atob(b64);
+  } catch {
+    throw new InvalidResponseError("An embedding is not valid base64");
+  }
+  if (binary.length % 4 !== 0) throw new InvalidResponseError(`A base64 embedding has ${binary.length} bytes, not a multiple of 4 (float32)`);
+  const view = new DataView(new ArrayBuffer(binary.length));
+  for (let i = 0; i < binary.length; i++) view.setUint8(i, binary.charCodeAt(i));
+  const out = new Array<number>(binary.length / 4);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
+  return out;
+}
+
+const PATH = "/embeddings";
+
+function batches(input: EmbedInput, size: number): Array<EmbeddingsRequest["input"]> {
+  if (typeof input === "string") return [input];
+  // A flat token array is one input, not many.
+  if (input.length > 0 && input.every((x) => typeof x === "number")) return [input as number[]];
+  const out: Array<EmbeddingsRequest["input"]> = [];
+  for (let i = 0; i < input.length; i += size) out.push(input.slice(i, i + size) as EmbeddingsRequest["input"]);
+  return out;
+}
+
+function checkInput(input: unknown): asserts input is EmbedInput {
+  if (typeof input === "string") {
+    if (input === "") throw new InvalidArgumentError("embed(): input must not be empty");
+    return;
+  }
+  if (!Array.isArray(input) || input.length === 0) throw new InvalidArgumentError("embed(): input must be a string or a non-empty array");
+  const ok =
+    input.every((x) => typeof x === "string") ||
+    input.every((x) => typeof x === "number" && Number.isInteger(x)) ||
+    input.every((x) => Array.isArray(x) && x.every((t) => typeof t === "number" && Number.isInteger(t)));
+  if (!ok) throw new InvalidArgumentError("embed(): input must be strings, one token array, or token arrays (not a mix)");
+}
+
+/**
+ * Embeds text (or token arrays).
+ *
+ * @example
+ * const { vectors, usage, cost } = await embed(client, ["cats", "dogs"], { model: "openai/text-embedding-3-small", dimensions: 256 });
+ */
+export async function embed(client: EmbedClient, input: EmbedInput, options: EmbedOptions, callOptions: CallOptions = {}): Promise<EmbedResult> {
+  checkInput(input);
+  if (typeof options !== "object" || options === null || typeof options.model !== "string" || options.model.trim() === "") {
+    throw new InvalidArgumentError("embed(): options.model must be a non-empty string");
+  }
+  const { model, dimensions, encodingFormat, batchSize = 512, inputType, provider, user } = options;
+  if (dimensions !== undefined && !(Number.isInteger(dimensions) && dimensions > 0)) throw new InvalidArgumentError("embed(): dimensions must be a positive integer");
+  if (encodingFormat !== undefined && encodingFormat !== "float" && encodingFormat !== "base64") {
+    throw new InvalidArgumentError(`embed(): encodingFormat must be "float" or "base64"; got ${quote(encodingFormat)}`);
+  }
+  if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new InvalidArgumentError("embed(): batchSize must be a positive integer");
+
+  const result: EmbedResult = { vectors: [], model: undefined, provider: undefined, usage: { promptTokens: 0, totalTokens: 0 }, cost: undefined, ids: [], raw: [] };
+  const info = { method: "POST", path: PATH, model };
+  for (const batch of batches(input, batchSize)) {
+    const body: EmbeddingsRequest = {
+      model,
+      input: batch,
+      ...(dimensions !== undefined && { dimensions }),
+      ...(encodingFormat !== undefined && { encoding_format: encodingFormat }),
+      ...(inputType !== undefined && { input_type: inputType }),
+      ...(provider !== undefined && { provider }),
+      ...(user !== undefined && { user }),
+    };
+    const { data, error, response } = await client.api.POST(PATH, {
+      body,
+      ...(callOptions.signal && { signal: callOptions.signal }),
+      ...(callOptions.headers && { headers: callOptions.headers }),
+    });
+    if (error !== undefined || !response.ok) {
+      throw errorFromWire(wireErrorOf(error) ?? { message: `HTTP ${response.status}` }, { ...info, status: response.status, headers: response.headers });
+    }
+    const inBand = wireErrorOf(data);
+    if (inBand || !data || !Array.isArray(data.data)) {
+      if (inBand) throw errorFromWire(inBand, { ...info, inBand: true, headers: response.headers });
+      throw new InvalidResponseError(`The embeddings response has no data array (POST ${PATH}, model ${model})`, { ...info, retryable: true });
+    }
+    const expected = Array.isArray(batch) && !batch.every((x) => typeof x === "number") ? batch.length : 1;
+    if (data.data.length !== expected) {
+      throw new InvalidResponseError(`Asked for ${expected} embeddings, got ${data.data.length} (POST ${PATH}, model ${model})`, info);
+    }
+    // Providers usually answer in order, but `index` is authoritative.
+    const ordered = [...data.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+    for (const item of ordered) {
+      const e = item.embedding;
+      result.vectors.push(typeof e === "string" ? decodeBase64Embedding(e) : (e as number[]));
+    }
+    result.raw.push(data);
+    result.model ??= data.model;
+    result.provider ??= data.provider;
+    if (data.id) result.ids.push(data.id);
+    const usage = data.usage;
+    result.usage.promptTokens += usage?.prompt_tokens ?? 0;
+    result.usage.totalTokens += usage?.total_tokens ?? 0;
+    if (typeof usage?.cost === "number") result.cost = (result.cost ?? 0) + usage.cost;
+  }
+  return result;
+}
