@@ -4,7 +4,7 @@
  * `promptTokens`, and the checks `createMockOpenRouter` makes on scripted replies.
  */
 import { describe, expect, it } from "vitest";
-import { countTokens, createMockOpenRouter, defaultReply, exampleForSchema, promptTokens, TOKENS_PER_MESSAGE, TOKENS_PER_REQUEST } from "../src/testing/index.js";
+import { countTokens, createMockOpenRouter, defaultReply, exampleForSchema, promptTokens, TOKENS_PER_MESSAGE, TOKENS_PER_REQUEST } from "../../src/testing/index.js";
 
 const user = (content: unknown) => ({ role: "user", content });
 

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { embeddedValidators, loadRequestValidators, validatorsFromSpec } from "../src/testing/index.js";
+import { embeddedValidators, loadRequestValidators, validatorsFromSpec } from "../../src/testing/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "or-validate-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
