@@ -2,7 +2,7 @@
  * The stand-in's request handler: one function from a fetch `Request` to a wire plan, shared by the loopback
  * server and the in-process fetch. It checks the key the operation needs (inference or management), answers
  * from recordings first, applies header faults, validates the request against its operation in the spec,
- * then answers: text generation (chat, Responses, Messages, preset runs), the catalogue and account routes,
+ * then answers: text generation (chat, Responses, Messages), the catalogue and account routes,
  * media, the stateful resources (files, video jobs, keys, presets), and every other operation from the
  * spec's success schema.
  */
@@ -61,9 +61,6 @@ const TEXT_ROUTES: Record<string, TextApi> = {
   "POST /chat/completions": "chat",
   "POST /responses": "responses",
   "POST /messages": "messages",
-  "POST /presets/{slug}/chat/completions": "chat",
-  "POST /presets/{slug}/responses": "responses",
-  "POST /presets/{slug}/messages": "messages",
 };
 
 /**
@@ -215,23 +212,8 @@ export function createRequestHandler(cfg: HandlerConfig) {
         return textApi === "messages" ? engine.apiError("messages", 400, message, meta) : errorPlan(400, message, meta);
       }
     }
-    if (textApi) return textRoute(textApi, matched, request, body, headerFaults, seen);
+    if (textApi) return engine.answer(textApi, request, body, headerFaults, seen);
     return engine.withTimingFaults(await operationRoute(matched, url, read, body, ops.doc), headerFaults);
-  }
-
-  async function textRoute(api: TextApi, matched: MatchedOperation, request: Request, body: Record<string, unknown>, faults: FaultOptions[], seen: FaultName[]) {
-    const slug = matched.params["slug"];
-    if (slug === undefined) return engine.answer(api, request, body, faults, seen);
-    const preset = resources.presetBySlug(slug);
-    if (!preset) return engine.apiError(api, 404, `Preset ${slug} not found`, { error_type: "not_found" });
-    // A preset fills what the request leaves out: its model and settings, and its system prompt first.
-    const merged: Record<string, unknown> = { ...(preset.config ?? {}), ...body };
-    if (preset.systemPrompt) {
-      if (api === "chat") merged["messages"] = [{ role: "system", content: preset.systemPrompt }, ...((body["messages"] as unknown[]) ?? [])];
-      else if (api === "messages") merged["system"] ??= preset.systemPrompt;
-      else merged["instructions"] ??= preset.systemPrompt;
-    }
-    return engine.answer(api, request, merged, faults, seen);
   }
 
   function catalogueRoute(path: string, url: URL): WirePlan | undefined {

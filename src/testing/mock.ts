@@ -36,7 +36,7 @@ export interface MockOpenRouterOptions {
    * ordinary key.
    */
   managementKey?: string;
-  /** Presets served by `GET /presets*` and run by `POST /presets/{slug}/…` (default: one, `concise`). */
+  /** Presets the stand-in starts with (default: one, `concise`); `POST /presets/{slug}/…` saves more. */
   presets?: MockPreset[];
   /** Faults injected on every chat request (each honouring its `times`). */
   faults?: FaultSpec[];

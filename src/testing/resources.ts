@@ -4,7 +4,8 @@
  * - video jobs: `POST /videos` answers 202 with a `pending` job; each poll moves it on
  *   (`pending` → `in_progress` → `completed`), and a completed job's content is video bytes;
  * - API keys: create returns the secret once; list and get never show it; update; delete;
- * - presets: a seeded catalogue with versions (the spec has no create), whose runs use the preset's model.
+ * - presets: saving a chat, Messages or Responses request (`POST /presets/{slug}/…`) creates the preset or adds
+ *   its next version; list, get and versions read them back (seeded from the `presets` option).
  * Everything else is answered from the spec's schemas (see synthesize.ts).
  */
 import type { MatchedOperation, IncomingBody } from "./spec-operations.js";
@@ -12,11 +13,11 @@ import { errorPlan, json, type WirePlan } from "./wire.js";
 
 type Json = Record<string, unknown>;
 
-/** A preset the stand-in serves (`GET /presets*`, `POST /presets/{slug}/…`). */
+/** A preset the stand-in starts with (its first version). */
 export interface MockPreset {
   slug: string;
   name?: string;
-  /** Request settings the preset applies (a `model` is used when the request names none). */
+  /** The saved request settings (the version's `config`). */
   config?: Record<string, unknown>;
   /** A system prompt put before the request's messages. */
   systemPrompt?: string | null;
@@ -73,7 +74,7 @@ function videoBytes(job: VideoJob, index: number): Uint8Array {
  *
  * @example
  * const r = createResources({ newId: (p) => `${p}1`, now: Date.now }, DEFAULT_PRESETS);
- * r.presetBySlug("concise")?.config?.model // "openai/gpt-4o-mini"
+ * await r.answer(matched, new URLSearchParams(), { kind: "none" }, "http://127.0.0.1:1"); // a plan, or undefined
  */
 export function createResources(ctx: ResourceContext, presets: readonly MockPreset[]) {
   const files = new Map<string, StoredFile>();
@@ -96,32 +97,46 @@ export function createResources(ctx: ResourceContext, presets: readonly MockPres
     status: "processed",
   });
 
-  const presetRecord = (p: MockPreset, i: number) => {
-    const created = "2026-01-01T00:00:00.000Z";
-    const version = {
-      id: `pv_${i + 1}`,
-      preset_id: `preset_${i + 1}`,
-      creator_id: "user_mock",
-      version: 1,
-      system_prompt: p.systemPrompt ?? null,
-      config: p.config ?? {},
-      created_at: created,
-      updated_at: created,
-    };
-    const preset = {
-      id: `preset_${i + 1}`,
-      slug: p.slug,
-      name: p.name ?? p.slug,
-      status: "active",
-      created_at: created,
-      updated_at: created,
-      status_updated_at: null,
-      creator_user_id: "user_mock",
-      workspace_id: null,
-      designated_version_id: version.id,
-      designated_version: version,
-    };
-    return { preset, version };
+  /** Presets by slug, each with its versions (the last one is the designated version). */
+  const presetStore = new Map<string, { preset: Json; versions: Json[] }>();
+  const savePreset = (slug: string, config: Record<string, unknown>, systemPrompt: string | null, name?: string) => {
+    const at = iso();
+    let entry = presetStore.get(slug);
+    if (!entry) {
+      const id = `preset_${presetStore.size + 1}`;
+      entry = {
+        preset: { id, slug, name: name ?? slug, status: "active", created_at: at, updated_at: at, status_updated_at: null, creator_user_id: "user_mock", workspace_id: null },
+        versions: [],
+      };
+      presetStore.set(slug, entry);
+    }
+    const n = entry.versions.length + 1;
+    const version = { id: `${entry.preset["id"]}_v${n}`, preset_id: entry.preset["id"], creator_id: "user_mock", version: n, system_prompt: systemPrompt, config, created_at: at, updated_at: at };
+    entry.versions.push(version);
+    Object.assign(entry.preset, { updated_at: at, designated_version_id: version.id, designated_version: version });
+    return entry.preset;
+  };
+  const seedPresets = () => {
+    presetStore.clear();
+    for (const p of presets) savePreset(p.slug, p.config ?? {}, p.systemPrompt ?? null, p.name);
+  };
+  seedPresets();
+
+  /** The system prompt a saved request carries, and the request without it (the preset's config). */
+  const splitSystemPrompt = (path: string, body: Json): { config: Json; systemPrompt: string | null } => {
+    const config = { ...body };
+    if (path.endsWith("/messages") && typeof body["system"] === "string") {
+      delete config["system"];
+      return { config, systemPrompt: body["system"] };
+    }
+    if (path.endsWith("/responses") && typeof body["instructions"] === "string") {
+      delete config["instructions"];
+      return { config, systemPrompt: body["instructions"] };
+    }
+    const messages = Array.isArray(body["messages"]) ? (body["messages"] as Json[]) : [];
+    const system = messages.find((m) => m && m["role"] === "system" && typeof m["content"] === "string");
+    if (system) config["messages"] = messages.filter((m) => m !== system);
+    return { config, systemPrompt: system ? String(system["content"]) : null };
   };
 
   function videoJob(job: VideoJob, origin: string): Json {
@@ -202,7 +217,14 @@ export function createResources(ctx: ResourceContext, presets: readonly MockPres
       case "GET /files/{file_id}/content": {
         const f = files.get(p["file_id"]!);
         if (!f) return notFound(`File ${p["file_id"]}`);
-        return { status: 200, headers: { "content-type": f.mimeType, "content-length": String(f.bytes.byteLength) }, chunks: [{ text: "", bytes: f.bytes }], end: "close" };
+        // The bytes as uploaded, typed as the spec declares; the original type and name are in the disposition.
+        const headers = {
+          "content-type": "application/octet-stream",
+          "content-length": String(f.bytes.byteLength),
+          "content-disposition": `attachment; filename="${f.filename.replace(/"/g, "")}"`,
+          "x-original-content-type": f.mimeType,
+        };
+        return { status: 200, headers, chunks: [{ text: "", bytes: f.bytes }], end: "close" };
       }
       case "DELETE /files/{file_id}": {
         if (!files.delete(p["file_id"]!)) return notFound(`File ${p["file_id"]}`);
@@ -260,18 +282,25 @@ export function createResources(ctx: ResourceContext, presets: readonly MockPres
         return keys.delete(p["hash"]!) ? json(200, { deleted: "true" }) : notFound(`Key ${p["hash"]}`);
       }
       case "GET /presets": {
-        const data = presets.map((x, i) => presetRecord(x, i).preset);
+        const data = [...presetStore.values()].map((e) => e.preset);
         return json(200, { data, total_count: data.length });
+      }
+      case "POST /presets/{slug}/chat/completions":
+      case "POST /presets/{slug}/messages":
+      case "POST /presets/{slug}/responses": {
+        // Saving a request makes it the preset's next (designated) version; the first save creates the preset.
+        const { config, systemPrompt } = splitSystemPrompt(path, jsonBody);
+        return json(200, { data: savePreset(p["slug"]!, config, systemPrompt) });
       }
       case "GET /presets/{slug}":
       case "GET /presets/{slug}/versions":
       case "GET /presets/{slug}/versions/{version}": {
-        const i = presets.findIndex((x) => x.slug === p["slug"]);
-        if (i < 0) return notFound(`Preset ${p["slug"]}`);
-        const { preset, version } = presetRecord(presets[i]!, i);
-        if (path === "/presets/{slug}") return json(200, { data: preset });
-        if (path === "/presets/{slug}/versions") return json(200, { data: [version], total_count: 1 });
-        return p["version"] === "1" || p["version"] === version.id ? json(200, { data: version }) : notFound(`Version ${p["version"]} of preset ${p["slug"]}`);
+        const entry = presetStore.get(p["slug"]!);
+        if (!entry) return notFound(`Preset ${p["slug"]}`);
+        if (path === "/presets/{slug}") return json(200, { data: entry.preset });
+        if (path === "/presets/{slug}/versions") return json(200, { data: entry.versions, total_count: entry.versions.length });
+        const version = entry.versions.find((v) => String(v["version"]) === p["version"] || v["id"] === p["version"]);
+        return version ? json(200, { data: version }) : notFound(`Version ${p["version"]} of preset ${p["slug"]}`);
       }
       default:
         return undefined;
@@ -280,13 +309,13 @@ export function createResources(ctx: ResourceContext, presets: readonly MockPres
 
   return {
     answer,
-    presetBySlug: (slug: string) => presets.find((x) => x.slug === slug),
     /** Whether `secret` is a key created through `POST /keys` and not deleted or disabled. */
     isLiveKey: (secret: string) => [...keys.values()].some((k) => k.secret === secret && k.record["disabled"] !== true),
     reset() {
       files.clear();
       videos.clear();
       keys.clear();
+      seedPresets();
     },
   };
 }

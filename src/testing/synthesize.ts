@@ -116,12 +116,26 @@ export function synthesize(doc: unknown, schema: unknown, hint = "", depth = 0):
       const min = typeof s["minLength"] === "number" ? s["minLength"] : 0;
       const max = typeof s["maxLength"] === "number" ? s["maxLength"] : Infinity;
       const text = (hint ? `example ${hint}` : "example").slice(0, max);
-      return text.length >= min ? text : text.padEnd(min, "x");
+      const plain = text.length >= min ? text : text.padEnd(min, "x");
+      return typeof s["pattern"] === "string" ? matchingString(s["pattern"], plain, hint) : plain;
     }
     default:
       // `{}` (any value): a short string is the least surprising.
       return example ? example.value : hint ? `example ${hint}` : "example";
   }
+}
+
+/** A string matching `pattern`: the plain example if it does, else the first of some common shapes that does. */
+function matchingString(pattern: string, plain: string, hint: string): string {
+  let regex: RegExp;
+  try {
+    regex = new RegExp(pattern, "u");
+  } catch {
+    return plain;
+  }
+  const slug = `example-${hint}`.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/-+$/, "");
+  const candidates = [plain, slug, "example", "0".repeat(64), "a".repeat(64), "sk-or-v1-" + "0".repeat(64), "2026-01-01", "1", "user_example", "example_1", "Example"];
+  return candidates.find((c) => regex.test(c)) ?? plain;
 }
 
 function objectOf(doc: unknown, s: Json, hint: string, depth: number): Json {
