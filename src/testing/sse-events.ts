@@ -37,9 +37,15 @@ function render(item: MockStreamEvent): string {
   return `${item.event !== undefined ? `event: ${item.event}\n` : ""}data: ${data}\n\n`;
 }
 
-/** Whether an item is one of the events that carry generated content (faults count these). */
 function isEvent(item: MockStreamEvent): boolean {
   return "data" in item;
+}
+
+/** Whether an event carries generated content: a delta (`…delta` / `content_block_delta`); faults count these. */
+function isDelta(item: MockStreamEvent): boolean {
+  if (!("data" in item) || !item.data || typeof item.data !== "object") return false;
+  const type = (item.data as { type?: unknown }).type;
+  return typeof type === "string" && (type.endsWith(".delta") || type === "content_block_delta");
 }
 
 /** Options of {@link eventStreamPlan}. */
@@ -48,11 +54,12 @@ export interface EventStreamOptions {
   headers: Record<string, string>;
   sseComments: number;
   chunkDelayMs: number;
-  /** How many leading events are framing (created/start) rather than content; faults count after them. */
-  leadingEvents: number;
   /** How many trailing events are the ending a truncation drops (completed, message_stop, [DONE], …). */
   trailingEvents: number;
-  /** Whether the events were scripted by the test (then the test's own list is played as given). */
+  /**
+   * Whether the events were scripted by the test: then every event counts as content for `afterChunks`, and
+   * nothing is treated as the ending; generated streams count only their delta events.
+   */
   scripted: boolean;
 }
 
@@ -60,7 +67,7 @@ export interface EventStreamOptions {
  * The SSE plan of an event list with the stream faults applied, and whether the stream ended early.
  *
  * @example
- * eventStreamPlan([{ data: { type: "response.created" } }], [], { api: "responses", headers: {}, sseComments: 1, chunkDelayMs: 0, leadingEvents: 1, trailingEvents: 0, scripted: false })
+ * eventStreamPlan([{ data: { type: "response.created" } }], [], { api: "responses", headers: {}, sseComments: 1, chunkDelayMs: 0, trailingEvents: 0, scripted: false })
  */
 export function eventStreamPlan(
   events: readonly MockStreamEvent[],
@@ -91,23 +98,21 @@ export function eventStreamPlan(
   comments(options.sseComments + (keepalive ? (keepalive.count ?? 2) : 0));
   const body = options.scripted ? events.length : events.length - options.trailingEvents;
   const cutAt = midstream ?? truncate;
-  // Faults count content events after the framing ones, like chat's `afterChunks`.
-  let eventsSeen = 0;
+  const counts = (item: MockStreamEvent) => (options.scripted ? isEvent(item) : isDelta(item));
+  // Faults count content events (deltas), like chat's `afterChunks` counts content chunks.
+  let content = 0;
   let written = 0;
   let sequence = 0;
   for (let i = 0; i < events.length; i++) {
     const item = events[i]!;
-    const counted = isEvent(item) && eventsSeen >= options.leadingEvents;
-    if (cutAt && counted && eventsSeen - options.leadingEvents >= (cutAt.afterChunks ?? 2)) break;
+    if (cutAt && counts(item) && content >= (cutAt.afterChunks ?? 2)) break;
     if (i >= body && cutAt) break;
-    if (stall && counted && eventsSeen - options.leadingEvents === (stall.afterChunks ?? 2)) pendingDelay += stall.delayMs ?? 30_000;
+    if (stall && counts(item) && content === (stall.afterChunks ?? 2)) pendingDelay += stall.delayMs ?? 30_000;
     push(item);
-    if (isEvent(item)) {
-      eventsSeen += 1;
-      const seq = (item as { data: unknown }).data;
-      if (seq && typeof seq === "object" && typeof (seq as { sequence_number?: unknown }).sequence_number === "number") {
-        sequence = (seq as { sequence_number: number }).sequence_number + 1;
-      }
+    if (counts(item)) content += 1;
+    const data = isEvent(item) ? (item as { data: unknown }).data : undefined;
+    if (data && typeof data === "object" && typeof (data as { sequence_number?: unknown }).sequence_number === "number") {
+      sequence = (data as { sequence_number: number }).sequence_number + 1;
     }
     written = i + 1;
     if (keepalive && isEvent(item) && i < events.length - 1) comments(keepalive.count ?? 2);

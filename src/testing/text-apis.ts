@@ -166,12 +166,12 @@ export function responsesJson(g: BuiltGeneration, body: Json, status?: string): 
  * The Responses stream of a generation, as events: `response.created`, `response.in_progress`, then per
  * output item `output_item.added`, its deltas (`reasoning_text.delta`, `output_text.delta`,
  * `function_call_arguments.delta`) and `.done` events, then `response.completed` and `[DONE]`.
- * `leading` and `trailing` count the framing events faults leave alone or drop.
+ * `trailing` counts the ending events a truncation drops.
  *
  * @example
  * responsesEvents(g, body).events[0] // { data: { type: "response.created", … } }
  */
-export function responsesEvents(g: BuiltGeneration, body: Json): { events: MockStreamEvent[]; leading: number; trailing: number } {
+export function responsesEvents(g: BuiltGeneration, body: Json): { events: MockStreamEvent[]; trailing: number } {
   const events: MockStreamEvent[] = [];
   let seq = 0;
   const emit = (type: string, fields: Json) => events.push({ data: { type, ...fields, sequence_number: seq++ } });
@@ -200,7 +200,7 @@ export function responsesEvents(g: BuiltGeneration, body: Json): { events: MockS
   });
   emit(g.finishReason === "length" ? "response.incomplete" : "response.completed", { response: responsesJson(g, body) });
   events.push({ raw: "data: [DONE]\n\n" });
-  return { events, leading: 2, trailing: 2 };
+  return { events, trailing: 2 };
 }
 
 const STOP_REASONS: Record<string, string> = { stop: "end_turn", tool_calls: "tool_use", length: "max_tokens" };
@@ -262,7 +262,7 @@ export function messagesJson(g: BuiltGeneration): Json {
  * @example
  * messagesEvents(g).events[0] // { event: "message_start", data: { type: "message_start", … } }
  */
-export function messagesEvents(g: BuiltGeneration): { events: MockStreamEvent[]; leading: number; trailing: number } {
+export function messagesEvents(g: BuiltGeneration): { events: MockStreamEvent[]; trailing: number } {
   const events: MockStreamEvent[] = [];
   const emit = (type: string, fields: Json) => events.push({ event: type, data: { type, ...fields } });
   const start = { ...messagesJson(g), content: [], stop_reason: null, usage: { input_tokens: g.usage.prompt_tokens, output_tokens: 0 } };
@@ -287,5 +287,5 @@ export function messagesEvents(g: BuiltGeneration): { events: MockStreamEvent[];
   emit("message_delta", { delta: { stop_reason: messagesJson(g)["stop_reason"], stop_sequence: null }, usage: messagesUsage(g) });
   emit("message_stop", {});
   events.push({ raw: "event: data\ndata: [DONE]\n\n" });
-  return { events, leading: 2, trailing: 3 };
+  return { events, trailing: 3 };
 }

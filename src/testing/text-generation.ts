@@ -191,7 +191,6 @@ export function createTextEngine(cfg: TextEngineConfig) {
         headers: completionHeaders(g.id, true),
         sseComments: cfg.sseComments,
         chunkDelayMs: cfg.chunkDelayMs,
-        leadingEvents: scripted ? 0 : generated.leading,
         trailingEvents: scripted ? 0 : generated.trailing,
         scripted,
       });
