@@ -75,8 +75,8 @@ export async function transcriptionPlan(body: IncomingBody, generationId: string
 }
 
 /**
- * `POST /images`: JSON, or with `stream: true` events `image_generation.partial_image` (one per
- * `partial_images`, default 1) then `image_generation.completed` and `[DONE]`.
+ * `POST /images`: JSON, or with `stream: true` one `image_generation.partial_image` event, then an
+ * `image_generation.completed` event per image and `[DONE]`.
  *
  * @example
  * imagePlan({ model: "m", prompt: "a cat" }, "gen-img-1", 1_780_000_000).status // 200
@@ -89,12 +89,9 @@ export function imagePlan(body: Json, generationId: string, createdSeconds: numb
   const headers = { "x-generation-id": generationId, "x-provider-name": "OpenAI" };
   const data = Array.from({ length: n }, () => ({ b64_json: STAND_IN_PNG_BASE64, media_type }));
   if (body["stream"] !== true) return json(200, { created: createdSeconds, data, usage }, headers);
-  const partials = typeof body["partial_images"] === "number" ? Math.max(0, Math.min(3, body["partial_images"])) : 1;
   const chunks: WirePlan["chunks"] = [{ text: ": OPENROUTER PROCESSING\n\n" }];
   const event = (value: Json) => chunks.push({ text: `data: ${JSON.stringify(value)}\n\n` });
-  for (let i = 0; i < partials; i++) {
-    event({ type: "image_generation.partial_image", partial_image_index: i, b64_json: STAND_IN_PNG_BASE64, media_type, created_at: createdSeconds });
-  }
+  event({ type: "image_generation.partial_image", partial_image_index: 0, b64_json: STAND_IN_PNG_BASE64, media_type, created_at: createdSeconds });
   data.forEach((image, index) => event({ type: "image_generation.completed", index, ...image, created_at: createdSeconds, usage }));
   chunks.push({ text: "data: [DONE]\n\n" });
   return { status: 200, headers: { "content-type": "text/event-stream", "cache-control": "no-cache", ...headers }, chunks, end: "close" };
