@@ -199,7 +199,7 @@ export function specOperations(doc: object): SpecOperations {
         const m = route.regex.exec(path);
         if (!m) continue;
         if (route.operation.method !== method.toUpperCase()) {
-          allowed.push(route.operation.method);
+          if (!allowed.includes(route.operation.method)) allowed.push(route.operation.method);
           continue;
         }
         const params: Record<string, string> = {};
