@@ -33,7 +33,7 @@ export const FAULT_NAMES = [
   "slow-first-byte",
   /** The connection is reset before any status line (fetch rejects with a network error). */
   "reset-before-headers",
-  /** SSE (Responses and Messages streams): after some content, nothing arrives for `delayMs` (default 30 s). */
+  /** SSE: after some content, nothing arrives for `delayMs` (default 30 s), then the stream goes on. */
   "stall",
 ] as const;
 

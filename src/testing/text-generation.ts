@@ -180,6 +180,7 @@ export function createTextEngine(cfg: TextEngineConfig) {
     if (body["stream"] === true) {
       if (api === "chat") {
         const { plan, outcome } = streamPlan(g, faults, { sseComments: cfg.sseComments, chunkDelayMs: cfg.chunkDelayMs });
+        stallChat(plan, faults);
         remember(g, messages, true, outcome.finishReason, outcome.cancelled);
         return withTimingFaults(plan, faults);
       }
@@ -200,6 +201,16 @@ export function createTextEngine(cfg: TextEngineConfig) {
     remember(g, messages, false, g.finishReason);
     const out = api === "chat" ? completionJson(g) : api === "responses" ? responsesJson(g, body) : messagesJson(g);
     return withTimingFaults(json(200, out, completionHeaders(g.id, false)), faults);
+  }
+
+  /** `stall` on a chat stream: the pause goes before the content chunk after `afterChunks` of them. */
+  function stallChat(plan: WirePlan, faults: FaultOptions[]) {
+    const stall = faults.find((f) => f.fault === "stall");
+    if (!stall) return;
+    // Data chunk 0 is the role chunk; content chunks follow it.
+    const target = 1 + (stall.afterChunks ?? 2);
+    const chunk = plan.chunks.filter((c) => c.text.startsWith("data: "))[target];
+    if (chunk) chunk.delayMs = (chunk.delayMs ?? 0) + (stall.delayMs ?? 30_000);
   }
 
   /** A status fault's OpenRouter envelope rewritten into Messages' envelope (same status and headers). */

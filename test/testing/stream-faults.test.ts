@@ -88,6 +88,19 @@ describe("Responses stream faults", () => {
     expect(types(stream.events).slice(-2)).toEqual(["response.completed", "[DONE]"]);
   });
 
+  it("stall works on chat streams too: the pause comes after the given number of content chunks", async () => {
+    const waits: number[] = [];
+    const mock = standIn({ sleep: async (ms) => void waits.push(ms) });
+    const response = await mock.fetch(`${BASE}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-mock-fault": "stall;after=3;delay=9000" },
+      body: JSON.stringify({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Hi" }], stream: true }),
+    });
+    const text = (await readStream(response)).events.map((e) => e.data?.choices?.[0]?.delta?.content ?? "").join("");
+    expect(waits).toEqual([9_000]);
+    expect(text).toBe(words);
+  });
+
   it("queued faults (injectFaults) and scenario faults apply to Responses requests too", async () => {
     const mock = standIn({ scenarios: [{ api: "responses", reply: words, faults: [{ fault: "truncate", times: 1 }] }] });
     expect(types((await readStream(await send(mock, "/responses"))).events)).not.toContain("response.completed");
