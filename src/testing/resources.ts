@@ -8,6 +8,7 @@
  *   its next version; list, get and versions read them back (seeded from the `presets` option).
  * Everything else is answered from the spec's schemas (see synthesize.ts).
  */
+import { createHash } from "node:crypto";
 import type { MatchedOperation, IncomingBody } from "./spec-operations.js";
 import { errorPlan, json, type WirePlan } from "./wire.js";
 
@@ -252,7 +253,8 @@ export function createResources(ctx: ResourceContext, presets: readonly MockPres
         return { status: 200, headers: { "content-type": "video/mp4", "content-length": String(bytes.byteLength) }, chunks: [{ text: "", bytes }], end: "close" };
       }
       case "POST /keys": {
-        const hash = ctx.newId("").replace(/[^a-z0-9]/gi, "").toLowerCase().padEnd(64, "0").slice(0, 64);
+        // Key hashes are 64 hex characters on the real service (guardrail assignments check the pattern).
+        const hash = createHash("sha256").update(ctx.newId("key")).digest("hex");
         const secret = `sk-or-v1-${hash}`;
         const stored: StoredKey = { hash, secret, record: keyRecord(jsonBody, hash) };
         keys.set(hash, stored);

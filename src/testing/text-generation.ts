@@ -133,6 +133,10 @@ export function createTextEngine(cfg: TextEngineConfig) {
    * scripted or default reply, apply faults, and write the API's JSON or event stream.
    */
   async function answer(api: TextApi, request: Request, body: Record<string, unknown>, headerFaults: FaultOptions[], seen: FaultName[]): Promise<WirePlan> {
+    if (api === "responses" && (body["store"] === true || (body["previous_response_id"] ?? null) !== null)) {
+      // The Responses endpoint is stateless: nothing is stored, so nothing can be continued.
+      return errorPlan(400, "The Responses API is stateless: store and previous_response_id are not supported", { error_type: "invalid_request" });
+    }
     const chatBody = chatBodyOf(api, body);
     const resolved = resolveModel(chatBody);
     if (typeof resolved !== "string") {

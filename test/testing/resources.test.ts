@@ -110,6 +110,7 @@ describe("API keys", () => {
     const secret = String(body["key"]);
     const hash = String(body["data"]["hash"]);
     expect(secret).toMatch(/^sk-or-v1-/);
+    expect(hash).toMatch(/^[a-f0-9]{64}$/);
 
     const list = await mock.fetch(`${BASE}/keys`, { headers: MANAGEMENT });
     const listText = await list.clone().text();

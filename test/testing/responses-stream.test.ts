@@ -97,6 +97,16 @@ describe("POST /responses", () => {
     expect(validateResponse("POST", "/responses", 200, cut).errors).toBe("");
   });
 
+  it("is stateless like the real endpoint: store: true or a previous_response_id gets a 400", async () => {
+    const mock = createMockOpenRouter();
+    for (const extra of [{ store: true }, { previous_response_id: "resp_1" }]) {
+      const response = await post(mock, { ...ask, ...extra });
+      expect(response.status).toBe(400);
+      expect(validateResponse("POST", "/responses", 400, await response.json()).errors).toBe("");
+    }
+    expect((await post(mock, { ...ask, store: false, previous_response_id: null })).status).toBe(200);
+  });
+
   it("a scenario can be limited to one API", async () => {
     const mock = createMockOpenRouter({ scenarios: [{ api: "chat", reply: "from chat" }, { api: "responses", reply: "from responses" }] });
     expect((await (await post(mock, ask)).json()).output_text).toBe("from responses");
