@@ -28,7 +28,11 @@ export interface MockOpenRouterOptions {
    * scenarios and the default reply.
    */
   recordings?: string | string[] | RecordedExchange[];
-  /** When set, every request except `GET /models*` needs `Authorization: Bearer <apiKey>` (else 401). */
+  /**
+   * When set, every request needs `Authorization: Bearer <apiKey>` (else 401), except `GET /models*` and the
+   * operations the spec lets through without a key (`/providers`, `/endpoints/zdr`, `POST /auth/keys`, …).
+   * Keys created through `POST /keys` are accepted too.
+   */
   apiKey?: string;
   /**
    * When set, the management operations (keys, guardrails, workspaces, BYOK, credits, … : those the spec
@@ -104,9 +108,10 @@ export interface MockOpenRouter {
 const DEFAULT_MODEL = "openai/gpt-4o-mini";
 
 /**
- * Create the OpenRouter stand-in. With no options it answers every chat with a deterministic echo,
- * lists a small realistic catalogue, serves generations, key, credits and embeddings, and validates
- * requests like the real service.
+ * Create the OpenRouter stand-in. With no options it answers every chat, Responses and Messages request
+ * with a deterministic echo, lists a small realistic catalogue, serves generations, key, credits,
+ * embeddings, media, files, video jobs, keys and presets, answers every other operation of the spec from
+ * its response schema, and validates requests against their operation like the real service.
  *
  * @example
  * const mock = createMockOpenRouter({ scenarios: [{ model: "openai/gpt-4o-mini", reply: "Hello!" }] });
