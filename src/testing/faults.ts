@@ -33,6 +33,8 @@ export const FAULT_NAMES = [
   "slow-first-byte",
   /** The connection is reset before any status line (fetch rejects with a network error). */
   "reset-before-headers",
+  /** SSE: after some content, nothing arrives for `delayMs` (default 30 s), then the stream goes on. */
+  "stall",
 ] as const;
 
 /** A fault name: `"rate-limit-429"`, `"truncate"`, … */
@@ -47,9 +49,9 @@ export interface FaultOptions {
   retryAfterSeconds?: number;
   /** `insufficient-credits-402`: the "can only afford N" number (default 100). */
   affordableTokens?: number;
-  /** `slow-first-byte`: how long to hold back headers, in ms (default 1000). */
+  /** `slow-first-byte`: how long to hold back headers, in ms (default 1000). `stall`: the pause (default 30000). */
   delayMs?: number;
-  /** `midstream-error`, `truncate`: how many content chunks go out first (default 2). */
+  /** `midstream-error`, `truncate`, `stall`: how many content chunks go out first (default 2). */
   afterChunks?: number;
   /** `truncate`: `"close"` ends the body cleanly (default); `"reset"` destroys the connection. */
   mode?: "close" | "reset";

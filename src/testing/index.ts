@@ -3,7 +3,9 @@
  * Re-exports only. Node-only (uses node:http and node:fs).
  */
 export { createMockOpenRouter } from "./mock.js";
-export type { MockOpenRouter, MockOpenRouterOptions, MockListening, MockRequestLog, MockGeneration } from "./mock.js";
+export type { MockOpenRouter, MockOpenRouterOptions, MockListening, MockRequestLog, MockGeneration, MockPreset } from "./mock.js";
+export type { MockStreamEvent } from "./sse-events.js";
+export { VIDEO_POLLS_TO_COMPLETE } from "./resources.js";
 export type { MockScenario, MockReply, MockToolCall, MockErrorReply, MockChatRequest } from "./replies.js";
 export { defaultReply, exampleForSchema } from "./replies.js";
 export { FAULT_NAMES, isFaultName, parseFaultHeader } from "./faults.js";

@@ -36,6 +36,12 @@ export type MockReply =
       finishReason?: "stop" | "length" | "tool_calls" | "content_filter" | "error";
       /** The `provider` the response names (defaults by model author, e.g. `OpenAI`). */
       provider?: string;
+      /**
+       * Responses and Messages streams only: the exact events to send instead of the ones generated from the
+       * reply (an `event:` name is optional; `data` objects are JSON-encoded; comments, pauses and raw text too).
+       * Faults still apply to them (`truncate`, `midstream-error`, `keepalive-comments`, `stall`).
+       */
+      events?: import("./sse-events.js").MockStreamEvent[];
     };
 
 /** The request as a scenario matcher or handler sees it. */
@@ -49,12 +55,16 @@ export interface MockChatRequest {
   lastUserText: string;
   /** Number of this request among all chat requests the mock has served (1-based). */
   index: number;
+  /** Which API the request came to: chat completions, Responses or Messages (the body is that API's). */
+  api?: "chat" | "responses" | "messages";
 }
 
 /** A scripted behaviour: which requests it answers and how. */
 export interface MockScenario {
   /** Match by model id (exact string, or RegExp). Omit to match every model. */
   model?: string | RegExp;
+  /** Match requests to one API only (`"chat"`, `"responses"` or `"messages"`); omit to match all three. */
+  api?: "chat" | "responses" | "messages";
   /** Match by any property of the request. Combined with `model` by AND. */
   match?: (req: MockChatRequest) => boolean;
   /**
@@ -82,6 +92,9 @@ export function normaliseReply(reply: MockReply | undefined | null, where: strin
   }
   if (reply.error && (typeof reply.error.status !== "number" || typeof reply.error.message !== "string")) {
     throw new TypeError(`${where}: reply.error needs a numeric status and a message`);
+  }
+  if (reply.events !== undefined && !Array.isArray(reply.events)) {
+    throw new TypeError(`${where}: reply.events must be an array of { event?, data } / { comment } / { delayMs } / { raw }`);
   }
   for (const call of reply.toolCalls ?? []) {
     if (!call || typeof call.name !== "string" || call.name === "") {

@@ -256,6 +256,38 @@ async function parseSpecFile(path: string): Promise<unknown> {
 }
 
 /**
+ * The OpenAPI document the stand-in serves from: an explicit spec (object or path), else the checkout's spec
+ * file (or a built JSON copy), else undefined. An explicit spec that fails to load is an error; the implicit
+ * one falls back quietly. Every mock in a test run shares one parsed copy of the implicit document.
+ *
+ * @example
+ * const doc = await loadSpecDocument(); // the assembled spec in a checkout, undefined in a bare install
+ */
+export async function loadSpecDocument(spec?: string | object): Promise<object | undefined> {
+  if (spec !== undefined) {
+    if (typeof spec === "string") {
+      if (!existsSync(spec)) throw new Error(`createMockOpenRouter: spec file not found: ${spec}`);
+      return (await parseSpecFile(spec)) as object;
+    }
+    return spec;
+  }
+  return (implicitDocument ??= (async () => {
+    for (const path of defaultSpecPaths()) {
+      if (!existsSync(path)) continue;
+      try {
+        const doc = await parseSpecFile(path);
+        if (doc && typeof doc === "object") return doc;
+      } catch {
+        // A spec mid-edit or no YAML parser: try the next source.
+      }
+    }
+    return undefined;
+  })());
+}
+
+let implicitDocument: Promise<object | undefined> | undefined;
+
+/**
  * Resolve the validators: an explicit spec (object or path), else the checkout's spec file, else the
  * embedded schemas. An explicit spec that fails to load is an error; the implicit one falls back quietly.
  *
@@ -263,21 +295,15 @@ async function parseSpecFile(path: string): Promise<unknown> {
  * const v = await loadRequestValidators(); // v.source === "spec" in a checkout with spec/openrouter.yaml
  */
 export async function loadRequestValidators(spec?: string | object): Promise<RequestValidators> {
-  if (spec !== undefined) {
-    if (typeof spec === "string") {
-      if (!existsSync(spec)) throw new Error(`createMockOpenRouter: spec file not found: ${spec}`);
-      return validatorsFromSpec(await parseSpecFile(spec));
-    }
-    return validatorsFromSpec(spec);
-  }
+  if (spec !== undefined) return validatorsFromSpec(await loadSpecDocument(spec));
   // Every mock in a test run shares one compiled copy: parsing the spec and compiling takes ~0.3 s.
   return (implicitValidators ??= (async () => {
-    for (const path of defaultSpecPaths()) {
-      if (!existsSync(path)) continue;
+    const doc = await loadSpecDocument();
+    if (doc) {
       try {
-        return validatorsFromSpec(await parseSpecFile(path));
+        return validatorsFromSpec(doc);
       } catch {
-        // A spec mid-edit or no YAML parser: try the next source; the embedded schema is the last.
+        // A spec without ChatRequest: the embedded schema is the last resort.
       }
     }
     return embeddedValidators();

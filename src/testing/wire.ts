@@ -11,7 +11,8 @@ import type { AddressInfo, Socket } from "node:net";
 export interface WirePlan {
   status: number;
   headers: Record<string, string>;
-  chunks: Array<{ text: string; delayMs?: number }>;
+  /** Body pieces; `bytes`, when set, goes out instead of `text` (binary bodies: files, audio, video). */
+  chunks: Array<{ text: string; bytes?: Uint8Array; delayMs?: number }>;
   /** `reset` destroys the connection after the chunks instead of ending the body cleanly. */
   end: "close" | "reset";
   firstByteDelayMs?: number;
@@ -109,7 +110,7 @@ export async function playInProcess(plan: WirePlan, signal: AbortSignal, sleep: 
       }
       if (chunk.delayMs) await sleep(chunk.delayMs, signal).catch(() => {});
       if (signal.aborted) return;
-      controller.enqueue(encoder.encode(chunk.text));
+      controller.enqueue(chunk.bytes ? chunk.bytes.slice() : encoder.encode(chunk.text));
     },
   });
   const noBody = plan.status === 204 || plan.status === 304;
@@ -181,7 +182,7 @@ export async function serveLoopback(handle: (request: Request) => Promise<WirePl
     for (const chunk of plan.chunks) {
       if (abort.signal.aborted) return;
       if (chunk.delayMs) await sleep(chunk.delayMs).catch(() => {});
-      res.write(chunk.text);
+      res.write(chunk.bytes ?? chunk.text);
     }
     if (plan.end === "reset") {
       // Let the written bytes leave before the connection drops, like a provider dying mid-stream.

@@ -48,7 +48,7 @@ describe("fault catalogue", () => {
   it("names every fault of the shared catalogue", () => {
     const expected: FaultName[] = [
       "keepalive-comments", "whitespace-padding", "midstream-error", "truncate", "error-200", "rate-limit-429",
-      "insufficient-credits-402", "timeout-524", "overloaded-529", "slow-first-byte", "reset-before-headers",
+      "insufficient-credits-402", "timeout-524", "overloaded-529", "slow-first-byte", "reset-before-headers", "stall",
     ];
     expect([...FAULT_NAMES].sort()).toEqual([...expected].sort());
   });
