@@ -46,7 +46,6 @@ const ALLOWLIST: Allowlist = {
     "accounting/usage.ts": "T4",
     "agents/agent.ts": "T4",
     "agents/validator/index.ts": "T4",
-    "testing/mock.ts": "T5",
   },
 };
 
