@@ -14,12 +14,11 @@ import {
   ServerError,
   StreamError,
   TimeoutError,
-  errorFromResponse,
-  errorFromWire,
   isOpenRouterError,
   parseAffordableTokens,
   parseRetryAfter,
 } from "../../src/core/errors.js";
+import { errorFromResponse, errorFromWire } from "../../src/core/wire-error.js";
 
 const info = { method: "POST", path: "/chat/completions", model: "openai/gpt-4o" };
 const json = (body: unknown) => JSON.stringify(body);

@@ -5,8 +5,8 @@ import {
   ProviderUnavailableError,
   RateLimitError,
   TimeoutError,
-  errorFromResponse,
 } from "../../src/core/errors.js";
+import { errorFromResponse } from "../../src/core/wire-error.js";
 import {
   DEFAULT_RETRY_POLICY,
   SleepAbortedError,
