@@ -17,9 +17,9 @@ import {
   type OpenRouterError,
   type RequestInfo,
   describe,
-  errorFromResponse,
   isOpenRouterError,
 } from "./core/errors.js";
+import { errorFromResponse } from "./core/wire-error.js";
 import type { FallbackRecord } from "./core/resilience/hooks.js";
 import type { PreSendOptions } from "./accounting/guards.js";
 import { lazyIterable } from "./core/final-iterable.js";

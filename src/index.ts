@@ -38,11 +38,9 @@ export {
   CircuitOpenError,
   BudgetExceededError,
   InvalidArgumentError,
-  StructuredOutputError,
-  MaxStepsError,
-  ToolError,
   isOpenRouterError,
 } from "./core/errors.js";
+export { StructuredOutputError, MaxStepsError, ToolError } from "./agents/errors.js";
 export type { ErrorKind } from "./core/errors.js";
 export type { RateLimitInfo } from "./core/rate-limit-headers.js";
 export type { paths, components, operations } from "./generated/openrouter.js";

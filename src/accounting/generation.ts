@@ -2,7 +2,8 @@
  * `GET /generation` lookups: the authoritative cost, latency and native token counts of a finished call.
  */
 import { abortableSleep } from "../core/retry.js";
-import { AbortError, InvalidArgumentError, InvalidResponseError, NotFoundError, errorFromResponse, type OpenRouterError } from "../core/errors.js";
+import { AbortError, InvalidArgumentError, InvalidResponseError, NotFoundError, type OpenRouterError } from "../core/errors.js";
+import { errorFromResponse } from "../core/wire-error.js";
 import type { Client } from "openapi-fetch";
 import type { components, paths } from "../generated/openrouter.js";
 import { readReportedCost } from "../core/reported-cost.js";

@@ -70,31 +70,9 @@ export type RunToolsParams<Deps = unknown> = Omit<ChatParams, "tools" | "tool_ch
   validator?: ValidatorOption;
 };
 
-/** One tool call of a step and what came of it. */
-export interface ToolCallRecord {
-  id: string;
-  name: string;
-  /** The arguments as the model wrote them. */
-  arguments: string;
-  /** The parsed, validated arguments (undefined when they were invalid). */
-  args: unknown;
-  /** What `execute` returned (undefined on failure). */
-  output: unknown;
-  /** The `content` of the tool message sent back. */
-  content: string;
-  /** Set when the call failed and the failure was reported to the model. */
-  error?: ToolFailure;
-}
-
-/** One model call and the tool calls it asked for. */
-export interface RunStep {
-  /** 1-based. */
-  step: number;
-  result: ChatResult;
-  toolCalls: ToolCallRecord[];
-  /** True for the closing turn made with `tool_choice: "none"` after a stop condition fired. */
-  final: boolean;
-}
+// The run's records live in agent-types.ts (agents/errors.ts needs them without importing this file).
+import type { RunStep, ToolCallRecord } from "./agent-types.js";
+export type { RunStep, ToolCallRecord };
 
 export type StopReason = "done" | "max_steps" | "max_cost" | "max_tokens" | "repetition";
 
@@ -132,7 +110,7 @@ export interface RunToolsStream extends AsyncIterable<RunToolsEvent> {
 
 Object.defineProperty(MaxStepsError, "name", { value: "MaxStepsError" });
 
-import { MaxStepsError, ToolError } from "../core/errors.js";
+import { MaxStepsError, ToolError } from "./errors.js";
 import { quote } from "../internal/quote.js";
 export { MaxStepsError, ToolError };
 Object.defineProperty(ToolError, "name", { value: "ToolError" });

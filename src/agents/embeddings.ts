@@ -5,7 +5,8 @@
  * dynamic `import()`.
  */
 import type { CallOptions, OpenRouter } from "../client.js";
-import { InvalidArgumentError, InvalidResponseError, errorFromWire, wireErrorOf } from "../core/errors.js";
+import { InvalidArgumentError, InvalidResponseError } from "../core/errors.js";
+import { errorFromWire, wireErrorOf } from "../core/wire-error.js";
 import type { components } from "../generated/openrouter.js";
 import { quote } from "../internal/quote.js";
 

@@ -49,15 +49,9 @@ export type StructuredParams<S extends JSONSchema = JSONSchema> = Omit<ChatParam
   validator?: ValidatorOption;
 };
 
-/** One invalid reply and why it was rejected. */
-export interface StructuredFailure {
-  /** 1-based attempt number. */
-  attempt: number;
-  /** The reply exactly as the model sent it. */
-  text: string;
-  /** The parse error (keyword `"json"`) or the schema violations. */
-  errors: ValidationError[];
-}
+// Declared beside StructuredOutputError, which carries them (agents/errors.ts imports nothing from here).
+import type { StructuredFailure } from "./errors.js";
+export type { StructuredFailure };
 
 /**
  * The result of `client.structured()`: every `ChatResult` field of the final (valid) reply, plus the typed
@@ -73,7 +67,7 @@ export type StructuredResult<T> = ChatResult & {
   results: ChatResult[];
 };
 
-import { StructuredOutputError } from "../core/errors.js";
+import { StructuredOutputError } from "./errors.js";
 import { quote } from "../internal/quote.js";
 export { StructuredOutputError };
 Object.defineProperty(StructuredOutputError, "name", { value: "StructuredOutputError" });

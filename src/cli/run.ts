@@ -5,7 +5,8 @@
  */
 import { parseArgs } from "node:util";
 import { DEFAULT_BASE_URL, OpenRouter } from "../client.js";
-import { errorFromResponse, isOpenRouterError } from "../core/errors.js";
+import { isOpenRouterError } from "../core/errors.js";
+import { errorFromResponse } from "../core/wire-error.js";
 import { chatCommand } from "./chat.js";
 import { EXIT, type ExitCode, UsageError, exitCodeFor, CliError } from "./exit-codes.js";
 import { generationCommand, keyCommand } from "./account.js";

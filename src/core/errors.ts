@@ -3,18 +3,17 @@
  * or a subclass; `client.api` keeps openapi-fetch's `{ data } | { error }` union and never throws on HTTP
  * errors. Messages name the method, path and model, never a header or the API key.
  */
-import type { RunStep } from "../agents/agent.js";
-import type { ChatMessage, ChatResult } from "./result.js";
-import type { StructuredFailure } from "../agents/structured.js";
-import type { ToolFailure } from "../agents/tools.js";
-import type { ValidationError } from "../agents/validator/index.js";
-import { parseAffordableTokens, parseRateLimitReset, parseRetryAfter } from "./retry.js";
-import { type Json, isObject } from "../internal/json.js";
+import type { RequestInfo } from "./types.js";
+// Type only. ChatResult -> FallbackRecord -> OpenRouterError -> ChatResult is a type triangle: moving ChatResult
+// into types.ts needs a structural error type there first (left for the restructure merge).
+import type { ChatResult } from "./result.js";
+import { isClientTimeout, isRetryable, parseAffordableTokens, parseRetryAfter } from "./retry.js";
 import { holdsSecret, redact, redactValue } from "../internal/redact.js";
 import { bounded } from "../internal/quote.js";
-import { type RateLimitInfo, rateLimitFromHeaders } from "./rate-limit-headers.js";
+import type { RateLimitInfo } from "./rate-limit-headers.js";
 
-export { parseAffordableTokens, parseRetryAfter };
+export { isClientTimeout, parseAffordableTokens, parseRetryAfter };
+export type { RequestInfo };
 
 /** What went wrong, as a string-literal union so callers can `switch` without `instanceof`. */
 export type ErrorKind =
@@ -39,13 +38,6 @@ export type ErrorKind =
   | "invalid_argument"
   | "max_steps"
   | "tool";
-
-/** Where the request was going, so a message can say which call failed. */
-export interface RequestInfo {
-  method?: string;
-  path?: string;
-  model?: string;
-}
 
 export interface OpenRouterErrorInit extends RequestInfo {
   status?: number;
@@ -98,7 +90,9 @@ export class OpenRouterError extends Error {
     this.code = redactValue(init.code);
     this.errorType = redactValue(init.errorType);
     this.providerName = redactValue(init.providerName);
-    this.retryable = init.retryable ?? false;
+    // Decided once, by the retry policy; only a layer that read a 2xx body (an in-band error, an unusable
+    // body) passes its own flag. Subclasses pass the flag computed for their kind (see defineKind).
+    this.retryable = init.retryable ?? isRetryable({ kind: this.kind, status: init.status, message, metadata: init.metadata });
     this.retryAfterMs = init.retryAfterMs;
     this.metadata = redactValue(init.metadata);
     this.generationId = redactValue(init.generationId);
@@ -166,12 +160,17 @@ function partialWithoutSecrets(partial: ChatResult | undefined): ChatResult | un
   return holdsSecret(text) ? { ...partial, raw: redactValue(partial.raw) } : partial;
 }
 
-function defineKind<K extends ErrorKind>(name: string, kind: K, retryableByDefault = false) {
+function defineKind<K extends ErrorKind>(name: string, kind: K) {
   const Cls = class extends OpenRouterError {
     override name = name;
     override readonly kind: K = kind;
     constructor(message: string, init: OpenRouterErrorInit = {}) {
-      super(message, { ...init, retryable: init.retryable ?? retryableByDefault });
+      // The base constructor cannot see this class's kind yet (fields are set after super), so the flag is
+      // computed here, by the same policy.
+      super(
+        message,
+        init.retryable === undefined ? { ...init, retryable: isRetryable({ name, kind, status: init.status, message, metadata: init.metadata }) } : init,
+      );
     }
   };
   Object.defineProperty(Cls, "name", { value: name });
@@ -189,7 +188,7 @@ export class ContextLengthError extends defineKind("ContextLengthError", "contex
 /** 400/413/422 and client-side validation of a request that would be rejected. */
 export class BadRequestError extends defineKind("BadRequestError", "invalid_request") {}
 /** 429, from OpenRouter's own limits or the upstream provider's. */
-export class RateLimitError extends defineKind("RateLimitError", "rate_limit", true) {
+export class RateLimitError extends defineKind("RateLimitError", "rate_limit") {
   /** OpenRouter's `X-RateLimit-*` headers of this 429, when it sent them. */
   rateLimit: RateLimitInfo | undefined;
 
@@ -198,13 +197,13 @@ export class RateLimitError extends defineKind("RateLimitError", "rate_limit", t
   }
 }
 /** 408/504/524 and the client's own timeouts (total, first event, idle). */
-export class TimeoutError extends defineKind("TimeoutError", "timeout", true) {}
+export class TimeoutError extends defineKind("TimeoutError", "timeout") {}
 /** 502/503/529: the provider is down, overloaded or sent an invalid response. */
-export class ProviderUnavailableError extends defineKind("ProviderUnavailableError", "provider_unavailable", true) {}
+export class ProviderUnavailableError extends defineKind("ProviderUnavailableError", "provider_unavailable") {}
 /** 500 and other unexpected statuses. */
-export class ServerError extends defineKind("ServerError", "server", true) {}
+export class ServerError extends defineKind("ServerError", "server") {}
 /** The connection failed or dropped (including a stream that ended early). */
-export class ConnectionError extends defineKind("ConnectionError", "network", true) {}
+export class ConnectionError extends defineKind("ConnectionError", "network") {}
 /** The caller aborted (their `AbortSignal` or `stream.abort()`). */
 export class AbortError extends defineKind("AbortError", "aborted") {}
 /** The response could not be read as what the spec promises (not JSON, `choices: null`, …). */
@@ -255,173 +254,6 @@ export function isOpenRouterError(e: unknown): e is OpenRouterError {
   );
 }
 
-/** The envelope's error object, wherever a response put it. */
-export interface WireError {
-  code?: number | string;
-  message?: string;
-  metadata?: Json;
-  availability?: Json;
-  error_type?: string;
-  http_status?: number;
-}
-
-/** Detail hidden in `metadata.raw` (a string, a JSON string or an object) for "Provider returned error". */
-function rawDetail(raw: unknown): string | undefined {
-  if (typeof raw === "string") {
-    const text = raw.trim();
-    if (text.startsWith("{")) {
-      try {
-        return rawDetail(JSON.parse(text)) ?? text;
-      } catch {
-        return text;
-      }
-    }
-    return text || undefined;
-  }
-  if (isObject(raw)) {
-    const inner = raw["error"];
-    if (isObject(inner) && typeof inner["message"] === "string") return inner["message"];
-    if (typeof inner === "string") return inner;
-    if (typeof raw["message"] === "string") return raw["message"];
-    return JSON.stringify(raw);
-  }
-  return undefined;
-}
-
-const GENERIC_MESSAGES = new Set(["provider returned error", "internal server error", ""]);
-
-/** The most useful message: the upstream detail when OpenRouter's own message is generic. */
-function usefulMessage(err: WireError): string {
-  const message = typeof err.message === "string" ? err.message : "";
-  const detail = rawDetail(err.metadata?.["raw"]);
-  if (detail && GENERIC_MESSAGES.has(message.trim().toLowerCase())) {
-    const provider = err.metadata?.["provider_name"];
-    return `${message || "Provider returned error"}${typeof provider === "string" ? ` (${provider})` : ""}: ${detail}`;
-  }
-  return message || detail || "unknown error";
-}
-
-const CONTEXT_TYPES = new Set(["context_length_exceeded", "max_tokens_exceeded", "token_limit_exceeded"]);
-const CONTEXT_PATTERN = /context length|context window|maximum context|too many tokens|prompt is too long|token limit/i;
-
-function classify(
-  status: number | undefined,
-  errorType: string | undefined,
-  availabilityCode: string | undefined,
-  message: string,
-  metadata: Json | undefined,
-) {
-  if (errorType && CONTEXT_TYPES.has(errorType)) return ContextLengthError;
-  if (availabilityCode === "capacity_exhausted") return RateLimitError;
-  if (availabilityCode === "temporarily_unavailable") return ProviderUnavailableError;
-  if (availabilityCode === "region_restricted") return PermissionDeniedError;
-  if (availabilityCode === "model_not_found" || availabilityCode === "wrong_endpoint") return BadRequestError;
-  switch (errorType) {
-    case "authentication":
-      return AuthenticationError;
-    case "payment_required":
-      return InsufficientCreditsError;
-    case "permission_denied":
-      return metadata && Array.isArray(metadata["reasons"]) ? ModerationError : PermissionDeniedError;
-    case "not_found":
-    case "image_not_found":
-      return NotFoundError;
-    case "rate_limit_exceeded":
-      return RateLimitError;
-    case "timeout":
-      return TimeoutError;
-    case "provider_unavailable":
-    case "provider_overloaded":
-      return ProviderUnavailableError;
-  }
-  switch (status) {
-    case 400:
-      return CONTEXT_PATTERN.test(message) ? ContextLengthError : BadRequestError;
-    case 401:
-      return AuthenticationError;
-    case 402:
-      return InsufficientCreditsError;
-    case 403:
-      return metadata && Array.isArray(metadata["reasons"]) ? ModerationError : PermissionDeniedError;
-    case 404:
-      return NotFoundError;
-    case 408:
-    case 504:
-    case 524:
-      return TimeoutError;
-    case 413:
-    case 422:
-      return BadRequestError;
-    case 429:
-      return RateLimitError;
-    case 502:
-    case 503:
-    case 529:
-      return ProviderUnavailableError;
-  }
-  if (errorType && /^(invalid|content_policy|refusal|image_|unsupported_image|string_too_long)/.test(errorType))
-    return BadRequestError;
-  return ServerError;
-}
-
-/** Statuses worth another attempt; the resilience layer may narrow this further. */
-const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504, 524, 529]);
-
-export interface FromWireContext extends RequestInfo {
-  status?: number;
-  headers?: Headers;
-  generationId?: string;
-  userId?: string;
-  partial?: ChatResult;
-  /** In-band errors of a 200 stream or completion get the stream kind unless the class says more. */
-  inBand?: boolean;
-  now?: number;
-}
-
-/** Builds the typed error for an OpenRouter error object (from an envelope, a chunk or a choice). */
-export function errorFromWire(err: WireError, ctx: FromWireContext = {}): OpenRouterError {
-  const metadata = isObject(err.metadata) ? err.metadata : undefined;
-  const availability = isObject(err.availability) ? err.availability : undefined;
-  const numericCode = typeof err.code === "number" ? err.code : undefined;
-  const status = ctx.inBand ? numericCode : (ctx.status ?? numericCode ?? err.http_status);
-  const errorType =
-    (typeof metadata?.["error_type"] === "string" ? (metadata["error_type"] as string) : undefined) ??
-    (typeof err.error_type === "string" ? err.error_type : undefined) ??
-    (typeof availability?.["code"] === "string" ? (availability["code"] as string) : undefined);
-  const availabilityCode = typeof availability?.["code"] === "string" ? (availability["code"] as string) : undefined;
-  const message = usefulMessage(err);
-  const retryAfterFromBody =
-    typeof availability?.["retry_after"] === "number" ? (availability["retry_after"] as number) * 1000 : undefined;
-  const now = ctx.now ?? Date.now();
-  // OpenRouter's own 429s carry X-RateLimit-Reset instead of Retry-After.
-  const retryAfterMs =
-    parseRetryAfter(ctx.headers?.get("retry-after"), now) ?? retryAfterFromBody ?? parseRateLimitReset(ctx.headers?.get("x-ratelimit-reset"), now);
-  const Cls = classify(status, errorType, availabilityCode, message, metadata);
-  let retryable = status !== undefined && RETRYABLE_STATUSES.has(status);
-  if (typeof availability?.["retryable"] === "boolean") retryable = availability["retryable"] as boolean;
-  // The daily free-model cap does not reset for hours: retrying only burns the caller's time.
-  if (/free-models-per-day/i.test(message)) retryable = false;
-  const providerName =
-    typeof metadata?.["provider_name"] === "string" ? (metadata["provider_name"] as string) : undefined;
-  const where = describe(ctx);
-  const fullMetadata = availability ? { ...metadata, availability } : metadata;
-  const init: OpenRouterErrorInit = {
-    ...ctx,
-    ...(status !== undefined && { status }),
-    ...(err.code !== undefined && { code: err.code }),
-    ...(errorType !== undefined && { errorType }),
-    ...(providerName !== undefined && { providerName }),
-    retryable,
-    ...(retryAfterMs !== undefined && { retryAfterMs }),
-    ...(fullMetadata !== undefined && { metadata: fullMetadata }),
-  };
-  const text = `${message}${where}`;
-  if (ctx.inBand && Cls === ServerError) return new StreamError(text, init);
-  const error = new Cls(text, init);
-  if (error instanceof RateLimitError && ctx.headers) error.rateLimit = rateLimitFromHeaders(ctx.headers, now);
-  return error;
-}
-
 /** " (POST /chat/completions, model openai/gpt-4o, status 429)" */
 export function describe(info: RequestInfo & { status?: number }): string {
   const parts: string[] = [];
@@ -432,132 +264,6 @@ export function describe(info: RequestInfo & { status?: number }): string {
   return parts.length ? ` (${parts.join(", ")})` : "";
 }
 
-/** Finds the error object in a parsed body: `{error:{…}}`, a Messages-API error, or a bare string. */
-export function wireErrorOf(body: unknown): WireError | undefined {
-  if (!isObject(body)) return undefined;
-  const err = body["error"];
-  if (isObject(err)) return err as WireError;
-  if (typeof err === "string") return { message: err };
-  return undefined;
-}
-
-/**
- * The typed error for a non-2xx response whose body has been read as text. Handles a JSON envelope (with
- * leading whitespace), an HTML page from an edge proxy, and an empty body.
- */
-export function errorFromResponse(status: number, headers: Headers, bodyText: string, info: RequestInfo): OpenRouterError {
-  let body: unknown;
-  try {
-    body = bodyText.trim() ? JSON.parse(bodyText) : undefined;
-  } catch {
-    body = undefined;
-  }
-  const generationId = headers.get("x-generation-id") ?? undefined;
-  const userId = isObject(body) && typeof body["user_id"] === "string" ? body["user_id"] : undefined;
-  const wire = wireErrorOf(body);
-  const ctx: FromWireContext = {
-    ...info,
-    status,
-    headers,
-    ...(generationId !== undefined && { generationId }),
-    ...(userId !== undefined && { userId }),
-  };
-  if (wire) return errorFromWire(wire, ctx);
-  // Not our envelope: an HTML page from Cloudflare, a proxy's plain text, or nothing at all.
-  const snippet = bodyText
-    .replace(/<[^>]*>/g, " ")
-    .replace(/\s+/g, " ")
-    .trim()
-    .slice(0, 200);
-  const message = `HTTP ${status}${snippet ? `: ${snippet}` : " with an empty body"}`;
-  return errorFromWire({ message }, ctx);
-}
-
-// Errors of the verbs built on chat. They live here, beside the rest of the tree, so that `instanceof` works
-// without pulling structured.ts / agent.ts (and ajv behind them) into the core bundle.
-
-/** What the agent loop carries on its errors: the run so far, usable to continue it. */
-export interface RunErrorInit extends OpenRouterErrorInit {
-  steps: RunStep[];
-  messages: ChatMessage[];
-}
-
-/**
- * The model never produced valid JSON for the schema within `maxRepairs`. Not an API error: every call
- * succeeded. Carries the last raw reply, every attempt's errors and the last result as `partial` (with usage
- * and cost summed over all attempts).
- *
- * @example
- * catch (e) { if (e instanceof StructuredOutputError) console.log(e.lastText, e.failures); }
- */
-export class StructuredOutputError extends OpenRouterError {
-  override name = "StructuredOutputError";
-  override readonly kind = "structured_output" as const;
-  /** The last reply, raw. */
-  readonly lastText: string;
-  /** Each rejected reply with its errors, in order. */
-  readonly failures: StructuredFailure[];
-  /** The ChatResult of every call. */
-  readonly results: ChatResult[];
-
-  constructor(message: string, init: OpenRouterErrorInit & { lastText: string; failures: StructuredFailure[]; results: ChatResult[] }) {
-    const { lastText, failures, results, ...rest } = init;
-    super(message, rest);
-    this.lastText = lastText;
-    this.failures = failures;
-    this.results = results;
-  }
-
-  /** The last attempt's errors. */
-  get validationErrors(): ValidationError[] {
-    return this.failures.at(-1)?.errors ?? [];
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return redactValue({ ...super.toJSON(), lastText: this.lastText, failures: this.failures });
-  }
-}
-
-/**
- * `maxSteps` was reached while the model still wanted tools (with `onMaxSteps: "throw"`, the default).
- * `partial` is the last reply; `steps` and `messages` hold the run so far (usable to continue it).
- *
- * @example
- * catch (e) { if (e instanceof MaxStepsError) resume(e.messages); }
- */
-export class MaxStepsError extends OpenRouterError {
-  override name = "MaxStepsError";
-  override readonly kind = "max_steps" as const;
-  readonly steps: RunStep[];
-  readonly messages: ChatMessage[];
-  constructor(message: string, init: RunErrorInit) {
-    const { steps, messages, ...rest } = init;
-    super(message, rest);
-    this.steps = steps;
-    this.messages = messages;
-  }
-}
-
-/**
- * A tool kept failing (invalid arguments or a throw) beyond its retry limit. `cause` is the last thrown
- * error, `failure` what was reported to the model.
- *
- * @example
- * catch (e) { if (e instanceof ToolError) console.log(e.toolName, e.failure.message); }
- */
-export class ToolError extends OpenRouterError {
-  override name = "ToolError";
-  override readonly kind = "tool" as const;
-  readonly toolName: string;
-  readonly failure: ToolFailure;
-  readonly steps: RunStep[];
-  readonly messages: ChatMessage[];
-  constructor(message: string, init: RunErrorInit & { toolName: string; failure: ToolFailure }) {
-    const { steps, messages, toolName, failure, ...rest } = init;
-    super(message, rest);
-    this.toolName = toolName;
-    this.failure = failure;
-    this.steps = steps;
-    this.messages = messages;
-  }
-}
+/** Error types and message wording that mean "the prompt does not fit the context window". */
+export const CONTEXT_TYPES: ReadonlySet<string> = new Set(["context_length_exceeded", "max_tokens_exceeded", "token_limit_exceeded"]);
+export const CONTEXT_PATTERN = /context length|context window|maximum context|too many tokens|prompt is too long|token limit/i;

@@ -4,7 +4,8 @@
  * the same result.
  */
 import type { components } from "../generated/openrouter.js";
-import { InvalidResponseError, type RequestInfo, errorFromWire, wireErrorOf } from "./errors.js";
+import { InvalidResponseError, type RequestInfo } from "./errors.js";
+import { errorFromWire, wireErrorOf } from "./wire-error.js";
 import type { FallbackRecord } from "./resilience/hooks.js";
 import { type Json, isObject } from "../internal/json.js";
 import { type RateLimitInfo, rateLimitFromHeaders } from "./rate-limit-headers.js";

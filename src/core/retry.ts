@@ -1,8 +1,8 @@
 /**
  * Retry policy for OpenRouter calls: which failures are worth another attempt, how long to wait
- * (exponential backoff with full jitter, or what the server asked for) and a sleep that the
- * caller's AbortSignal cancels. Everything here is pure apart from `abortableSleep`, so the policy
- * can be tested with a fixed `random()` and clock.
+ * (exponential backoff with full jitter, or what the server asked for). Everything here is pure, so
+ * the policy can be tested with a fixed `random()` and clock. This is the one place that decides
+ * whether a failure is retryable: `OpenRouterError` sets its `retryable` flag from `isRetryable`.
  *
  * @module
  */
@@ -42,9 +42,6 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
   maxDelayMs: 30_000,
   maxElapsedMs: 120_000,
 });
-
-/** A policy that never retries; what `retry: false` resolves to. */
-export const NO_RETRY_POLICY: RetryPolicy = Object.freeze({ ...DEFAULT_RETRY_POLICY, maxRetries: 0 });
 
 /**
  * HTTP statuses that may succeed when simply sent again. 400/401/402/403/404 (and every other 4xx)
@@ -180,7 +177,8 @@ export function retryDelay(
 }
 
 /** The fields of an error that the policy looks at; OpenRouterError has all of them. */
-interface ErrorLike {
+export interface ErrorLike {
+  name?: unknown;
   kind?: unknown;
   status?: unknown;
   message?: unknown;
@@ -232,35 +230,60 @@ export function isFreeDailyLimit(error: unknown): boolean {
 const RETRYABLE_KINDS: ReadonlySet<string> = new Set(["network", "rate_limit", "provider_unavailable", "server"]);
 
 /**
- * Whether a failed attempt is worth sending again, from the error alone:
- * - a caller abort or a client-side timeout (no status: the call's own time budget is spent): no;
- * - `availability.retryable: false`: no, whatever the status; the daily free-model cap: no;
+ * True for a timeout the client itself raised (the call's `timeoutMs` or a stream timer): kind `timeout`
+ * with no HTTP status. A 408/504/524 from the server is a timeout too, but one worth another attempt; the
+ * client's own timeout means the call's time budget is spent, so it is neither retried nor sent to a
+ * fallback model.
+ *
+ * @example
+ * ```ts
+ * isClientTimeout({ kind: "timeout" }); // true
+ * isClientTimeout({ kind: "timeout", status: 504 }); // false
+ * ```
+ */
+export function isClientTimeout(error: unknown): boolean {
+  const e = asRecord(error) as ErrorLike | undefined;
+  return e !== undefined && e.kind === "timeout" && e.status === undefined;
+}
+
+/**
+ * Whether a failed attempt is worth sending again, from the error alone. `OpenRouterError` sets its own
+ * `retryable` flag from this, so `error.retryable === isRetryable(error)` unless the layer that read a 2xx
+ * body said otherwise. In order:
+ * - a caller abort, an open circuit or a client-side timeout (the call's time budget is spent): no;
+ * - `availability.retryable` (a boolean) is the server's explicit word and wins both ways, except on a
+ *   401/403 (the same key gets the same answer): a 400 marked retryable is retried;
+ * - the daily free-model cap: no (it resets in hours, not seconds);
+ * - a network failure (kind `network`), also one after a 2xx's headers: yes;
+ * - an error delivered inside a 200 (kind `stream`, `invalid_response`, a 2xx status): its own `retryable` flag;
  * - statuses 408, 429, 500, 502, 503, 504, 524, 529: yes; any other status: no;
- * - network failures (no status, kind `network`): yes;
- * - an error delivered inside a 200 (kind `stream`, `invalid_response`): its own `retryable` flag;
+ * - rate-limit, provider and server failures without a status: yes;
  * - otherwise the error's own `retryable` flag decides.
  *
  * @example
  * ```ts
  * isRetryable({ kind: "provider_unavailable", status: 503 }); // true
  * isRetryable({ kind: "authentication", status: 401, retryable: true }); // false
+ * isRetryable({ kind: "invalid_request", status: 400, metadata: { availability: { retryable: true } } }); // true
  * isRetryable({ kind: "network" }); // true
  * ```
  */
 export function isRetryable(error: unknown): boolean {
   const e = asRecord(error) as ErrorLike | undefined;
   if (!e) return false;
-  if (e.kind === "aborted" || (error as { name?: unknown }).name === "AbortError") return false;
-  if (e.kind === "circuit_open") return false;
-  if (availabilityOf(error)?.["retryable"] === false) return false;
-  if (isFreeDailyLimit(error)) return false;
+  if (e.kind === "aborted" || e.name === "AbortError") return false;
+  if (e.kind === "circuit_open" || isClientTimeout(e)) return false;
+  const serverSays = availabilityOf(e)?.["retryable"];
+  if (typeof serverSays === "boolean") return serverSays && e.status !== 401 && e.status !== 403;
+  if (isFreeDailyLimit(e)) return false;
+  // A dropped connection is worth another attempt whatever status the headers before it carried.
+  if (e.kind === "network") return true;
   // In-band errors and unreadable 200 bodies: the layer that read the body knows best.
   if (e.kind === "stream" || e.kind === "invalid_response") return e.retryable === true;
   if (typeof e.status === "number") {
     if (e.status >= 200 && e.status < 300) return e.retryable === true;
     return RETRYABLE_STATUSES.has(e.status);
   }
-  if (e.kind === "timeout") return false; // client-side: the call's total timeoutMs is used up
   if (typeof e.kind === "string" && RETRYABLE_KINDS.has(e.kind)) return true;
   return e.retryable === true;
 }
@@ -284,40 +307,5 @@ export function parseAffordableTokens(message: string | null | undefined): numbe
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-/** Thrown by {@link abortableSleep} when its signal fires; callers turn it into their AbortError. */
-export class SleepAbortedError extends Error {
-  override readonly name = "SleepAbortedError";
-  constructor(readonly reason: unknown) {
-    super("sleep aborted");
-  }
-}
-
-/**
- * Wait `ms` milliseconds; rejects with {@link SleepAbortedError} as soon as `signal` aborts (at
- * once when it is already aborted). The timer is cleared on abort so nothing keeps the process alive.
- *
- * @example
- * ```ts
- * const controller = new AbortController();
- * const wait = abortableSleep(1000, controller.signal);
- * controller.abort(); // wait rejects with SleepAbortedError
- * ```
- */
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (!Number.isFinite(ms) || ms < 0) return Promise.reject(new RangeError(`sleep: bad duration ${ms}`));
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new SleepAbortedError(signal.reason));
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new SleepAbortedError(signal?.reason));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
+// The sleep lives in internal/sleep.ts (it is no policy). (moved; importers update in the restructure merge)
+export { SleepAbortedError, abortableSleep } from "../internal/sleep.js";

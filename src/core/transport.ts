@@ -9,9 +9,9 @@ import {
   OpenRouterError,
   TimeoutError,
   describe,
-  errorFromResponse,
   type RequestInfo,
 } from "./errors.js";
+import { errorFromResponse } from "./wire-error.js";
 import { bounded } from "../internal/quote.js";
 import { redact } from "../internal/redact.js";
 import { serializeBody } from "./validate.js";

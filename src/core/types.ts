@@ -1,7 +1,8 @@
 /**
- * Types shared by every layer of the request path. Types only: importing this file loads no code.
+ * Types shared by every layer of the request path. Types only (and the one path constant every chat verb
+ * uses): importing this file loads no other module.
  */
-import type { InsufficientCreditsPolicy } from "./resilience/run.js";
+import type { components } from "../generated/openrouter.js";
 import type { RetryOptions } from "./retry.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -23,3 +24,34 @@ export interface Call {
   fallbackModels?: readonly string[];
   onInsufficientCredits?: InsufficientCreditsPolicy;
 }
+
+/** Where the request was going, so a message can say which call failed. */
+export interface RequestInfo {
+  method?: string;
+  path?: string;
+  model?: string;
+}
+
+/** What to do with a 402 "… can only afford N": throw, or retry once with `max_tokens: N`. */
+export type InsufficientCreditsPolicy = "throw" | "reduce-max-tokens";
+
+/** Options for one call. */
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number | undefined;
+  headers?: Record<string, string> | undefined;
+  firstEventTimeoutMs?: number | undefined;
+  idleTimeoutMs?: number | undefined;
+  /** Replaces the client's `maxResponseBytes` for this call. */
+  maxResponseBytes?: number | undefined;
+  retry?: RetryOptions | false | undefined;
+  /** Replaces the client's `fallbackModels` for this call; `false` for none. */
+  fallbackModels?: readonly string[] | false | undefined;
+  onInsufficientCredits?: InsufficientCreditsPolicy | undefined;
+}
+
+/** Chat parameters: the spec's request body, without `stream` (use `chatStream` for that). */
+export type ChatParams = Omit<components["schemas"]["ChatRequest"], "stream">;
+
+/** The chat completions endpoint, relative to the base URL. */
+export const CHAT_PATH = "/chat/completions";

@@ -1,4 +1,7 @@
 /**
+ * `src/internal/` (layer 0): small leaves every layer may use (redaction, bounded quoting, JSON guards, the
+ * abortable sleep). They import nothing of ours, so nothing here can pull a layer above into a bundle.
+ *
  * Scrubs secrets out of text we did not write ourselves (a fetch implementation's error message, an
  * upstream's echo, a body excerpt), so a credential cannot leak into an error, log, hook payload or span.
  *

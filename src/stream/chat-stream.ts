@@ -24,13 +24,10 @@ import {
   OpenRouterError,
   TimeoutError,
   describe,
-  errorFromResponse,
-  errorFromWire,
   isOpenRouterError,
-  wireErrorOf,
   type RequestInfo,
-  type WireError,
 } from "../core/errors.js";
+import { type WireError, errorFromResponse, errorFromWire, wireErrorOf } from "../core/wire-error.js";
 import type { components } from "../generated/openrouter.js";
 import { SseReader, type SseSink } from "./sse.js";
 import { stripCause } from "../core/transport.js";

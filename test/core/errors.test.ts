@@ -14,12 +14,12 @@ import {
   ServerError,
   StreamError,
   TimeoutError,
-  errorFromResponse,
-  errorFromWire,
   isOpenRouterError,
   parseAffordableTokens,
   parseRetryAfter,
 } from "../../src/core/errors.js";
+import { errorFromResponse, errorFromWire } from "../../src/core/wire-error.js";
+import { isRetryable } from "../../src/core/retry.js";
 
 const info = { method: "POST", path: "/chat/completions", model: "openai/gpt-4o" };
 const json = (body: unknown) => JSON.stringify(body);
@@ -185,6 +185,50 @@ describe("in-band errors", () => {
     const e = errorFromWire({ code: 429, message: "Rate limit exceeded", metadata: { error_type: "rate_limit_exceeded" } }, { ...info, inBand: true });
     expect(e).toBeInstanceOf(RateLimitError);
     expect(e.retryable).toBe(true);
+  });
+});
+
+describe("retryable is decided once: error.retryable === isRetryable(error)", () => {
+  const cases: [string, number | undefined, Record<string, unknown> | undefined, string, boolean][] = [
+    ["503", 503, undefined, "Service unavailable", true],
+    ["429", 429, undefined, "Rate limit exceeded", true],
+    ["429 daily free cap", 429, undefined, "Rate limit exceeded: free-models-per-day", false],
+    ["400", 400, undefined, "Invalid request", false],
+    ["400 marked availability.retryable: true", 400, { code: "temporarily_unavailable", retryable: true }, "Model warming up", true],
+    ["503 marked availability.retryable: false", 503, { code: "no_endpoints", retryable: false }, "No endpoints", false],
+    ["401 marked availability.retryable: true", 401, { retryable: true }, "No auth", false],
+    ["403 marked availability.retryable: true", 403, { retryable: true }, "Region", false],
+    ["404", 404, undefined, "Not found", false],
+    ["524", 524, undefined, "Provider timed out", true],
+  ];
+  it.each(cases)("%s (through the wire and through the response)", (_name, status, availability, message, expected) => {
+    const wire = { code: status ?? 500, message, ...(availability && { availability }) };
+    const fromWire = errorFromWire(wire, { ...info, ...(status !== undefined && { status }) });
+    expect(fromWire.retryable).toBe(expected);
+    expect(isRetryable(fromWire)).toBe(expected);
+    const fromResponse = errorFromResponse(status ?? 500, new Headers(), json({ error: wire }), info);
+    expect(fromResponse.retryable).toBe(isRetryable(fromResponse));
+    expect(fromResponse.retryable).toBe(expected);
+  });
+  it("in-band errors: a StreamError's flag follows its code, and the policy then defers to it", () => {
+    const down = errorFromWire({ code: 502, message: "Provider error" }, { ...info, inBand: true });
+    const odd = errorFromWire({ code: "server_error", message: "boom" }, { ...info, inBand: true });
+    expect([down.retryable, isRetryable(down)]).toEqual([true, true]);
+    expect([odd.retryable, isRetryable(odd)]).toEqual([false, false]);
+  });
+  it("errors built directly agree with the policy, kind by kind", () => {
+    const built = [
+      new ServerError("x", info),
+      new RateLimitError("x", info),
+      new ProviderUnavailableError("x", info),
+      new TimeoutError("x", info),
+      new TimeoutError("x", { ...info, status: 408 }),
+      new BadRequestError("x", { ...info, status: 400 }),
+      new AuthenticationError("x", { ...info, status: 401 }),
+      new InvalidResponseError("x", { ...info, status: 200 }),
+      new OpenRouterError("x", info),
+    ];
+    for (const e of built) expect([e.name, e.status, e.retryable]).toEqual([e.name, e.status, isRetryable(e)]);
   });
 });
 

@@ -1,13 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  QueueAbortedError,
-  RateLimiter,
-  SlidingWindow,
-  TokenBucket,
-  estimateRequestTokens,
-  isFreeModel,
-  type LimiterClock,
-} from "../../src/core/resilience/rate-limit.js";
+import { QueueAbortedError, RateLimiter, type LimiterClock } from "../../src/core/resilience/rate-limit.js";
+import { SlidingWindow, TokenBucket } from "../../src/core/resilience/buckets.js";
+import { estimateRequestTokens, isFreeModel } from "../../src/core/resilience/free-models.js";
 
 /** Virtual time: sleeps resolve when `advance` passes their deadline. */
 function virtualClock() {

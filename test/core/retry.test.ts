@@ -1,18 +1,18 @@
 import { describe, expect, it } from "vitest";
+import { OpenRouter } from "../../src/index.js";
 import {
   ConnectionError,
   InsufficientCreditsError,
   ProviderUnavailableError,
   RateLimitError,
   TimeoutError,
-  errorFromResponse,
 } from "../../src/core/errors.js";
+import { errorFromResponse } from "../../src/core/wire-error.js";
 import {
   DEFAULT_RETRY_POLICY,
-  SleepAbortedError,
-  abortableSleep,
   availabilityOf,
   backoffDelay,
+  isClientTimeout,
   isFreeDailyLimit,
   isRetryable,
   parseAffordableTokens,
@@ -166,20 +166,59 @@ describe("parseAffordableTokens", () => {
   });
 });
 
-describe("abortableSleep", () => {
-  it("resolves after the delay", async () => {
-    await expect(abortableSleep(1)).resolves.toBeUndefined();
+describe("isClientTimeout: the one 'client-side timeout' convention", () => {
+  it("is a timeout the client raised itself (no status), never a server's 408/504/524", () => {
+    expect(isClientTimeout(new TimeoutError("Request timed out", info))).toBe(true);
+    expect(isClientTimeout({ kind: "timeout" })).toBe(true);
+    expect(isClientTimeout(new TimeoutError("Gateway timeout", { ...info, status: 504 }))).toBe(false);
+    expect(isClientTimeout({ kind: "timeout", status: 408 })).toBe(false);
+    expect(isClientTimeout(new ConnectionError("reset", info))).toBe(false);
+    expect(isClientTimeout(undefined)).toBe(false);
   });
-  it("rejects at once for an aborted signal and on abort mid-sleep", async () => {
-    await expect(abortableSleep(10, AbortSignal.abort("x"))).rejects.toBeInstanceOf(SleepAbortedError);
-    const controller = new AbortController();
-    const wait = abortableSleep(60_000, controller.signal);
-    controller.abort(new Error("stop"));
-    const error = await wait.catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SleepAbortedError);
-    expect((error as SleepAbortedError).reason).toBeInstanceOf(Error);
+  it("decides the flag of a client-side TimeoutError and isRetryable alike: not retryable; a server's 524 is", () => {
+    const own = new TimeoutError("Request timed out", info);
+    expect(own.retryable).toBe(false);
+    expect(isRetryable(own)).toBe(false);
+    const server = new TimeoutError("Provider timed out", { ...info, status: 524 });
+    expect(server.retryable).toBe(true);
+    expect(isRetryable(server)).toBe(true);
   });
-  it("rejects a bad duration", async () => {
-    await expect(abortableSleep(-1)).rejects.toThrow(RangeError);
+});
+
+describe("availability.retryable is the server's word, both ways", () => {
+  it("a 400 marked retryable is retryable; a 401/403 marked so is not; a 503 marked not retryable is not", () => {
+    const marked = (status: number, retryable: boolean) => ({ kind: "invalid_request", status, metadata: { availability: { retryable } } });
+    expect(isRetryable(marked(400, true))).toBe(true);
+    expect(isRetryable(marked(401, true))).toBe(false);
+    expect(isRetryable(marked(403, true))).toBe(false);
+    expect(isRetryable(marked(503, false))).toBe(false);
+  });
+
+  it("the client retries a 400 with availability.retryable: true once, then returns the answer", async () => {
+    const bodies = [
+      { status: 400, body: { error: { code: 400, message: "Model warming up", availability: { code: "temporarily_unavailable", retryable: true } } } },
+      {
+        status: 200,
+        body: {
+          id: "gen-1",
+          object: "chat.completion",
+          created: 1700000000,
+          model: "openai/gpt-4o-mini",
+          choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: "Hello!" } }],
+        },
+      },
+    ];
+    let calls = 0;
+    const fetch = async (): Promise<Response> => {
+      const next = bodies[Math.min(calls++, bodies.length - 1)]!;
+      return new Response(JSON.stringify(next.body), { status: next.status, headers: { "content-type": "application/json" } });
+    };
+    const sleeps: number[] = [];
+    const client = new OpenRouter({ apiKey: "sk-or-v1-retry-test-0123456789", fetch, retry: { maxRetries: 2 }, sleep: async (ms) => void sleeps.push(ms) });
+    const result = await client.chat({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Hi" }] });
+    expect(result.text).toBe("Hello!");
+    expect(result.attempts).toBe(2);
+    expect(calls).toBe(2);
+    expect(sleeps).toHaveLength(1);
   });
 });

@@ -11,78 +11,26 @@
  * @module
  */
 
-import { NOOP_SPAN, checkTelemetryOption } from "./span.js";
+import {
+  type AttributeValue,
+  type Attributes,
+  type CallSpan,
+  NOOP_SPAN,
+  type SpanLike,
+  type SpanResult,
+  type SpanStart,
+  type TelemetryOptions,
+  type TracerLike,
+  checkTelemetryOption,
+} from "./span.js";
 import { redact } from "../../internal/redact.js";
 
-/** Attribute values as OpenTelemetry accepts them. */
-export type AttributeValue = string | number | boolean | string[] | number[];
-export type Attributes = Record<string, AttributeValue | undefined>;
-
-/** The part of an OpenTelemetry `Span` this module uses. */
-export interface SpanLike {
-  setAttribute(key: string, value: AttributeValue): unknown;
-  addEvent(name: string, attributes?: Attributes): unknown;
-  setStatus(status: { code: number; message?: string }): unknown;
-  recordException(exception: { name: string; message: string }): unknown;
-  end(): unknown;
-}
-
-/** The part of an OpenTelemetry `Tracer` this module uses. */
-export interface TracerLike {
-  startSpan(name: string, options?: { kind?: number; attributes?: Attributes }): SpanLike;
-}
-
-/** `telemetry` option: `true` for the global tracer provider, or settings. */
-export interface TelemetryOptions {
-  /** Use this tracer instead of `trace.getTracer(tracerName)` from `@opentelemetry/api`. */
-  tracer?: TracerLike;
-  /** Default `"openrouter-fetch"`. */
-  tracerName?: string;
-  /** Record `gen_ai.input.messages` / `gen_ai.output.messages` (prompt and completion text). Default false. */
-  includeContent?: boolean;
-}
+// The span types live in span.ts, which the core loads statically. (moved; importers update in the restructure merge)
+export type { AttributeValue, Attributes, CallSpan, SpanLike, SpanResult, SpanStart, TelemetryOptions, TracerLike };
 
 // OpenTelemetry's numeric enums, fixed by the API: SpanKind.CLIENT = 2, SpanStatusCode.ERROR = 2.
 const SPAN_KIND_CLIENT = 2;
 const STATUS_ERROR = 2;
-
-/** Facts about a call known before it is sent. */
-export interface SpanStart {
-  method: string;
-  path: string;
-  model: string | undefined;
-  stream: boolean;
-  body: Record<string, unknown> | undefined;
-  /** The base URL, for `server.address` / `server.port`. */
-  baseUrl?: string | undefined;
-}
-
-/** Facts known once the call has a parsed result (what `recordResult` receives). */
-export interface SpanResult {
-  model?: string | undefined;
-  generationId?: string | undefined;
-  provider?: string | undefined;
-  usage?: Readonly<Record<string, unknown>> | undefined;
-  cost?: number | undefined;
-  finishReason?: string | null | undefined;
-  fallbacks?: readonly string[];
-  attempts?: number;
-  /** Output message, recorded only with `includeContent`. */
-  message?: unknown;
-}
-
-/** One call's span; every method is safe to call on the no-op span too. */
-export interface CallSpan {
-  attempt(attempt: number, model: string | undefined): void;
-  retry(attrs: { attempt: number; delayMs: number; status: number | undefined; errorType: string }): void;
-  fallback(from: string, to: string, errorType: string): void;
-  response(status: number): void;
-  /** Success: set the result attributes and end the span. */
-  succeed(result: SpanResult): void;
-  /** Failure: record the error and end the span. */
-  fail(error: unknown, attempts: number, fallbacks: readonly string[]): void;
-}
-
 
 /**
  * The GenAI operation name for an OpenRouter path.
