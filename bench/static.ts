@@ -254,7 +254,7 @@ function staticOutputs(outputs: Metafile["outputs"], entry: string): string[] {
  * with code splitting so lazy `import()`s stay out, and measures what loading it loads: the entry chunk plus
  * the chunks it imports statically.
  */
-async function bundleOne(contents: string): Promise<BundleSize> {
+export async function bundleOne(contents: string): Promise<BundleSize> {
   const outdir = mkdtempSync(join(tmpdir(), "bench-bundle-"));
   try {
     const result = await build({

@@ -56,6 +56,51 @@ const cjsInterop: Plugin = {
   },
 };
 
+/**
+ * ajv's standalone validators (src/generated/validators/) run code at module level (`new RegExp(…)`,
+ * `validateN.evaluated = …`), so a bundler must keep them even where nothing calls them. In dist/ they sit in
+ * the entry file (Conversation is exported from the root), so every `import { OpenRouter }` carried the
+ * conversation-snapshot validator (about 1.3 KB min+gzip). Wrapped in an IIFE marked pure, they are dropped
+ * by a user's bundler when unused, and run once on first import otherwise, exactly as before.
+ */
+const pureValidators: Plugin = {
+  name: "pure-validators",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]generated[\\/]validators[\\/][^\\/]+\.ts$/ }, (args) => {
+      if (/[\\/]index\.ts$/.test(args.path)) return undefined; // re-exports only
+      return { contents: pureValidatorModule(readFileSync(args.path, "utf8"), args.path), loader: "ts" };
+    });
+  },
+};
+
+/**
+ * One generated validator module (its single `export const name = validateN;`) as the same code inside a pure
+ * IIFE; its one-line `export type`s stay outside. Fails the build on any other shape, so a generator change cannot silently break the output.
+ *
+ * @example
+ * pureValidatorModule('export const v = validate1;\nfunction validate1(d) { return true; }', "v.ts");
+ * // 'export const v = /* @__PURE__ *\/ (() => {\n\nfunction validate1(d) { return true; }\nreturn validate1;\n})();\n'
+ */
+export function pureValidatorModule(source: string, where: string): string {
+  const found: { name: string; value: string }[] = [];
+  const types: string[] = [];
+  const body = source
+    .replace(/^export const (\w+) = (\w+);$/gm, (_line, name: string, value: string) => {
+      found.push({ name, value });
+      return "";
+    })
+    // Type-only exports (one line each) stay at module level; they emit no code.
+    .replace(/^export type [^\n]*;$/gm, (line) => {
+      types.push(line);
+      return "";
+    });
+  if (found.length !== 1 || /^\s*(export|import)\b/m.test(body)) {
+    throw new Error(`build: ${where} is not one ajv standalone validator with a single \`export const\``);
+  }
+  const [{ name, value }] = found as [{ name: string; value: string }];
+  return `export const ${name} = /* @__PURE__ */ (() => {\n${body}\nreturn ${value};\n})();\n${types.join("\n")}\n`;
+}
+
 function common(quiet: boolean): Options {
   return {
     config: false,
@@ -95,7 +140,7 @@ export async function buildPackage({ quiet = false }: { quiet?: boolean } = {}):
   await Promise.all([
     // ESM: shared code and lazy modules (structured, validator, tools) become chunks loaded by `import()`, so
     // the core entry's static graph stays small.
-    build({ ...common(quiet), entry: libraryEntries, format: ["esm"], splitting: true, dts: false }),
+    build({ ...common(quiet), entry: libraryEntries, format: ["esm"], splitting: true, dts: false, esbuildPlugins: [pureValidators] }),
     // CommonJS: one self-contained file per entry; esbuild turns each `import()` of bundled code into a lazily
     // initialised module inside that file, and `import()` of a dependency into a deferred `require()`.
     build({
@@ -106,7 +151,7 @@ export async function buildPackage({ quiet = false }: { quiet?: boolean } = {}):
       dts: false,
       // tsup's own external handling would claim the dependencies first; `cjsInterop` externalises them.
       noExternal: EXTERNAL,
-      esbuildPlugins: [cjsInterop],
+      esbuildPlugins: [cjsInterop, pureValidators],
     }),
     // Declarations for both: index.d.ts (ESM) and index.d.cts (CJS), so `import` and `require` consumers under
     // node16 resolution each get types of their own module kind.
