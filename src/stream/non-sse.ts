@@ -1,0 +1,65 @@
+/**
+ * The 2xx answers to a streaming request that are not an event stream: a JSON body (a proxy that ignored
+ * `stream: true`, or a bare error envelope) and an HTML page (a captive portal, a proxy's login page).
+ */
+import { InvalidResponseError, describe, type RequestInfo } from "../core/errors.js";
+import { ERROR_BODY_MAX_BYTES, excerptOf, readBounded } from "../core/body.js";
+import { redact } from "../internal/redact.js";
+import { type Json, isObject } from "../internal/json.js";
+
+/** A short, printable excerpt of a payload for an error message: a copy, never a slice of a large body. */
+export function excerpt(text: string): string {
+  // Scrubbed before it is cut, so the cut cannot leave the start of a key behind.
+  return excerptOf(redact(text.length > 4096 ? text.slice(0, 4096) : text), 120);
+}
+
+/** A JSON body read as it arrives, counted against `maxResponseBytes`. */
+export class JsonBody {
+  private bytes = 0;
+  private text = "";
+  private readonly decoder = new TextDecoder();
+
+  /** False once the body has passed `limit` bytes (what was read is then dropped). */
+  add(chunk: Uint8Array, limit: number): boolean {
+    this.bytes += chunk.byteLength;
+    if (this.bytes > limit) {
+      this.text = "";
+      return false;
+    }
+    this.text += this.decoder.decode(chunk, { stream: true });
+    return true;
+  }
+
+  /**
+   * The whole body as one chunk to fold in (the completion replayed with `message` as the whole delta), or
+   * the message of the error it is.
+   */
+  finish(): { chunk: Json } | { problem: string } {
+    const text = this.text + this.decoder.decode();
+    this.text = "";
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return { problem: `The stream response is neither SSE nor JSON: ${excerpt(text.trim())}` };
+    }
+    if (!isObject(body)) return { problem: `Expected a chat completion, got ${excerpt(text.trim())}` };
+    const choices = Array.isArray(body["choices"])
+      ? body["choices"].map((c) => (isObject(c) ? { ...c, delta: c["message"] } : c))
+      : body["choices"];
+    return { chunk: { ...body, choices } };
+  }
+}
+
+/**
+ * A 2xx HTML page instead of an event stream. Not a network failure and not worth retrying; the error quotes
+ * the head of the page.
+ */
+export async function htmlPageError(response: Response, info: RequestInfo): Promise<InvalidResponseError> {
+  const { text } = await readBounded(response, ERROR_BODY_MAX_BYTES).catch(() => ({ text: "" }));
+  const page = excerptOf(text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim());
+  return new InvalidResponseError(
+    `Expected an event stream, got an HTML page${page ? `: ${page}` : ""}${describe({ ...info, status: response.status })}`,
+    { ...info, status: response.status, retryable: false },
+  );
+}
