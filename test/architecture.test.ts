@@ -41,7 +41,6 @@ const ALLOWLIST: Allowlist = {
     "core/resilience/run.ts": "T1",
     "core/errors.ts": "T2",
     "core/resilience/rate-limit.ts": "T2",
-    "stream/chat-stream.ts": "T3",
     "accounting/models.ts": "T4",
     "accounting/usage.ts": "T4",
     "agents/agent.ts": "T4",

@@ -7,42 +7,19 @@
  * event does not wait for the rest of the read to be parsed); later reads are folded in at once, which is
  * faster per event.
  */
-import {
-  AbortError,
-  ConnectionError,
-  InvalidArgumentError,
-  InvalidResponseError,
-  TimeoutError,
-  describe,
-  errorFromResponse,
-  errorFromWire,
-  wireErrorOf,
-  isOpenRouterError,
-  type OpenRouterError,
-  type RequestInfo,
-} from "../core/errors.js";
-import { DEFAULT_MAX_RESPONSE_BYTES, ERROR_BODY_MAX_BYTES, checkMaxResponseBytes, readBounded, tooLargeError } from "../core/body.js";
+import { describe, wireErrorOf, type OpenRouterError, type RequestInfo } from "../core/errors.js";
+import { tooLargeError } from "../core/body.js";
 import { EventChannel, type ChannelSource } from "../core/final-iterable.js";
 import { chatResultFromResponse, type ChatResult, type ChatTiming, type ResultContext } from "../core/result.js";
-import { stripCause } from "../core/transport.js";
 import { type Json, isObject } from "../internal/json.js";
 import { ChunkAccumulator } from "./accumulator.js";
 import type { ChatStreamEvent, ChatStreamInit, ChatStreamSettled, StreamOutcome } from "./events.js";
-import { JsonBody, excerpt, htmlPageError } from "./non-sse.js";
+import * as failure from "./failures.js";
+import { JsonBody, htmlPageError, noop, releaseAfterDone, statusError } from "./non-sse.js";
+import { opened, streamSettings } from "./options.js";
+import { FirstRead } from "./first-read.js";
 import { SseReader, type SseSink } from "./sse.js";
-import { StreamTimers, checkTimeout, type TimeoutSink } from "./timers.js";
-
-const noop = (): void => {};
-const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024;
-/** Shared, always empty: a stream allocates its own pending list only when it first needs one. */
-const NO_PENDING: string[] = [];
-
-function defaultClock(): () => number {
-  const perf = (globalThis as { performance?: { now?: () => number } }).performance;
-  return typeof perf?.now === "function" ? () => perf.now!() : () => Date.now();
-}
-
-type ErrorInit = { method?: string; path?: string; model?: string; generationId?: string; partial?: ChatResult };
+import { StreamTimers, type TimeoutSink } from "./timers.js";
 
 export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
   readonly channel: EventChannel<ChatStreamEvent, ChatResult>;
@@ -61,14 +38,7 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
   private acc: ChunkAccumulator | undefined;
   /** Undefined when the stream has no timeouts. */
   private readonly timers: StreamTimers | undefined;
-  /**
-   * `data:` payloads of the first read received while the iterator still had an event to take: folded in as
-   * it pulls, so the first event reaches the caller without waiting for the rest of the read to be parsed.
-   */
-  private pending: string[] = NO_PENDING;
-  private pendingHead = 0;
-  /** Index in `pending` from which payloads came from the end-of-body flush (a possibly cut-off last event). */
-  private pendingTailFrom = -1;
+  private firstRead: FirstRead | undefined;
   private inflight: Promise<void> | undefined;
   private readonly opening: Promise<void>;
   private reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
@@ -85,30 +55,16 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
   private truncatedTail = false;
 
   constructor(init: ChatStreamInit) {
-    if (!isObject(init) || typeof init.open !== "function") {
-      throw new InvalidArgumentError("new ChatStream(init): init.open must be a function (signal) => Promise<Response>");
-    }
-    if (init.now !== undefined && typeof init.now !== "function") throw new InvalidArgumentError("ChatStream: init.now must be a function");
-    const firstEventTimeoutMs = checkTimeout("firstEventTimeoutMs", init.firstEventTimeoutMs);
-    const idleTimeoutMs = checkTimeout("idleTimeoutMs", init.idleTimeoutMs);
-    const maxResponseBytes = checkMaxResponseBytes(init.maxResponseBytes) ?? DEFAULT_MAX_RESPONSE_BYTES;
-    // One event cannot usefully be much larger than the whole answer may be (twice it, for the JSON around
-    // the text): a small maxResponseBytes also keeps the parser from buffering a huge event first.
-    const maxBufferSize = init.maxBufferSize ?? Math.min(DEFAULT_MAX_BUFFER, 2 * maxResponseBytes + 65_536);
-    if (!(maxBufferSize > 0)) throw new InvalidArgumentError(`maxBufferSize must be a positive number, got ${String(maxBufferSize)}`);
-    this.info = {
-      ...(init.info?.method !== undefined && { method: init.info.method }),
-      ...(init.info?.path !== undefined && { path: init.info.path }),
-      ...(init.info?.model !== undefined && { model: init.info.model }),
-    };
-    this.now = init.now ?? defaultClock();
+    const { info, now, firstEventTimeoutMs, idleTimeoutMs, maxBufferSize, maxResponseBytes } = streamSettings(init);
+    this.info = info;
+    this.now = now;
     this.onSettled = init.onSettled;
     this.callerSignal = init.signal;
     this.maxBufferSize = maxBufferSize;
     this.maxResponseBytes = maxResponseBytes;
     this.channel = new EventChannel("ChatStream", this);
     this.sse = new SseReader(this, maxBufferSize);
-    this.timers = firstEventTimeoutMs > 0 || idleTimeoutMs > 0 ? new StreamTimers(this, this.now, firstEventTimeoutMs, idleTimeoutMs) : undefined;
+    this.timers = firstEventTimeoutMs > 0 || idleTimeoutMs > 0 ? new StreamTimers(this, now, firstEventTimeoutMs, idleTimeoutMs) : undefined;
     this.startedAt = this.now();
 
     if (this.callerSignal?.aborted) {
@@ -122,13 +78,7 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
       this.callerSignal.addEventListener("abort", this.onCallerAbort, { once: true });
     }
     this.timers?.start();
-    let opened: Promise<Response>;
-    try {
-      opened = Promise.resolve(init.open(this.ac.signal));
-    } catch (e) {
-      opened = Promise.reject(e);
-    }
-    this.opening = opened.then(
+    this.opening = opened(init.open, this.ac.signal).then(
       (response) => {
         try {
           return this.onResponse(response);
@@ -145,12 +95,11 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
     return this.outcome !== undefined;
   }
 
-  // ---------------------------------------------------------------------------------------------------------
-  // The consumer's side (ChannelSource)
+  // ---- The consumer's side (ChannelSource)
 
   /** The queue is empty: fold in waiting payloads of the first read until there is an event, else read on. */
   pull(): Promise<void> | undefined {
-    if (this.pendingHead < this.pending.length) {
+    if (this.firstRead !== undefined) {
       this.processPending(true);
       if (this.channel.hasQueued || this.settled) return undefined;
     }
@@ -165,29 +114,17 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
   cancel(): void {
     if (this.settled) return;
     this.processPending(false);
-    this.fail(
-      "aborted",
-      new AbortError(
-        `The stream was closed early: the loop reading it ended (break, return or throw) before the answer was complete; what arrived is on error.partial${describe(this.info)}`,
-        this.errorInit(),
-      ),
-      true,
-    );
+    this.fail("aborted", failure.closedEarly(this.info, this.errorInit()), true);
   }
 
   abort(reason?: unknown): void {
     if (this.settled) return;
     // What arrived before the abort belongs to the partial result (and to the events still to be read).
     this.processPending(false);
-    this.fail(
-      "aborted",
-      new AbortError(`The stream was aborted${describe(this.info)}`, { ...this.errorInit(), ...(reason !== undefined && { cause: reason }) }),
-      true,
-    );
+    this.fail("aborted", failure.aborted(this.info, this.errorInit(), reason), true);
   }
 
-  // ---------------------------------------------------------------------------------------------------------
-  // Reading
+  // ---- Reading
 
   /** A promise chain rather than an async function: nothing suspended while waiting for data. */
   private readOnce(): Promise<void> {
@@ -241,7 +178,7 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
     this.ttfbMs = this.now() - this.startedAt;
     this.headers = response.headers;
     // The client's transport never hands over a non-2xx, but a hand-written `open` (a bare fetch) may.
-    if (!response.ok) return this.onErrorStatus(response);
+    if (!response.ok) return statusError(response, this.info).then((error) => this.fail("failed", error, false));
     const type = response.headers.get("content-type") ?? "";
     if (/\bhtml\b/i.test(type)) {
       return htmlPageError(response, this.info).then((error) => this.fail("failed", error, false));
@@ -256,32 +193,13 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
     return undefined;
   }
 
-  private async onErrorStatus(response: Response): Promise<void> {
-    const { text } = await readBounded(response, ERROR_BODY_MAX_BYTES).catch(() => ({ text: "" }));
-    this.fail("failed", errorFromResponse(response.status, response.headers, text, this.info), false);
-  }
-
   private onOpenError(e: unknown): void {
-    if (this.settled) return; // we aborted it ourselves; the settled error says why
-    const error = isOpenRouterError(e)
-      ? e
-      : new ConnectionError(`The request failed before the stream started: ${e instanceof Error ? e.message : String(e)}${describe(this.info)}`, {
-          ...this.info,
-          cause: stripCause(e),
-        });
-    this.fail("failed", error, false);
+    // Once settled, we aborted it ourselves; the settled error says why.
+    if (!this.settled) this.fail("failed", failure.openFailure(e, this.info), false);
   }
 
   private onInternalError(e: unknown): void {
-    if (this.settled) return;
-    this.fail(
-      "error",
-      new InvalidResponseError(`The stream could not be processed: ${e instanceof Error ? e.message : String(e)}${describe(this.info)}`, {
-        ...this.errorInit(),
-        cause: e,
-      }),
-      true,
-    );
+    if (!this.settled) this.fail("error", failure.internalFailure(e, this.info, this.errorInit()), true);
   }
 
   private onReadError(e: unknown): void {
@@ -293,18 +211,8 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
       this.complete();
       return;
     }
-    const name = isObject(e) || e instanceof Error ? (e as { name?: unknown }).name : undefined;
-    if (name === "TimeoutError") {
-      this.fail("timeout", new TimeoutError(`The stream timed out mid-body${describe(this.info)}`, { ...this.errorInit(), cause: stripCause(e) }), true);
-      return;
-    }
-    const message = e instanceof Error ? e.message : String(e);
-    this.fail(
-      "truncated",
-      // stripCause: the platform's error can hold socket and request details; keep name, message and code.
-      new ConnectionError(`The connection dropped mid-stream (truncated): ${message}${describe(this.info)}`, { ...this.errorInit(), cause: stripCause(e) }),
-      true,
-    );
+    const { outcome, error } = failure.readFailure(e, this.info, this.errorInit());
+    this.fail(outcome, error, true);
   }
 
   /** The body ended cleanly (EOF). */
@@ -312,7 +220,7 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
     if (this.json !== undefined) {
       const body = this.json.finish();
       if ("problem" in body) {
-        this.fail("error", new InvalidResponseError(`${body.problem}${describe(this.info)}`, this.errorInit()), false);
+        this.fail("error", failure.notAChunk(body.problem, this.info, this.errorInit()), false);
         return;
       }
       this.onChunk(body.chunk);
@@ -329,7 +237,7 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
       return;
     }
     const why = acc === undefined ? "before any data event" : this.truncatedTail ? "in the middle of an event" : "without [DONE] or a finish reason";
-    this.fail("truncated", new ConnectionError(`The stream ended ${why} (truncated)${describe(this.info)}`, this.errorInit()), false);
+    this.fail("truncated", failure.endedEarly(why, this.info, this.errorInit()), false);
   }
 
   /** The accumulated text or the JSON body outgrew `maxResponseBytes`: stop reading, keep what arrived. */
@@ -337,8 +245,7 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
     this.fail("error", tooLargeError(this.maxResponseBytes, what, describe(this.info), this.errorInit()), true);
   }
 
-  // ---------------------------------------------------------------------------------------------------------
-  // Events (SseSink, TimeoutSink)
+  // ---- Events (SseSink, TimeoutSink)
 
   sseComment(): void {
     if (this.timers !== undefined) this.timers.keepAlives++;
@@ -346,14 +253,7 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
 
   sseOverflow(message: string): void {
     this.processPending(false);
-    this.fail(
-      "error",
-      new InvalidResponseError(
-        `The stream sent an event larger than maxBufferSize (${this.maxBufferSize} characters): ${message}${describe(this.info)}`,
-        this.errorInit(),
-      ),
-      true,
-    );
+    this.fail("error", failure.overflow(this.maxBufferSize, message, this.info, this.errorInit()), true);
   }
 
   /**
@@ -366,10 +266,8 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
     this.timers?.onData();
     // Only the first read is folded in lazily (that is where time to first token is won); later reads are
     // folded in whole, which is faster per event. Once payloads wait, later ones queue behind them, in order.
-    if (this.pendingHead < this.pending.length || (this.channel.firstWaiting && this.channel.delivering)) {
-      if (this.sse.ending && this.pendingTailFrom < 0) this.pendingTailFrom = this.pending.length;
-      if (this.pending === NO_PENDING) this.pending = [];
-      this.pending.push(data);
+    if (this.firstRead !== undefined || (this.channel.firstWaiting && this.channel.delivering)) {
+      (this.firstRead ??= new FirstRead()).add(data, this.sse.ending);
       return;
     }
     this.onData(data, this.sse.ending);
@@ -377,30 +275,19 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
 
   onTimeout(kind: "first" | "idle"): void {
     if (this.settled) return;
-    const timers = this.timers!;
     if (kind === "idle") this.processPending(false);
-    const message =
-      kind === "first"
-        ? `No data event within firstEventTimeoutMs (${timers.firstEventTimeoutMs} ms)`
-        : `No data event for idleTimeoutMs (${timers.idleTimeoutMs} ms)`;
-    this.fail("timeout", new TimeoutError(`${message}${timers.note()}${describe(this.info)}`, this.errorInit()), true);
+    this.fail("timeout", failure.timedOut(kind, this.timers!, this.info, this.errorInit()), true);
   }
 
   /** Folds in pending payloads in order: all of them, or (`untilEvent`) until the iterator has an event to take. */
   private processPending(untilEvent: boolean): void {
-    const pending = this.pending;
-    while (this.pendingHead < pending.length && !this.settled) {
-      const i = this.pendingHead++;
-      const data = pending[i] as string;
-      pending[i] = "";
-      this.onData(data, this.pendingTailFrom >= 0 && i >= this.pendingTailFrom);
+    const first = this.firstRead;
+    if (first === undefined) return;
+    while (first.waiting && !this.settled) {
+      this.onData(first.take(), first.lastWasTail);
       if (untilEvent && this.channel.hasQueued) break;
     }
-    if (this.pendingHead >= pending.length || this.settled) {
-      pending.length = 0;
-      this.pendingHead = 0;
-      this.pendingTailFrom = -1;
-    }
+    if (!first.waiting || this.settled) this.firstRead = undefined;
   }
 
   /** One `data:` payload; `tail`: it was flushed at the end of the body without its closing blank line. */
@@ -420,14 +307,11 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
         this.truncatedTail = true;
         return;
       }
-      this.fail("error", new InvalidResponseError(`A stream event is not JSON: ${excerpt(data)}${describe(this.info)}`, this.errorInit()), true);
+      this.fail("error", failure.badEvent(data, true, this.info, this.errorInit()), true);
       return;
     }
-    if (!isObject(chunk)) {
-      this.fail("error", new InvalidResponseError(`A stream event is not a chunk object: ${excerpt(data)}${describe(this.info)}`, this.errorInit()), true);
-      return;
-    }
-    this.onChunk(chunk);
+    if (isObject(chunk)) this.onChunk(chunk);
+    else this.fail("error", failure.badEvent(data, false, this.info, this.errorInit()), true);
   }
 
   private onChunk(chunk: Json): void {
@@ -442,36 +326,23 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
     const topError = chunk["error"] === undefined ? undefined : wireErrorOf(chunk);
     if (topError !== undefined || choiceFailed) {
       const wire = topError ?? acc.choiceError ?? { message: 'The generation ended with finish_reason "error"' };
-      const partial = this.snapshot();
-      const generationId = this.generationId();
-      const error = errorFromWire(wire, {
-        ...this.info,
-        inBand: true,
-        ...(this.headers && { headers: this.headers }),
-        ...(generationId !== undefined && { generationId }),
-        ...(partial !== undefined && { partial }),
-      });
-      this.fail("error", error, false);
+      this.fail("error", failure.inBand(wire, this.info, this.headers, this.errorInit()), false);
     }
   }
 
-  // ---------------------------------------------------------------------------------------------------------
-  // Settling
+  // ---- Settling
 
   private generationId(): string | undefined {
     return this.acc?.id ?? this.headers?.get("x-generation-id") ?? undefined;
   }
 
-  private timing(): ChatTiming {
-    return {
+  private resultContext(): ResultContext {
+    const timing: ChatTiming = {
       ...(this.ttfbMs !== undefined && { ttfbMs: this.ttfbMs }),
       ...(this.ttftMs !== undefined && { ttftMs: this.ttftMs }),
       totalMs: this.now() - this.startedAt,
     };
-  }
-
-  private resultContext(): ResultContext {
-    return { ...this.info, headers: this.headers ?? new Headers(), timing: this.timing() };
+    return { ...this.info, headers: this.headers ?? new Headers(), timing };
   }
 
   /** Everything received so far as a `ChatResult`, for `error.partial`; undefined before the first data event. */
@@ -479,7 +350,7 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
     return this.acc?.snapshot(this.headers?.get("x-generation-id") ?? undefined, this.resultContext());
   }
 
-  private errorInit(): ErrorInit {
+  private errorInit(): failure.ErrorInit {
     const generationId = this.generationId();
     const partial = this.snapshot();
     return { ...this.info, ...(generationId !== undefined && { generationId }), ...(partial !== undefined && { partial }) };
@@ -489,27 +360,16 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
     if (this.settled) return;
     let result: ChatResult;
     try {
-      const raw = this.acc?.toResponse(this.headers?.get("x-generation-id") ?? undefined) ?? emptyResponse(this.generationId());
-      result = chatResultFromResponse(raw, this.resultContext());
+      // `[DONE]` before any chunk still assembles (an empty answer): the accumulator is made for it then.
+      const acc = (this.acc ??= new ChunkAccumulator(this.channel));
+      result = chatResultFromResponse(acc.toResponse(this.headers?.get("x-generation-id") ?? undefined), this.resultContext());
     } catch (e) {
-      const error = isOpenRouterError(e)
-        ? e
-        : new InvalidResponseError(`The streamed completion could not be assembled: ${String(e)}${describe(this.info)}`, { ...this.info, cause: e });
-      this.fail("error", error, false);
+      this.fail("error", failure.assemblyFailure(e, this.info), false);
       return;
     }
     if (this.channel.delivering) this.channel.push({ type: "done", result });
     this.settle("completed", result, undefined);
-    // Read the rest of the body (normally just its end) so the connection can be reused; anything more is cut.
-    const reader = this.reader;
-    if (reader !== undefined && this.sawDone) {
-      reader.read().then(
-        (r) => {
-          if (!r.done) reader.cancel().catch(noop);
-        },
-        noop,
-      );
-    }
+    if (this.reader !== undefined && this.sawDone) releaseAfterDone(this.reader);
   }
 
   private fail(outcome: StreamOutcome, error: OpenRouterError, abortRequest: boolean): void {
@@ -537,9 +397,4 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
     if (error !== undefined) this.channel.fail(error);
     else this.channel.end(result!);
   }
-}
-
-/** A completion with no chunk at all (`[DONE]` first): what `chatResultFromResponse` is given. */
-function emptyResponse(id: string | undefined): Json {
-  return { ...(id !== undefined && { id }), object: "chat.completion", choices: [] };
 }

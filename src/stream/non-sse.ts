@@ -2,7 +2,7 @@
  * The 2xx answers to a streaming request that are not an event stream: a JSON body (a proxy that ignored
  * `stream: true`, or a bare error envelope) and an HTML page (a captive portal, a proxy's login page).
  */
-import { InvalidResponseError, describe, type RequestInfo } from "../core/errors.js";
+import { InvalidResponseError, describe, errorFromResponse, type OpenRouterError, type RequestInfo } from "../core/errors.js";
 import { ERROR_BODY_MAX_BYTES, excerptOf, readBounded } from "../core/body.js";
 import { redact } from "../internal/redact.js";
 import { type Json, isObject } from "../internal/json.js";
@@ -63,3 +63,21 @@ export async function htmlPageError(response: Response, info: RequestInfo): Prom
     { ...info, status: response.status, retryable: false },
   );
 }
+
+/** A non-2xx answer handed over by a hand-written `open` (the client's transport never does): the typed error. */
+export async function statusError(response: Response, info: RequestInfo): Promise<OpenRouterError> {
+  const { text } = await readBounded(response, ERROR_BODY_MAX_BYTES).catch(() => ({ text: "" }));
+  return errorFromResponse(response.status, response.headers, text, info);
+}
+
+/** After `[DONE]`: read the rest of the body (normally just its end) so the connection can be reused; anything more is cut. */
+export function releaseAfterDone(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+  reader.read().then(
+    (r) => {
+      if (!r.done) reader.cancel().catch(noop);
+    },
+    noop,
+  );
+}
+
+export function noop(): void {}

@@ -3,20 +3,10 @@
  * for the message, never as progress. Timer callbacks are module functions handed the timers as an argument
  * (`setTimeout(fn, ms, arg)`), so a stream allocates no closure for them.
  */
-import { InvalidArgumentError } from "../core/errors.js";
 
 /** Who is told when a timeout passes. */
 export interface TimeoutSink {
   onTimeout(kind: "first" | "idle"): void;
-}
-
-/** 0 for "none"; throws for anything that is not a positive number of milliseconds. */
-export function checkTimeout(name: string, value: unknown): number {
-  if (value === undefined || value === 0 || value === Infinity) return 0;
-  if (typeof value !== "number" || !(value > 0)) {
-    throw new InvalidArgumentError(`${name} must be a positive number of milliseconds (or 0 / undefined for none), got ${String(value)}`);
-  }
-  return value;
 }
 
 function fireFirst(timers: StreamTimers): void {
