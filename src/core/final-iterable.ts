@@ -37,10 +37,11 @@ export function deferred<E, R>(load: () => Promise<FinalIterable<E, R>>): FinalI
 }
 
 /**
- * Wraps an async generator factory as a read-once stream with `final()`. Nothing runs until the first
- * `next()` or `final()`; `final()` after (or during) iteration resolves with the generator's return value
- * and rejects with its error. Breaking out of a loop early cancels the work (the generator's `finally`
- * blocks run) and `final()` then rejects, unless the result had already been produced.
+ * Wraps an async generator factory as a read-once stream with `final()`, on an `EventChannel`. Nothing runs
+ * until the first `next()` or `final()`; `final()` after (or during) iteration resolves with the generator's
+ * return value and rejects with its error. Breaking out of a loop early cancels the work (the generator's
+ * `finally` blocks run before the loop exits) and `final()` then rejects, unless the result had already been
+ * produced.
  *
  * @example
  * const stream = fromGenerator(async function* () { yield 1; return "done"; }, "demo()");
@@ -51,62 +52,46 @@ export function fromGenerator<E, R>(
   /** Picks the result out of a final event, so breaking out right after it still resolves `final()`. */
   resultOf?: (event: E) => R | undefined,
 ): FinalIterable<E, R> {
-  let generator: AsyncGenerator<E, R> | undefined;
-  let settled: { ok: true; value: R } | { ok: false; error: unknown } | undefined;
-  let waiters: Array<{ resolve: (r: R) => void; reject: (e: unknown) => void }> = [];
-  let draining: Promise<R> | undefined;
-  let seen: { value: R } | undefined;
+  return new GeneratorSource(factory, what, resultOf).channel;
+}
 
-  const settle = (outcome: NonNullable<typeof settled>) => {
-    if (settled) return;
-    settled = outcome;
-    for (const w of waiters) outcome.ok ? w.resolve(outcome.value) : w.reject(outcome.error);
-    waiters = [];
-  };
-  const start = () => {
-    if (generator) throw new InvalidArgumentError(`${what}: a stream can be iterated only once`);
-    generator = factory();
-    return generator;
-  };
-  const step = async (g: AsyncGenerator<E, R>): Promise<IteratorResult<E, undefined>> => {
-    try {
-      const r = await g.next();
-      if (r.done) {
-        settle({ ok: true, value: r.value });
-        return { done: true, value: undefined };
-      }
-      const result = resultOf?.(r.value);
-      if (result !== undefined) seen = { value: result };
-      return r;
-    } catch (e) {
-      settle({ ok: false, error: e });
-      throw e;
-    }
-  };
+/** Pulls one generator step per `pull()`. */
+class GeneratorSource<E, R> implements ChannelSource {
+  readonly channel: EventChannel<E, R>;
+  #generator: AsyncGenerator<E, R> | undefined;
+  #seen: { value: R } | undefined;
+  readonly #factory: () => AsyncGenerator<E, R>;
+  readonly #what: string;
+  readonly #resultOf: ((event: E) => R | undefined) | undefined;
 
-  return {
-    [Symbol.asyncIterator](): AsyncIterator<E> {
-      const g = start();
-      return {
-        next: () => step(g),
-        async return() {
-          await g.return(undefined as never).catch(() => undefined);
-          if (seen) settle({ ok: true, value: seen.value });
-          settle({ ok: false, error: new InvalidArgumentError(`${what}: iteration stopped before the end`) });
-          return { done: true, value: undefined };
-        },
-      };
-    },
-    final(): Promise<R> {
-      if (settled) return settled.ok ? Promise.resolve(settled.value) : Promise.reject(settled.error);
-      if (generator) return new Promise<R>((resolve, reject) => waiters.push({ resolve, reject }));
-      const g = start();
-      draining ??= (async () => {
-        for (;;) if ((await step(g)).done) return (settled as unknown as { ok: true; value: R }).value;
-      })();
-      return draining;
-    },
-  };
+  constructor(factory: () => AsyncGenerator<E, R>, what: string, resultOf: ((event: E) => R | undefined) | undefined) {
+    this.#factory = factory;
+    this.#what = what;
+    this.#resultOf = resultOf;
+    this.channel = new EventChannel(what, this);
+  }
+
+  pull(): Promise<void> {
+    const generator = (this.#generator ??= this.#factory());
+    return generator.next().then(
+      (r) => {
+        if (r.done) {
+          this.channel.end(r.value);
+          return;
+        }
+        const result = this.#resultOf?.(r.value);
+        if (result !== undefined) this.#seen = { value: result };
+        this.channel.push(r.value);
+      },
+      (e: unknown) => this.channel.fail(e),
+    );
+  }
+
+  async cancel(): Promise<void> {
+    await this.#generator?.return(undefined as never).catch(() => undefined);
+    if (this.#seen) this.channel.end(this.#seen.value);
+    this.channel.fail(new InvalidArgumentError(`${this.#what}: iteration stopped before the end`));
+  }
 }
 
 /** Former name of `deferred`, kept while callers move over. */
@@ -121,8 +106,11 @@ export interface ChannelSource {
    * work (one network read, say), or `undefined` when it produced (or ended the channel) synchronously.
    */
   pull(): Promise<void> | undefined;
-  /** The consumer left early (`break`): stop producing and end the channel (with `fail` unless the result is known). */
-  cancel(reason: unknown): void;
+  /**
+   * The consumer left early (`break`): stop producing and end the channel (with `fail` unless the result is
+   * known). A returned promise delays the end of the consumer's loop until the producer has stopped.
+   */
+  cancel(reason: unknown): Promise<void> | void;
 }
 
 const RESOLVED_DONE: IteratorResult<never, undefined> = { done: true, value: undefined };
@@ -253,8 +241,8 @@ export class EventChannel<E, R> implements FinalIterable<E, R> {
   /** `break` or a throw in the caller's loop: the producer is cancelled unless the channel had already ended. */
   return(): Promise<IteratorResult<E, undefined>> {
     this.#finished = true;
-    if (!this.#settled) this.#source.cancel(undefined);
-    return Promise.resolve(RESOLVED_DONE);
+    const stopped = this.#settled ? undefined : this.#source.cancel(undefined);
+    return stopped ? stopped.then(() => RESOLVED_DONE) : Promise.resolve(RESOLVED_DONE);
   }
 
   /**
@@ -274,8 +262,8 @@ export class EventChannel<E, R> implements FinalIterable<E, R> {
       this.#consumer = 2;
       // Nothing may escape as an unhandled rejection: a producer that throws ends the channel with its error.
       this.#drain().catch((e: unknown) => {
-        this.#source.cancel(e);
         this.fail(e);
+        void Promise.resolve(this.#source.cancel(e)).catch(() => undefined);
       });
     }
     return settled;
