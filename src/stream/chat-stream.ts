@@ -15,6 +15,12 @@
  * - `failed`: the request failed before the stream started (the same typed error `client.chat` raises), or
  *   the answer was an HTML page instead of an event stream (`InvalidResponseError`).
  * Every failure after the first data event carries what arrived before it as `error.partial`.
+ *
+ * The `stream/` folder (layer 2) owns streamed chat completions: this public class over `machine.ts` (the
+ * state machine: reads, timeouts via `timers.ts`, settling), `accumulator.ts` (chunks -> events and the
+ * assembled response), `sse.ts` (bytes -> `data:` payloads), `events.ts` (the public types), and the rare
+ * paths in `non-sse.ts` / `failures.ts`. The consumer's side is core's `EventChannel`. It may import
+ * `core/`, `internal/` and `generated/`, never accounting, agents or the client.
  */
 import type { ChatResult } from "../core/result.js";
 import type { ChatStreamEvent, ChatStreamInit, StreamOutcome } from "./events.js";

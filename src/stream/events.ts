@@ -2,6 +2,7 @@
 import type { components } from "../generated/openrouter.js";
 import type { OpenRouterError, RequestInfo } from "../core/errors.js";
 import type { Annotation, ChatResult, ReasoningDetail, Usage } from "../core/result.js";
+import type { TransportResponse } from "../core/transport.js";
 
 export type ImageOutput = components["schemas"]["ImageOutput"];
 
@@ -30,10 +31,11 @@ export interface ChatStreamSettled {
  */
 export interface ChatStreamInit {
   /**
-   * Sends the request with `stream: true` and resolves with a 2xx `Response` whose body is unread, or throws a
-   * typed `OpenRouterError`. Called once, from the constructor. Aborting `signal` must cancel the fetch.
+   * Sends the request with `stream: true` and resolves with a 2xx `Response` (or the transport seam's
+   * `TransportResponse`) whose body is unread, or throws a typed `OpenRouterError`. Called once, from the
+   * constructor. Aborting `signal` must cancel the fetch.
    */
-  open: (signal: AbortSignal) => Promise<Response>;
+  open: (signal: AbortSignal) => Promise<Response | TransportResponse>;
   /** Method, path and model, for error messages. */
   info?: RequestInfo | undefined;
   /** The caller's signal: aborting it ends the stream with an `AbortError`. */

@@ -15,7 +15,7 @@ import { type Json, isObject } from "../internal/json.js";
 import { ChunkAccumulator } from "./accumulator.js";
 import type { ChatStreamEvent, ChatStreamInit, ChatStreamSettled, StreamOutcome } from "./events.js";
 import * as failure from "./failures.js";
-import { JsonBody, htmlPageError, noop, releaseAfterDone, statusError } from "./non-sse.js";
+import { JsonBody, asResponse, htmlPageError, noop, releaseAfterDone, statusError } from "./non-sse.js";
 import { opened, streamSettings } from "./options.js";
 import { FirstRead } from "./first-read.js";
 import { SseReader, type SseSink } from "./sse.js";
@@ -81,7 +81,7 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
     this.opening = opened(init.open, this.ac.signal).then(
       (response) => {
         try {
-          return this.onResponse(response);
+          return this.onResponse(asResponse(response));
         } catch (e) {
           this.onInternalError(e);
           return undefined;

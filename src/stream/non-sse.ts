@@ -6,6 +6,7 @@ import { InvalidResponseError, describe, errorFromResponse, type OpenRouterError
 import { ERROR_BODY_MAX_BYTES, excerptOf, readBounded } from "../core/body.js";
 import { redact } from "../internal/redact.js";
 import { type Json, isObject } from "../internal/json.js";
+import type { ResponseBody, TransportResponse } from "../core/transport.js";
 
 /** A short, printable excerpt of a payload for an error message: a copy, never a slice of a large body. */
 export function excerpt(text: string): string {
@@ -81,3 +82,15 @@ export function releaseAfterDone(reader: ReadableStreamDefaultReader<Uint8Array>
 }
 
 export function noop(): void {}
+
+/**
+ * `open` may resolve with the transport seam's `TransportResponse` as well as a fetch `Response`: the former
+ * is seen as a `Response` over its body stream (no copy of the bytes).
+ */
+export function asResponse(response: Response | TransportResponse): Response {
+  if (typeof (response.body as Partial<ResponseBody> | null)?.reader !== "function") return response as Response;
+  const { status, statusText, headers, body } = response as TransportResponse;
+  // A 204/205/304 cannot carry a body in a Response; a stream never gets one, so an empty body is right.
+  const nullBody = status === 204 || status === 205 || status === 304;
+  return new Response(nullBody ? null : body.stream(), { status, statusText, headers });
+}

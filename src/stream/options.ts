@@ -3,6 +3,7 @@ import { InvalidArgumentError, type RequestInfo } from "../core/errors.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes } from "../core/body.js";
 import { isObject } from "../internal/json.js";
 import type { ChatStreamInit } from "./events.js";
+import type { TransportResponse } from "../core/transport.js";
 
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024;
 
@@ -51,7 +52,7 @@ export function streamSettings(init: ChatStreamInit): StreamSettings {
 }
 
 /** `init.open(signal)` as a promise, also when it throws synchronously. */
-export function opened(open: ChatStreamInit["open"], signal: AbortSignal): Promise<Response> {
+export function opened(open: ChatStreamInit["open"], signal: AbortSignal): Promise<Response | TransportResponse> {
   try {
     return Promise.resolve(open(signal));
   } catch (e) {

@@ -17,6 +17,7 @@ import {
 } from "../../src/core/errors.js";
 import { ChatStream, type ChatStreamEvent, type ChatStreamInit, type ChatStreamSettled } from "../../src/stream/chat-stream.js";
 import { EventChannel } from "../../src/core/final-iterable.js";
+import { responseOf } from "../../src/core/transport.js";
 
 type Json = Record<string, unknown>;
 const encoder = new TextEncoder();
@@ -501,6 +502,30 @@ describe("outcomes", () => {
     expect(events).toEqual([]);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as OpenRouterError).status).toBe(429);
+    expect((error as OpenRouterError).retryAfterMs).toBe(3000);
+    expect(stream.outcome).toBe("failed");
+  });
+
+  it("open() may resolve with a TransportResponse: the same events and result as with the Response", async () => {
+    const pieces = [data(chunk({ content: "Hi" })), data(chunk({ content: " there" }, "stop")), data({ id: GEN, choices: [], usage }), DONE];
+    const viaTransport = await collect(new ChatStream({ open: () => Promise.resolve(responseOf(sse(pieces))), info: INFO }));
+    const viaResponse = await collect(streamOf(sse(pieces)));
+    expect(viaTransport.error).toBeUndefined();
+    expect(viaTransport.events.map((e) => e.type)).toEqual(["content", "content", "finish", "usage", "done"]);
+    expect(JSON.stringify(viaTransport.events.slice(0, -1))).toBe(JSON.stringify(viaResponse.events.slice(0, -1)));
+    const done = viaTransport.events.at(-1) as Extract<ChatStreamEvent, { type: "done" }>;
+    expect(done.result.text).toBe("Hi there");
+    expect(done.result.usage).toEqual(usage);
+  });
+
+  it("a non-2xx TransportResponse becomes the typed status error too", async () => {
+    const response = new Response(JSON.stringify({ error: { code: 429, message: "Rate limit exceeded" } }), {
+      status: 429,
+      headers: { "content-type": "application/json", "retry-after": "3" },
+    });
+    const stream = new ChatStream({ open: () => Promise.resolve(responseOf(response)), info: INFO });
+    const { error } = await collect(stream);
+    expect(error).toBeInstanceOf(RateLimitError);
     expect((error as OpenRouterError).retryAfterMs).toBe(3000);
     expect(stream.outcome).toBe("failed");
   });
