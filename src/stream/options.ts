@@ -16,9 +16,13 @@ export interface StreamSettings {
   maxResponseBytes: number;
 }
 
+type Perf = { performance?: { now?: () => number } };
+/** Shared by every stream (no clock closure per stream); reads the global at call time, so fakes apply. */
+const performanceNow = (): number => (globalThis as Perf).performance!.now!();
+const dateNow = (): number => Date.now();
+
 function defaultClock(): () => number {
-  const perf = (globalThis as { performance?: { now?: () => number } }).performance;
-  return typeof perf?.now === "function" ? () => perf.now!() : () => Date.now();
+  return typeof (globalThis as Perf).performance?.now === "function" ? performanceNow : dateNow;
 }
 
 /** 0 for "none"; throws for anything that is not a positive number of milliseconds. */
