@@ -33,7 +33,6 @@ const ALLOWLIST: Allowlist = {
   files: {
     "client.ts": "T1",
     "core/resilience/run.ts": "T1",
-    "stream/chat-stream.ts": "T3",
     "accounting/models.ts": "T4",
     "accounting/usage.ts": "T4",
     "agents/agent.ts": "T4",

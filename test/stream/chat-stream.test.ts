@@ -16,6 +16,8 @@ import {
   TimeoutError,
 } from "../../src/core/errors.js";
 import { ChatStream, type ChatStreamEvent, type ChatStreamInit, type ChatStreamSettled } from "../../src/stream/chat-stream.js";
+import { EventChannel } from "../../src/core/final-iterable.js";
+import { responseOf } from "../../src/core/transport.js";
 
 type Json = Record<string, unknown>;
 const encoder = new TextEncoder();
@@ -66,6 +68,10 @@ function manualBody() {
     error: (e: unknown) => controller.error(e),
     get cancelled() {
       return cancelled;
+    },
+    /** Chunks pushed that no reader has taken yet (the stream's queue holds one before it asks for more). */
+    get unread() {
+      return 1 - (controller.desiredSize ?? 1);
     },
   };
 }
@@ -344,11 +350,17 @@ describe("events and consumption", () => {
   });
 
   it("final() without iterating reads the whole body and keeps no events", async () => {
+    const push = vi.spyOn(EventChannel.prototype, "push");
+    const skip = vi.spyOn(EventChannel.prototype, "skip");
     const stream = streamOf(fullStream());
     const result = await stream.final();
     expect(result.text).toBe("Hello wörld 🎉");
     expect(result.usage).toEqual(usage);
-    expect((stream as unknown as { queue: unknown[] }).queue).toHaveLength(0);
+    // Not even built: the events are only counted as skipped.
+    expect(push).not.toHaveBeenCalled();
+    expect(skip).toHaveBeenCalled();
+    push.mockRestore();
+    skip.mockRestore();
     // The events are gone, so iterating now is an error rather than a silently short sequence.
     expect(() => stream[Symbol.asyncIterator]()).toThrow(InvalidArgumentError);
   });
@@ -439,7 +451,7 @@ describe("outcomes", () => {
     const stream = streamOf(body.response);
     const pending = stream.final().catch((e: unknown) => e);
     body.push(data(chunk({ content: "part" })));
-    await vi.waitFor(() => expect((stream as unknown as { dataEvents: number }).dataEvents).toBe(1));
+    await vi.waitFor(() => expect(body.unread).toBe(0));
     body.error(new TypeError("terminated"));
     const error = (await pending) as OpenRouterError;
     expect(error).toBeInstanceOf(ConnectionError);
@@ -453,7 +465,7 @@ describe("outcomes", () => {
     const stream = streamOf(body.response);
     const pending = stream.final();
     body.push(data(chunk({ content: "all" }, "stop")));
-    await vi.waitFor(() => expect((stream as unknown as { dataEvents: number }).dataEvents).toBe(1));
+    await vi.waitFor(() => expect(body.unread).toBe(0));
     body.error(new TypeError("terminated"));
     expect((await pending).text).toBe("all");
     expect(stream.outcome).toBe("completed");
@@ -490,6 +502,30 @@ describe("outcomes", () => {
     expect(events).toEqual([]);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as OpenRouterError).status).toBe(429);
+    expect((error as OpenRouterError).retryAfterMs).toBe(3000);
+    expect(stream.outcome).toBe("failed");
+  });
+
+  it("open() may resolve with a TransportResponse: the same events and result as with the Response", async () => {
+    const pieces = [data(chunk({ content: "Hi" })), data(chunk({ content: " there" }, "stop")), data({ id: GEN, choices: [], usage }), DONE];
+    const viaTransport = await collect(new ChatStream({ open: () => Promise.resolve(responseOf(sse(pieces))), info: INFO }));
+    const viaResponse = await collect(streamOf(sse(pieces)));
+    expect(viaTransport.error).toBeUndefined();
+    expect(viaTransport.events.map((e) => e.type)).toEqual(["content", "content", "finish", "usage", "done"]);
+    expect(JSON.stringify(viaTransport.events.slice(0, -1))).toBe(JSON.stringify(viaResponse.events.slice(0, -1)));
+    const done = viaTransport.events.at(-1) as Extract<ChatStreamEvent, { type: "done" }>;
+    expect(done.result.text).toBe("Hi there");
+    expect(done.result.usage).toEqual(usage);
+  });
+
+  it("a non-2xx TransportResponse becomes the typed status error too", async () => {
+    const response = new Response(JSON.stringify({ error: { code: 429, message: "Rate limit exceeded" } }), {
+      status: 429,
+      headers: { "content-type": "application/json", "retry-after": "3" },
+    });
+    const stream = new ChatStream({ open: () => Promise.resolve(responseOf(response)), info: INFO });
+    const { error } = await collect(stream);
+    expect(error).toBeInstanceOf(RateLimitError);
     expect((error as OpenRouterError).retryAfterMs).toBe(3000);
     expect(stream.outcome).toBe("failed");
   });

@@ -1,0 +1,97 @@
+/**
+ * The 2xx answers to a streaming request that are not an event stream: a JSON body (a proxy that ignored
+ * `stream: true`, or a bare error envelope) and an HTML page (a captive portal, a proxy's login page).
+ */
+import { InvalidResponseError, describe, type OpenRouterError, type RequestInfo } from "../core/errors.js";
+import { errorFromResponse } from "../core/wire-error.js";
+import { ERROR_BODY_MAX_BYTES, excerptOf, readBounded } from "../core/body.js";
+import { redact } from "../internal/redact.js";
+import { type Json, isObject } from "../internal/json.js";
+import type { ResponseBody, TransportResponse } from "../core/transport.js";
+
+/** A short, printable excerpt of a payload for an error message: a copy, never a slice of a large body. */
+export function excerpt(text: string): string {
+  // Scrubbed before it is cut, so the cut cannot leave the start of a key behind.
+  return excerptOf(redact(text.length > 4096 ? text.slice(0, 4096) : text), 120);
+}
+
+/** A JSON body read as it arrives, counted against `maxResponseBytes`. */
+export class JsonBody {
+  private bytes = 0;
+  private text = "";
+  private readonly decoder = new TextDecoder();
+
+  /** False once the body has passed `limit` bytes (what was read is then dropped). */
+  add(chunk: Uint8Array, limit: number): boolean {
+    this.bytes += chunk.byteLength;
+    if (this.bytes > limit) {
+      this.text = "";
+      return false;
+    }
+    this.text += this.decoder.decode(chunk, { stream: true });
+    return true;
+  }
+
+  /**
+   * The whole body as one chunk to fold in (the completion replayed with `message` as the whole delta), or
+   * the message of the error it is.
+   */
+  finish(): { chunk: Json } | { problem: string } {
+    const text = this.text + this.decoder.decode();
+    this.text = "";
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return { problem: `The stream response is neither SSE nor JSON: ${excerpt(text.trim())}` };
+    }
+    if (!isObject(body)) return { problem: `Expected a chat completion, got ${excerpt(text.trim())}` };
+    const choices = Array.isArray(body["choices"])
+      ? body["choices"].map((c) => (isObject(c) ? { ...c, delta: c["message"] } : c))
+      : body["choices"];
+    return { chunk: { ...body, choices } };
+  }
+}
+
+/**
+ * A 2xx HTML page instead of an event stream. Not a network failure and not worth retrying; the error quotes
+ * the head of the page.
+ */
+export async function htmlPageError(response: Response, info: RequestInfo): Promise<InvalidResponseError> {
+  const { text } = await readBounded(response, ERROR_BODY_MAX_BYTES).catch(() => ({ text: "" }));
+  const page = excerptOf(text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim());
+  return new InvalidResponseError(
+    `Expected an event stream, got an HTML page${page ? `: ${page}` : ""}${describe({ ...info, status: response.status })}`,
+    { ...info, status: response.status, retryable: false },
+  );
+}
+
+/** A non-2xx answer handed over by a hand-written `open` (the client's transport never does): the typed error. */
+export async function statusError(response: Response, info: RequestInfo): Promise<OpenRouterError> {
+  const { text } = await readBounded(response, ERROR_BODY_MAX_BYTES).catch(() => ({ text: "" }));
+  return errorFromResponse(response.status, response.headers, text, info);
+}
+
+/** After `[DONE]`: read the rest of the body (normally just its end) so the connection can be reused; anything more is cut. */
+export function releaseAfterDone(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+  reader.read().then(
+    (r) => {
+      if (!r.done) reader.cancel().catch(noop);
+    },
+    noop,
+  );
+}
+
+export function noop(): void {}
+
+/**
+ * `open` may resolve with the transport seam's `TransportResponse` as well as a fetch `Response`: the former
+ * is seen as a `Response` over its body stream (no copy of the bytes).
+ */
+export function asResponse(response: Response | TransportResponse): Response {
+  if (typeof (response.body as Partial<ResponseBody> | null)?.reader !== "function") return response as Response;
+  const { status, statusText, headers, body } = response as TransportResponse;
+  // A 204/205/304 cannot carry a body in a Response; a stream never gets one, so an empty body is right.
+  const nullBody = status === 204 || status === 205 || status === 304;
+  return new Response(nullBody ? null : body.stream(), { status, statusText, headers });
+}
