@@ -37,7 +37,6 @@ const ALLOWLIST: Allowlist = {
     "core/errors.ts": "T2",
     "core/resilience/rate-limit.ts": "T2",
     "stream/chat-stream.ts": "T3",
-    "accounting/usage.ts": "T4",
     "testing/mock.ts": "T5",
   },
 };

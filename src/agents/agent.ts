@@ -11,6 +11,10 @@
  *   limit (then `ToolError`);
  * - the same call (tool + arguments) repeated `repetitionLimit` times in a row is not executed: the model is
  *   told, and the run ends with a last turn without tools.
+ *
+ * The agents/ layer (structured outputs, tools, this loop, conversations, embeddings, the validator) may
+ * import accounting/, stream/, core/ and internal/, never client.ts: what it needs of a client is the
+ * `ChatCaller` / `JsonCaller` of caller.ts, which an `OpenRouter` satisfies structurally.
  */
 import type { CallOptions, ChatCaller, ChatParams } from "./caller.js";
 import { AbortError, isOpenRouterError } from "../core/errors.js";
