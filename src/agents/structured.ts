@@ -1,7 +1,7 @@
 /**
  * Structured outputs: ask for JSON matching a schema (`response_format: json_schema`), parse it, validate it,
  * and repair when the model gets it wrong by sending the validation errors back. `data` is typed from the
- * schema. Loaded by the client with a dynamic `import()`; ajv itself is loaded by `src/agents/validator/index.ts`
+ * schema. Loaded by the client with a dynamic `import()`; ajv itself is loaded by `src/agents/validator/ajv.ts`
  * only when the first value is validated.
  *
  * Parsing: the reply is trimmed and a Markdown code fence around it (```` ```json … ``` ````) is removed
