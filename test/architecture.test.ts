@@ -16,11 +16,6 @@ const SRC = fileURLToPath(new URL("../src", import.meta.url));
 
 const ALLOWLIST: Allowlist = {
   edges: {
-    // Agents take a ChatCaller / JsonCaller instead of the client (plan 3.2).
-    "agents/agent.ts -> client.ts": "T4",
-    "agents/conversation.ts -> client.ts": "T4",
-    "agents/embeddings.ts -> client.ts": "T4",
-    "agents/structured.ts -> client.ts": "T4",
     // The run errors move to agents/errors.ts; ChatResult/ChatMessage come from core/types.ts (plan 3.1).
     "core/errors.ts -> core/result.ts": "T2",
     // Call's option types (InsufficientCreditsPolicy) move into core/types.ts.
@@ -33,10 +28,6 @@ const ALLOWLIST: Allowlist = {
   files: {
     "client.ts": "T1",
     "core/resilience/run.ts": "T1",
-    "accounting/models.ts": "T4",
-    "accounting/usage.ts": "T4",
-    "agents/agent.ts": "T4",
-    "agents/validator/index.ts": "T4",
   },
 };
 

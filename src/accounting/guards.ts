@@ -12,18 +12,9 @@ import { fitsContext } from "./tokens.js";
 import type { BudgetReservation, UsageTracker } from "./usage.js";
 import { type Json, isObject } from "../internal/json.js";
 import { quote } from "../internal/quote.js";
+import { type PreSendOptions, needsPreSendChecks } from "./guards-rule.js";
 
-/** Which checks to run; all off by default. */
-export interface PreSendOptions {
-  /** Unknown model ids fail before sending, with the closest known ids suggested. */
-  validateModel?: boolean | undefined;
-  /** Tools / response_format / structured outputs / reasoning the model does not support fail before sending. */
-  preflight?: boolean | undefined;
-  /** A prompt (+ max_tokens) that cannot fit the context window fails with `ContextLengthError` before sending. */
-  checkContext?: boolean | undefined;
-  /** Overrides the tracker's budget for this check. */
-  budgetUsd?: number | undefined;
-}
+export { type PreSendOptions, needsPreSendChecks };
 
 export interface PreSendContext {
   body: ChatRequest;
@@ -36,18 +27,6 @@ export interface PreSendContext {
 }
 
 const INFO = { method: "POST", path: "/chat/completions" } as const;
-
-/**
- * True when any pre-send check is switched on (a client can skip the call entirely otherwise).
- *
- * @example
- * if (needsPreSendChecks(options, client.usage)) await runPreSendChecks({ body, registry, usage, options });
- */
-export function needsPreSendChecks(options: PreSendOptions, usage?: UsageTracker): boolean {
-  return Boolean(
-    options.validateModel || options.preflight || options.checkContext || options.budgetUsd !== undefined || usage?.budgetUsd !== undefined,
-  );
-}
 
 /** A request feature that needs a `supported_parameters` entry. */
 export interface RequiredParameter {

@@ -1,225 +1,28 @@
 /**
  * Session accounting: what a client has spent, in total and per model, and the budget guard.
  *
- * Money is accumulated as integer atto-dollars (`bigint`, 1e-18 USD; see cost.ts for why not micro-dollars or
+ * The accounting/ layer owns routing, money, cost, usage, budget, reconciliation, the model catalogue, token
+ * estimates and the pre-send guards. It may import core/ and internal/ (stream/ too by rank; nothing needs
+ * it), never agents/, client.ts or above. UsageTracker is the ledger; the budget (budget.ts) and
+ * reconciliation (reconcile.ts) are separate modules it delegates to, over the arithmetic of usage-totals.ts.
+ *
+ * Money is accumulated as integer atto-dollars (`bigint`, 1e-18 USD; see money.ts for why not micro-dollars or
  * floats), so a session of thousands of calls adds up to exactly the sum of the `usage.cost` values OpenRouter
  * sent. `costUsd` in a snapshot is that exact sum converted to a `number` once; `cost` is the exact decimal
  * string and `costMicros` the sum rounded to whole micro-dollars.
  */
-import { BudgetExceededError, InvalidArgumentError, InvalidResponseError, isOpenRouterError } from "../core/errors.js";
-import { attoToMicros, attoToUsd, formatAtto, toAtto, usageTokens } from "./cost.js";
-import type { GenerationCost } from "./generation.js";
+import { InvalidArgumentError, isOpenRouterError } from "../core/errors.js";
+import { usageTokens } from "./cost.js";
 import type { ChatResult, Usage } from "../core/result.js";
-import { plausibleCost, readReportedCost } from "../core/reported-cost.js";
+import { plausibleCost } from "../core/reported-cost.js";
+import { attoToUsd, toAtto } from "./money.js";
+import { type BudgetReservation, Budget } from "./budget.js";
+import { type GenerationLookup, type Ledger, type ReconcileReport, BackgroundLookups, reconcilePending } from "./reconcile.js";
+import { type Acc, type Contribution, type PendingState, type UsageSnapshot, type UsageTotals, apply, emptyAcc, emptyContribution, totalsOf } from "./usage-totals.js";
 
-/** Token and money totals (for the session or one model). */
-export interface UsageTotals {
-  /** Calls recorded (completed, estimated or pending). */
-  requests: number;
-  promptTokens: number;
-  completionTokens: number;
-  /** Included in `completionTokens`. */
-  reasoningTokens: number;
-  /** Prompt tokens served from the provider's cache (included in `promptTokens`). */
-  cachedTokens: number;
-  /** Prompt tokens written to the provider's cache (included in `promptTokens`). */
-  cacheWriteTokens: number;
-  totalTokens: number;
-  /** USD: OpenRouter's charges plus our estimates for calls still awaiting reconciliation. */
-  costUsd: number;
-  /** The same amount as an exact decimal string. */
-  cost: string;
-  /** The same amount rounded to whole micro-dollars (1e-6 USD). */
-  costMicros: number;
-  /** The part of `costUsd` that is our estimate, not OpenRouter's figure. */
-  estimatedCostUsd: number;
-  /** Calls whose cost is unknown or estimated (reconcilable when they have a generation id). */
-  pendingRequests: number;
-}
-
-/** A call whose cost OpenRouter did not report (aborted, truncated or errored streams, estimates). */
-export interface PendingEntry {
-  generationId: string;
-  model: string;
-  usage: Usage | undefined;
-  /** Our estimate while we wait for `/generation`, if one was made. */
-  estimatedUsd: number | undefined;
-}
-
-/**
- * A point-in-time copy of the tracker; safe to keep, serialise or compare. `byModel` has no prototype, so any
- * model id (even `__proto__` or `constructor`) is an ordinary key.
- */
-export interface UsageSnapshot extends UsageTotals {
-  byModel: Record<string, UsageTotals>;
-  pending: PendingEntry[];
-  budgetUsd: number | undefined;
-  /** `budgetUsd - costUsd - reservedUsd` (never below 0), when a budget is set. */
-  remainingUsd: number | undefined;
-  /** USD held by calls in flight (their worst case), not yet part of `costUsd`. */
-  reservedUsd: number;
-  /** Calls in flight holding a reservation. */
-  reservations: number;
-  /**
-   * Reported costs refused as impossible (negative, not a number, absurdly large), from results and from
-   * `/generation` lookups. They never moved a total; the calls stayed pending instead.
-   */
-  costAnomalies: number;
-}
-
-/**
- * The budget a call in flight holds: its worst-case cost, taken by {@link UsageTracker.reserve} and handed back
- * when the call is recorded ({@link UsageTracker.record}, {@link UsageTracker.recordFailure}) or released.
- */
-export interface BudgetReservation {
-  /** The model the call was priced for. */
-  readonly model: string;
-  /** USD held. */
-  readonly usd: number;
-  /** True until the reservation is settled or released. */
-  readonly held: boolean;
-  /** Gives the hold back unspent (the call never reached the server, or was refused). Idempotent. */
-  release(): void;
-}
-
-/** The outcome of {@link UsageTracker.reconcile}. */
-export interface ReconcileReport {
-  /** Entries whose cost now comes from `/generation`. */
-  reconciled: number;
-  /** Lookups that failed; those entries stay pending for a later attempt. */
-  failed: Array<{ generationId: string; error: unknown }>;
-  /** Entries still pending. */
-  remaining: number;
-  /** How much the session total changed, USD (negative when estimates were too high). */
-  adjustedUsd: number;
-}
-
-interface Acc {
-  requests: number;
-  promptTokens: number;
-  completionTokens: number;
-  reasoningTokens: number;
-  cachedTokens: number;
-  cacheWriteTokens: number;
-  atto: bigint;
-  estimatedAtto: bigint;
-  pendingRequests: number;
-}
-
-/** One call's contribution to the totals. */
-interface Contribution {
-  model: string;
-  promptTokens: number;
-  completionTokens: number;
-  reasoningTokens: number;
-  cachedTokens: number;
-  cacheWriteTokens: number;
-  atto: bigint;
-  estimated: boolean;
-  pending: boolean;
-  /** The reported cost was refused (counted once per call in `costAnomalies`). */
-  anomaly?: boolean;
-}
-
-interface PendingState {
-  entry: PendingEntry;
-  contribution: Contribution;
-}
-
-const emptyContribution = (model: string): Contribution => ({
-  model,
-  promptTokens: 0,
-  completionTokens: 0,
-  reasoningTokens: 0,
-  cachedTokens: 0,
-  cacheWriteTokens: 0,
-  atto: 0n,
-  estimated: false,
-  pending: false,
-});
-
-const emptyAcc = (): Acc => ({
-  requests: 0,
-  promptTokens: 0,
-  completionTokens: 0,
-  reasoningTokens: 0,
-  cachedTokens: 0,
-  cacheWriteTokens: 0,
-  atto: 0n,
-  estimatedAtto: 0n,
-  pendingRequests: 0,
-});
-
-function apply(acc: Acc, c: Contribution, sign: 1 | -1): void {
-  const s = BigInt(sign);
-  acc.requests += sign;
-  acc.promptTokens += sign * c.promptTokens;
-  acc.completionTokens += sign * c.completionTokens;
-  acc.reasoningTokens += sign * c.reasoningTokens;
-  acc.cachedTokens += sign * c.cachedTokens;
-  acc.cacheWriteTokens += sign * c.cacheWriteTokens;
-  acc.atto += s * c.atto;
-  if (c.estimated) acc.estimatedAtto += s * c.atto;
-  if (c.pending) acc.pendingRequests += sign;
-}
-
-function totalsOf(acc: Acc): UsageTotals {
-  return {
-    requests: acc.requests,
-    promptTokens: acc.promptTokens,
-    completionTokens: acc.completionTokens,
-    reasoningTokens: acc.reasoningTokens,
-    cachedTokens: acc.cachedTokens,
-    cacheWriteTokens: acc.cacheWriteTokens,
-    totalTokens: acc.promptTokens + acc.completionTokens,
-    costUsd: attoToUsd(acc.atto),
-    cost: formatAtto(acc.atto),
-    costMicros: attoToMicros(acc.atto),
-    estimatedCostUsd: attoToUsd(acc.estimatedAtto),
-    pendingRequests: acc.pendingRequests,
-  };
-}
-
-function checkBudget(value: unknown, where: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new InvalidArgumentError(`${where}: budgetUsd must be a non-negative number of USD; got ${String(value)}.`);
-  }
-  return value;
-}
-
-const usd = (atto: bigint): string => `$${formatAtto(atto)}`;
-
-/** A reservation; its amount and owner are private so the handle itself is JSON-safe (no `bigint`). */
-class Hold implements BudgetReservation {
-  held = true;
-  readonly usd: number;
-  readonly #atto: bigint;
-  readonly #owner: UsageTracker;
-  readonly #onRelease: (atto: bigint) => void;
-  constructor(readonly model: string, atto: bigint, owner: UsageTracker, onRelease: (atto: bigint) => void) {
-    this.usd = attoToUsd(atto);
-    this.#atto = atto;
-    this.#owner = owner;
-    this.#onRelease = onRelease;
-  }
-  release(): void {
-    if (!this.held) return;
-    this.held = false;
-    this.#onRelease(this.#atto);
-  }
-  /** Takes an open reservation of `owner` out of circulation: its amount, or `undefined`. */
-  static claim(reservation: BudgetReservation | undefined, owner: UsageTracker): bigint | undefined {
-    if (!(reservation instanceof Hold) || reservation.#owner !== owner || !reservation.held) return undefined;
-    reservation.release();
-    return reservation.#atto;
-  }
-}
-
-const claim = Hold.claim;
-
-/** Looks a generation's authoritative cost up (normally `client.generation`). */
-export type GenerationLookup = (generationId: string) => Promise<GenerationCost>;
+// The ledger's types live with their code (usage-totals, budget, reconcile); re-exported for the client and index.
+export type { BudgetReservation, GenerationLookup, ReconcileReport, UsageSnapshot, UsageTotals };
+export type { PendingEntry } from "./usage-totals.js";
 
 export interface UsageTrackerOptions {
   /** Spending limit in USD; see {@link UsageTracker.assertBudget}. */
@@ -244,8 +47,7 @@ const SEEN_LIMIT = 10_000;
  * const { requests, costUsd, byModel } = client.usage.snapshot();
  */
 export class UsageTracker {
-  #budgetAtto: bigint | undefined;
-  #budgetUsd: number | undefined;
+  readonly #budget = new Budget();
   #total: Acc = emptyAcc();
   #byModel = new Map<string, Acc>();
   #pending = new Map<string, PendingState>();
@@ -256,12 +58,18 @@ export class UsageTracker {
    */
   #seenOrder: string[] = [];
   #seenNext = 0;
-  #reservedAtto = 0n;
-  #reservations = 0;
   #anomalies = 0;
-  #auto: { lookup: GenerationLookup; delayMs: number } | undefined;
-  #timers = new Map<string, { timer: ReturnType<typeof setTimeout>; done: () => void }>();
-  #background = new Set<Promise<void>>();
+  #auto: BackgroundLookups | undefined;
+  /** What reconciliation may change here; built once per tracker. */
+  readonly #ledger: Ledger = {
+    pending: this.#pending,
+    add: (c) => this.#add(c),
+    remove: (c) => this.#remove(c),
+    cancel: (id) => this.#cancel(id),
+    countAnomaly: () => {
+      this.#anomalies++;
+    },
+  };
 
   constructor(opts: UsageTrackerOptions = {}) {
     if (opts === null || typeof opts !== "object") throw new InvalidArgumentError("new UsageTracker(opts): opts must be an object.");
@@ -275,34 +83,18 @@ export class UsageTracker {
       if (typeof delayMs !== "number" || !Number.isFinite(delayMs) || delayMs < 0) {
         throw new InvalidArgumentError(`UsageTracker autoReconcile.delayMs must be a non-negative number; got ${String(delayMs)}.`);
       }
-      this.#auto = { lookup: auto.lookup, delayMs };
+      this.#auto = new BackgroundLookups(auto.lookup, delayMs, this.#ledger);
     }
   }
 
   /** Schedules the background lookup of a new pending entry (only with `autoReconcile`). */
   #schedule(id: string): void {
-    const auto = this.#auto;
-    if (!auto || this.#timers.has(id)) return;
-    const work = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#timers.delete(id);
-        this.#settle(id, auto.lookup).then(() => resolve(), () => resolve());
-      }, auto.delayMs);
-      // A pending lookup must not keep a Node process alive (no-op where timers are plain numbers).
-      (timer as { unref?: () => void }).unref?.();
-      this.#timers.set(id, { timer, done: resolve });
-    });
-    this.#background.add(work);
-    void work.then(() => this.#background.delete(work));
+    this.#auto?.schedule(id);
   }
 
   /** Drops a scheduled background lookup that is no longer needed. */
   #cancel(id: string): void {
-    const scheduled = this.#timers.get(id);
-    if (!scheduled) return;
-    clearTimeout(scheduled.timer);
-    scheduled.done();
-    this.#timers.delete(id);
+    this.#auto?.cancel(id);
   }
 
   /**
@@ -312,17 +104,16 @@ export class UsageTracker {
    * await client.usage.settled();
    */
   async settled(): Promise<void> {
-    while (this.#background.size > 0) await Promise.all([...this.#background]);
+    if (this.#auto) await this.#auto.settled();
   }
 
   /** The spending limit in USD, or `undefined` for none. Settable at any time. */
   get budgetUsd(): number | undefined {
-    return this.#budgetUsd;
+    return this.#budget.usd;
   }
 
   set budgetUsd(value: number | undefined) {
-    this.#budgetUsd = checkBudget(value, "UsageTracker");
-    this.#budgetAtto = this.#budgetUsd === undefined ? undefined : toAtto(this.#budgetUsd);
+    this.#budget.set(value, "UsageTracker");
   }
 
   /** Spent so far in USD (including estimates awaiting reconciliation). */
@@ -379,7 +170,7 @@ export class UsageTracker {
       reservation?.release();
       throw new InvalidArgumentError("UsageTracker.record() expects a ChatResult.");
     }
-    const held = claim(reservation, this);
+    const held = this.#budget.claim(reservation);
     const id = result.generationId ?? (result.id || undefined);
     const model = result.model || "unknown";
     const reportedUsd = plausibleCost(result.cost);
@@ -452,7 +243,7 @@ export class UsageTracker {
       reservation?.release();
       throw new InvalidArgumentError(`UsageTracker.recordPending(): estimatedUsd must be a non-negative number; got ${String(est)}.`);
     }
-    const held = claim(reservation, this);
+    const held = this.#budget.claim(reservation);
     if (this.#pending.has(entry.generationId) || !this.#markSeen(entry.generationId)) return;
     const tokens = usageTokens(entry.usage);
     if (est === undefined && held !== undefined) est = attoToUsd(held);
@@ -484,36 +275,7 @@ export class UsageTracker {
    * tracker.assertBudget("openai/gpt-4o", estimateCost(params, model).worstCaseUsd);
    */
   assertBudget(model: string, estimateUsd?: number, budgetUsd?: number): void {
-    const budget = budgetUsd === undefined ? this.#budgetAtto : toAtto(checkBudget(budgetUsd, "assertBudget()") as number);
-    if (budget === undefined) return;
-    if (estimateUsd !== undefined && (typeof estimateUsd !== "number" || !Number.isFinite(estimateUsd) || estimateUsd < 0)) {
-      throw new InvalidArgumentError(`assertBudget(): estimateUsd must be a non-negative number; got ${String(estimateUsd)}.`);
-    }
-    this.#check(model, budget, estimateUsd === undefined ? undefined : toAtto(estimateUsd));
-  }
-
-  /** Throws unless `est` (or, without one, anything at all) fits what the budget has left after spending and holds. */
-  #check(model: string, budget: bigint, est: bigint | undefined): void {
-    const spent = this.#total.atto;
-    const reserved = this.#reservedAtto;
-    const info = { model, metadata: { budgetUsd: attoToUsd(budget), spentUsd: attoToUsd(spent), ...(reserved > 0n && { reservedUsd: attoToUsd(reserved) }) } };
-    if (spent >= budget) {
-      throw new BudgetExceededError(
-        `Budget of ${usd(budget)} is spent (${usd(spent)} used); not sending the request to ${model}.`,
-        info,
-      );
-    }
-    const left = budget - spent - reserved;
-    const holds = reserved > 0n ? ` (${usd(reserved)} is held by ${this.#reservations} call${this.#reservations === 1 ? "" : "s"} in flight)` : "";
-    if (est === undefined ? left <= 0n : est > left) {
-      const l = left > 0n ? left : 0n;
-      throw new BudgetExceededError(
-        est === undefined
-          ? `Nothing is left of the ${usd(budget)} budget for the call to ${model}${holds}; not sending it.`
-          : `The call to ${model} could cost up to ${usd(est)}, more than the ${usd(l)} left of the ${usd(budget)} budget${holds}; not sending it.`,
-        { ...info, metadata: { ...info.metadata, ...(est !== undefined && { estimateUsd: attoToUsd(est) }) } },
-      );
-    }
+    this.#budget.assert(this.#total.atto, model, estimateUsd, budgetUsd);
   }
 
   /**
@@ -529,25 +291,12 @@ export class UsageTracker {
    * try { tracker.record(await send(), hold); } catch (e) { tracker.recordFailure(e, { reservation: hold }); throw e; }
    */
   reserve(model: string, worstCaseUsd?: number, budgetUsd?: number): BudgetReservation | undefined {
-    const budget = budgetUsd === undefined ? this.#budgetAtto : toAtto(checkBudget(budgetUsd, "reserve()") as number);
-    if (budget === undefined) return undefined;
-    if (worstCaseUsd !== undefined && (typeof worstCaseUsd !== "number" || !Number.isFinite(worstCaseUsd) || worstCaseUsd < 0)) {
-      throw new InvalidArgumentError(`reserve(): worstCaseUsd must be a non-negative number; got ${String(worstCaseUsd)}.`);
-    }
-    return this.reserveAtto(String(model), worstCaseUsd === undefined ? undefined : toAtto(worstCaseUsd), budget);
+    return this.#budget.reserve(this.#total.atto, model, worstCaseUsd, budgetUsd);
   }
 
   /** {@link reserve} in exact atto-dollars (the guards price calls in them). @internal */
-  reserveAtto(model: string, worstCase: bigint | undefined, budget: bigint | undefined = this.#budgetAtto): BudgetReservation | undefined {
-    if (budget === undefined) return undefined;
-    this.#check(model, budget, worstCase);
-    const amount = worstCase ?? budget - this.#total.atto - this.#reservedAtto;
-    this.#reservedAtto += amount;
-    this.#reservations++;
-    return new Hold(model, amount, this, (atto) => {
-      this.#reservedAtto -= atto;
-      this.#reservations--;
-    });
+  reserveAtto(model: string, worstCase: bigint | undefined, budget: bigint | undefined = this.#budget.atto): BudgetReservation | undefined {
+    return this.#budget.reserveAtto(this.#total.atto, model, worstCase, budget);
   }
 
   /**
@@ -567,7 +316,7 @@ export class UsageTracker {
     const id = e?.generationId || partial?.generationId || undefined;
     const model = partial?.model || e?.model || opts.model || "unknown";
     if (id === undefined) {
-      const held = claim(reservation, this);
+      const held = this.#budget.claim(reservation);
       if (held !== undefined) this.#add({ ...emptyContribution(model), atto: held, estimated: true });
       return;
     }
@@ -589,15 +338,16 @@ export class UsageTracker {
     // No prototype: a model id such as "__proto__" is a key like any other, not a setter.
     const byModel = Object.create(null) as Record<string, UsageTotals>;
     for (const [model, acc] of [...this.#byModel].sort(([a], [b]) => a.localeCompare(b))) byModel[model] = totalsOf(acc);
-    const remaining = this.#budgetAtto === undefined ? undefined : this.#budgetAtto - this.#total.atto - this.#reservedAtto;
+    const budget = this.#budget;
+    const remaining = budget.atto === undefined ? undefined : budget.atto - this.#total.atto - budget.reservedAtto;
     return {
       ...totalsOf(this.#total),
       byModel,
       pending: [...this.#pending.values()].map(({ entry }) => ({ ...entry })),
-      budgetUsd: this.#budgetUsd,
+      budgetUsd: budget.usd,
       remainingUsd: remaining === undefined ? undefined : attoToUsd(remaining > 0n ? remaining : 0n),
-      reservedUsd: attoToUsd(this.#reservedAtto),
-      reservations: this.#reservations,
+      reservedUsd: attoToUsd(budget.reservedAtto),
+      reservations: budget.reservations,
       costAnomalies: this.#anomalies,
     };
   }
@@ -616,7 +366,7 @@ export class UsageTracker {
     this.#seenOrder = [];
     this.#seenNext = 0;
     this.#anomalies = 0;
-    for (const id of [...this.#timers.keys()]) this.#cancel(id);
+    this.#auto?.cancelAll();
   }
 
   /**
@@ -628,72 +378,6 @@ export class UsageTracker {
    * console.log(report.reconciled, report.adjustedUsd);
    */
   async reconcile(lookup: GenerationLookup, opts: { concurrency?: number } = {}): Promise<ReconcileReport> {
-    if (typeof lookup !== "function") throw new InvalidArgumentError("UsageTracker.reconcile() needs a lookup function (id => GenerationCost).");
-    const concurrency = opts.concurrency ?? 4;
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new InvalidArgumentError(`reconcile(): concurrency must be a positive integer; got ${String(concurrency)}.`);
-    }
-    const ids = [...this.#pending.keys()];
-    const report: ReconcileReport = { reconciled: 0, failed: [], remaining: 0, adjustedUsd: 0 };
-    let adjusted = 0n;
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < ids.length) {
-        const id = ids[next++] as string;
-        const outcome = await this.#settle(id, lookup);
-        if (outcome.kind === "failed") report.failed.push({ generationId: id, error: outcome.error });
-        else if (outcome.kind === "settled") {
-          adjusted += outcome.adjustment;
-          report.reconciled++;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, worker));
-    report.remaining = this.#pending.size;
-    report.adjustedUsd = attoToUsd(adjusted);
-    return report;
-  }
-
-  /** Looks one pending entry up and replaces its contribution with OpenRouter's figures. */
-  async #settle(
-    id: string,
-    lookup: GenerationLookup,
-  ): Promise<{ kind: "settled"; adjustment: bigint } | { kind: "failed"; error: unknown } | { kind: "gone" }> {
-    let cost: GenerationCost;
-    let atto: bigint;
-    try {
-      cost = await lookup(id);
-      if (cost === null || typeof cost !== "object" || typeof cost.totalCost !== "number") {
-        throw new InvalidArgumentError(`The generation lookup for ${id} did not return a GenerationCost.`);
-      }
-      const reported = readReportedCost(cost.totalCost);
-      if (reported?.usd === undefined) {
-        this.#anomalies++;
-        throw new InvalidResponseError(`The generation lookup for ${id} reported an impossible cost (${reported?.anomaly?.reported}); the entry stays pending.`);
-      }
-      atto = typeof cost.totalCostExact === "string" ? toAtto(cost.totalCostExact) : toAtto(reported.usd);
-    } catch (error) {
-      return { kind: "failed", error };
-    }
-    const state = this.#pending.get(id);
-    if (!state) return { kind: "gone" }; // recorded or reset meanwhile
-    const old = state.contribution;
-    const n = cost.nativeTokens ?? { prompt: undefined, completion: undefined, reasoning: undefined, cached: undefined };
-    const hadUsage = state.entry.usage !== undefined;
-    const settled: Contribution = {
-      ...old,
-      promptTokens: hadUsage ? old.promptTokens : (n.prompt ?? cost.tokens?.prompt ?? 0),
-      completionTokens: hadUsage ? old.completionTokens : (n.completion ?? cost.tokens?.completion ?? 0),
-      reasoningTokens: hadUsage ? old.reasoningTokens : (n.reasoning ?? 0),
-      cachedTokens: hadUsage ? old.cachedTokens : (n.cached ?? 0),
-      atto,
-      estimated: false,
-      pending: false,
-    };
-    this.#remove(old);
-    this.#add(settled);
-    this.#pending.delete(id);
-    this.#cancel(id);
-    return { kind: "settled", adjustment: settled.atto - old.atto };
+    return reconcilePending(this.#ledger, lookup, opts);
   }
 }

@@ -11,186 +11,30 @@
  *   limit (then `ToolError`);
  * - the same call (tool + arguments) repeated `repetitionLimit` times in a row is not executed: the model is
  *   told, and the run ends with a last turn without tools.
+ *
+ * The agents/ layer (structured outputs, tools, this loop, conversations, embeddings, the validator) may
+ * import accounting/, stream/, core/ and internal/, never client.ts: what it needs of a client is the
+ * `ChatCaller` / `JsonCaller` of caller.ts, which an `OpenRouter` satisfies structurally.
  */
-import type { CallOptions, ChatParams, OpenRouter } from "../client.js";
-import { AbortError, InvalidArgumentError, isOpenRouterError } from "../core/errors.js";
-import type { ChatMessage, ChatRequest, ChatResult, Usage } from "../core/result.js";
-import type { ChatStreamEvent } from "../stream/chat-stream.js";
+import type { CallOptions, ChatCaller, ChatParams } from "./caller.js";
+import { AbortError, isOpenRouterError } from "../core/errors.js";
+import type { ChatMessage, ChatResult, Usage } from "../core/result.js";
 import { iterableWithFinal } from "../core/final-iterable.js";
-import {
-  type AnyTool,
-  type ToolContext,
-  type ToolFailure,
-  checkToolArguments,
-  emptyUsage,
-  sumUsage,
-  toolOutputToContent,
-  toolToWire,
-} from "./tools.js";
-import { stableStringify, type ValidatorOption } from "./validator/index.js";
+import { type ToolContext, type ToolFailure, checkToolArguments, emptyUsage, sumUsage, toolOutputToContent } from "./tools.js";
+import { stableStringify } from "./validator/stable-json.js";
+import type { RunStep, RunToolsEvent, RunToolsParams, RunToolsResult, RunToolsStream, StopReason, ToolCallRecord } from "./agent-types.js";
+import { type Settings, normalise, runSignal } from "./agent-options.js";
 
 /** The client methods the loop needs (an `OpenRouter`, or anything shaped like it). */
-export type AgentClient = Pick<OpenRouter, "chat" | "chatStream">;
+export type AgentClient = ChatCaller;
 
-
-/**
- * Parameters of `client.runTools()`: chat parameters plus the tools, the dependencies and the guard rails.
- *
- * @example
- * const params: RunToolsParams<{ db: Db }> = { model, messages, tools: [lookup], deps: { db } };
- */
-export type RunToolsParams<Deps = unknown> = Omit<ChatParams, "tools" | "tool_choice" | "messages" | "parallel_tool_calls"> & {
-  messages: ChatMessage[];
-  /** The tools the model may call. Their `ctx.deps` type must accept `deps`. */
-  tools: ReadonlyArray<AnyTool<NoInfer<Deps>>>;
-  /** Handed to every tool as `ctx.deps`. */
-  deps?: Deps;
-  /** Most model calls in the run; default 10. */
-  maxSteps?: number;
-  /** What happens when `maxSteps` is reached: throw `MaxStepsError` (default) or return the result with `stopReason: "max_steps"`. */
-  onMaxSteps?: "throw" | "return";
-  /**
-   * Run several tool calls of one reply concurrently (default true); false runs them one by one in order.
-   * Also sent as `parallel_tool_calls` when given explicitly.
-   */
-  parallel?: boolean;
-  /** `tool_choice` of the first model call; later calls use "auto" (forcing a tool every turn never ends). */
-  toolChoice?: ChatRequest["tool_choice"];
-  /** Stream each step: `runTools` then returns an event stream with `final()`. */
-  stream?: boolean;
-  /** Stop when the summed reported cost (USD) of the run reaches this; then one last turn without tools. */
-  maxCostUsd?: number;
-  /** Stop when the summed `total_tokens` of the run reaches this; then one last turn without tools. */
-  maxTokens?: number;
-  /** Failed calls (bad arguments or a throw) reported back per tool before `ToolError`; default 2. */
-  maxToolRetries?: number;
-  /** The same tool with the same arguments this many times in a row stops the run; default 3. */
-  repetitionLimit?: number;
-  /** Validator for tool arguments (see `src/agents/validator/index.ts`). */
-  validator?: ValidatorOption;
-};
-
-// The run's records live in agent-types.ts (agents/errors.ts needs them without importing this file).
-import type { RunStep, ToolCallRecord } from "./agent-types.js";
-export type { RunStep, ToolCallRecord };
-
-export type StopReason = "done" | "max_steps" | "max_cost" | "max_tokens" | "repetition";
-
-export interface RunToolsResult {
-  /** The last model reply. */
-  result: ChatResult;
-  /** `result.text`. */
-  text: string;
-  steps: RunStep[];
-  /** The whole transcript: the input messages and everything the run added. */
-  messages: ChatMessage[];
-  /** Only what the run added (assistant and tool messages). */
-  newMessages: ChatMessage[];
-  /** Usage summed over every model call. */
-  usage: Usage | undefined;
-  /** Reported cost summed over every model call (undefined when no call reported one). */
-  cost: number | undefined;
-  /** Why the loop ended: "done" when the model answered without tool calls. */
-  stopReason: StopReason;
-}
-
-/** Events of a streamed run: each step's chat stream events plus these. */
-export type RunToolsEvent =
-  | ChatStreamEvent
-  | { type: "step_start"; step: number; final: boolean }
-  | { type: "step_finish"; step: number; result: ChatResult }
-  | { type: "tool_start"; step: number; toolCallId: string; name: string; args: unknown }
-  | { type: "tool_result"; step: number; toolCallId: string; name: string; content: string; error?: ToolFailure }
-  | { type: "run_done"; result: RunToolsResult };
-
-export interface RunToolsStream extends AsyncIterable<RunToolsEvent> {
-  final(): Promise<RunToolsResult>;
-}
-
+export type { RunToolsParams, ToolCallRecord, RunStep, StopReason, RunToolsResult, RunToolsEvent, RunToolsStream } from "./agent-types.js";
 
 Object.defineProperty(MaxStepsError, "name", { value: "MaxStepsError" });
 
 import { MaxStepsError, ToolError } from "./errors.js";
-import { quote } from "../internal/quote.js";
 export { MaxStepsError, ToolError };
 Object.defineProperty(ToolError, "name", { value: "ToolError" });
-
-interface Settings {
-  chat: Record<string, unknown>;
-  messages: ChatMessage[];
-  tools: Map<string, AnyTool>;
-  wireTools: unknown[];
-  deps: unknown;
-  maxSteps: number;
-  onMaxSteps: "throw" | "return";
-  parallel: boolean;
-  toolChoice: ChatRequest["tool_choice"] | undefined;
-  maxCostUsd: number | undefined;
-  maxTokens: number | undefined;
-  maxToolRetries: number;
-  repetitionLimit: number;
-  validator: ValidatorOption | undefined;
-}
-
-function positiveInt(name: string, v: unknown, fallback: number, min = 1): number {
-  if (v === undefined) return fallback;
-  if (!Number.isInteger(v) || (v as number) < min) throw new InvalidArgumentError(`runTools(): ${name} must be an integer >= ${min}; got ${String(v)}`);
-  return v as number;
-}
-
-function positiveNumber(name: string, v: unknown): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== "number" || !(v > 0)) throw new InvalidArgumentError(`runTools(): ${name} must be a positive number; got ${String(v)}`);
-  return v;
-}
-
-function normalise(params: RunToolsParams<unknown>): Settings {
-  if (typeof params !== "object" || params === null) throw new InvalidArgumentError("runTools() needs a parameters object");
-  const {
-    messages, tools, deps, maxSteps, onMaxSteps, parallel, toolChoice, stream: _stream, maxCostUsd, maxTokens, maxToolRetries,
-    repetitionLimit, validator, ...chat
-  } = params;
-  if (!Array.isArray(messages) || messages.length === 0) throw new InvalidArgumentError("runTools() needs at least one message in params.messages");
-  if (!Array.isArray(tools)) throw new InvalidArgumentError("runTools(): tools must be an array of defineTool() tools");
-  const byName = new Map<string, AnyTool>();
-  for (const tool of tools as AnyTool[]) {
-    if (typeof tool !== "object" || tool === null || typeof tool.execute !== "function" || typeof tool.name !== "string") {
-      throw new InvalidArgumentError("runTools(): every tool must come from defineTool()");
-    }
-    if (byName.has(tool.name)) throw new InvalidArgumentError(`runTools(): two tools are named "${tool.name}"`);
-    byName.set(tool.name, tool);
-  }
-  if (onMaxSteps !== undefined && onMaxSteps !== "throw" && onMaxSteps !== "return") {
-    throw new InvalidArgumentError(`runTools(): onMaxSteps must be "throw" or "return"; got ${quote(onMaxSteps)}`);
-  }
-  if (parallel !== undefined) (chat as Record<string, unknown>)["parallel_tool_calls"] = parallel;
-  return {
-    chat: chat as Record<string, unknown>,
-    messages,
-    tools: byName,
-    wireTools: [...byName.values()].map(toolToWire),
-    deps,
-    maxSteps: positiveInt("maxSteps", maxSteps, 10),
-    onMaxSteps: onMaxSteps ?? "throw",
-    parallel: parallel ?? true,
-    toolChoice,
-    maxCostUsd: positiveNumber("maxCostUsd", maxCostUsd),
-    maxTokens: positiveNumber("maxTokens", maxTokens),
-    maxToolRetries: positiveInt("maxToolRetries", maxToolRetries, 2, 0),
-    repetitionLimit: positiveInt("repetitionLimit", repetitionLimit, 3, 2),
-    validator,
-  };
-}
-
-/** A signal that aborts when the caller's does; tools get it even when the caller passed none. */
-function runSignal(outer: AbortSignal | undefined): AbortController {
-  const controller = new AbortController();
-  if (outer) {
-    if (outer.aborted) controller.abort(outer.reason);
-    else outer.addEventListener("abort", () => controller.abort(outer.reason), { once: true });
-  }
-  return controller;
-}
 
 function costOf(results: readonly ChatResult[]): number | undefined {
   let total: number | undefined;

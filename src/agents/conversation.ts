@@ -11,7 +11,7 @@
  * Tool runs are delegated to `src/agents/agent.ts` with a dynamic import, so a bundle that only chats never
  * includes the agent (nor ajv).
  */
-import type { CallOptions, ChatParams, OpenRouter } from "../client.js";
+import type { CallOptions, ChatCaller, ChatParams } from "./caller.js";
 import type { ContentPart } from "../core/content.js";
 import { InvalidArgumentError } from "../core/errors.js";
 import { validateConversationSnapshot } from "../generated/validators/index.js";
@@ -22,7 +22,7 @@ import { estimateTokens } from "../accounting/tokens.js";
 import { sumUsage } from "./tools.js";
 
 /** The client methods a conversation needs (an `OpenRouter`, or anything shaped like it). */
-export type ConversationClient = Pick<OpenRouter, "chat" | "chatStream">;
+export type ConversationClient = ChatCaller;
 
 /** Chat parameters applied to every request of the conversation (temperature, provider, plugins…). */
 export type ConversationParams = Omit<ChatParams, "model" | "messages">;

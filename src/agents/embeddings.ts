@@ -1,20 +1,28 @@
 /**
- * Embeddings through `client.api.POST("/embeddings")`: vectors in input order, base64 responses decoded
- * (little-endian float32, the OpenAI encoding OpenRouter passes through), usage and cost summed, and inputs
- * larger than `batchSize` split into several requests and recombined in order. Loaded by the client with a
- * dynamic `import()`.
+ * Embeddings (`POST /embeddings`): vectors in input order, base64 responses decoded (little-endian float32,
+ * the OpenAI encoding OpenRouter passes through), usage and cost summed, and inputs larger than `batchSize`
+ * split into several requests and recombined in order. Each request goes through a {@link JsonCaller} (the
+ * client's request path); an object with `client.api` is still accepted and adapted. Loaded by the client
+ * with a dynamic `import()`.
  */
-import type { CallOptions, OpenRouter } from "../client.js";
+import type { Client } from "openapi-fetch";
 import { InvalidArgumentError, InvalidResponseError } from "../core/errors.js";
 import { errorFromWire, wireErrorOf } from "../core/wire-error.js";
-import type { components } from "../generated/openrouter.js";
+import type { Call } from "../core/types.js";
+import type { components, paths } from "../generated/openrouter.js";
 import { quote } from "../internal/quote.js";
+import type { CallOptions, JsonCaller } from "./caller.js";
 
 type EmbeddingsRequest = components["schemas"]["EmbeddingsRequest"];
 type EmbeddingsResponse = components["schemas"]["EmbeddingsResponse"];
 
-/** The client part embeddings need: `client.api` (an `OpenRouter`, or anything shaped like it). */
-export type EmbedClient = Pick<OpenRouter, "api">;
+/** An object with an openapi-fetch `api` (an `OpenRouter`): adapted to a {@link JsonCaller}. */
+export interface EmbedClient {
+  api: Pick<Client<paths, "application/json">, "POST">;
+}
+
+/** Where embed's requests go: the client's request path, or a client whose `api` it adapts. */
+export type EmbedSource = JsonCaller | EmbedClient;
 
 /** What can be embedded: one text, several texts, or token arrays. */
 export type EmbedInput = string | readonly string[] | readonly number[] | readonly (readonly number[])[];
@@ -77,6 +85,46 @@ export function decodeBase64Embedding(b64: string): number[] {
 
 const PATH = "/embeddings";
 
+/**
+ * A {@link JsonCaller} over `client.api.POST`: HTTP failures become the typed error, thrown, as the request
+ * path does it.
+ */
+function apiCaller(api: EmbedClient["api"]): JsonCaller {
+  return async <T>(call: Call) => {
+    const { data, error, response } = await api.POST(PATH, {
+      body: call.body as EmbeddingsRequest,
+      ...(call.signal && { signal: call.signal }),
+      ...(call.headers && { headers: call.headers }),
+    });
+    if (error !== undefined || !response.ok) {
+      throw errorFromWire(wireErrorOf(error) ?? { message: `HTTP ${response.status}` }, {
+        method: call.method,
+        path: call.path,
+        ...(call.model !== undefined && { model: call.model }),
+        status: response.status,
+        headers: response.headers,
+      });
+    }
+    return { value: data as T, headers: response.headers };
+  };
+}
+
+/** The request of one batch, as the request path runs it. */
+function callOf(body: EmbeddingsRequest, model: string, options: CallOptions): Call {
+  return {
+    verb: "embed",
+    method: "POST",
+    path: PATH,
+    body: body as unknown as Record<string, unknown>,
+    model,
+    stream: false,
+    ...(options.signal && { signal: options.signal }),
+    ...(options.headers && { headers: options.headers }),
+    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+    ...(options.retry !== undefined && { retry: options.retry }),
+  };
+}
+
 function batches(input: EmbedInput, size: number): Array<EmbeddingsRequest["input"]> {
   if (typeof input === "string") return [input];
   // A flat token array is one input, not many.
@@ -105,7 +153,10 @@ function checkInput(input: unknown): asserts input is EmbedInput {
  * @example
  * const { vectors, usage, cost } = await embed(client, ["cats", "dogs"], { model: "openai/text-embedding-3-small", dimensions: 256 });
  */
-export async function embed(client: EmbedClient, input: EmbedInput, options: EmbedOptions, callOptions: CallOptions = {}): Promise<EmbedResult> {
+export async function embed(source: EmbedSource, input: EmbedInput, options: EmbedOptions, callOptions: CallOptions = {}): Promise<EmbedResult> {
+  const send: JsonCaller | undefined =
+    typeof source === "function" ? source : typeof source === "object" && source !== null && typeof source.api === "object" ? apiCaller(source.api) : undefined;
+  if (!send) throw new InvalidArgumentError("embed(): the first argument must be a client or a JSON caller");
   checkInput(input);
   if (typeof options !== "object" || options === null || typeof options.model !== "string" || options.model.trim() === "") {
     throw new InvalidArgumentError("embed(): options.model must be a non-empty string");
@@ -129,17 +180,10 @@ export async function embed(client: EmbedClient, input: EmbedInput, options: Emb
       ...(provider !== undefined && { provider }),
       ...(user !== undefined && { user }),
     };
-    const { data, error, response } = await client.api.POST(PATH, {
-      body,
-      ...(callOptions.signal && { signal: callOptions.signal }),
-      ...(callOptions.headers && { headers: callOptions.headers }),
-    });
-    if (error !== undefined || !response.ok) {
-      throw errorFromWire(wireErrorOf(error) ?? { message: `HTTP ${response.status}` }, { ...info, status: response.status, headers: response.headers });
-    }
+    const { value: data, headers } = await send<EmbeddingsResponse | undefined>(callOf(body, model, callOptions));
     const inBand = wireErrorOf(data);
     if (inBand || !data || !Array.isArray(data.data)) {
-      if (inBand) throw errorFromWire(inBand, { ...info, inBand: true, headers: response.headers });
+      if (inBand) throw errorFromWire(inBand, { ...info, inBand: true, headers });
       throw new InvalidResponseError(`The embeddings response has no data array (POST ${PATH}, model ${model})`, { ...info, retryable: true });
     }
     const expected = Array.isArray(batch) && !batch.every((x) => typeof x === "number") ? batch.length : 1;

@@ -1,24 +1,24 @@
 /**
  * Structured outputs: ask for JSON matching a schema (`response_format: json_schema`), parse it, validate it,
  * and repair when the model gets it wrong by sending the validation errors back. `data` is typed from the
- * schema. Loaded by the client with a dynamic `import()`; ajv itself is loaded by `src/agents/validator/index.ts`
+ * schema. Loaded by the client with a dynamic `import()`; ajv itself is loaded by `src/agents/validator/ajv.ts`
  * only when the first value is validated.
  *
  * Parsing: the reply is trimmed and a Markdown code fence around it (```` ```json … ``` ````) is removed
  * before `JSON.parse`, because some providers wrap JSON in a fence even under `json_schema`. Nothing else
  * is "extracted": prose around the JSON is a failure and goes to the repair loop.
  */
-import type { CallOptions, ChatParams, OpenRouter } from "../client.js";
+import type { CallOptions, ChatCaller, ChatParams } from "./caller.js";
 import { InvalidArgumentError, isOpenRouterError } from "../core/errors.js";
 import type { FromSchema, JSONSchema } from "./json-schema.js";
 import { parsePartialJson } from "./partial-json.js";
 import { iterableWithFinal } from "../core/final-iterable.js";
 import type { ChatMessage, ChatResult, Usage } from "../core/result.js";
 import { sumUsage } from "./tools.js";
-import type { ValidationError, ValidatorOption } from "./validator/index.js";
+import type { ValidationError, ValidatorOption } from "./validator/types.js";
 
 /** The client methods structured outputs need (an `OpenRouter`, or anything shaped like it). */
-export type StructuredClient = Pick<OpenRouter, "chat" | "chatStream">;
+export type StructuredClient = ChatCaller;
 
 /** Recursively optional: what a partial object of a streamed answer may look like. */
 export type DeepPartial<T> = T extends (infer U)[]

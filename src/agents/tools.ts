@@ -8,7 +8,7 @@ import { InvalidArgumentError } from "../core/errors.js";
 import type { components } from "../generated/openrouter.js";
 import type { FromSchema, JSONSchema } from "./json-schema.js";
 import type { ChatMessage, Usage } from "../core/result.js";
-import type { ValidationError, ValidatorOption } from "./validator/index.js";
+import type { ValidationError, ValidatorOption } from "./validator/types.js";
 import { quote } from "../internal/quote.js";
 
 export type FunctionTool = components["schemas"]["FunctionTool"];

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { decodeBase64Embedding, embed } from "../../src/agents/embeddings.js";
-import { OpenRouter } from "../../src/index.js";
+import { InvalidArgumentError, OpenRouter, RateLimitError, isOpenRouterError } from "../../src/index.js";
+import type { JsonCaller } from "../../src/agents/caller.js";
+import type { Call } from "../../src/core/types.js";
 
 interface Fixture {
   request: { body: Record<string, unknown> | null; path: string };
@@ -139,5 +141,40 @@ describe("embed() batching and base64 (scripted)", () => {
     const result = await client.embed(["t3", "t4", "t5"], { model: "m", batchSize: 2 });
     expect(result.vectors).toEqual([[3, 3.5], [4, 4.5], [5, 5.5]]);
     expect(batches).toHaveLength(2);
+  });
+});
+
+describe("embed() over a JsonCaller (the client's request path, handed in)", () => {
+  it("sends each batch as one Call and reads the parsed body and headers it returns", async () => {
+    const calls: Call[] = [];
+    const caller: JsonCaller = async <T>(call: Call) => {
+      calls.push(call);
+      const input = (call.body as { input: string[] }).input;
+      const value = { object: "list", id: `gen-${calls.length}`, model: "m/e", data: input.map((_, index) => ({ index, embedding: [index] })), usage: { prompt_tokens: 1, total_tokens: 1 } };
+      return { value: value as T, headers: new Headers() };
+    };
+    const signal = new AbortController().signal;
+    const result = await embed(caller, ["a", "b", "c"], { model: "m/e", batchSize: 2, dimensions: 8 }, { signal, headers: { "x-trace": "1" }, timeoutMs: 5000, retry: false });
+    expect(calls).toEqual([
+      { verb: "embed", method: "POST", path: "/embeddings", body: { model: "m/e", input: ["a", "b"], dimensions: 8 }, model: "m/e", stream: false, signal, headers: { "x-trace": "1" }, timeoutMs: 5000, retry: false },
+      { verb: "embed", method: "POST", path: "/embeddings", body: { model: "m/e", input: ["c"], dimensions: 8 }, model: "m/e", stream: false, signal, headers: { "x-trace": "1" }, timeoutMs: 5000, retry: false },
+    ]);
+    expect(result.vectors).toEqual([[0], [1], [0]]);
+    expect(result.ids).toEqual(["gen-1", "gen-2"]);
+  });
+
+  it("lets the caller's typed error through and maps an in-band error of a 2xx body", async () => {
+    const failing: JsonCaller = async () => {
+      throw new RateLimitError("slow down", { status: 429 });
+    };
+    await expect(embed(failing, "a", { model: "m" })).rejects.toBeInstanceOf(RateLimitError);
+    const inBand: JsonCaller = async <T>() => ({ value: { error: { code: 502, message: "provider down" } } as T, headers: new Headers() });
+    const error = (await embed(inBand, "a", { model: "m" }).catch((e: unknown) => e)) as { kind: string; message: string };
+    expect(isOpenRouterError(error)).toBe(true);
+    expect(error.message).toMatch(/provider down/);
+  });
+
+  it("refuses a first argument that is neither a client nor a caller, before sending", async () => {
+    await expect(embed({} as never, "a", { model: "m" })).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 });
