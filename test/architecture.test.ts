@@ -37,7 +37,6 @@ const ALLOWLIST: Allowlist = {
     "cli/models.ts -> cli/run.ts": "T1",
   },
   files: {
-    "client.ts": "T1",
     "core/resilience/run.ts": "T1",
     "core/errors.ts": "T2",
     "core/resilience/rate-limit.ts": "T2",

@@ -59,6 +59,8 @@ export interface SendRequest {
   signal?: AbortSignal | undefined;
   timeoutMs?: number | undefined;
   headers?: Record<string, string> | undefined;
+  /** `body` as JSON text, made once per call; dropped whenever this layer changes the body. */
+  serialized?: string | undefined;
 }
 
 /**
@@ -109,6 +111,8 @@ export interface CallResilienceOptions {
    * `TimeoutError`, otherwise an `AbortError`.
    */
   abortError?: ((cause: unknown) => OpenRouterError) | undefined;
+  /** The call's deadline (core/deadline.ts): builds the abort/timeout error when `abortError` is not given. */
+  deadline?: { failure(info: RequestInfo, cause?: unknown): OpenRouterError } | undefined;
 }
 
 /** What a call reports after parsing its result (a `ChatResult` fits as is). */
@@ -469,7 +473,11 @@ function buildResilience(config: ResilienceConfig): Resilience {
     });
     const abortErrorFor = (model: string | undefined, cause: unknown): OpenRouterError => {
       const reason = signal?.reason;
-      const error = call.abortError ? call.abortError(cause) : defaultAbortError(infoFor(model), reason, cause);
+      const error = call.abortError
+        ? call.abortError(cause)
+        : call.deadline
+          ? call.deadline.failure(infoFor(model), cause)
+          : defaultAbortError(infoFor(model), reason, cause);
       return error;
     };
     const finish = (error: OpenRouterError): OpenRouterError => {
@@ -483,7 +491,7 @@ function buildResilience(config: ResilienceConfig): Resilience {
       // A copy: the 402 retry rewrites the body, and the caller's request object stays untouched.
       if (m > 0 && body !== undefined) body = { ...body, model };
       // The first model sends the caller's request as is; a fallback or the 402 retry sends a copy.
-      let req: R = m === 0 ? original : { ...original, model, ...(body !== undefined && { body }) };
+      let req: R = m === 0 ? original : { ...original, model, ...(body !== undefined && { body, serialized: undefined }) };
       let retries = 0;
       let lastError: OpenRouterError | undefined;
 
@@ -594,7 +602,7 @@ function buildResilience(config: ResilienceConfig): Resilience {
             });
             span.retry({ attempt: attempts, delayMs: 0, status: error.status, errorType: String(error.status ?? error.kind) });
             body = { ...body, [field]: affordable };
-            req = { ...req, body };
+            req = { ...req, body, serialized: undefined };
             lastError = error;
             continue;
           }
@@ -689,22 +697,4 @@ function buildResilience(config: ResilienceConfig): Resilience {
   }
 
   return { run, circuit, limiter };
-}
-
-/**
- * The contract form: bind one attempt function once and get a resilient send.
- *
- * @example
- * ```ts
- * const send = createResilientSend((req, n) => transport.sendOnce(req, deadline), { retry: { maxRetries: 2 } });
- * const { value: response, model, fallbacks } = await send(req, { signal });
- * ```
- */
-export function createResilientSend<R extends SendRequest = SendRequest, T = Response>(
-  sendOnce: SendOnce<R, T>,
-  config: ResilienceConfig = {},
-): (req: R, call?: CallResilienceOptions) => Promise<ResilientResult<T>> {
-  if (typeof sendOnce !== "function") throw new InvalidArgumentError("createResilientSend needs a sendOnce function");
-  const resilience = createResilience(config);
-  return (req, call = {}) => resilience.run(req, call, sendOnce);
 }
