@@ -440,6 +440,8 @@ function buildResilience(config: ResilienceConfig): Resilience {
         ? clientInsufficient
         : (checked(() => validateInsufficient("onInsufficientCredits", call.onInsufficientCredits)) ?? clientInsufficient);
     const signal = call.signal ?? original.signal;
+    // Statuses a caller's own policy also retries (the generation lookup's early 404); internal, not a public option.
+    const alsoRetry = call.retry ? (call.retry as { alsoRetry?: readonly number[] }).alsoRetry : undefined;
     const requestId = `req-${++sequence}`;
     const started = now();
 
@@ -607,7 +609,7 @@ function buildResilience(config: ResilienceConfig): Resilience {
             continue;
           }
 
-          const retryable = isRetryable(error);
+          const retryable = isRetryable(error) || (alsoRetry !== undefined && alsoRetry.includes(error.status as number));
           let delayMs = 0;
           let willRetry = false;
           if (retryable && retries < policy.maxRetries) {
