@@ -31,10 +31,6 @@ const ALLOWLIST: Allowlist = {
     "core/types.ts -> core/resilience/run.ts": "T2",
     // The span types move into span.ts; telemetry.ts imports span.ts, never the reverse (plan 3.6).
     "core/resilience/span.ts -> core/resilience/telemetry.ts": "T2",
-    // Commands import cli/args.ts; only run.ts imports the commands (plan 3.7).
-    "cli/account.ts -> cli/run.ts": "T1",
-    "cli/chat.ts -> cli/run.ts": "T1",
-    "cli/models.ts -> cli/run.ts": "T1",
   },
   files: {
     "core/resilience/run.ts": "T1",
