@@ -5,13 +5,13 @@
  */
 import { type ApiClient, pipelineApiClient } from "./core/api.js";
 import type { RunToolsParams, RunToolsResult, RunToolsStream } from "./agents/agent.js";
-import { type CostEstimate, estimateCost } from "./accounting/cost.js";
-import { type GenerationCost, fetchGeneration } from "./accounting/generation.js";
+import type { CostEstimate } from "./accounting/cost.js";
+import type { GenerationCost } from "./accounting/generation.js";
 import type { EmbedInput, EmbedOptions, EmbedResult } from "./agents/embeddings.js";
 import { AuthenticationError, InvalidArgumentError, NotFoundError, describe } from "./core/errors.js";
 import type { FallbackRecord } from "./core/resilience/hooks.js";
 import { lazyIterable } from "./core/final-iterable.js";
-import { checkCallOptions, checkMessages, checkModelId, serializeBody } from "./core/validate.js";
+import { chatBody, checkCallOptions, serializeBody } from "./core/validate.js";
 import type { FromSchema, JSONSchema } from "./agents/json-schema.js";
 import { ModelRegistry } from "./accounting/models.js";
 import { modelSource } from "./accounting/model-source.js";
@@ -25,8 +25,7 @@ import type { Call } from "./core/types.js";
 import { type BudgetReservation, UsageTracker } from "./accounting/usage.js";
 import { registerSecret } from "./internal/redact.js";
 import { checkMaxResponseBytes } from "./core/body.js";
-import { DEFAULT_FIRST_EVENT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "./core/timeouts.js";
-import { type CallOptions, type ChatParams, DEFAULT_BASE_URL, type OpenRouterOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import { type CallOptions, type ChatParams, DEFAULT_BASE_URL, type OpenRouterOptions, type ResolvedOptions, callOf, resolveOptions, streamTimeouts } from "./options.js";
 
 export { DEFAULT_BASE_URL };
 export type { CallOptions, ChatParams, OpenRouterOptions };
@@ -98,7 +97,7 @@ export class OpenRouter {
    * const { text, usage, cost } = await client.chat({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "2+2?" }] });
    */
   async chat(params: ChatParams, options: CallOptions = {}): Promise<ChatResult> {
-    const body = this.#chatBody(params, "chat", false);
+    const body = chatBody(params, "chat", false);
     const call = this.#chatCall(body, false, options, "chat");
     const maxResponseBytes = this.#maxResponseBytes(options);
     // With a budget, the call's worst case is held from here until it is recorded (see UsageTracker.reserve).
@@ -129,7 +128,7 @@ export class OpenRouter {
    * const { usage, cost } = await stream.final();
    */
   chatStream(params: ChatParams, options: CallOptions = {}): ChatStream {
-    const body = this.#chatBody(params, "chatStream", true);
+    const body = chatBody(params, "chatStream", true);
     const call = this.#chatCall(body, true, options, "chatStream");
     let run: Outcome<TransportResponse> | undefined;
     let hold: BudgetReservation | undefined;
@@ -146,7 +145,7 @@ export class OpenRouter {
       },
       info: { method: call.method, path: call.path, ...(call.model !== undefined && { model: call.model }) },
       ...(options.signal && { signal: options.signal }),
-      ...this.#streamTimeouts(options),
+      ...streamTimeouts(options, this.#options),
       maxResponseBytes: this.#maxResponseBytes(options),
       onSettled: ({ result, error }) => {
         if (result) {
@@ -222,7 +221,8 @@ export class OpenRouter {
    * @example
    * const { totalCost } = await client.generation(result.generationId!);
    */
-  generation(id: string, options: { signal?: AbortSignal } = {}): Promise<GenerationCost> {
+  async generation(id: string, options: { signal?: AbortSignal } = {}): Promise<GenerationCost> {
+    const { fetchGeneration } = await import("./accounting/generation.js");
     return fetchGeneration(this.api, id, { ...(options.signal && { signal: options.signal }) });
   }
 
@@ -234,41 +234,17 @@ export class OpenRouter {
    * const { worstCaseUsd } = await client.estimateCost({ model: "openai/gpt-4o-mini", messages, max_tokens: 500 });
    */
   async estimateCost(params: ChatParams, options: { signal?: AbortSignal } = {}): Promise<CostEstimate> {
-    const body = this.#chatBody(params, "estimateCost", false);
+    const body = chatBody(params, "estimateCost", false);
     const id = body["model"];
     if (typeof id !== "string") throw new InvalidArgumentError("estimateCost() needs params.model to look the price up");
     const model = await this.models.get(id, options.signal);
     if (!model) throw new NotFoundError(`Unknown model ${id}: not in the catalogue`, { model: id });
+    const { estimateCost } = await import("./accounting/cost.js");
     return estimateCost(body as unknown as ChatRequest, model);
-  }
-
-  /**
-   * The stream's timeouts: the call's, else the client's, else the defaults. An idle timeout chosen without a
-   * first-event one keeps its documented meaning (counted from the response headers, it also bounds the wait
-   * for the first event), so the first-event default applies only when neither was chosen.
-   */
-  #streamTimeouts(options: CallOptions): { firstEventTimeoutMs: number; idleTimeoutMs: number } {
-    const first = options.firstEventTimeoutMs ?? this.#options.firstEventTimeoutMs;
-    const idle = options.idleTimeoutMs ?? this.#options.idleTimeoutMs;
-    return { firstEventTimeoutMs: first ?? (idle === undefined ? DEFAULT_FIRST_EVENT_TIMEOUT_MS : 0), idleTimeoutMs: idle ?? DEFAULT_IDLE_TIMEOUT_MS };
   }
 
   #maxResponseBytes(options: CallOptions): number {
     return checkMaxResponseBytes(options.maxResponseBytes) ?? this.#options.maxResponseBytes;
-  }
-
-  /** Checks the chat parameters a caller gave us before anything is sent. */
-  #chatBody(params: ChatParams, verb: string, stream: boolean): Record<string, unknown> {
-    if (typeof params !== "object" || params === null || Array.isArray(params)) {
-      throw new InvalidArgumentError(`${verb}() needs a parameters object with messages`);
-    }
-    const p = params as Record<string, unknown>;
-    checkMessages(verb, p["messages"]);
-    if (p["model"] !== undefined) checkModelId(`${verb}(): params.model`, p["model"]);
-    if (!stream && p["stream"] === true) {
-      throw new InvalidArgumentError(`${verb}() does not stream: call chatStream() for stream: true`);
-    }
-    return stream ? { ...p, stream: true } : p;
   }
 
   /** The chat `Call`, built once; the body is serialised here, so a body JSON cannot encode fails before sending. */
@@ -280,15 +256,7 @@ export class OpenRouter {
       const info = { method: "POST", path: CHAT_PATH, ...(model !== undefined && { model }) };
       throw new AuthenticationError(`No API key: pass { apiKey } to new OpenRouter() or set OPENROUTER_API_KEY${describe(info)}`, info);
     }
-    const call: Call = { verb, method: "POST", path: CHAT_PATH, body, serialized: serializeBody(verb, body), stream };
-    if (model !== undefined) call.model = model;
-    if (options.signal) call.signal = options.signal;
-    if (options.timeoutMs !== undefined) call.timeoutMs = options.timeoutMs;
-    if (options.headers) call.headers = options.headers;
-    if (options.retry !== undefined) call.retry = options.retry;
-    if (options.fallbackModels !== undefined) call.fallbackModels = options.fallbackModels === false ? [] : options.fallbackModels;
-    if (options.onInsufficientCredits !== undefined) call.onInsufficientCredits = options.onInsufficientCredits;
-    return call;
+    return callOf({ verb, method: "POST", path: CHAT_PATH, body, serialized: serializeBody(verb, body), stream, ...(model !== undefined && { model }) }, options);
   }
 
   /**

@@ -7,7 +7,8 @@ import type { PreSendOptions } from "./accounting/guards.js";
 import { checkBaseUrl, checkHeaderValue, checkHeaders } from "./core/validate.js";
 import { type Resilience, type ResilienceConfig, createResilience } from "./core/resilience/run.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes } from "./core/body.js";
-import { DEFAULT_TIMEOUT_MS } from "./core/timeouts.js";
+import { DEFAULT_FIRST_EVENT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./core/timeouts.js";
+import type { Call } from "./core/types.js";
 import type { ChatRequest } from "./core/result.js";
 import type { RetryOptions } from "./core/retry.js";
 
@@ -156,6 +157,28 @@ export function resolveOptions(options: OpenRouterOptions): ResolvedOptions {
     }),
     headerSecrets,
   });
+}
+
+/** A verb's `Call` with the per-call options that the pipeline and the resilience layer read. */
+export function callOf(call: Call, options: CallOptions): Call {
+  if (options.signal) call.signal = options.signal;
+  if (options.timeoutMs !== undefined) call.timeoutMs = options.timeoutMs;
+  if (options.headers) call.headers = options.headers;
+  if (options.retry !== undefined) call.retry = options.retry;
+  if (options.fallbackModels !== undefined) call.fallbackModels = options.fallbackModels === false ? [] : options.fallbackModels;
+  if (options.onInsufficientCredits !== undefined) call.onInsufficientCredits = options.onInsufficientCredits;
+  return call;
+}
+
+/**
+ * A stream's timeouts: the call's, else the client's, else the defaults. An idle timeout chosen without a
+ * first-event one keeps its documented meaning (counted from the response headers, it also bounds the wait
+ * for the first event), so the first-event default applies only when neither was chosen.
+ */
+export function streamTimeouts(options: CallOptions, resolved: ResolvedOptions): { firstEventTimeoutMs: number; idleTimeoutMs: number } {
+  const first = options.firstEventTimeoutMs ?? resolved.firstEventTimeoutMs;
+  const idle = options.idleTimeoutMs ?? resolved.idleTimeoutMs;
+  return { firstEventTimeoutMs: first ?? (idle === undefined ? DEFAULT_FIRST_EVENT_TIMEOUT_MS : 0), idleTimeoutMs: idle ?? DEFAULT_IDLE_TIMEOUT_MS };
 }
 
 /** Reads an environment variable where the runtime has one (Node, Bun; Deno only with permission). */
