@@ -33,7 +33,6 @@ const ALLOWLIST: Allowlist = {
     "core/resilience/span.ts -> core/resilience/telemetry.ts": "T2",
   },
   files: {
-    "core/resilience/run.ts": "T1",
     "core/errors.ts": "T2",
     "core/resilience/rate-limit.ts": "T2",
     "stream/chat-stream.ts": "T3",
