@@ -18,16 +18,8 @@ const ALLOWLIST: Allowlist = {
   edges: {
     // The run errors move to agents/errors.ts; ChatResult/ChatMessage come from core/types.ts (plan 3.1).
     "core/errors.ts -> core/result.ts": "T2",
-    // Call's option types (InsufficientCreditsPolicy) move into core/types.ts.
-    // The span types move into span.ts; telemetry.ts imports span.ts, never the reverse (plan 3.6).
-    // Commands import cli/args.ts; only run.ts imports the commands (plan 3.7).
-    "cli/account.ts -> cli/run.ts": "T1",
-    "cli/chat.ts -> cli/run.ts": "T1",
-    "cli/models.ts -> cli/run.ts": "T1",
   },
   files: {
-    "client.ts": "T1",
-    "core/resilience/run.ts": "T1",
   },
 };
 

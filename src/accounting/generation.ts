@@ -1,9 +1,15 @@
 /**
  * `GET /generation` lookups: the authoritative cost, latency and native token counts of a finished call.
  */
-import { abortableSleep } from "../core/retry.js";
-import { AbortError, InvalidArgumentError, InvalidResponseError, NotFoundError, type OpenRouterError } from "../core/errors.js";
-import { errorFromResponse } from "../core/wire-error.js";
+import type { RetryOptions } from "../core/retry.js";
+import { InvalidArgumentError, InvalidResponseError, NotFoundError, OpenRouterError } from "../core/errors.js";
+import { pipelineOf } from "../core/api.js";
+import { DEFAULT_MAX_RESPONSE_BYTES } from "../core/body.js";
+import { type Pipeline, createPipeline } from "../core/pipeline.js";
+import { type JsonReply, readJson } from "../core/read.js";
+import { createResilience } from "../core/resilience/run.js";
+import { type Transport, fetchTransport, responseOf } from "../core/transport.js";
+import type { Call } from "../core/types.js";
 import type { Client } from "openapi-fetch";
 import type { components, paths } from "../generated/openrouter.js";
 import { readReportedCost } from "../core/reported-cost.js";
@@ -121,34 +127,34 @@ export interface FetchGenerationOptions {
 
 const GENERATION_PATH = "/generation";
 
-function abortErrorFor(signal: AbortSignal | undefined): OpenRouterError {
-  return new AbortError(`The generation lookup was aborted (GET ${GENERATION_PATH})`, {
-    method: "GET",
-    path: GENERATION_PATH,
-    ...(signal?.reason !== undefined && { cause: signal.reason }),
+/**
+ * The pipeline a lookup runs on: the client's own when `api` is our `client.api` (its gates, deadline and key
+ * apply), else a one-off pipeline over the fetch function or the foreign openapi-fetch client.
+ */
+function pipelineFor(api: GenerationApi | FetchLike, opts: FetchGenerationOptions): Pipeline {
+  const own = pipelineOf(api);
+  if (own) return own;
+  const transport: Transport = typeof api === "function" ? fetchTransport((input, init) => api(String(input), init ?? {})) : openapiTransport(api);
+  return createPipeline({
+    baseUrl: opts.baseUrl ?? "https://openrouter.ai/api/v1",
+    apiKey: undefined,
+    headers: typeof api === "function" ? { ...opts.headers } : {},
+    transport,
+    timeoutMs: undefined,
+    maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
+    // The backoff is the documented one (500 ms, 1 s, 2 s, …): no jitter on a lookup of our own.
+    resilience: createResilience({ random: () => 1, ...(opts.sleep && { sleep: opts.sleep }) }),
   });
 }
 
-async function getOnce(api: GenerationApi | FetchLike, id: string, opts: FetchGenerationOptions): Promise<{ status: number; headers: Headers; body: unknown; text: string }> {
-  if (typeof api === "function") {
-    const base = (opts.baseUrl ?? "https://openrouter.ai/api/v1").replace(/\/+$/, "");
-    const response = await api(`${base}${GENERATION_PATH}?id=${encodeURIComponent(id)}`, {
-      method: "GET",
-      headers: { accept: "application/json", ...opts.headers },
-      ...(opts.signal && { signal: opts.signal }),
-    });
-    const text = await response.text();
-    let body: unknown;
-    try {
-      body = text.trim() ? JSON.parse(text) : undefined;
-    } catch {
-      body = undefined;
-    }
-    return { status: response.status, headers: response.headers, body, text };
-  }
-  const { data, error, response } = await api.GET(GENERATION_PATH, { params: { query: { id } }, ...(opts.signal && { signal: opts.signal }) });
-  const body = response.ok ? data : error;
-  return { status: response.status, headers: response.headers, body, text: body === undefined ? "" : JSON.stringify(body) };
+/** A foreign openapi-fetch client as a transport: its answer, body untouched on success, re-encoded on failure. */
+function openapiTransport(api: GenerationApi): Transport {
+  return async (req, signal) => {
+    const id = new URL(req.url).searchParams.get("id") ?? "";
+    const { data, error, response } = await api.GET(GENERATION_PATH, { params: { query: { id } }, parseAs: "stream", signal });
+    const body = response.ok ? (data as ReadableStream<Uint8Array> | null | undefined) : error === undefined ? "" : typeof error === "string" ? error : JSON.stringify(error);
+    return responseOf(new Response(body ?? null, { status: response.status, statusText: response.statusText, headers: response.headers }));
+  };
 }
 
 /**
@@ -169,35 +175,31 @@ export async function fetchGeneration(api: GenerationApi | FetchLike, id: string
   }
   const retries = opts.retries ?? 4;
   if (!Number.isInteger(retries) || retries < 0) throw new InvalidArgumentError(`fetchGeneration(): retries must be a non-negative integer; got ${String(retries)}.`);
-  const sleep = opts.sleep ?? ((ms: number, signal?: AbortSignal) => abortableSleep(ms, signal).catch(() => Promise.reject(abortErrorFor(signal))));
-  let delay = opts.initialDelayMs ?? 500;
-  const maxDelay = opts.maxDelayMs ?? 4000;
-  const info = { method: "GET", path: `${GENERATION_PATH}?id=${id}` };
-  for (let attempt = 0; ; attempt++) {
-    if (opts.signal?.aborted) throw abortErrorFor(opts.signal);
-    let res: Awaited<ReturnType<typeof getOnce>>;
-    try {
-      res = await getOnce(api, id, opts);
-    } catch (e) {
-      if (opts.signal?.aborted) throw abortErrorFor(opts.signal);
-      throw e;
+  const call: Call = {
+    verb: "generation",
+    method: "GET",
+    path: `${GENERATION_PATH}?id=${encodeURIComponent(id)}`,
+    stream: false,
+    // The early 404 ("not found yet") is the one status retried here besides the usual ones (`alsoRetry`).
+    retry: { maxRetries: retries, baseDelayMs: opts.initialDelayMs ?? 500, maxDelayMs: opts.maxDelayMs ?? 4000, maxElapsedMs: Number.MAX_SAFE_INTEGER, alsoRetry: [404] } as RetryOptions,
+  };
+  if (opts.signal) call.signal = opts.signal;
+  let reply: JsonReply;
+  try {
+    ({ value: reply } = await pipelineFor(api, opts).call(call, readJson));
+  } catch (error) {
+    if (error instanceof OpenRouterError && error.status === 404 && !(error instanceof NotFoundError)) {
+      throw new NotFoundError(error.message, { method: "GET", path: call.path, status: 404 });
     }
-    if (res.status >= 200 && res.status < 300) {
-      const data = isObject(res.body) ? res.body["data"] : undefined;
-      if (!isObject(data)) throw new InvalidResponseError(`GET /generation answered ${res.status} without a data object`, { ...info, status: res.status });
-      try {
-        return generationCost(data as GenerationData);
-      } catch (e) {
-        // What the server sent is at fault here, not the caller's argument.
-        throw new InvalidResponseError(`GET /generation answered ${res.status} with ${(e as Error).message.replace(/^generationCost\(\): /, "")}`, { ...info, status: res.status });
-      }
-    }
-    if (res.status !== 404 || attempt >= retries) {
-      const err = errorFromResponse(res.status, res.headers, res.text, info);
-      if (res.status === 404 && !(err instanceof NotFoundError)) throw new NotFoundError(err.message, { ...info, status: 404 });
-      throw err;
-    }
-    await sleep(delay, opts.signal);
-    delay = Math.min(delay * 2, maxDelay);
+    throw error;
+  }
+  const info = { method: "GET", path: call.path, status: reply.status };
+  const data = isObject(reply.value) ? reply.value["data"] : undefined;
+  if (!isObject(data)) throw new InvalidResponseError(`GET /generation answered ${reply.status} without a data object`, info);
+  try {
+    return generationCost(data as GenerationData);
+  } catch (e) {
+    // What the server sent is at fault here, not the caller's argument.
+    throw new InvalidResponseError(`GET /generation answered ${reply.status} with ${(e as Error).message.replace(/^generationCost\(\): /, "")}`, info);
   }
 }

@@ -6,7 +6,7 @@ import { InvalidResponseError } from "../core/errors.js";
 import { UsageError } from "./exit-codes.js";
 import { keyValues, tokens, usd } from "./format.js";
 import { GENERATION_HELP, KEY_HELP } from "./help.js";
-import { type CommandContext, apiFailure, parseCommandArgs } from "./run.js";
+import { type CommandContext, failedReply, parseCommandArgs } from "./args.js";
 
 const OPTIONS = { json: { type: "boolean" } } as const;
 
@@ -46,7 +46,7 @@ export async function generationCommand(ctx: CommandContext): Promise<void> {
 
   const client = ctx.client(true);
   const { data, error, response } = await client.api.GET("/generation", { params: { query: { id } }, signal: io.signal });
-  if (error !== undefined || data === undefined) return apiFailure("GET", `/generation?id=${encodeURIComponent(id)}`, response, error);
+  if (error !== undefined || data === undefined) return failedReply("GET", `/generation?id=${encodeURIComponent(id)}`, response);
   const g = dataObject(data, "GET", "/generation", response.status);
   if (values.json) {
     io.stdout.write(`${JSON.stringify(g, null, 2)}\n`);
@@ -93,7 +93,7 @@ export async function keyCommand(ctx: CommandContext): Promise<void> {
 
   const client = ctx.client(true);
   const { data, error, response } = await client.api.GET("/key", { signal: io.signal });
-  if (error !== undefined || data === undefined) return apiFailure("GET", "/key", response, error);
+  if (error !== undefined || data === undefined) return failedReply("GET", "/key", response);
   const k = dataObject(data, "GET", "/key", response.status);
   if (values.json) {
     io.stdout.write(`${JSON.stringify(k, null, 2)}\n`);

@@ -9,7 +9,7 @@ import { VARIANTS, isVariant, parseModelId, withVariant } from "../accounting/ro
 import { CliError, EXIT, UsageError } from "./exit-codes.js";
 import { tokens, usd } from "./format.js";
 import { CHAT_HELP } from "./help.js";
-import { type CommandContext, parseCommandArgs, positiveInt } from "./run.js";
+import { type CommandContext, parseCommandArgs, positiveInt } from "./args.js";
 
 /** The default model: cheap, fast and always listed. */
 export const DEFAULT_CHAT_MODEL = "openai/gpt-4o-mini";

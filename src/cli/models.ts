@@ -6,7 +6,7 @@ import type { components } from "../generated/openrouter.js";
 import { UsageError } from "./exit-codes.js";
 import { type Column, contextSize, perMillion, table } from "./format.js";
 import { MODELS_HELP } from "./help.js";
-import { type CommandContext, apiFailure, parseCommandArgs, positiveInt } from "./run.js";
+import { type CommandContext, failedReply, parseCommandArgs, positiveInt } from "./args.js";
 
 type Model = components["schemas"]["Model"];
 
@@ -85,7 +85,7 @@ export async function modelsCommand(ctx: CommandContext): Promise<void> {
 
   const client = ctx.client(false);
   const { data, error, response } = await client.api.GET("/models", { signal: io.signal });
-  if (error !== undefined || data === undefined) return apiFailure("GET", "/models", response, error);
+  if (error !== undefined || data === undefined) return failedReply("GET", "/models", response);
   const all = Array.isArray(data.data) ? data.data : [];
   const models = selectModels(all, { filter: values.filter, sort: sort as ModelSort | undefined, limit });
 

@@ -7,8 +7,10 @@
  * exists.
  */
 import type { Client, Middleware, default as createClientType } from "openapi-fetch";
-import { InvalidResponseError, describe } from "./errors.js";
+import { InvalidArgumentError, InvalidResponseError, describe } from "./errors.js";
 import type { paths } from "../generated/openrouter.js";
+import type { Pipeline } from "./pipeline.js";
+import type { Call, HttpMethod } from "./types.js";
 
 /** The path-typed client of the OpenRouter spec. */
 export type ApiClient = Client<paths, "application/json">;
@@ -94,4 +96,51 @@ export function lazyApiClient(baseUrl: string, fetch: (request: Request) => Prom
     }
   };
   return api as unknown as ApiClient;
+}
+
+/** The pipeline behind each `client.api`, so a lookup handed that client (fetchGeneration) runs on it directly. */
+const PIPELINES = new WeakMap<object, Pipeline>();
+
+/** The pipeline a `client.api` of ours runs on; undefined for a foreign openapi-fetch client. */
+export function pipelineOf(api: unknown): Pipeline | undefined {
+  return typeof api === "object" && api !== null ? PIPELINES.get(api) : undefined;
+}
+
+/**
+ * `client.api` over a pipeline: openapi-fetch's `fetch` is `apiFetch`, so its requests get the client's headers,
+ * auth, deadline and resilience, and its HTTP errors come back as real responses.
+ */
+export function pipelineApiClient(baseUrl: string, basePath: string, pipeline: Pipeline): ApiClient {
+  const api = lazyApiClient(baseUrl, (request) => apiFetch(pipeline, basePath, request));
+  PIPELINES.set(api, pipeline);
+  return api;
+}
+
+/**
+ * One openapi-fetch request through the pipeline. The body text is read once and sent as is (never stringified
+ * again); it is parsed only to learn the model and whether the call streams, for the resilience layer.
+ */
+export async function apiFetch(pipeline: Pipeline, basePath: string, request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  const path = url.pathname.slice(basePath.length) + url.search;
+  const bodyText = request.body ? await request.text() : "";
+  let body: Record<string, unknown> | undefined;
+  if (bodyText) {
+    try {
+      body = JSON.parse(bodyText) as Record<string, unknown>;
+    } catch {
+      throw new InvalidArgumentError(`client.api ${request.method} ${path}: the request body is not JSON`);
+    }
+  }
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, key) => {
+    if (key !== "content-type") headers[key] = value;
+  });
+  const call: Call = { verb: "api", method: request.method as HttpMethod, path, stream: body?.["stream"] === true, headers, signal: request.signal };
+  if (body !== undefined) {
+    call.body = body;
+    call.serialized = bodyText;
+  }
+  if (typeof body?.["model"] === "string") call.model = body["model"];
+  return pipeline.exchange(call);
 }

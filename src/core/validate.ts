@@ -166,3 +166,17 @@ export function serializeBody(verb: string, body: unknown): string {
     throw new InvalidArgumentError(`${verb}(): the parameters cannot be sent as JSON: ${bounded(why)}`, { cause });
   }
 }
+
+/** Checks the chat parameters a caller gave a chat verb before anything is sent; the body to send. */
+export function chatBody(params: unknown, verb: string, stream: boolean): Record<string, unknown> {
+  if (typeof params !== "object" || params === null || Array.isArray(params)) {
+    throw new InvalidArgumentError(`${verb}() needs a parameters object with messages`);
+  }
+  const p = params as Record<string, unknown>;
+  checkMessages(verb, p["messages"]);
+  if (p["model"] !== undefined) checkModelId(`${verb}(): params.model`, p["model"]);
+  if (!stream && p["stream"] === true) {
+    throw new InvalidArgumentError(`${verb}() does not stream: call chatStream() for stream: true`);
+  }
+  return stream ? { ...p, stream: true } : p;
+}

@@ -6,142 +6,24 @@
  * share one behaviour.
  *
  * A stream is an attempt that resolves when its headers arrive, so it is retried (or falls back)
- * only before its first event: once the attempt has resolved this layer never sends it again.
- *
- * @module
+ * only before its first event: once the attempt has resolved this layer never sends it again. The settings
+ * and their checks live in config.ts, fallback rules in fallback.ts, the report of a call in report.ts.
  */
-import {
-  AbortError,
-  CircuitOpenError,
-  InvalidArgumentError,
-  OpenRouterError,
-  TimeoutError,
-  describe,
-  isOpenRouterError,
-  type RequestInfo,
-} from "../errors.js";
-import { CircuitBreaker, type CircuitBreakerOptions } from "./circuit.js";
-import { type FallbackRecord, type Hooks, contentFreeError, emitHook, validateHooks } from "./hooks.js";
-import {
-  QueueAbortedError,
-  RateLimiter,
-  type LimiterClock,
-  type RateLimitOptions,
-  type RateLimitPermit,
-  estimateRequestTokens,
-  isFreeModel,
-} from "./rate-limit.js";
-import {
-  type RetryOptions,
-  type RetryPolicy,
-  SleepAbortedError,
-  abortableSleep,
-  availabilityOf,
-  isFreeDailyLimit,
-  isRetryable,
-  resolveRetryPolicy,
-  retryDelay,
-} from "../retry.js";
+import { AbortError, CircuitOpenError, InvalidArgumentError, OpenRouterError, TimeoutError, describe, isOpenRouterError, type RequestInfo } from "../errors.js";
+import { CircuitBreaker } from "./circuit.js";
+import { type FallbackRecord, contentFreeError, emitHook, validateHooks } from "./hooks.js";
+import { QueueAbortedError, RateLimiter, type LimiterClock, type RateLimitPermit, estimateRequestTokens, isFreeModel } from "./rate-limit.js";
+import { type RetryPolicy, SleepAbortedError, abortableSleep, isRetryable, resolveRetryPolicy, retryDelay } from "../retry.js";
 import { NOOP_SPAN, checkTelemetryOption } from "./span.js";
-import type { CallSpan, OtelLoader, SpanStart, Telemetry, TelemetryOptions } from "./telemetry.js";
+import type { CallSpan, SpanStart, Telemetry } from "./telemetry.js";
+import { type CallResilienceOptions, type ResilienceConfig, type SendOnce, type SendRequest, checked, validateInsufficient, validateModels } from "./config.js";
+import { canFallback, maxTokensField } from "./fallback.js";
+import { releaseWithBody } from "./gates.js";
+import { CallRecord, type RecordedResult, type Reporting, type ResilientResult } from "./report.js";
 
+export type { CallResilienceOptions, InsufficientCreditsPolicy, ResilienceConfig, SendOnce, SendRequest } from "./config.js";
+export type { RecordedResult, ResilientResult } from "./report.js";
 export type { FallbackRecord } from "./hooks.js";
-
-/** One logical request, as the transport understands it. Extra fields of a subtype are kept. */
-export interface SendRequest {
-  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-  /** Path below the base URL (query string included). */
-  path: string;
-  body?: Record<string, unknown> | undefined;
-  /** The model the request targets; fallback replaces it (and `body.model`). */
-  model?: string | undefined;
-  stream: boolean;
-  signal?: AbortSignal | undefined;
-  timeoutMs?: number | undefined;
-  headers?: Record<string, string> | undefined;
-}
-
-/**
- * One attempt. Resolves with its value (a 2xx `Response` with an unread body, or anything the
- * caller built from it, such as a parsed `ChatResult`); throws an `OpenRouterError` otherwise.
- * `attempt` is 1-based and counts every attempt of the call, across fallbacks.
- */
-export type SendOnce<R extends SendRequest = SendRequest, T = Response> = (req: R, attempt: number) => Promise<T>;
-
-/** What to do with a 402 "… can only afford N": throw, or retry once with `max_tokens: N`. */
-export type InsufficientCreditsPolicy = "throw" | "reduce-max-tokens";
-
-/** Client-level settings (the client's options, normalised once). */
-export interface ResilienceConfig {
-  retry?: RetryOptions | false | undefined;
-  /** Models to try, in order, when the requested one fails with a retryable or availability error. */
-  fallbackModels?: readonly string[] | undefined;
-  /** Per-model circuit breaker; off unless given (`true` for the defaults). */
-  circuitBreaker?: CircuitBreakerOptions | boolean | undefined;
-  /** Client-side limits; `false` also turns off free-model pacing. */
-  rateLimit?: RateLimitOptions | false | undefined;
-  hooks?: Hooks | undefined;
-  telemetry?: boolean | TelemetryOptions | undefined;
-  onInsufficientCredits?: InsufficientCreditsPolicy | undefined;
-  /** For `server.address` on spans. */
-  baseUrl?: string | undefined;
-  /** Clock (epoch ms). Default `Date.now`. */
-  now?: (() => number) | undefined;
-  /** Cancellable sleep. Must reject when `signal` aborts. Default: a `setTimeout` sleep. */
-  sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
-  /** Jitter source in [0, 1). Default `Math.random`. */
-  random?: (() => number) | undefined;
-  /** How `@opentelemetry/api` is loaded (tests). */
-  otelLoader?: OtelLoader | undefined;
-}
-
-/** Per-call overrides. */
-export interface CallResilienceOptions {
-  retry?: RetryOptions | false | undefined;
-  /** Replaces the client's list for this call; `false` or `[]` for none. */
-  fallbackModels?: readonly string[] | false | undefined;
-  onInsufficientCredits?: InsufficientCreditsPolicy | undefined;
-  /** Cancels queue waits and backoff sleeps (the transport uses the same signal for the fetch). */
-  signal?: AbortSignal | undefined;
-  /**
-   * Builds the error for an abort of `signal` (the transport's deadline knows whether it was the
-   * caller or the total timeout). Default: a `TimeoutError` when the abort reason is named
-   * `TimeoutError`, otherwise an `AbortError`.
-   */
-  abortError?: ((cause: unknown) => OpenRouterError) | undefined;
-}
-
-/** What a call reports after parsing its result (a `ChatResult` fits as is). */
-export interface RecordedResult {
-  model?: string | undefined;
-  generationId?: string | undefined;
-  provider?: string | undefined;
-  usage?: Readonly<Record<string, unknown>> | undefined;
-  cost?: number | undefined;
-  finishReason?: string | null | undefined;
-  message?: unknown;
-}
-
-/** A successful call: the attempt's value plus which model answered and what failed before it. */
-export interface ResilientResult<T = Response> {
-  /** What the successful attempt resolved with. */
-  readonly value: T;
-  /** The model the successful attempt was sent to (the request's, or a fallback). */
-  readonly model: string | undefined;
-  /** HTTP attempts made, the successful one included. */
-  readonly attempts: number;
-  /** Models that failed before `model` answered, with their final errors (empty without fallback). */
-  readonly fallbacks: readonly FallbackRecord[];
-  readonly requestId: string;
-  /**
-   * Report the parsed result (usage, cost, generation id, provider): corrects the tokens-per-minute
-   * estimate, fires `onResult` and ends the span. Called automatically when the value is not a
-   * `Response`; the stream layer calls it with its assembled result. Only the first report counts.
-   */
-  recordResult(result: RecordedResult): void;
-  /** Report a failure after the attempt resolved (body read, mid-stream error, abort). */
-  recordError(error: unknown): void;
-}
 
 /** The resilient call runner of one client. */
 export interface Resilience {
@@ -150,7 +32,7 @@ export interface Resilience {
    *
    * @example
    * ```ts
-   * const { value: response, model, fallbacks } = await resilience.run(req, { signal }, (r) => transport.sendOnce(r, deadline));
+   * const { value: response, model, fallbacks } = await resilience.run(req, { signal }, (r) => attemptOnce(r));
    * ```
    */
   run<R extends SendRequest, T>(req: R, call: CallResilienceOptions, attempt: SendOnce<R, T>): Promise<ResilientResult<T>>;
@@ -158,34 +40,6 @@ export interface Resilience {
   readonly circuit: CircuitBreaker | undefined;
   /** The client-wide limiter (undefined when no limit is set). */
   readonly limiter: RateLimiter | undefined;
-}
-
-/** Option checks in the pure modules throw TypeError/RangeError; callers of the client get InvalidArgumentError. */
-function checked<T>(build: () => T): T {
-  try {
-    return build();
-  } catch (error) {
-    if (error instanceof TypeError || error instanceof RangeError) throw new InvalidArgumentError(error.message, { cause: error });
-    throw error;
-  }
-}
-
-const INSUFFICIENT_POLICIES: ReadonlySet<string> = new Set(["throw", "reduce-max-tokens"]);
-
-function validateModels(name: string, value: unknown): readonly string[] {
-  if (value === undefined || value === false) return [];
-  if (!Array.isArray(value) || value.some((m) => typeof m !== "string" || m.trim() === "")) {
-    throw new TypeError(`${name} must be an array of model ids (non-empty strings)`);
-  }
-  return value as string[];
-}
-
-function validateInsufficient(name: string, value: unknown): InsufficientCreditsPolicy | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "string" || !INSUFFICIENT_POLICIES.has(value)) {
-    throw new TypeError(`${name} must be "throw" or "reduce-max-tokens", got ${String(value)}`);
-  }
-  return value as InsufficientCreditsPolicy;
 }
 
 function defaultAbortError(info: RequestInfo, reason: unknown, cause: unknown): OpenRouterError {
@@ -196,157 +50,6 @@ function defaultAbortError(info: RequestInfo, reason: unknown, cause: unknown): 
   return new AbortError(`Request aborted by the caller${describe(info)}`, { ...info, cause });
 }
 
-/** Can the next model help after this one gave up with `error`? */
-function canFallback(error: OpenRouterError): boolean {
-  if (error.kind === "aborted" || error.kind === "invalid_argument" || error.kind === "budget_exceeded") return false;
-  // A client-side timeout means the call's whole time budget is spent.
-  if (error.kind === "timeout" && error.status === undefined) return false;
-  if (error.kind === "circuit_open" || error.kind === "not_found") return true;
-  if (availabilityOf(error)) return true;
-  // The daily cap binds free variants only; a paid fallback can still answer.
-  if (isFreeDailyLimit(error)) return true;
-  return isRetryable(error);
-}
-
-function maxTokensField(body: Record<string, unknown>): "max_tokens" | "max_completion_tokens" {
-  return body["max_tokens"] === undefined && body["max_completion_tokens"] !== undefined ? "max_completion_tokens" : "max_tokens";
-}
-
-/** Keeps a concurrency slot until the body is consumed, cancelled or fails. */
-function releaseWithBody(response: Response, release: () => void): Response {
-  if (!response.body) {
-    release();
-    return response;
-  }
-  const reader = response.body.getReader();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const chunk = await reader.read();
-        if (chunk.done) {
-          release();
-          controller.close();
-        } else {
-          controller.enqueue(chunk.value);
-        }
-      } catch (error) {
-        release();
-        controller.error(error);
-      }
-    },
-    cancel(reason) {
-      release();
-      return reader.cancel(reason);
-    },
-  });
-  const wrapped = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-  Object.defineProperty(wrapped, "url", { value: response.url });
-  return wrapped;
-}
-
-function tokensOf(usage: Readonly<Record<string, unknown>> | undefined): number | undefined {
-  if (!usage) return undefined;
-  const total = usage["total_tokens"];
-  if (typeof total === "number" && Number.isFinite(total)) return total;
-  const p = usage["prompt_tokens"];
-  const c = usage["completion_tokens"];
-  if (typeof p === "number" || typeof c === "number") return (typeof p === "number" ? p : 0) + (typeof c === "number" ? c : 0);
-  return undefined;
-}
-
-/** The client-wide settings a {@link CallRecord} reports with. */
-interface Reporting {
-  hooks: Hooks | undefined;
-  includeContent: boolean;
-  forHooks: <E extends OpenRouterError>(error: E) => E;
-  now: () => number;
-}
-
-/** What a successful call still has to report once its result is known. */
-interface PendingReport {
-  req: SendRequest;
-  started: number;
-  permits: RateLimitPermit[];
-  /** Undefined when telemetry is off. */
-  span: CallSpan | undefined;
-  reporting: Reporting;
-}
-
-/**
- * The result of a successful call, and what it still owes: the span, the rate-limit permits and the `onResult`
- * hook, settled by the first `recordResult` / `recordError`. A class holding only these, rather than closures
- * over `run()`'s scope, so a long stream does not keep the whole call's state alive.
- */
-class CallRecord<T> implements ResilientResult<T> {
-  #report: PendingReport | undefined;
-
-  constructor(
-    readonly value: T,
-    readonly model: string | undefined,
-    readonly attempts: number,
-    readonly fallbacks: readonly FallbackRecord[],
-    readonly requestId: string,
-    report: PendingReport,
-  ) {
-    this.#report = report;
-  }
-
-  /** Takes the pending report once; later calls get undefined (only the first report counts). */
-  #take(): PendingReport | undefined {
-    const report = this.#report;
-    this.#report = undefined;
-    if (report) for (const p of report.permits) p.release();
-    return report;
-  }
-
-  recordResult(r: RecordedResult): void {
-    const report = this.#take();
-    if (!report) return;
-    const { req, permits, span, reporting } = report;
-    if (permits.length > 0) {
-      const used = tokensOf(r?.usage);
-      if (used !== undefined) for (const p of permits) p.settle(used);
-    }
-    const model = r?.model ?? this.model;
-    span?.succeed({
-      model,
-      generationId: r?.generationId,
-      provider: r?.provider,
-      usage: r?.usage,
-      cost: r?.cost,
-      finishReason: r?.finishReason,
-      fallbacks: this.fallbacks.map((f) => f.model),
-      attempts: this.attempts,
-      message: r?.message,
-    });
-    const { hooks, includeContent, forHooks, now } = reporting;
-    if (!hooks) return;
-    emitHook(hooks, "onResult", {
-      requestId: this.requestId,
-      method: req.method,
-      path: req.path,
-      model,
-      stream: req.stream,
-      attempts: this.attempts,
-      durationMs: now() - report.started,
-      usage: r?.usage,
-      cost: r?.cost,
-      generationId: r?.generationId,
-      provider: r?.provider,
-      finishReason: r?.finishReason,
-      fallbacks: this.fallbacks.map((f) => ({ model: f.model, error: forHooks(f.error) })),
-      ...(includeContent && { result: r }),
-    });
-  }
-
-  recordError(error: unknown): void {
-    const report = this.#take();
-    if (!report) return;
-    if (isOpenRouterError(error) && error.attempts === undefined) error.attempts = this.attempts;
-    report.span?.fail(error, this.attempts, this.fallbacks.map((f) => f.model));
-  }
-}
-
 /**
  * Build the resilience runner of one client. All state (breaker, buckets, queue, tracer) lives in
  * the returned object, so two clients never share it.
@@ -354,11 +57,7 @@ class CallRecord<T> implements ResilientResult<T> {
  * @example
  * ```ts
  * const resilience = createResilience({ retry: { maxRetries: 3 }, fallbackModels: ["anthropic/claude-sonnet-4"] });
- * const { value, model, fallbacks } = await resilience.run(
- *   { method: "POST", path: "/chat/completions", model: "openai/gpt-4o", body, stream: false },
- *   { signal },
- *   (req, n) => transport.sendOnce(req, deadline),
- * );
+ * const { value, model, fallbacks } = await resilience.run(call, { signal, deadline }, (req) => attemptOnce(req));
  * ```
  */
 export function createResilience(config: ResilienceConfig = {}): Resilience {
@@ -436,6 +135,8 @@ function buildResilience(config: ResilienceConfig): Resilience {
         ? clientInsufficient
         : (checked(() => validateInsufficient("onInsufficientCredits", call.onInsufficientCredits)) ?? clientInsufficient);
     const signal = call.signal ?? original.signal;
+    // Statuses a caller's own policy also retries (the generation lookup's early 404); internal, not a public option.
+    const alsoRetry = call.retry ? (call.retry as { alsoRetry?: readonly number[] }).alsoRetry : undefined;
     const requestId = `req-${++sequence}`;
     const started = now();
 
@@ -469,7 +170,11 @@ function buildResilience(config: ResilienceConfig): Resilience {
     });
     const abortErrorFor = (model: string | undefined, cause: unknown): OpenRouterError => {
       const reason = signal?.reason;
-      const error = call.abortError ? call.abortError(cause) : defaultAbortError(infoFor(model), reason, cause);
+      const error = call.abortError
+        ? call.abortError(cause)
+        : call.deadline
+          ? call.deadline.failure(infoFor(model), cause)
+          : defaultAbortError(infoFor(model), reason, cause);
       return error;
     };
     const finish = (error: OpenRouterError): OpenRouterError => {
@@ -483,7 +188,7 @@ function buildResilience(config: ResilienceConfig): Resilience {
       // A copy: the 402 retry rewrites the body, and the caller's request object stays untouched.
       if (m > 0 && body !== undefined) body = { ...body, model };
       // The first model sends the caller's request as is; a fallback or the 402 retry sends a copy.
-      let req: R = m === 0 ? original : { ...original, model, ...(body !== undefined && { body }) };
+      let req: R = m === 0 ? original : { ...original, model, ...(body !== undefined && { body, serialized: undefined }) };
       let retries = 0;
       let lastError: OpenRouterError | undefined;
 
@@ -594,12 +299,12 @@ function buildResilience(config: ResilienceConfig): Resilience {
             });
             span.retry({ attempt: attempts, delayMs: 0, status: error.status, errorType: String(error.status ?? error.kind) });
             body = { ...body, [field]: affordable };
-            req = { ...req, body };
+            req = { ...req, body, serialized: undefined };
             lastError = error;
             continue;
           }
 
-          const retryable = isRetryable(error);
+          const retryable = isRetryable(error) || (alsoRetry !== undefined && alsoRetry.includes(error.status as number));
           let delayMs = 0;
           let willRetry = false;
           if (retryable && retries < policy.maxRetries) {
@@ -689,22 +394,4 @@ function buildResilience(config: ResilienceConfig): Resilience {
   }
 
   return { run, circuit, limiter };
-}
-
-/**
- * The contract form: bind one attempt function once and get a resilient send.
- *
- * @example
- * ```ts
- * const send = createResilientSend((req, n) => transport.sendOnce(req, deadline), { retry: { maxRetries: 2 } });
- * const { value: response, model, fallbacks } = await send(req, { signal });
- * ```
- */
-export function createResilientSend<R extends SendRequest = SendRequest, T = Response>(
-  sendOnce: SendOnce<R, T>,
-  config: ResilienceConfig = {},
-): (req: R, call?: CallResilienceOptions) => Promise<ResilientResult<T>> {
-  if (typeof sendOnce !== "function") throw new InvalidArgumentError("createResilientSend needs a sendOnce function");
-  const resilience = createResilience(config);
-  return (req, call = {}) => resilience.run(req, call, sendOnce);
 }

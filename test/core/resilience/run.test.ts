@@ -12,8 +12,17 @@ import {
   InvalidArgumentError,
 } from "../../../src/core/errors.js";
 import type { ErrorEvent, FallbackEvent, Hooks, ResultEvent, RetryEvent } from "../../../src/core/resilience/hooks.js";
-import { type ResilienceConfig, type SendRequest, createResilience, createResilientSend } from "../../../src/core/resilience/run.js";
-import { Deadline, LegacyTransport } from "../../../src/core/transport.js";
+import { type Resilience, type ResilienceConfig, type SendRequest, createResilience } from "../../../src/core/resilience/run.js";
+import { createPipeline } from "../../../src/core/pipeline.js";
+import { type Transport, asResponse, fetchTransport, responseOf } from "../../../src/core/transport.js";
+import type { Call } from "../../../src/core/types.js";
+
+/** A resilience layer that runs the attempt once: the pipeline below it is then exactly one attempt. */
+const once: Resilience = {
+  run: (async (req: SendRequest, _call: unknown, attempt: (r: SendRequest, n: number) => Promise<unknown>) => ({ value: await attempt(req, 1) })) as never,
+  circuit: undefined,
+  limiter: undefined,
+};
 
 type Reply = { status: number; body?: unknown; headers?: Record<string, string> } | Error;
 
@@ -32,9 +41,18 @@ function scripted(replies: Reply[] | ((n: number, body: Record<string, unknown>)
       headers: { "content-type": "application/json", ...reply.headers },
     });
   };
-  const transport = new LegacyTransport({ apiKey: "sk-or-v1-test", baseUrl: "https://openrouter.test/api/v1", headers: {}, fetch });
-  const deadline = new Deadline(undefined, undefined);
-  return { bodies, attempt: (req: SendRequest) => transport.sendOnce(req, deadline) };
+  const pipeline = createPipeline({
+    baseUrl: "https://openrouter.test/api/v1",
+    apiKey: "sk-or-v1-test",
+    headers: {},
+    transport: fetchTransport(fetch),
+    timeoutMs: undefined,
+    maxResponseBytes: 1 << 20,
+    resilience: once,
+  });
+  /** One attempt of the real pipeline: a 2xx `Response` with its body unread, or the typed error. */
+  const attempt = async (req: SendRequest): Promise<Response> => (await pipeline.call({ verb: "test", ...req } as Call, async (res) => asResponse(res))).value;
+  return { bodies, attempt };
 }
 
 const ok = (model = "openai/gpt-4o"): Reply => ({
@@ -426,13 +444,30 @@ describe("results and hooks", () => {
     expect(JSON.stringify(quiet)).not.toContain("hello");
   });
 
-  it("createResilientSend binds the attempt once (the contract form)", async () => {
+  it("a pipeline over a plain-function transport runs the whole call through the resilience layer", async () => {
     const v = virtual();
-    const s = scripted([fail(529), ok()]);
-    const send = createResilientSend(s.attempt, v.config);
-    const r = await send(chatReq());
+    const replies = [fail(529), ok()];
+    const sent: string[] = [];
+    const transport: Transport = async (req) => {
+      sent.push(String(req.body));
+      const reply = replies.shift() as Exclude<Reply, Error>;
+      return responseOf(new Response(JSON.stringify(reply.body), { status: reply.status, headers: reply.headers ?? {} }));
+    };
+    const pipeline = createPipeline({
+      baseUrl: "https://openrouter.test/api/v1",
+      apiKey: undefined,
+      headers: {},
+      transport,
+      timeoutMs: undefined,
+      maxResponseBytes: 1 << 20,
+      resilience: createResilience(v.config),
+    });
+    const r = await pipeline.call({ verb: "test", ...chatReq(), serialized: '{"sent":"once"}' } as Call, async (res) => res.status);
     expect(r.attempts).toBe(2);
     expect(r.requestId).toBe("req-1");
+    expect(r.value).toBe(200);
+    // The body serialised once per call is what every attempt sends.
+    expect(sent).toEqual(['{"sent":"once"}', '{"sent":"once"}']);
   });
 });
 

@@ -1,0 +1,47 @@
+/**
+ * URL, headers and body of one attempt. The header tables of the common cases (GET, JSON POST, streamed POST)
+ * are built once per client and shared by every attempt that adds no header of its own: transports read them,
+ * never write them.
+ */
+import { serializeBody } from "./validate.js";
+import type { TransportRequest } from "./transport.js";
+import type { Call } from "./types.js";
+
+export interface RequestBase {
+  /** The base URL without a trailing slash. */
+  readonly baseUrl: string;
+  readonly get: Headers;
+  readonly post: Headers;
+  readonly stream: Headers;
+}
+
+/** The client-wide part of every request: base URL, auth and app headers (already checked, lower-case names). */
+export function requestBase(baseUrl: string, headers: Readonly<Record<string, string>>): RequestBase {
+  const json = { "content-type": "application/json" };
+  return {
+    baseUrl: baseUrl.replace(/\/+$/, ""),
+    get: new Headers({ ...headers, accept: "application/json" }),
+    post: new Headers({ ...headers, ...json, accept: "application/json" }),
+    stream: new Headers({ ...headers, ...json, accept: "text/event-stream" }),
+  };
+}
+
+/**
+ * The request of one attempt. `call.serialized` is the body's JSON text, made once per call; a fallback or a
+ * 402 retry changes the body and drops it, so that body is serialised here.
+ */
+export function buildRequest(call: Call, base: RequestBase): TransportRequest {
+  const hasBody = call.body !== undefined || call.serialized !== undefined;
+  const preset = !hasBody ? base.get : call.stream ? base.stream : base.post;
+  let headers = preset;
+  if (call.headers) {
+    headers = new Headers(preset);
+    for (const key of Object.keys(call.headers)) headers.set(key, call.headers[key] as string);
+  }
+  return {
+    method: call.method,
+    url: base.baseUrl + call.path,
+    headers,
+    body: call.serialized ?? (call.body === undefined ? undefined : serializeBody(`${call.method} ${call.path}`, call.body)),
+  };
+}
