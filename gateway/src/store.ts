@@ -382,10 +382,58 @@ function sqliteHotPath(file: import("better-sqlite3").Database, db: Db): HotPath
   // statement run now would join it, so then the Kysely path queues behind its mutex instead.
   const fallback = kyselyHotPath(db);
   const busy = () => file.inTransaction;
+
+  // Group commit: the reservations and settlements that arrive in one turn of the event loop are committed
+  // together at the end of it. Each keeps its own atomicity (a nested better-sqlite3 transaction is a
+  // SAVEPOINT, so a failing one rolls back alone), and each promise resolves only after the shared COMMIT:
+  // a row is still durable before its response goes out, with one WAL commit for many requests.
+  type Pending = { run: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void };
+  let pending: Pending[] = [];
+  let scheduled = false;
+  const commitBatch = file.transaction((batch: Pending[]) => {
+    const results: Array<{ ok: boolean; value: unknown }> = [];
+    for (const p of batch) {
+      try {
+        results.push({ ok: true, value: p.run() });
+      } catch (e) {
+        results.push({ ok: false, value: e });
+      }
+    }
+    return results;
+  });
+  const flush = () => {
+    scheduled = false;
+    if (busy()) return schedule();
+    const batch = pending;
+    pending = [];
+    let results: Array<{ ok: boolean; value: unknown }>;
+    try {
+      results = commitBatch(batch);
+    } catch (e) {
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    batch.forEach((p, i) => {
+      const r = results[i] as { ok: boolean; value: unknown };
+      if (r.ok) p.resolve(r.value);
+      else p.reject(r.value);
+    });
+  };
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(flush);
+  };
+  const inBatch = <T>(run: () => T): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      pending.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      schedule();
+    });
+
   return {
     findKey: async (keyHash) => (busy() ? fallback.findKey(keyHash) : findKey.get(keyHash)),
-    admit: async (input) => (busy() ? fallback.admit(input) : admitTx(input)),
-    settle: async (s) => (busy() ? fallback.settle(s) : settleTx(s)),
+    admit: (input) => inBatch(() => admitTx(input)),
+    settle: (s) => inBatch(() => settleTx(s)),
     remainingBudget: async (keyId, now) => {
       if (busy()) return fallback.remainingBudget(keyId, now);
       const row = remainingStmt.get(keyId);
