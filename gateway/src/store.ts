@@ -442,8 +442,7 @@ function sqliteHotPath(file: import("better-sqlite3").Database, db: Db): HotPath
       return row.budget_usd - spent - row.reserved_usd;
     },
     setGenerationId: async (usageId, generationId) => {
-      if (busy()) return fallback.setGenerationId(usageId, generationId);
-      generationStmt.run(generationId, usageId);
+      await inBatch(() => generationStmt.run(generationId, usageId));
     },
     updateRow: async (usageId, row) => {
       if (busy()) return fallback.updateRow(usageId, row);
