@@ -20,7 +20,8 @@ import { KeyLimits } from "./limits.js";
 import { GatewayMetrics } from "./metrics.js";
 import { forwardSse, type SseOutcome } from "./sse.js";
 import { keepAliveFetch } from "./upstream-fetch.js";
-import { openStore, periodKey, remainingBudget, reserve, settle, type KeysTable, type Store, type UsageTable } from "./store.js";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { openStore, periodKey, type KeyRow, type KeysTable, type Store, type UsageTable } from "./store.js";
 
 export interface GatewayOptions {
   /** SQLite file path (default `gateway.sqlite`), `:memory:`, or a `postgres://` URL. */
@@ -67,16 +68,6 @@ export interface Gateway {
   recover(): Promise<{ settled: number }>;
 }
 
-interface KeyRow {
-  id: string;
-  name: string;
-  budget_usd: number | null;
-  budget_period: string;
-  rpm: number | null;
-  tpm: number | null;
-  models: string | null;
-  revoked_at: number | null;
-}
 
 const DEFAULT_MAX_BODY = 10 * 1024 * 1024;
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
@@ -85,6 +76,7 @@ const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 export async function createGateway(options: GatewayOptions = {}): Promise<Gateway> {
   const store = await openStore({ db: options.db ?? "gateway.sqlite", pgSchema: options.pgSchema });
   const db = store.db;
+  const hot = store.hot;
   const now = () => Date.now();
   const instanceId = options.instanceId ?? `${hostname()}:${store.kind}`;
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
@@ -149,11 +141,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const authenticate = async (c: Context): Promise<KeyRow> => {
     const token = bearer(c.req.header("authorization"));
     if (!token) throw new GatewayError(401, "Missing gateway key: send Authorization: Bearer sk-gw-…", "missing_api_key");
-    const row = await db
-      .selectFrom("gateway_keys")
-      .select(["id", "name", "budget_usd", "budget_period", "rpm", "tpm", "models", "revoked_at"])
-      .where("key_hash", "=", hashKey(token))
-      .executeTakeFirst();
+    const row = await hot.findKey(hashKey(token));
     if (!row) throw new GatewayError(401, "Unknown gateway key.", "invalid_api_key");
     if (row.revoked_at !== null) throw new GatewayError(401, "This gateway key has been revoked.", "revoked_api_key");
     return row;
@@ -166,22 +154,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     }
     const declared = Number(c.req.header("content-length") ?? "0");
     if (declared > maxBody) throw new GatewayError(413, `The request body is larger than the gateway's limit of ${maxBody} bytes.`, "request_too_large");
-    const body = c.req.raw.body;
-    if (!body) throw new GatewayError(400, "The request has no body.", "invalid_json");
-    const reader = body.getReader();
-    const parts: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBody) {
-        reader.cancel().catch(() => undefined);
-        throw new GatewayError(413, `The request body is larger than the gateway's limit of ${maxBody} bytes.`, "request_too_large");
-      }
-      parts.push(value);
-    }
-    const text = Buffer.concat(parts).toString("utf8");
+    const text = await readBodyText(c, maxBody);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -232,7 +205,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       return { amount: e.worstCaseUsd, promptTokens: e.promptTokens + requested };
     }
     const full = estimateCost(params, entry);
-    const remaining = await remainingBudget(db, key.id, now());
+    const remaining = await hot.remainingBudget(key.id, now());
     if (full.worstCaseUsd <= remaining) return { amount: full.worstCaseUsd, promptTokens: full.promptTokens + full.maxTokens };
     const per1k = estimateCost({ ...params, max_tokens: 1000 }, entry).worstCaseUsd - base.worstCaseUsd;
     const affordable = per1k > 0 ? Math.floor(((remaining - base.worstCaseUsd) / per1k) * 1000) : full.maxTokens;
@@ -263,11 +236,11 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       }
     }
     const pk = periodKey(key.budget_period, now());
-    const ok = await db.transaction().execute(async (trx) => {
-      if (!(await reserve(trx, { keyId: key.id, amountUsd: amount, periodKey: pk }))) return false;
-      await trx
-        .insertInto("gateway_usage")
-        .values({
+    const ok = await hot.admit({
+      keyId: key.id,
+      amountUsd: amount,
+      periodKey: pk,
+      row: {
           id: requestId,
           key_id: key.id,
           started_at: now(),
@@ -287,13 +260,10 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
           error_type: null,
           state: "open",
           instance_id: instanceId,
-        })
-        .execute();
-      return true;
+      },
     });
     if (!ok) {
-      const fresh = await db.selectFrom("gateway_keys").select("revoked_at").where("id", "=", key.id).executeTakeFirst();
-      if (!fresh || fresh.revoked_at !== null) throw new GatewayError(401, "This gateway key has been revoked.", "revoked_api_key");
+      if (await hot.isRevoked(key.id)) throw new GatewayError(401, "This gateway key has been revoked.", "revoked_api_key");
       metrics.budgetRefused.inc();
       throw new GatewayError(402, "Budget exhausted: this request's worst-case cost is more than the key has left.", "budget_exceeded");
     }
@@ -301,7 +271,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   };
 
   const finishRow = async (a: Admission, row: Partial<UsageTable>, costUsd: number, model: string | null): Promise<void> => {
-    await settle(db, { usageId: a.usageId, keyId: a.key.id, reservedUsd: a.reserved, costUsd, row });
+    await hot.settle({ usageId: a.usageId, keyId: a.key.id, reservedUsd: a.reserved, costUsd, row });
     const status = row.status ?? 0;
     metrics.observe(model ?? "none", status, row.latency_ms ?? 0, costUsd, row.prompt_tokens ?? 0, row.completion_tokens ?? 0);
     const used = (row.prompt_tokens ?? 0) + (row.completion_tokens ?? 0);
@@ -344,7 +314,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       if (stream) return await streamChat(c, body, admission, model, requestId, startedAt);
       delete body["stream"];
       const ac = new AbortController();
-      c.req.raw.signal?.addEventListener("abort", () => ac.abort(), { once: true });
+      onClientGone(c, () => ac.abort());
       const result = await client.chat(body as Parameters<OpenRouter["chat"]>[0], { signal: ac.signal });
       const cost = result.cost ?? 0;
       const latency = performance.now() - startedAt;
@@ -414,7 +384,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     const recordGenerationId = (id: string | undefined) => {
       const gen = headerGenerationId ?? id;
       if (!gen) return;
-      generationWrite = track(db.updateTable("gateway_usage").set({ generation_id: gen }).where("id", "=", a.usageId).execute());
+      generationWrite = track(hot.setGenerationId(a.usageId, gen));
     };
     if (headerGenerationId) recordGenerationId(headerGenerationId);
     let finished = false;
@@ -448,7 +418,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       if (!o.completed) row.error_type = outcome;
       if (cost === undefined && row.generation_id) {
         // No usage chunk (cancelled or broken): the real cost comes from GET /generation, later.
-        await db.updateTable("gateway_usage").set(row).where("id", "=", a.usageId).execute();
+        await hot.updateRow(a.usageId, row);
         track(settleFromGeneration(a.usageId, a.key.id, a.reserved, row.generation_id, false));
       } else {
         await finishRow(a, row, cost ?? 0, model);
@@ -464,7 +434,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       finish: (o) => track(finish(o)),
       cancelUpstream: () => ac.abort(),
     });
-    c.req.raw.signal?.addEventListener("abort", () => ac.abort(), { once: true });
+    onClientGone(c, () => ac.abort());
     return new Response(out, {
       status: 200,
       headers: {
@@ -494,7 +464,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       row.error_type = "cost_unverified";
     }
     if (recovered) row.stream_outcome = "interrupted";
-    await settle(db, { usageId, keyId, reservedUsd: reserved, costUsd: cost, state: recovered ? "recovered" : "done", row });
+    await hot.settle({ usageId, keyId, reservedUsd: reserved, costUsd: cost, state: recovered ? "recovered" : "done", row });
   };
 
   const recover = async (): Promise<{ settled: number }> => {
@@ -508,7 +478,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       if (r.generation_id) await settleFromGeneration(r.id, r.key_id, r.reserved_usd, r.generation_id, true);
       else {
         // The upstream never told us a generation id: charge the reservation (the budget must not be overspent).
-        await settle(db, { usageId: r.id, keyId: r.key_id, reservedUsd: r.reserved_usd, costUsd: r.reserved_usd, state: "recovered", row: { stream_outcome: "interrupted", error_type: "cost_unverified" } });
+        await hot.settle({ usageId: r.id, keyId: r.key_id, reservedUsd: r.reserved_usd, costUsd: r.reserved_usd, state: "recovered", row: { stream_outcome: "interrupted", error_type: "cost_unverified" } });
       }
     }
     return { settled: open.length };
@@ -529,7 +499,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       }
       admission = await admit(key, body, model, "embeddings", requestId);
       const ac = new AbortController();
-      c.req.raw.signal?.addEventListener("abort", () => ac.abort(), { once: true });
+      onClientGone(c, () => ac.abort());
       const { data, error, response } = await client.api.POST("/embeddings", { body: body as never, parseAs: "text", signal: ac.signal });
       const latency = performance.now() - startedAt;
       if (!response.ok) {
@@ -646,6 +616,68 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       await store.close();
     },
   };
+}
+
+/** The Node request and response under @hono/node-server (absent when the gateway is called as `fetch`). */
+function nodePair(c: Context): { incoming: IncomingMessage; outgoing: ServerResponse } | undefined {
+  const env = c.env as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined;
+  return env?.incoming && env.outgoing ? { incoming: env.incoming, outgoing: env.outgoing } : undefined;
+}
+
+/**
+ * Runs `fn` when the client goes away before its response is complete. Under Node this watches the socket:
+ * touching `c.req.raw.signal` (or `.body`) makes @hono/node-server build a full undici Request per request.
+ */
+function onClientGone(c: Context, fn: () => void): void {
+  const node = nodePair(c);
+  if (!node) {
+    c.req.raw.signal?.addEventListener("abort", fn, { once: true });
+    return;
+  }
+  const { incoming, outgoing } = node;
+  if (outgoing.writableFinished) return;
+  if (incoming.destroyed && !incoming.complete) return fn();
+  outgoing.once("close", () => {
+    if (!outgoing.writableFinished) fn();
+  });
+}
+
+/** The request body as text, refused with 413 past `maxBody` bytes. */
+async function readBodyText(c: Context, maxBody: number): Promise<string> {
+  const tooLarge = () => new GatewayError(413, `The request body is larger than the gateway's limit of ${maxBody} bytes.`, "request_too_large");
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  const node = nodePair(c);
+  if (node) {
+    const { incoming } = node;
+    return new Promise<string>((resolve, reject) => {
+      const onData = (value: Buffer) => {
+        size += value.byteLength;
+        if (size <= maxBody) return void parts.push(value);
+        // Drain the rest unread so the 413 can still be answered on this connection.
+        incoming.off("data", onData);
+        incoming.resume();
+        reject(tooLarge());
+      };
+      incoming.on("data", onData);
+      incoming.once("end", () => resolve(Buffer.concat(parts).toString("utf8")));
+      incoming.once("error", reject);
+    });
+  }
+  const body = c.req.raw.body;
+  if (!body) throw new GatewayError(400, "The request has no body.", "invalid_json");
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBody) {
+      reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    parts.push(value);
+  }
+  return Buffer.concat(parts).toString("utf8");
 }
 
 function parseLoose(text: string): Record<string, unknown> {
