@@ -84,7 +84,7 @@ export type {
   ResultEvent,
   FallbackRecord,
 } from "./core/resilience/hooks.js";
-export type { TelemetryOptions } from "./core/resilience/telemetry.js";
+export type { TelemetryOptions } from "./core/resilience/span.js";
 export type { InsufficientCreditsPolicy } from "./core/resilience/run.js";
 export { DEFAULT_TIMEOUT_MS, DEFAULT_FIRST_EVENT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "./core/timeouts.js";
 export { DEFAULT_MAX_RESPONSE_BYTES } from "./core/body.js";

@@ -19,7 +19,7 @@ import type { ChatMessage, ChatResult, Usage } from "../core/result.js";
 import type { RunToolsParams, RunToolsResult } from "./agent.js";
 import type { ChatStreamEvent } from "../stream/chat-stream.js";
 import { estimateTokens } from "../accounting/tokens.js";
-import { sumUsage } from "./tools.js";
+import { sumUsage } from "../core/usage-sum.js";
 
 /** The client methods a conversation needs (an `OpenRouter`, or anything shaped like it). */
 export type ConversationClient = ChatCaller;

@@ -14,7 +14,7 @@ import type { FromSchema, JSONSchema } from "./json-schema.js";
 import { parsePartialJson } from "./partial-json.js";
 import { iterableWithFinal } from "../core/final-iterable.js";
 import type { ChatMessage, ChatResult, Usage } from "../core/result.js";
-import { sumUsage } from "./tools.js";
+import { sumUsage } from "../core/usage-sum.js";
 import type { ValidationError, ValidatorOption } from "./validator/types.js";
 
 /** The client methods structured outputs need (an `OpenRouter`, or anything shaped like it). */

@@ -172,5 +172,3 @@ export function toolOutputToContent(output: unknown): string {
   }
 }
 
-// Summing usage is no tool concern: core/usage-sum.ts. (moved; importers update in the restructure merge)
-export { emptyUsage, sumUsage } from "../core/usage-sum.js";

@@ -5,7 +5,7 @@
  */
 import type { RequestInfo } from "./types.js";
 // Type only. ChatResult -> FallbackRecord -> OpenRouterError -> ChatResult is a type triangle: moving ChatResult
-// into types.ts needs a structural error type there first (left for the restructure merge).
+// into types.ts needs a structural error type there first.
 import type { ChatResult } from "./result.js";
 import { isClientTimeout, isRetryable, parseAffordableTokens, parseRetryAfter } from "./retry.js";
 import { holdsSecret, redact, redactValue } from "../internal/redact.js";

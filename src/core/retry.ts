@@ -307,5 +307,3 @@ export function parseAffordableTokens(message: string | null | undefined): numbe
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-// The sleep lives in internal/sleep.ts (it is no policy). (moved; importers update in the restructure merge)
-export { SleepAbortedError, abortableSleep } from "../internal/sleep.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkToolArguments, defineTool, sumUsage, toolOutputToContent, toolToWire } from "../../src/agents/tools.js";
+import { checkToolArguments, defineTool, toolOutputToContent, toolToWire } from "../../src/agents/tools.js";
+import { sumUsage } from "../../src/core/usage-sum.js";
 import { validateSchema } from "../helpers/spec.js";
 
 const weather = defineTool({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ProviderUnavailableError } from "../../src/core/errors.js";
-import { Telemetry, loadOpenTelemetry, operationName, type Attributes, type SpanLike, type TracerLike } from "../../src/core/resilience/telemetry.js";
+import { Telemetry, loadOpenTelemetry, operationName } from "../../src/core/resilience/telemetry.js";
+import type { Attributes, SpanLike, TracerLike } from "../../src/core/resilience/span.js";
 
 interface Recorded {
   name: string;

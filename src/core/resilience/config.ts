@@ -6,7 +6,8 @@ import type { CircuitBreakerOptions } from "./circuit.js";
 import type { Hooks } from "./hooks.js";
 import type { RateLimitOptions } from "./rate-limit.js";
 import type { RetryOptions } from "../retry.js";
-import type { OtelLoader, TelemetryOptions } from "./telemetry.js";
+import type { OtelLoader } from "./telemetry.js";
+import type { TelemetryOptions } from "./span.js";
 
 /** One logical request, as the transport understands it. Extra fields of a subtype are kept. */
 export interface SendRequest {

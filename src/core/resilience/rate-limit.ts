@@ -10,9 +10,6 @@
 
 import { SlidingWindow, TokenBucket, positiveNumber } from "./buckets.js";
 
-// The free-model rule and the request estimate are static and tiny; the buckets are this limiter's parts.
-// (moved; importers update in the restructure merge)
-export { estimateRequestTokens, isFreeModel } from "./free-models.js";
 
 /** Client-side limits (all opt-in except the free-model pacing, which is on by default). */
 export interface RateLimitOptions {

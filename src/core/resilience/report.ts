@@ -5,7 +5,7 @@
 import { type OpenRouterError, isOpenRouterError } from "../errors.js";
 import { type FallbackRecord, type Hooks, emitHook } from "./hooks.js";
 import type { RateLimitPermit } from "./rate-limit.js";
-import type { CallSpan } from "./telemetry.js";
+import type { CallSpan } from "./span.js";
 import type { SendRequest } from "./config.js";
 
 /** What a call reports after parsing its result (a `ChatResult` fits as is). */

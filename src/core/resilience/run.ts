@@ -12,10 +12,13 @@
 import { AbortError, CircuitOpenError, InvalidArgumentError, OpenRouterError, TimeoutError, describe, isOpenRouterError, type RequestInfo } from "../errors.js";
 import { CircuitBreaker } from "./circuit.js";
 import { type FallbackRecord, contentFreeError, emitHook, validateHooks } from "./hooks.js";
-import { QueueAbortedError, RateLimiter, type LimiterClock, type RateLimitPermit, estimateRequestTokens, isFreeModel } from "./rate-limit.js";
-import { type RetryPolicy, SleepAbortedError, abortableSleep, isRetryable, resolveRetryPolicy, retryDelay } from "../retry.js";
+import { QueueAbortedError, RateLimiter, type LimiterClock, type RateLimitPermit } from "./rate-limit.js";
+import { estimateRequestTokens, isFreeModel } from "./free-models.js";
+import { type RetryPolicy, isRetryable, resolveRetryPolicy, retryDelay } from "../retry.js";
+import { SleepAbortedError, abortableSleep } from "../../internal/sleep.js";
 import { NOOP_SPAN, checkTelemetryOption } from "./span.js";
-import type { CallSpan, SpanStart, Telemetry } from "./telemetry.js";
+import type { Telemetry } from "./telemetry.js";
+import type { CallSpan, SpanStart } from "./span.js";
 import { type CallResilienceOptions, type ResilienceConfig, type SendOnce, type SendRequest, checked, validateInsufficient, validateModels } from "./config.js";
 import { canFallback, maxTokensField } from "./fallback.js";
 import { releaseWithBody } from "./gates.js";

@@ -12,7 +12,6 @@
  */
 
 import {
-  type AttributeValue,
   type Attributes,
   type CallSpan,
   NOOP_SPAN,
@@ -25,8 +24,6 @@ import {
 } from "./span.js";
 import { redact } from "../../internal/redact.js";
 
-// The span types live in span.ts, which the core loads statically. (moved; importers update in the restructure merge)
-export type { AttributeValue, Attributes, CallSpan, SpanLike, SpanResult, SpanStart, TelemetryOptions, TracerLike };
 
 // OpenTelemetry's numeric enums, fixed by the API: SpanKind.CLIENT = 2, SpanStatusCode.ERROR = 2.
 const SPAN_KIND_CLIENT = 2;
