@@ -17,7 +17,7 @@ const model = "openai/gpt-image-1";
 describe("images: count and format", () => {
   it("answers n images typed by output_format, and usage that scales with n", async () => {
     const mock = createMockOpenRouter();
-    for (const [format, type] of [["jpeg", "image/jpeg"], ["webp", "image/webp"], ["png", "image/png"]] as const) {
+    for (const [format, type] of [["jpeg", "image/jpeg"], ["webp", "image/webp"], ["svg", "image/svg+xml"], ["png", "image/png"]] as const) {
       const response = await postJson(mock, "/images", { model, prompt: "a cat", n: 3, output_format: format });
       const body = await response.json();
       expect(response.status, JSON.stringify(body)).toBe(200);
