@@ -157,3 +157,52 @@ describe("Messages requests", () => {
     expect(body.stop_reason).toBe("max_tokens");
   });
 });
+
+describe("less common request shapes", () => {
+  it("Responses: an assistant item and a tool output item without text still read as messages; the last user text is matched", async () => {
+    const seen: MockChatRequest[] = [];
+    const mock = createMockOpenRouter({ scenarios: [{ match: (r) => (seen.push(r), true), reply: "ok" }] });
+    const response = await post(mock, "/responses", {
+      model: "openai/gpt-4o-mini",
+      input: [
+        { role: "user", content: "question one" },
+        { role: "assistant", content: [{ type: "output_text", text: "answer one" }] },
+        { type: "function_call_output", call_id: "call_9", output: "" },
+        { role: "user", content: "question two" },
+      ],
+    });
+    expect(response.status).toBe(200);
+    expect(seen[0]!.lastUserText).toBe("question two");
+  });
+
+  it("Messages: a string system prompt, string tool_result content and tool_choice any answer in Messages shape", async () => {
+    const seen: MockChatRequest[] = [];
+    const mock = createMockOpenRouter({ scenarios: [{ match: (r) => (seen.push(r), true), reply: "fine" }] });
+    const response = await post(mock, "/messages", {
+      model: "anthropic/claude-haiku-4.5",
+      max_tokens: 100,
+      system: "Be terse.",
+      tools: [{ name: "look", input_schema: { type: "object" } }],
+      tool_choice: { type: "any" },
+      messages: [
+        { role: "user", content: "Look at it." },
+        { role: "assistant", content: [{ type: "tool_use", id: "toolu_2", name: "look", input: {} }] },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_2", content: "a dog" }] },
+        { role: "user", content: "And?" },
+      ],
+    });
+    const body = await response.json();
+    expect(response.status, JSON.stringify(body)).toBe(200);
+    expect(validateResponse("POST", "/messages", 200, body).errors).toBe("");
+    expect(seen[0]!.lastUserText).toBe("And?");
+  });
+
+  it("a scripted tool call with empty arguments streams no argument deltas in either API", async () => {
+    const reply = { toolCalls: [{ name: "ping", arguments: "" }] };
+    const mock = createMockOpenRouter({ scenarios: [{ reply }] });
+    const r = await readStream(await post(mock, "/responses", { model: "openai/gpt-4o-mini", input: "Hi", stream: true, tools: [{ type: "function", name: "ping", parameters: { type: "object" } }] }));
+    const types = r.events.filter((e) => e.data !== "[DONE]").map((e) => (e.data as { type: string }).type);
+    expect(types).toContain("response.function_call_arguments.done");
+    expect(types).not.toContain("response.function_call_arguments.delta");
+  });
+});
