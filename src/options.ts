@@ -8,9 +8,7 @@ import { checkBaseUrl, checkHeaderValue, checkHeaders } from "./core/validate.js
 import { type Resilience, type ResilienceConfig, createResilience } from "./core/resilience/run.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes } from "./core/body.js";
 import { DEFAULT_FIRST_EVENT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./core/timeouts.js";
-import type { Call } from "./core/types.js";
-import type { ChatRequest } from "./core/result.js";
-import type { RetryOptions } from "./core/retry.js";
+import type { Call, CallOptions, ChatParams } from "./core/types.js";
 
 export const DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
 
@@ -66,23 +64,8 @@ export interface OpenRouterOptions extends ResilienceOptions, Omit<PreSendOption
   reconcileUsage?: boolean | { delayMs?: number } | undefined;
 }
 
-/** Options for one call. */
-export interface CallOptions {
-  signal?: AbortSignal | undefined;
-  timeoutMs?: number | undefined;
-  headers?: Record<string, string> | undefined;
-  firstEventTimeoutMs?: number | undefined;
-  idleTimeoutMs?: number | undefined;
-  /** Replaces the client's `maxResponseBytes` for this call. */
-  maxResponseBytes?: number | undefined;
-  retry?: RetryOptions | false | undefined;
-  /** Replaces the client's `fallbackModels` for this call; `false` for none. */
-  fallbackModels?: readonly string[] | false | undefined;
-  onInsufficientCredits?: "throw" | "reduce-max-tokens" | undefined;
-}
-
-/** Chat parameters: the spec's request body, without `stream` (use `chatStream` for that). */
-export type ChatParams = Omit<ChatRequest, "stream">;
+// The per-call option and parameter types are core's (core/types.ts): one definition for the client and the agents.
+export type { CallOptions, ChatParams };
 
 export type ResolvedOptions = Readonly<{
   apiKey: string | undefined;
