@@ -22,6 +22,7 @@ import { type Outcome, type Pipeline, createPipeline, wasAccepted } from "./core
 import { readChat } from "./core/read.js";
 import { asResponse, fetchTransport, type TransportResponse } from "./core/transport.js";
 import type { Call } from "./core/types.js";
+import { needsPreSendChecks } from "./accounting/guards-rule.js";
 import { type BudgetReservation, UsageTracker } from "./accounting/usage.js";
 import { registerSecret } from "./internal/redact.js";
 import { checkMaxResponseBytes } from "./core/body.js";
@@ -264,9 +265,8 @@ export class OpenRouter {
    * async `#preSend`, so a call without checks does not pay a microtask hop for nothing.
    */
   #preSendNeeded(): boolean {
-    const o = this.#options.preSend;
-    // The same predicate as guards.ts's needsPreSendChecks, inlined: importing it would load that module eagerly.
-    return Boolean(o.validateModel || o.preflight || o.checkContext || this.usage.budgetUsd !== undefined);
+    // guards-rule.ts holds only this predicate, so importing it statically keeps the heavy guards.ts lazy.
+    return needsPreSendChecks(this.#options.preSend, this.usage);
   }
 
   /** Runs the opt-in checks; only called when {@link #preSendNeeded}. Returns the budget hold, if any. */
