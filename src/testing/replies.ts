@@ -163,13 +163,8 @@ export function exampleForSchema(schema: unknown, hint = "", depth = 0): unknown
       return Array.from({ length: Math.max(1, min) }, () => exampleForSchema(s["items"], hint, depth + 1));
     }
     case "integer":
-    case "number": {
-      const min = typeof s["minimum"] === "number" ? s["minimum"] : typeof s["exclusiveMinimum"] === "number" ? s["exclusiveMinimum"] + 1 : undefined;
-      const max = typeof s["maximum"] === "number" ? s["maximum"] : undefined;
-      let n = min ?? (max !== undefined ? Math.min(max, 1) : 1);
-      if (type === "integer") n = Math.ceil(n);
-      return n;
-    }
+    case "number":
+      return exampleNumber(s, type);
     case "boolean":
       return true;
     case "null":
@@ -264,4 +259,12 @@ export function defaultReply(body: Record<string, unknown>, model: string): Repl
   if (format?.["type"] === "json_object") return withReasoning({ json: { echo: userText } });
 
   return withReasoning({ text: `You said: "${userText}". This is the OpenRouter stand-in answering as ${model}.` });
+}
+
+/** The number a schema's bounds allow that is closest to 1 (rounded up for integers). */
+export function exampleNumber(s: Record<string, unknown>, type: "integer" | "number"): number {
+  const min = typeof s["minimum"] === "number" ? s["minimum"] : typeof s["exclusiveMinimum"] === "number" ? s["exclusiveMinimum"] + 1 : undefined;
+  const max = typeof s["maximum"] === "number" ? s["maximum"] : undefined;
+  const n = min ?? (max !== undefined ? Math.min(max, 1) : 1);
+  return type === "integer" ? Math.ceil(n) : n;
 }

@@ -4,6 +4,7 @@
  * (required properties, the first `enum` value, `const`, formats, minimums), following local `$ref`s into the
  * assembled document. The same schema always gives the same value, so tests can rely on it.
  */
+import { exampleNumber } from "./replies.js";
 
 type Json = Record<string, unknown>;
 
@@ -99,13 +100,8 @@ export function synthesize(doc: unknown, schema: unknown, hint = "", depth = 0):
       return Array.from({ length: count }, () => synthesize(doc, s["items"], hint, depth + 1));
     }
     case "integer":
-    case "number": {
-      const min = typeof s["minimum"] === "number" ? s["minimum"] : typeof s["exclusiveMinimum"] === "number" ? s["exclusiveMinimum"] + 1 : undefined;
-      const max = typeof s["maximum"] === "number" ? s["maximum"] : undefined;
-      let n = min ?? (max !== undefined ? Math.min(max, 1) : 1);
-      if (type === "integer") n = Math.ceil(n);
-      return n;
-    }
+    case "number":
+      return exampleNumber(s, type);
     case "boolean":
       return false;
     case "null":
