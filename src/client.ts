@@ -26,6 +26,7 @@ import { needsPreSendChecks } from "./accounting/guards-rule.js";
 import { type BudgetReservation, UsageTracker } from "./accounting/usage.js";
 import { registerSecret } from "./internal/redact.js";
 import { checkMaxResponseBytes } from "./core/body.js";
+import type { VerbContext } from "./verbs/context.js";
 import { type CallOptions, type ChatParams, DEFAULT_BASE_URL, type OpenRouterOptions, type ResolvedOptions, callOf, resolveOptions, streamTimeouts } from "./options.js";
 
 export { DEFAULT_BASE_URL };
@@ -53,6 +54,8 @@ export class OpenRouter {
   readonly models: ModelRegistry;
   readonly #options: ResolvedOptions;
   readonly #pipeline: Pipeline;
+  /** What the API-area namespaces (verbs/) are built with. */
+  readonly #verbs: VerbContext;
 
   constructor(options: OpenRouterOptions = {}) {
     const o = (this.#options = resolveOptions(options));
@@ -78,6 +81,11 @@ export class OpenRouter {
       ...(o.modelsTtlMs !== undefined && { ttlMs: o.modelsTtlMs }),
       ...(options.now && { now: options.now }),
     });
+    const pipeline = this.#pipeline;
+    const usage = this.usage;
+    this.#verbs = { pipeline, options: o, get usage() { return usage; } };
+    // API-area namespaces (verbs/) go here, each built from this.#verbs.
+
     // Every error of this client's calls is scrubbed of its credentials (see internal/redact.ts).
     registerSecret(this, o.apiKey);
     for (const secret of o.headerSecrets) registerSecret(this, secret);

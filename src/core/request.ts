@@ -31,6 +31,7 @@ export function requestBase(baseUrl: string, headers: Readonly<Record<string, st
  * 402 retry changes the body and drops it, so that body is serialised here.
  */
 export function buildRequest(call: Call, base: RequestBase): TransportRequest {
+  if (call.upload !== undefined) return uploadRequest(call, base);
   const hasBody = call.body !== undefined || call.serialized !== undefined;
   const preset = !hasBody ? base.get : call.stream ? base.stream : base.post;
   let headers = preset;
@@ -44,4 +45,15 @@ export function buildRequest(call: Call, base: RequestBase): TransportRequest {
     headers,
     body: call.serialized ?? (call.body === undefined ? undefined : serializeBody(`${call.method} ${call.path}`, call.body)),
   };
+}
+
+/** An attempt with a non-JSON body: its content type and (when known) length, the body made fresh. */
+function uploadRequest(call: Call, base: RequestBase): TransportRequest {
+  const upload = call.upload!;
+  const headers = new Headers(base.post);
+  headers.set("content-type", upload.contentType);
+  if (upload.length !== undefined) headers.set("content-length", String(upload.length));
+  if (call.stream) headers.set("accept", "text/event-stream");
+  if (call.headers) for (const key of Object.keys(call.headers)) headers.set(key, call.headers[key] as string);
+  return { method: call.method, url: base.baseUrl + call.path, headers, body: upload.body() };
 }

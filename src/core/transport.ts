@@ -17,7 +17,11 @@ export function fetchTransport(fetchImpl: typeof globalThis.fetch = globalThis.f
   return async (req, signal) => {
     const init: RequestInit = { method: req.method, headers: req.headers, redirect: "manual" };
     if (signal !== NO_SIGNAL) init.signal = signal;
-    if (req.body !== undefined) init.body = req.body;
+    if (req.body !== undefined) {
+      init.body = req.body as BodyInit;
+      // A streamed upload: fetch needs half-duplex for a ReadableStream body (Node and Chromium).
+      if (typeof req.body === "object" && !(req.body instanceof Uint8Array)) (init as RequestInit & { duplex?: string }).duplex = "half";
+    }
     return responseOf(await fetchImpl(req.url, init));
   };
 }
@@ -63,8 +67,11 @@ export interface TransportRequest {
   method: HttpMethod;
   url: string;
   headers: Headers;
-  /** Serialised once per call (per model on fallback). */
-  body: string | undefined;
+  /**
+   * JSON text, serialised once per call (per model on fallback); or an upload's bytes or byte stream, made
+   * fresh for each attempt from `Call.upload`. A transport sends a stream as it reads it (never buffered whole).
+   */
+  body: string | Uint8Array | ReadableStream<Uint8Array> | undefined;
 }
 
 export interface ByteReader {

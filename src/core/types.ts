@@ -15,6 +15,11 @@ export interface Call {
   body?: Record<string, unknown>;
   /** `body` as JSON text, when the caller already has it (client.api): never stringified again. */
   serialized?: string;
+  /**
+   * A body that is not JSON (multipart uploads, audio): its content type, and a factory called once per
+   * attempt, so a retry sends the whole body again (a stream cannot be replayed). Replaces `body`.
+   */
+  upload?: Upload;
   model?: string;
   stream: boolean;
   headers?: Record<string, string>;
@@ -23,6 +28,15 @@ export interface Call {
   retry?: RetryOptions | false;
   fallbackModels?: readonly string[];
   onInsufficientCredits?: InsufficientCreditsPolicy;
+}
+
+/** A non-JSON request body; see `Call.upload`. */
+export interface Upload {
+  contentType: string;
+  /** Made fresh for each attempt. */
+  body: () => Uint8Array | ReadableStream<Uint8Array>;
+  /** Its size in bytes when known up front (sent as content-length). */
+  length?: number;
 }
 
 /** Where the request was going, so a message can say which call failed. */

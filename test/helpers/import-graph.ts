@@ -47,10 +47,12 @@ export function rankOf(file: string): number | undefined {
   if (top === "stream") return 2;
   if (top === "accounting") return 3;
   if (top === "agents") return 4;
-  if (file === "options.ts" || file === "client.ts") return 5;
+  // verbs/: the API areas beyond chat (responses, messages, media, files, keys, presets), over the pipeline.
+  if (file === "options.ts" || file === "client.ts" || top === "verbs") return 5;
   if (file === "index.ts") return 6;
   // The gateway is a Node server over the public entry, like the CLI.
-  if (top === "testing" || top === "cli" || top === "gateway") return 7;
+  // node/: the opt-in Node transport (undici), its own subpath entry; Node modules allowed, never in the core.
+  if (top === "testing" || top === "cli" || top === "gateway" || top === "node") return 7;
   return undefined;
 }
 
