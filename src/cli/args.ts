@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import type { OpenRouter } from "../client.js";
 import { InvalidResponseError } from "../core/errors.js";
+import { isLoopback } from "../core/validate.js";
 import { apiErrorOf } from "../core/pipeline.js";
 import { UsageError } from "./exit-codes.js";
 
@@ -81,7 +82,11 @@ export function splitArgv(argv: readonly string[]): {
   return { command, rest, baseUrl, help, version };
 }
 
-export function checkBaseUrl(baseUrl: string): void {
+/**
+ * Checks `--base-url` (or OPENROUTER_BASE_URL). With a key set, plain http is refused outside loopback, as the
+ * client does; the CLI says so in its own terms (it has no switch to send the key unencrypted).
+ */
+export function checkBaseUrl(baseUrl: string, keySet = false): void {
   let url: URL;
   try {
     url = new URL(baseUrl);
@@ -90,6 +95,12 @@ export function checkBaseUrl(baseUrl: string): void {
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new UsageError(`--base-url must be an http(s) URL, got ${JSON.stringify(baseUrl)}`);
+  }
+  if (keySet && url.protocol === "http:" && !isLoopback(url.hostname)) {
+    throw new UsageError(
+      `--base-url ${JSON.stringify(url.origin)} is plain http to another machine while OPENROUTER_API_KEY is set: ` +
+        "the key would travel unencrypted. Use https, or a loopback address (127.0.0.1, localhost)",
+    );
   }
 }
 

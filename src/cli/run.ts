@@ -75,7 +75,7 @@ export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<Exi
     const run = COMMANDS[command];
     if (!run) throw new UsageError(`unknown command "${command}"; expected one of ${Object.keys(COMMANDS).join(", ")} (see openrouter --help)`);
     const baseUrl = flagBaseUrl ?? (io.env["OPENROUTER_BASE_URL"]?.trim() || DEFAULT_BASE_URL);
-    checkBaseUrl(baseUrl);
+    checkBaseUrl(baseUrl, apiKey !== undefined);
     let client: OpenRouter | undefined;
     await run({
       io,

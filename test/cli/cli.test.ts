@@ -241,6 +241,8 @@ describe("openrouter chat", () => {
       [["models", "--limit", "0"], /--limit must be a positive integer/],
       [["frobnicate"], /unknown command "frobnicate"/],
       [["models", "--base-url", "not a url"], /not a valid URL/],
+      // With a key set, plain http to another machine is refused in the CLI's own terms (no client option named).
+      [["models", "--base-url", "http://example.com/api/v1"], /plain http to another machine while OPENROUTER_API_KEY is set.*Use https(?![\s\S]*allowInsecureHttp)/],
       [[], /Usage: openrouter <command>/],
     ];
     const runs = await Promise.all(cases.map(([args]) => cli(args, withKey())));
