@@ -7,6 +7,12 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 
+/**
+ * The platform's own Response, taken before @hono/node-server's `serve()` swaps the global for its lightweight
+ * one: the client reads every upstream body, which would make that one build this one anyway.
+ */
+const NativeResponse = globalThis.Response;
+
 export function keepAliveFetch(): typeof globalThis.fetch {
   const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 512 });
   const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 512 });
@@ -16,7 +22,7 @@ export function keepAliveFetch(): typeof globalThis.fetch {
     const url = new URL(String(input));
     const secure = url.protocol === "https:";
     const headers: Record<string, string> = {};
-    if (init.headers) new Headers(init.headers).forEach((v, k) => (headers[k] = v));
+    if (init.headers) (init.headers instanceof Headers ? init.headers : new Headers(init.headers)).forEach((v, k) => (headers[k] = v));
     const body = init.body as string | undefined | null;
     if (body) headers["content-length"] = String(Buffer.byteLength(body));
     const signal = init.signal ?? undefined;
@@ -28,7 +34,7 @@ export function keepAliveFetch(): typeof globalThis.fetch {
         const status = res.statusCode ?? 502;
         const noBody = status === 204 || status === 304 || init.method === "HEAD";
         if (noBody) res.resume();
-        resolve(new Response(noBody ? null : coalescedBody(res), { status, statusText: res.statusMessage ?? "", headers: out }));
+        resolve(new NativeResponse(noBody ? null : coalescedBody(res), { status, statusText: res.statusMessage ?? "", headers: out }));
       });
       const onAbort = () => req.destroy(signal?.reason instanceof Error ? signal.reason : new DOMException("This operation was aborted", "AbortError"));
       signal?.addEventListener("abort", onAbort, { once: true });
