@@ -92,7 +92,7 @@ export async function forwardStream(ctx: GatewayContext, x: Exchange, body: Reco
     }
   };
   const pipe: SsePipe = { upstream: answer.data, forwarder, finish: (o) => ctx.track(finish(o)), cancelUpstream: () => ac.abort() };
-  const headers = {
+  const headers: Record<string, string> = {
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-cache",
     connection: "keep-alive",
@@ -102,6 +102,10 @@ export async function forwardStream(ctx: GatewayContext, x: Exchange, body: Reco
   };
   const node = nodePair(x.c);
   if (node) {
+    // Headers earlier middleware prepared (CORS) would land on the marker response below, not on the socket.
+    x.c.res.headers.forEach((value, name) => {
+      if (name !== "content-type") headers[name] = value;
+    });
     void pipeToNode(pipe, node.outgoing, headers);
     // The response is being written straight to the socket; @hono/node-server leaves it alone.
     return new Response(null, { headers: { "x-hono-already-sent": "true" } });

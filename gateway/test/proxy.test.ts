@@ -22,6 +22,7 @@ let key: string;
 const tmp = tempDir();
 let upstreamClosed: Array<string> = [];
 let release: (() => void) | undefined;
+let base: string;
 
 function upstream(req: IncomingMessage, res: ServerResponse, body: string): void {
   if (req.url?.startsWith("/api/v1/generation")) {
@@ -58,7 +59,7 @@ beforeAll(async () => {
     req.on("end", () => upstream(req, res, body));
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
   gateway = await createGateway({ db: `${tmp.dir}/proxy.sqlite`, upstreamApiKey: "up-key", upstreamBaseUrl: base, client: { retry: false } });
   ({ key } = await createKey(gateway.store.db, { name: "proxy" }, Date.now()));
 });
@@ -119,6 +120,26 @@ describe("proxy (gateway.fetch)", () => {
     const r = await until(() => row(res.headers.get("x-request-id")!), (v) => v.state === "done");
     expect(r).toMatchObject({ stream_outcome: "cancelled", status: 499, cost_usd: 0.000042, generation_id: "gen-p1" });
     release?.();
+  });
+
+  it("over a socket too: the stream goes out whole, with the CORS headers the middleware prepared", async () => {
+    const cors = await createGateway({ db: `${tmp.dir}/cors.sqlite`, upstreamApiKey: "up-key", upstreamBaseUrl: base, corsOrigins: ["https://app.example"], client: { retry: false } });
+    try {
+      const { key: k } = await createKey(cors.store.db, { name: "cors" }, Date.now());
+      const { url } = await cors.listen({ port: 0 });
+      const res = await fetch(`${url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${k}`, "content-type": "application/json", origin: "https://app.example" },
+        body: JSON.stringify({ model: "fake/ok", stream: true, messages: [{ role: "user", content: "hi" }] }),
+      });
+      expect(res.headers.get("access-control-allow-origin")).toBe("https://app.example");
+      expect(res.headers.get("access-control-expose-headers")).toContain("x-gateway-cost-usd");
+      expect(res.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+      expect(res.headers.get("x-hono-already-sent")).toBeNull();
+      expect(await res.text()).toBe(`${first}: OPENROUTER PROCESSING\n\n${second}${last}: x-gateway-cost-usd ${usage.cost.toFixed(8)}\n\ndata: [DONE]\n\n`);
+    } finally {
+      await cors.close();
+    }
   });
 
   it("upstream HTTP errors keep their status and OpenAI's shape on the stream and embeddings paths", async () => {
