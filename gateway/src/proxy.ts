@@ -68,6 +68,8 @@ export async function forwardEmbeddings(ctx: GatewayContext, x: Exchange, body: 
 export async function forwardStream(ctx: GatewayContext, x: Exchange, body: Record<string, unknown>): Promise<Response> {
   const a = x.admission;
   const ac = new AbortController();
+  // From now on: an app gone while the upstream has not answered yet must not leave the call running.
+  onClientGone(x.c, () => ac.abort());
   const answer = await postUpstream(ctx.client, "/chat/completions", body, "stream", ac.signal);
   if (!answer.ok) return upstreamFailed(ctx, x, answer, true);
   const headerGenerationId = answer.response.headers.get("x-generation-id") ?? undefined;
@@ -110,7 +112,6 @@ export async function forwardStream(ctx: GatewayContext, x: Exchange, body: Reco
     // The response is being written straight to the socket; @hono/node-server leaves it alone.
     return new Response(null, { headers: { "x-hono-already-sent": "true" } });
   }
-  onClientGone(x.c, () => ac.abort());
   return new Response(pipeToWeb(pipe), { status: 200, headers });
 }
 

@@ -25,15 +25,21 @@ export function pipeToNode(pipe: SsePipe, outgoing: ServerResponse, headers: Rec
   // `ended`: the upstream is over and finish is running or done; `gone`: the app left before that.
   let ended = false;
   let gone = false;
-  outgoing.writeHead(200, headers);
-  outgoing.once("close", () => {
-    if (ended || outgoing.writableFinished) return;
+  const leave = () => {
+    if (ended || gone || outgoing.writableFinished) return;
     gone = true;
     forwarder.outcome.cancelled = true;
     pipe.cancelUpstream();
     reader.cancel().catch(() => undefined);
     void pipe.finish(forwarder.outcome).catch(() => undefined);
-  });
+  };
+  // The app may have gone while the upstream's headers were awaited: its `close` has fired already.
+  if (outgoing.destroyed) {
+    leave();
+    return Promise.resolve();
+  }
+  outgoing.writeHead(200, headers);
+  outgoing.once("close", leave);
   const drained = () =>
     new Promise<void>((resolve) => {
       const done = () => {
