@@ -1,7 +1,7 @@
 // The few autocannon fields the bench reads (the package ships no types).
 declare module "autocannon" {
   interface Result {
-    requests: { average: number };
+    requests: { average: number; total: number };
     non2xx: number;
     errors: number;
   }

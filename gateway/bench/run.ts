@@ -3,10 +3,13 @@
  * - chat at concurrency 1: added latency p50 / p99 (sequential keep-alive requests, hrtime);
  * - chat at concurrency 64: throughput ratio (autocannon);
  * - streams: chunk throughput ratio (autocannon, c=16) and added time to first token (sequential).
- * The gateway and the fake run in one child process, the load generator in this one.
+ * The fake and the gateway each run in a child process of their own (a real upstream is never in the
+ * gateway's process), the load generator in this one. Beside the wall-clock figures, which a loaded machine
+ * distorts, it prints the CPU time each server process spent per request (Linux: /proc), which the machine's
+ * load disturbs far less: the gateway's own cost, next to the fake's.
  */
 import { spawn } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -18,15 +21,34 @@ const SEQUENTIAL = Number(process.env["BENCH_SEQUENTIAL"] ?? 2000);
 const chatBody = JSON.stringify({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Say hello" }], max_tokens: 64 });
 const streamBody = JSON.stringify({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Say hello" }], max_tokens: 64, stream: true });
 
-const child = spawn(process.execPath, [fileURLToPath(new URL("./run.js", import.meta.url)), "servers"], { stdio: ["ignore", "pipe", "inherit"] });
-const info = await new Promise<{ direct: string; gateway: string; key: string; dir: string }>((resolve) => {
-  let out = "";
-  child.stdout.on("data", (d: Buffer) => {
-    out += d;
-    const line = out.split("\n").find((l) => l.startsWith("{"));
-    if (line) resolve(JSON.parse(line));
+const script = fileURLToPath(new URL("./run.js", import.meta.url));
+
+/** Starts `run.js <role> ...args` and resolves with the child and the JSON line it prints when ready. */
+function start<T>(role: string, ...args: string[]): Promise<{ child: ReturnType<typeof spawn>; info: T }> {
+  const child = spawn(process.execPath, [script, role, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve) => {
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d;
+      const line = out.split("\n").find((l) => l.startsWith("{"));
+      if (line) resolve({ child, info: JSON.parse(line) as T });
+    });
   });
-});
+}
+
+const fake = await start<{ baseUrl: string }>("fake");
+const servers = await start<{ gateway: string; key: string; dir: string }>("servers", fake.info.baseUrl);
+const info = { ...servers.info, direct: fake.info.baseUrl.replace(/\/api\/v1$/, "") };
+
+/** CPU time (user + system, ms) a process has used so far; undefined where /proc is missing. */
+function cpuMs(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 const headersFor = (key: string) => ({ authorization: `Bearer ${key}`, "content-type": "application/json" });
@@ -67,10 +89,14 @@ async function sequential(base: string, path: string, body: string) {
   return { p50: pct(total, 50), p99: pct(total, 99), ttft50: pct(first, 50) };
 }
 
+/** Requests per second, and the CPU µs per request of the fake and of the gateway process meanwhile. */
 async function cannon(base: string, path: string, body: string, connections: number) {
+  const before = [cpuMs(fake.child.pid), cpuMs(servers.child.pid)];
   const r = await autocannon({ url: `${base}${path}`, method: "POST", headers: headersFor(info.key), body, connections, duration: DURATION });
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`${base}${path}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-  return r.requests.average;
+  const after = [cpuMs(fake.child.pid), cpuMs(servers.child.pid)];
+  const perRequest = (i: number) => (after[i] !== undefined && before[i] !== undefined ? ((after[i]! - before[i]!) * 1000) / r.requests.total : Number.NaN);
+  return { rate: r.requests.average, fakeUs: perRequest(0), gatewayUs: perRequest(1) };
 }
 
 const load0 = loadavg();
@@ -88,15 +114,22 @@ const f = (n: number) => n.toFixed(3);
 const rows = [
   ["chat c=1 p50 (ms)", f(directChat1.p50), f(gatewayChat1.p50), `added ${f(gatewayChat1.p50 - directChat1.p50)} ms`, "≤ 1 ms", gatewayChat1.p50 - directChat1.p50 <= 1],
   ["chat c=1 p99 (ms)", f(directChat1.p99), f(gatewayChat1.p99), `added ${f(gatewayChat1.p99 - directChat1.p99)} ms`, "≤ 5 ms", gatewayChat1.p99 - directChat1.p99 <= 5],
-  ["chat c=64 (req/s)", direct64.toFixed(0), gateway64.toFixed(0), `ratio ${(gateway64 / direct64).toFixed(2)}`, "≥ 0.5", gateway64 / direct64 >= 0.5],
-  [`stream chunks/s (c=16, ${STREAM_CHUNKS}/stream)`, (directStreams * STREAM_CHUNKS).toFixed(0), (gatewayStreams * STREAM_CHUNKS).toFixed(0), `ratio ${(gatewayStreams / directStreams).toFixed(2)}`, "≥ 0.8", gatewayStreams / directStreams >= 0.8],
+  ["chat c=64 (req/s)", direct64.rate.toFixed(0), gateway64.rate.toFixed(0), `ratio ${(gateway64.rate / direct64.rate).toFixed(2)}`, "≥ 0.5", gateway64.rate / direct64.rate >= 0.5],
+  [`stream chunks/s (c=16, ${STREAM_CHUNKS}/stream)`, (directStreams.rate * STREAM_CHUNKS).toFixed(0), (gatewayStreams.rate * STREAM_CHUNKS).toFixed(0), `ratio ${(gatewayStreams.rate / directStreams.rate).toFixed(2)}`, "≥ 0.8", gatewayStreams.rate / directStreams.rate >= 0.8],
   ["stream TTFT p50 (ms)", f(directStreamSeq.ttft50), f(gatewayStreamSeq.ttft50), `added ${f(gatewayStreamSeq.ttft50 - directStreamSeq.ttft50)} ms`, "≤ 1 ms", gatewayStreamSeq.ttft50 - directStreamSeq.ttft50 <= 1],
 ] as const;
 console.log(`load average before: ${load0.map((l) => l.toFixed(2)).join(" ")}; after: ${load1.map((l) => l.toFixed(2)).join(" ")}; node ${process.version}`);
 console.log("| measure | direct | via gateway | difference | target | met |");
 console.log("|---|---|---|---|---|---|");
 for (const r of rows) console.log(`| ${r[0]} | ${r[1]} | ${r[2]} | ${r[3]} | ${r[4]} | ${r[5] ? "yes" : "no"} |`);
-child.kill("SIGKILL");
+const us = (n: number) => (Number.isNaN(n) ? "n/a" : `${n.toFixed(0)} µs`);
+console.log("\nCPU per request (server processes; less disturbed by the machine's load than the figures above):");
+console.log("| load | fake, direct | fake, behind the gateway | gateway process |");
+console.log("|---|---|---|---|");
+console.log(`| chat c=64 | ${us(direct64.fakeUs)} | ${us(gateway64.fakeUs)} | ${us(gateway64.gatewayUs)} |`);
+console.log(`| stream c=16 | ${us(directStreams.fakeUs)} | ${us(gatewayStreams.fakeUs)} | ${us(gatewayStreams.gatewayUs)} |`);
+servers.child.kill("SIGKILL");
+fake.child.kill("SIGKILL");
 rmSync(info.dir, { recursive: true, force: true });
 agent.destroy();
 process.exit(0);

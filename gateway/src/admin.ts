@@ -15,6 +15,8 @@ export interface AdminDeps {
   now: () => number;
   metrics: GatewayMetrics;
   storeKind: string;
+  /** Told about every key revoked here (the proxy forgets it at once). */
+  onRevoke?: ((id: string) => void) | undefined;
 }
 
 const PERIODS = ["day", "month", "total"] as const;
@@ -212,6 +214,7 @@ export function adminRoutes(app: Hono, deps: AdminDeps): void {
   app.delete("/admin/keys/:id", async (c) => {
     const id = c.req.param("id");
     if (!(await revokeKey(db, id, deps.now()))) return fail(c, 404, `No active key with id ${id}.`, "key_not_found");
+    deps.onRevoke?.(id);
     return c.json({ id, revoked: true });
   });
   app.get("/admin/usage", async (c) => {

@@ -24,3 +24,13 @@ export function bearer(header: string | undefined | null): string | undefined {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return m?.[1];
 }
+
+/**
+ * Request ids (also the usage rows' primary keys): a random per-process prefix and a counter, so they stay
+ * unique across instances and restarts without asking the system for random bytes on every request.
+ */
+export function requestIdSource(prefix = "req_"): () => string {
+  const base = prefix + randomBytes(9).toString("base64url");
+  let n = 0;
+  return () => `${base}${(n++).toString(36)}`;
+}

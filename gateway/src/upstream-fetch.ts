@@ -6,7 +6,12 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import { Readable } from "node:stream";
+
+/**
+ * The platform's own Response, taken before @hono/node-server's `serve()` swaps the global for its lightweight
+ * one: the client reads every upstream body, which would make that one build this one anyway.
+ */
+const NativeResponse = globalThis.Response;
 
 export function keepAliveFetch(): typeof globalThis.fetch {
   const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 512 });
@@ -17,7 +22,7 @@ export function keepAliveFetch(): typeof globalThis.fetch {
     const url = new URL(String(input));
     const secure = url.protocol === "https:";
     const headers: Record<string, string> = {};
-    if (init.headers) new Headers(init.headers).forEach((v, k) => (headers[k] = v));
+    if (init.headers) (init.headers instanceof Headers ? init.headers : new Headers(init.headers)).forEach((v, k) => (headers[k] = v));
     const body = init.body as string | undefined | null;
     if (body) headers["content-length"] = String(Buffer.byteLength(body));
     const signal = init.signal ?? undefined;
@@ -29,7 +34,7 @@ export function keepAliveFetch(): typeof globalThis.fetch {
         const status = res.statusCode ?? 502;
         const noBody = status === 204 || status === 304 || init.method === "HEAD";
         if (noBody) res.resume();
-        resolve(new Response(noBody ? null : (Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>), { status, statusText: res.statusMessage ?? "", headers: out }));
+        resolve(new NativeResponse(noBody ? null : coalescedBody(res), { status, statusText: res.statusMessage ?? "", headers: out }));
       });
       const onAbort = () => req.destroy(signal?.reason instanceof Error ? signal.reason : new DOMException("This operation was aborted", "AbortError"));
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -38,4 +43,67 @@ export function keepAliveFetch(): typeof globalThis.fetch {
       req.end(body ?? undefined);
     });
   }) as typeof globalThis.fetch;
+}
+
+/**
+ * The response body as a web stream that hands on, as one chunk, everything that arrived in one network read.
+ * Node's HTTP parser emits each chunk of a chunked body as its own `data` event, so an upstream that flushed
+ * fifty SSE events at once would otherwise cost fifty trips through every stream stage above (the client, the
+ * forwarder, the socket write). Nothing waits for more data: the pieces are joined in the microtask right after
+ * the read that delivered them. Backpressure pauses the socket.
+ */
+export function coalescedBody(res: IncomingMessage): ReadableStream<Uint8Array> {
+  let pending: Buffer[] = [];
+  let scheduled = false;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let closed = false;
+  const flush = () => {
+    scheduled = false;
+    if (closed || pending.length === 0) return;
+    const chunk = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending);
+    pending = [];
+    controller.enqueue(chunk);
+    if ((controller.desiredSize ?? 1) <= 0) res.pause();
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c;
+        res.on("data", (chunk: Buffer) => {
+          pending.push(chunk);
+          if (!scheduled) {
+            scheduled = true;
+            queueMicrotask(flush);
+          }
+        });
+        res.once("end", () => {
+          flush();
+          if (closed) return;
+          closed = true;
+          controller.close();
+        });
+        res.once("error", (e) => {
+          if (closed) return;
+          closed = true;
+          controller.error(e);
+        });
+        // A socket torn down before the end (reset, abort) ends the body with an error, as fetch does.
+        res.once("close", () => {
+          if (closed || res.complete) return;
+          flush();
+          closed = true;
+          controller.error(new TypeError("terminated"));
+        });
+      },
+      pull() {
+        if (res.isPaused()) res.resume();
+      },
+      cancel() {
+        closed = true;
+        pending = [];
+        res.destroy();
+      },
+    },
+    { highWaterMark: 4 },
+  );
 }

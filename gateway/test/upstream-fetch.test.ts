@@ -25,6 +25,12 @@ beforeAll(async () => {
         setTimeout(() => res.end("data: 2\n\n"), 50);
         return;
       }
+      if (req.url === "/burst") {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        for (let i = 0; i < 5; i++) res.write(`data: ${i}\n\n`);
+        setTimeout(() => res.end("data: end\n\n"), 50);
+        return;
+      }
       if (req.url === "/hang") return; // never answers
       res.writeHead(204).end();
     });
@@ -65,6 +71,15 @@ describe("keepAliveFetch", () => {
       rest += new TextDecoder().decode(value);
     }
     expect(rest).toBe("data: 2\n\n");
+  });
+
+  it("hands on what arrived in one network read as one chunk, without waiting for more", async () => {
+    const res = await f(`${base}/burst`);
+    const reader = res.body!.getReader();
+    // Five writes of one tick: Node's parser emits them as five pieces; the body joins them.
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("data: 0\n\ndata: 1\n\ndata: 2\n\ndata: 3\n\ndata: 4\n\n");
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("data: end\n\n");
+    expect((await reader.read()).done).toBe(true);
   });
 
   it("rejects when aborted, and a refused connection as a fetch failure the client maps to ConnectionError", async () => {

@@ -1,0 +1,116 @@
+/**
+ * Sends a forwarded SSE stream to the app: straight onto Node's `ServerResponse` when the gateway runs as a
+ * server (the headers leave with the first event, one socket write per upstream read), or as a web
+ * `ReadableStream` when it is called as `fetch`. Both run the same `SseForwarder` and call `finish` exactly
+ * once: when the upstream ended, failed, or the app went away first.
+ */
+import type { ServerResponse } from "node:http";
+import type { SseForwarder, SseOutcome } from "./sse.js";
+
+export interface SsePipe {
+  upstream: ReadableStream<Uint8Array>;
+  forwarder: SseForwarder;
+  /** Writes the usage row; its text (SSE comments) goes out before the closing event. */
+  finish: (outcome: SseOutcome) => Promise<string | undefined>;
+  /** Cancel the upstream request (the app disconnected). */
+  cancelUpstream: () => void;
+}
+
+const encoder = new TextEncoder();
+
+/** Streams onto a Node response; resolves when the response has ended or the app has gone. */
+export function pipeToNode(pipe: SsePipe, outgoing: ServerResponse, headers: Record<string, string>): Promise<void> {
+  const { forwarder } = pipe;
+  const reader = pipe.upstream.getReader();
+  // `ended`: the upstream is over and finish is running or done; `gone`: the app left before that.
+  let ended = false;
+  let gone = false;
+  const leave = () => {
+    if (ended || gone || outgoing.writableFinished) return;
+    gone = true;
+    forwarder.outcome.cancelled = true;
+    pipe.cancelUpstream();
+    reader.cancel().catch(() => undefined);
+    void pipe.finish(forwarder.outcome).catch(() => undefined);
+  };
+  // The app may have gone while the upstream's headers were awaited: its `close` has fired already.
+  if (outgoing.destroyed) {
+    leave();
+    return Promise.resolve();
+  }
+  outgoing.writeHead(200, headers);
+  outgoing.once("close", leave);
+  const drained = () =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        outgoing.off("drain", done);
+        outgoing.off("close", done);
+        resolve();
+      };
+      outgoing.once("drain", done);
+      outgoing.once("close", done);
+    });
+  const run = async (): Promise<void> => {
+    let failed = false;
+    for (;;) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch {
+        if (gone) return;
+        failed = true;
+        break;
+      }
+      if (gone) return;
+      if (chunk.done) break;
+      const text = forwarder.feed(chunk.value);
+      if (text && !outgoing.write(text)) await drained();
+      if (gone) return;
+    }
+    ended = true;
+    const rest = forwarder.end(failed);
+    const tail = await pipe.finish(forwarder.outcome);
+    if (outgoing.destroyed) return;
+    outgoing.end(rest + (tail ?? "") + forwarder.closing());
+  };
+  return run().catch((error: unknown) => {
+    outgoing.destroy(error instanceof Error ? error : new Error(String(error)));
+  });
+}
+
+/** The same stream as a web `ReadableStream` (the gateway called as `fetch`, without a socket). */
+export function pipeToWeb(pipe: SsePipe): ReadableStream<Uint8Array> {
+  const { forwarder } = pipe;
+  const reader = pipe.upstream.getReader();
+  let ended = false;
+  const end = async (controller: ReadableStreamDefaultController<Uint8Array>, failed: boolean): Promise<void> => {
+    ended = true;
+    const rest = forwarder.end(failed);
+    const tail = await pipe.finish(forwarder.outcome);
+    controller.enqueue(encoder.encode(rest + (tail ?? "") + forwarder.closing()));
+    controller.close();
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      for (;;) {
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        try {
+          chunk = await reader.read();
+        } catch {
+          return end(controller, true);
+        }
+        if (chunk.done) return end(controller, false);
+        const out = forwarder.feed(chunk.value);
+        if (out) return controller.enqueue(encoder.encode(out));
+      }
+    },
+    async cancel() {
+      if (ended) return;
+      ended = true;
+      forwarder.outcome.cancelled = true;
+      pipe.cancelUpstream();
+      reader.cancel().catch(() => undefined);
+      await pipe.finish(forwarder.outcome).catch(() => undefined);
+    },
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * The one-pass SSE forwarder: the app gets the upstream's events byte for byte (split wherever the network
+ * split them), `[DONE]` only for a completed stream, OpenAI-shaped error events; and the same pass reads the
+ * usage row's facts (generation id, provider, tokens, cost) without a second parser.
+ */
+import { describe, expect, it } from "vitest";
+import { SseForwarder, plausibleCost } from "../src/sse.js";
+
+const enc = new TextEncoder();
+const chunk = (i: number, extra: Record<string, unknown> = {}) =>
+  `data: ${JSON.stringify({ id: "gen-1", object: "chat.completion.chunk", provider: i === 0 ? "Prov" : undefined, choices: [{ index: 0, delta: { content: `tök${i} ` } }], ...extra })}\n\n`;
+const usage = { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10, cost: 0.0000123, completion_tokens_details: { reasoning_tokens: 1 } };
+const body = chunk(0) + ": OPENROUTER PROCESSING\n\n" + chunk(1) + chunk(2, { choices: [], usage }) + "data: [DONE]\n\n";
+
+function forwarder(firstIds: Array<string | undefined> = []) {
+  let t = 100;
+  return new SseForwarder({ now: () => (t += 5), startedAt: 100, onFirstChunk: (id) => firstIds.push(id) });
+}
+
+/** Feeds the bytes split at every `step` bytes (inside events, lines and multi-byte characters). */
+function run(bytes: Uint8Array, step: number, f = forwarder()): { out: string; f: SseForwarder } {
+  let out = "";
+  for (let i = 0; i < bytes.length; i += step) out += f.feed(bytes.subarray(i, i + step));
+  out += f.end(false);
+  return { out: out + f.closing(), f };
+}
+
+describe("SseForwarder", () => {
+  it("forwards every event unchanged however the bytes were split, holding [DONE] for the end", () => {
+    const bytes = enc.encode(body);
+    for (const step of [1, 2, 3, 7, 64, bytes.length]) {
+      const { out, f } = run(bytes, step);
+      expect(out).toBe(body);
+      expect(f.outcome.completed).toBe(true);
+    }
+  });
+
+  it("reads the row's facts in the same pass: first id (once), provider, tokens, plausible cost, TTFT", () => {
+    const ids: Array<string | undefined> = [];
+    const { f } = run(enc.encode(body), 5, forwarder(ids));
+    expect(ids).toEqual(["gen-1"]);
+    expect(f.outcome).toMatchObject({ firstChunkId: "gen-1", provider: "Prov", usage, costUsd: 0.0000123, ttftMs: 5, inBandError: false });
+  });
+
+  it("CRLF line ends are normalised; a comment-only stream end is not [DONE]", () => {
+    const { out, f } = run(enc.encode(chunk(0).replace(/\n/g, "\r\n") + ": ping\r\n\r\n"), 4);
+    expect(out.startsWith(chunk(0) + ": ping\n\n")).toBe(true);
+    expect(f.outcome.completed).toBe(false);
+    expect(out).toContain('"code":"upstream_stream_incomplete"');
+    expect(out).not.toContain("[DONE]");
+  });
+
+  it("an in-band error becomes an OpenAI-shaped error event and no [DONE] follows", () => {
+    const err = `data: ${JSON.stringify({ id: "gen-1", error: { message: "Provider fell over", code: 503 } })}\n\n`;
+    const { out, f } = run(enc.encode(chunk(0) + err + "data: [DONE]\n\n"), 9);
+    expect(f.outcome).toMatchObject({ inBandError: true, completed: false });
+    expect(out).toBe(`${chunk(0)}data: ${JSON.stringify({ error: { message: "Provider fell over", type: "api_error", code: 503 } })}\n\n`);
+  });
+
+  it("a read failure or a missing [DONE] ends with an error event, keeping what came before", () => {
+    const f = forwarder();
+    const first = f.feed(enc.encode(chunk(0) + "data: {\"id\":\"gen-1\",\"cho"));
+    expect(first).toBe(chunk(0));
+    const rest = f.end(true);
+    expect(f.outcome).toMatchObject({ readFailed: true, completed: false, usage: undefined, costUsd: undefined });
+    expect(rest).toBe('data: {"id":"gen-1","cho\n\n');
+    expect(f.closing()).toContain("upstream_stream_incomplete");
+  });
+
+  it("an impossible usage.cost is not a cost", () => {
+    expect([plausibleCost(0.5), plausibleCost("0.25"), plausibleCost(0)]).toEqual([0.5, 0.25, 0]);
+    expect([plausibleCost(-1), plausibleCost("abc"), plausibleCost(1e9), plausibleCost(null), plausibleCost(""), plausibleCost(Number.NaN)]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    const { f } = run(enc.encode(chunk(0, { usage: { ...usage, cost: -5 } }) + "data: [DONE]\n\n"), 11);
+    expect(f.outcome.costUsd).toBeUndefined();
+    expect(f.outcome.usage?.["prompt_tokens"]).toBe(7);
+  });
+});
