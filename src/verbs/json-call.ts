@@ -5,7 +5,7 @@
  * implementation modules, never by the client's core.
  */
 import { AuthenticationError, InvalidArgumentError, describe } from "../core/errors.js";
-import { readJson, shapeError } from "../core/read.js";
+import { type Reader, readJson, shapeError } from "../core/read.js";
 import type { CallOptions, HttpMethod } from "../core/types.js";
 import { checkCallOptions, checkKey, serializeBody } from "../core/validate.js";
 import { checkMaxResponseBytes } from "../core/body.js";
@@ -33,6 +33,11 @@ export interface JsonRequest {
   management?: boolean;
   /** Fields the answer must have (default `data`). */
   required?: readonly string[];
+  /**
+   * Turns the checked answer into the verb's value inside the attempt, before hooks and spans see the result
+   * (so a secret in it can be registered for redaction and wrapped first).
+   */
+  map?: (body: Record<string, unknown>) => unknown;
 }
 
 /**
@@ -70,12 +75,14 @@ export async function runJson<T>(ctx: VerbContext, req: JsonRequest, options: Ma
     if (given !== undefined) registerSecret(call, key);
     call.headers = { ...call.headers, authorization: `Bearer ${key}` };
   }
-  const run = await ctx.pipeline.call(call, readJson, maxResponseBytes);
-  const { value, status } = run.value;
-  for (const field of req.required ?? ["data"]) {
-    if (typeof value !== "object" || value === null || !(field in value)) throw shapeError(`\`${field}\``, { method: req.method, path, status });
-  }
-  return value as T;
+  const read: Reader<unknown> = async (res, attempt) => {
+    const { value, status } = await readJson(res, attempt);
+    for (const field of req.required ?? ["data"]) {
+      if (typeof value !== "object" || value === null || !(field in value)) throw shapeError(`\`${field}\``, { method: req.method, path, status });
+    }
+    return req.map ? req.map(value as Record<string, unknown>) : value;
+  };
+  return (await ctx.pipeline.call(call, read, maxResponseBytes)).value as T;
 }
 
 /** A path parameter a caller gave: a non-empty string, encoded as one path segment. */

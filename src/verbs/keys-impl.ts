@@ -49,11 +49,14 @@ export async function create(ctx: VerbContext, params: KeyCreateParams, options?
   if (typeof p["name"] !== "string" || p["name"].trim() === "") {
     throw new InvalidArgumentError(`${verb}() needs params.name: a non-empty string; got ${quote(p["name"])}`);
   }
-  const body = await runJson<{ data: ApiKey; key: unknown }>(ctx, { verb, method: "POST", path: "/keys", body: p, management: true, required: ["data", "key"] }, options);
-  const key = String(body.key);
-  // From here on, the secret is scrubbed from every error, hook payload and span of the client's calls.
-  registerSecret(ctx, key);
-  return new CreatedApiKey(body.data, key);
+  const map = (body: Record<string, unknown>) => {
+    const key = String(body["key"]);
+    // Before the call reports its result to hooks and spans: from here on the secret is scrubbed from every
+    // error, hook payload and span of the client's calls, and the result shows it only when read on purpose.
+    registerSecret(ctx, key);
+    return new CreatedApiKey(body["data"] as ApiKey, key);
+  };
+  return runJson(ctx, { verb, method: "POST", path: "/keys", body: p, management: true, required: ["data", "key"], map }, options);
 }
 
 export async function get(ctx: VerbContext, hash: string, options?: ManagementCallOptions): Promise<KeyResponse> {
@@ -69,7 +72,8 @@ export async function update(ctx: VerbContext, hash: string, params: KeyUpdatePa
 
 async function remove(ctx: VerbContext, hash: string, options?: ManagementCallOptions): Promise<KeyDeletedResponse> {
   const verb = "keys.delete";
-  return runJson(ctx, { verb, method: "DELETE", path: `/keys/${segment(verb, "the key's hash", hash)}`, management: true }, options);
+  const path = `/keys/${segment(verb, "the key's hash", hash)}`;
+  return runJson(ctx, { verb, method: "DELETE", path, management: true, required: ["deleted"] }, options);
 }
 
 // `delete` is a reserved word: it can only be an export name.
