@@ -195,7 +195,7 @@ describe("the created key's secret", () => {
       apiKey: KEY,
       managementKey: MGMT,
       fetch,
-      retry: { maxRetries: 1, initialDelayMs: 0, maxDelayMs: 0 },
+      retry: { maxRetries: 1, baseDelayMs: 1 },
       sleep: async () => undefined,
       hooks: { onRequest: record, onResponse: record, onError: record, onRetry: record, onResult: record, includeContent: true },
       telemetry: { tracer, includeContent: true },
