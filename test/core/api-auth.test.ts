@@ -139,4 +139,14 @@ describe("client.api picks the key per operation", () => {
     expect(response.status).toBe(401);
     expect(JSON.stringify(error)).not.toContain(MGMT);
   });
+
+  it("scrubs the management key from an error body the server echoes back to client.api", async () => {
+    const fetch = (async () =>
+      new Response(JSON.stringify({ error: { code: 403, message: `key ${MGMT} may not do this`, metadata: { raw: MGMT } } }), { status: 403 })) as typeof globalThis.fetch;
+    const client = new OpenRouter({ apiKey: KEY, managementKey: MGMT, fetch, retry: false });
+    const { error, response } = await client.api.GET("/workspaces");
+    expect(response.status).toBe(403);
+    expect(JSON.stringify(error)).toContain("[REDACTED]");
+    expect(JSON.stringify(error)).not.toContain(MGMT);
+  });
 });
