@@ -85,13 +85,23 @@ export async function runJson<T>(ctx: VerbContext, req: JsonRequest, options: Ma
   return (await ctx.pipeline.call(call, read, maxResponseBytes)).value as T;
 }
 
-/** A path parameter a caller gave: a non-empty string, encoded as one path segment. */
+/**
+ * A path parameter a caller gave: a non-empty string, encoded as one path segment.
+ *
+ * @example
+ * segment("presets.get", "the preset's slug", "a/b"); // "a%2Fb"
+ */
 export function segment(verb: string, name: string, value: unknown): string {
   if (typeof value !== "string" || value.trim() === "") throw new InvalidArgumentError(`${verb}() needs ${name}: a non-empty string; got ${quote(value)}`);
   return encodeURIComponent(value);
 }
 
-/** A parameters object (optional ones may be left out). */
+/**
+ * A parameters object (optional ones may be left out).
+ *
+ * @example
+ * paramsObject("keys.list", undefined, false); // {}
+ */
 export function paramsObject(verb: string, params: unknown, required: boolean): Record<string, unknown> {
   if (params === undefined && !required) return {};
   if (typeof params !== "object" || params === null || Array.isArray(params)) {
@@ -100,7 +110,12 @@ export function paramsObject(verb: string, params: unknown, required: boolean): 
   return params as Record<string, unknown>;
 }
 
-/** A pagination or count parameter: a whole number within bounds, or absent. */
+/**
+ * A pagination or count parameter: a whole number within bounds, or absent.
+ *
+ * @example
+ * checkInteger("presets.list", "limit", 0, 1, 100); // throws InvalidArgumentError
+ */
 export function checkInteger(verb: string, name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): void {
   if (value === undefined || value === null) return;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
