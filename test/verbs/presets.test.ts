@@ -86,4 +86,13 @@ describe("client.presets", () => {
     // An unknown preset is refused like an unknown model.
     await expect(client.chat({ model: "@preset/nope", messages: [{ role: "user", content: "Hi" }] })).rejects.toMatchObject({ status: 400 });
   });
+
+  it("a preset passes the opt-in pre-send checks, which have no catalogue entry to hold it to", async () => {
+    const mock = createMockOpenRouter({ apiKey: KEY, presets: [{ slug: "concise", config: { model: "openai/gpt-4o-mini" } }] });
+    const client = new OpenRouter({ apiKey: KEY, fetch: mock.fetch, retry: false, validateModel: true, preflight: true, checkContext: true });
+    const result = await client.chat({ model: "@preset/concise", messages: [{ role: "user", content: "Hi" }] });
+    expect(result.model).toBe("openai/gpt-4o-mini");
+    // A malformed id is still refused before sending.
+    await expect(client.chat({ model: "@nope/", messages: [{ role: "user", content: "Hi" }] })).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
 });
