@@ -22,6 +22,7 @@ import openapiTS, { astToString } from "openapi-typescript";
 import type { OpenAPI3 } from "openapi-typescript";
 import { assembleSpec } from "../src/testing/spec-files.js";
 import { validatorSteps } from "./generate-validators.js";
+import { managementStep } from "./generate-security.js";
 
 /** One generated file: a path relative to the repository root and its full contents. */
 export interface GeneratedFile {
@@ -102,7 +103,7 @@ export const typesStep: GenerateStep = async (ctx) => {
 };
 
 /** Every generator, in order. Append new steps here (e.g. precompiled ajv validators). */
-export const steps: GenerateStep[] = [typesStep, ...validatorSteps];
+export const steps: GenerateStep[] = [typesStep, managementStep(loadAssembledSpec, generatedHeader), ...validatorSteps];
 
 /** Runs every step in memory and returns the files it would write. */
 export async function generateAll(ctx: GenerateContext, list: GenerateStep[] = steps): Promise<GeneratedFile[]> {

@@ -27,6 +27,9 @@ import { type BudgetReservation, UsageTracker } from "./accounting/usage.js";
 import { registerSecret } from "./internal/redact.js";
 import { checkMaxResponseBytes } from "./core/body.js";
 import type { VerbContext } from "./verbs/context.js";
+import { type Keys, keys } from "./verbs/keys.js";
+import { type Presets, presets } from "./verbs/presets.js";
+import { type Generations, generations } from "./verbs/generations.js";
 import { type CallOptions, type ChatParams, DEFAULT_BASE_URL, type OpenRouterOptions, type ResolvedOptions, callOf, resolveOptions, streamTimeouts } from "./options.js";
 
 export { DEFAULT_BASE_URL };
@@ -52,6 +55,12 @@ export class OpenRouter {
   readonly usage: UsageTracker;
   /** The model catalogue (`GET /models`), cached. */
   readonly models: ModelRegistry;
+  /** API key management (list, create, get, update, delete); needs a management key. */
+  readonly keys: Keys;
+  /** The account's presets and their versions; call through one with `model: "@preset/<slug>"`. */
+  readonly presets: Presets;
+  /** A finished generation's stored content, and feedback on it. */
+  readonly generations: Generations;
   readonly #options: ResolvedOptions;
   readonly #pipeline: Pipeline;
   /** What the API-area namespaces (verbs/) are built with. */
@@ -68,7 +77,7 @@ export class OpenRouter {
       maxResponseBytes: o.maxResponseBytes,
       resilience: o.resilience,
     });
-    this.api = pipelineApiClient(o.baseUrl, o.basePath, this.#pipeline);
+    this.api = pipelineApiClient(o.baseUrl, o.basePath, this.#pipeline, o.managementKey);
     const reconcile = options.reconcileUsage;
     this.usage = new UsageTracker({
       budgetUsd: options.budgetUsd,
@@ -85,9 +94,13 @@ export class OpenRouter {
     const usage = this.usage;
     this.#verbs = { pipeline, options: o, get usage() { return usage; } };
     // API-area namespaces (verbs/) go here, each built from this.#verbs.
+    this.keys = keys(this.#verbs);
+    this.presets = presets(this.#verbs);
+    this.generations = generations(this.#verbs);
 
     // Every error of this client's calls is scrubbed of its credentials (see internal/redact.ts).
     registerSecret(this, o.apiKey);
+    registerSecret(this, o.managementKey);
     for (const secret of o.headerSecrets) registerSecret(this, secret);
     // The key lives only in the pipeline's private header tables; keep it out of JSON and inspect output.
     Object.defineProperty(this, "toJSON", { value: () => ({ baseUrl: o.baseUrl }), enumerable: false });

@@ -126,3 +126,20 @@ export type {
   ImageDetail,
   AudioFormat,
 } from "./core/content.js";
+
+// Management and small verbs: API keys (management key), presets, generation content and feedback.
+export type { Keys } from "./verbs/keys.js";
+export type { Presets } from "./verbs/presets.js";
+export type { Generations } from "./verbs/generations.js";
+export type { ManagementCallOptions } from "./verbs/json-call.js";
+export type { ApiKey, CreatedKey, KeyListParams, KeyCreateParams, KeyUpdateParams, KeyListResponse, KeyResponse, KeyDeletedResponse } from "./verbs/keys-types.js";
+export type {
+  Preset,
+  PresetVersion,
+  PresetListParams,
+  PresetListResponse,
+  PresetResponse,
+  PresetVersionListResponse,
+  PresetVersionResponse,
+} from "./verbs/presets-types.js";
+export type { GenerationContentResponse, GenerationFeedbackParams, GenerationFeedbackResponse } from "./verbs/generations-types.js";

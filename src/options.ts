@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError, isOpenRouterError } from "./core/errors.js";
 import type { PreSendOptions } from "./accounting/guards.js";
-import { checkBaseUrl, checkHeaderValue, checkHeaders } from "./core/validate.js";
+import { checkBaseUrl, checkHeaderValue, checkHeaders, checkKey } from "./core/validate.js";
 import { type Resilience, type ResilienceConfig, createResilience } from "./core/resilience/run.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes } from "./core/body.js";
 import { DEFAULT_FIRST_EVENT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./core/timeouts.js";
@@ -21,6 +21,12 @@ type ResilienceOptions = Pick<
 export interface OpenRouterOptions extends ResilienceOptions, Omit<PreSendOptions, "budgetUsd"> {
   /** Defaults to `OPENROUTER_API_KEY` from the environment where one exists. */
   apiKey?: string | undefined;
+  /**
+   * A management key (once called a provisioning key), for the management operations: `client.keys`, feedback
+   * on generations, and the management areas of `client.api` (guardrails, workspaces, BYOK, …), which send it
+   * instead of `apiKey`. Defaults to `OPENROUTER_MANAGEMENT_KEY` from the environment where one exists.
+   */
+  managementKey?: string | undefined;
   /** Defaults to `https://openrouter.ai/api/v1`. Plain `http://` is refused while a key is set, except to loopback. */
   baseUrl?: string | undefined;
   /** Allow a plain `http://` baseUrl to another machine although a key is set (the key then travels unencrypted). */
@@ -69,6 +75,7 @@ export type { CallOptions, ChatParams };
 
 export type ResolvedOptions = Readonly<{
   apiKey: string | undefined;
+  managementKey: string | undefined;
   baseUrl: string;
   basePath: string;
   /** Auth, app attribution and extra headers, checked, lower-case names. */
@@ -90,13 +97,10 @@ export type ResolvedOptions = Readonly<{
 /** Checks every option and fills every default; throws `InvalidArgumentError` before anything is sent. */
 export function resolveOptions(options: OpenRouterOptions): ResolvedOptions {
   if (typeof options !== "object" || options === null) throw new InvalidArgumentError("OpenRouter options must be an object");
-  const apiKey = options.apiKey ?? env("OPENROUTER_API_KEY");
-  if (apiKey !== undefined && (typeof apiKey !== "string" || apiKey.trim() === "")) {
-    throw new InvalidArgumentError("apiKey must be a non-empty string");
-  }
-  if (apiKey !== undefined) checkHeaderValue("apiKey", apiKey, true);
+  const apiKey = optionalKey("apiKey", options.apiKey ?? env("OPENROUTER_API_KEY"));
+  const managementKey = optionalKey("managementKey", options.managementKey ?? env("OPENROUTER_MANAGEMENT_KEY"));
   const { baseUrl, basePath } = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL, {
-    keySet: apiKey !== undefined,
+    keySet: apiKey !== undefined || managementKey !== undefined,
     allowInsecureHttp: options.allowInsecureHttp,
   });
   const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -109,6 +113,7 @@ export function resolveOptions(options: OpenRouterOptions): ResolvedOptions {
   }
   return Object.freeze({
     apiKey,
+    managementKey,
     baseUrl,
     basePath,
     headers,
@@ -162,6 +167,11 @@ export function streamTimeouts(options: CallOptions, resolved: ResolvedOptions):
   const first = options.firstEventTimeoutMs ?? resolved.firstEventTimeoutMs;
   const idle = options.idleTimeoutMs ?? resolved.idleTimeoutMs;
   return { firstEventTimeoutMs: first ?? (idle === undefined ? DEFAULT_FIRST_EVENT_TIMEOUT_MS : 0), idleTimeoutMs: idle ?? DEFAULT_IDLE_TIMEOUT_MS };
+}
+
+/** A key option: absent, or a non-empty string that can go in a header (never quoted in the message). */
+function optionalKey(name: string, value: unknown): string | undefined {
+  return value === undefined ? undefined : checkKey(name, value);
 }
 
 /** Reads an environment variable where the runtime has one (Node, Bun; Deno only with permission). */

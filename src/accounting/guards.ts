@@ -148,6 +148,8 @@ export async function runPreSendChecks(ctx: PreSendContext): Promise<BudgetReser
   const resolved = new Map<string, ResolvedModel>();
   if (options.validateModel || options.preflight || options.checkContext) {
     for (const id of ids) {
+      // A preset (`@preset/<slug>`) picks its model on OpenRouter's side: there is nothing here to check it against.
+      if (id.startsWith("@preset/")) continue;
       const parsed = parseModelId(id); // malformed ids fail here with InvalidArgumentError
       const model = await registry.get(id, ctx.signal);
       if (model) resolved.set(id, model);

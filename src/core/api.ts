@@ -108,10 +108,11 @@ export function pipelineOf(api: unknown): Pipeline | undefined {
 
 /**
  * `client.api` over a pipeline: openapi-fetch's `fetch` is `apiFetch`, so its requests get the client's headers,
- * auth, deadline and resilience, and its HTTP errors come back as real responses.
+ * auth, deadline and resilience, and its HTTP errors come back as real responses. Operations that need a
+ * management key get `managementKey` (see api-auth.ts).
  */
-export function pipelineApiClient(baseUrl: string, basePath: string, pipeline: Pipeline): ApiClient {
-  const api = lazyApiClient(baseUrl, (request) => apiFetch(pipeline, basePath, request));
+export function pipelineApiClient(baseUrl: string, basePath: string, pipeline: Pipeline, managementKey?: string): ApiClient {
+  const api = lazyApiClient(baseUrl, (request) => apiFetch(pipeline, basePath, request, managementKey));
   PIPELINES.set(api, pipeline);
   return api;
 }
@@ -120,9 +121,10 @@ export function pipelineApiClient(baseUrl: string, basePath: string, pipeline: P
  * One openapi-fetch request through the pipeline. The body text is read once and sent as is (never stringified
  * again); it is parsed only to learn the model and whether the call streams, for the resilience layer.
  */
-export async function apiFetch(pipeline: Pipeline, basePath: string, request: Request): Promise<Response> {
+export async function apiFetch(pipeline: Pipeline, basePath: string, request: Request, managementKey?: string): Promise<Response> {
   const url = new URL(request.url);
-  const path = url.pathname.slice(basePath.length) + url.search;
+  const pathname = url.pathname.slice(basePath.length);
+  const path = pathname + url.search;
   const bodyText = request.body ? await request.text() : "";
   let body: Record<string, unknown> | undefined;
   if (bodyText) {
@@ -132,10 +134,8 @@ export async function apiFetch(pipeline: Pipeline, basePath: string, request: Re
       throw new InvalidArgumentError(`client.api ${request.method} ${path}: the request body is not JSON`);
     }
   }
-  const headers: Record<string, string> = {};
-  request.headers.forEach((value, key) => {
-    if (key !== "content-type") headers[key] = value;
-  });
+  // The key choice (and the spec's table of management operations) loads with the first request, not the client.
+  const headers = (await import("./api-auth.js")).requestHeaders(request, request.method, pathname, path, managementKey);
   const call: Call = { verb: "api", method: request.method as HttpMethod, path, stream: body?.["stream"] === true, headers, signal: request.signal };
   if (body !== undefined) {
     call.body = body;

@@ -3,7 +3,7 @@
  * failure), and the readers the verbs hand to the pipeline: `readJson` and `readChat`.
  */
 import { ConnectionError, InvalidResponseError, type OpenRouterError, type RequestInfo, describe } from "./errors.js";
-import { redact } from "../internal/redact.js";
+import { holdsSecret, redact } from "../internal/redact.js";
 import { ERROR_BODY_MAX_BYTES, ResponseTooLargeError, detached, excerptOf, tooLargeError } from "./body.js";
 import type { Deadline } from "./deadline.js";
 import { type ChatResult, chatResultFromResponse } from "./result.js";
@@ -77,8 +77,9 @@ export async function readErrorBody(res: TransportResponse, ctx: AttemptContext)
     // The status still tells what happened; the body is a courtesy.
   }
   const key = ctx.apiKey;
-  // A copy: what an error keeps is bounded and holds no part of a larger string alive.
-  return detached(key && text.includes(key) ? redact(text, key) : text);
+  // A copy: what an error keeps is bounded and holds no part of a larger string alive. Scrubbed of every live
+  // secret (the management key, a created key), not only the API key: client.api hands this text back as is.
+  return detached((key && text.includes(key)) || holdsSecret(text) ? redact(text, key) : text);
 }
 
 /** `JSON.parse` accepts the whitespace OpenRouter pads bodies with while a model works; a BOM it does not. */

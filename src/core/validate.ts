@@ -33,6 +33,18 @@ export function checkHeaderValue(where: string, value: unknown, secret = false):
   return value;
 }
 
+/**
+ * A key (API or management) as a caller gave it: a non-empty string that can go in the `Authorization` header.
+ * The message never quotes it.
+ *
+ * @example
+ * checkKey("managementKey", process.env.OPENROUTER_MANAGEMENT_KEY);
+ */
+export function checkKey(where: string, value: unknown): string {
+  if (typeof value !== "string" || value.trim() === "") throw new InvalidArgumentError(`${where} must be a non-empty string`);
+  return checkHeaderValue(where, value, true);
+}
+
 /** A record of headers whose names and values fetch would accept. */
 export function checkHeaders(where: string, headers: unknown): Record<string, string> | undefined {
   if (headers === undefined) return undefined;

@@ -157,6 +157,7 @@ export function createMockOpenRouter(options: MockOpenRouterOptions = {}): MockO
     chunkDelayMs: options.chunkDelayMs ?? 0,
     now,
     seed: options.seed ?? 1,
+    presetConfig: (slug) => resources.presetConfig(slug),
   });
   const resources = createResources({ newId: (prefix) => engine.ids.generation(prefix), now }, options.presets ?? DEFAULT_PRESETS);
 

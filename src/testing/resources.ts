@@ -311,6 +311,11 @@ export function createResources(ctx: ResourceContext, presets: readonly MockPres
 
   return {
     answer,
+    /** The designated version's settings of a saved preset, for chat through `model: "@preset/<slug>"`. */
+    presetConfig: (slug: string) => {
+      const version = presetStore.get(slug)?.preset["designated_version"] as Json | undefined;
+      return version ? ((version["config"] as Json | undefined) ?? {}) : undefined;
+    },
     /** Whether `secret` is a key created through `POST /keys` and not deleted or disabled. */
     isLiveKey: (secret: string) => [...keys.values()].some((k) => k.secret === secret && k.record["disabled"] !== true),
     reset() {

@@ -238,11 +238,26 @@ function coerce(root: Json, schema: Json, values: string[]): unknown {
     return values.flatMap((v) => v.split(",")).map((v) => coerce(root, items, [v]));
   }
   const v = values[values.length - 1]!;
-  if (types.includes("string")) return v;
+  const numeric = (types.includes("integer") || types.includes("number")) && v.trim() !== "" && Number.isFinite(Number(v));
+  // "A number or one of these words" (anyOf [number, string enum]): a numeric text that is none of the words is the number.
+  if (types.includes("string") && !(numeric && onlyWordsOtherThan(root, schema, v))) return v;
   if (v === "null" && types.includes("null")) return null;
-  if ((types.includes("integer") || types.includes("number")) && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
+  if (numeric) return Number(v);
   if (types.includes("boolean") && (v === "true" || v === "false")) return v === "true";
   return v;
+}
+
+/** True when every string the schema allows is listed (`enum` / `const`) and `v` is not among them. */
+function onlyWordsOtherThan(root: Json, schema: Json, v: string): boolean {
+  const options = (schema["anyOf"] ?? schema["oneOf"]) as unknown[] | undefined;
+  if (Array.isArray(options)) {
+    return options.every((o) => {
+      const option = derefSchema(root, o);
+      return !typesOf(root, option).includes("string") || onlyWordsOtherThan(root, option, v);
+    });
+  }
+  if ("const" in schema) return schema["const"] !== v;
+  return Array.isArray(schema["enum"]) && !schema["enum"].includes(v);
 }
 
 function isBinary(root: Json, schema: unknown): boolean {

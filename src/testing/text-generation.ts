@@ -29,6 +29,8 @@ export interface TextEngineConfig {
   chunkDelayMs: number;
   now: () => number;
   seed: number;
+  /** The saved settings of a preset (`model: "@preset/<slug>"`), undefined when there is no such preset. */
+  presetConfig?: (slug: string) => Record<string, unknown> | undefined;
 }
 
 /** The stored prompt and output of a generation (`GET /generation/content`). */
@@ -103,6 +105,10 @@ export function createTextEngine(cfg: TextEngineConfig) {
     const scenarioModels = (id: string) =>
       scenarios.some(({ scenario: s }) => s.model !== undefined && (typeof s.model === "string" ? s.model === id : s.model.test(id)));
     for (const id of candidates) {
+      // A preset named as the model answers with the preset's model (the account's default when it names none).
+      const preset = /^@preset\/(.+)$/.exec(id);
+      const config = preset ? cfg.presetConfig?.(preset[1]!) : undefined;
+      if (config) return typeof config["model"] === "string" ? config["model"] : defaultModel;
       if (modelFor(id) || scenarioModels(id) || cfg.unknownModels === "accept") return id;
     }
     return { unknown: candidates[0]! };

@@ -53,6 +53,7 @@ const doc = {
                   thumb: { type: "string", contentMediaType: "image/png" },
                   sizes: { type: "array", items: { type: "integer" } },
                   note: { type: "string" },
+                  quality: { oneOf: [{ type: "integer", minimum: 1 }, { type: "string", enum: ["low", "high"] }] },
                 },
               },
             },
@@ -101,6 +102,23 @@ describe("specOperations on a small document", () => {
     expect(check("GET", "/things", "mixed=a", good, none)).toEqual([]);
     const issues = check("GET", "/things", "limit=0&ids=1,x&flag=yes&maybe=", good, none);
     expect(issues.map((i) => i.path).sort()).toEqual(["/query/flag", "/query/ids/1", "/query/limit", "/query/maybe"]);
+  });
+
+  it("reads a numeric value of a 'number or one of these words' schema as the number (query and form)", () => {
+    // anyOf [number, string enum]: "2.5" is no word of the enum, so it is the number, which the schema accepts.
+    expect(check("GET", "/things", "mixed=2.5", good, none)).toEqual([]);
+    expect(check("GET", "/things", "mixed=b", good, none)).toEqual([]);
+    expect(check("GET", "/things", "mixed=c", good, none).map((i) => i.path)).toContain("/query/mixed");
+    const form = (quality: string) => {
+      const f = new FormData();
+      f.append("file", new File(["x"], "x.bin"));
+      f.append("quality", quality);
+      return { kind: "form", form: f } as const;
+    };
+    expect(check("PUT", "/uploads/abc", "", {}, form("3"))).toEqual([]);
+    expect(check("PUT", "/uploads/abc", "", {}, form("high"))).toEqual([]);
+    // The number still meets the number's own constraints.
+    expect(check("PUT", "/uploads/abc", "", {}, form("0")).map((i) => i.path)).toContain("/quality");
   });
 
   it("checks header parameters (missing and invalid) and ignores cookie parameters", () => {
