@@ -27,6 +27,8 @@ import { type BudgetReservation, UsageTracker } from "./accounting/usage.js";
 import { registerSecret } from "./internal/redact.js";
 import { checkMaxResponseBytes } from "./core/body.js";
 import type { VerbContext } from "./verbs/context.js";
+import { type Responses, responsesNamespace } from "./verbs/responses.js";
+import { type Messages, messagesNamespace } from "./verbs/messages.js";
 import { type CallOptions, type ChatParams, DEFAULT_BASE_URL, type OpenRouterOptions, type ResolvedOptions, callOf, resolveOptions, streamTimeouts } from "./options.js";
 
 export { DEFAULT_BASE_URL };
@@ -52,6 +54,10 @@ export class OpenRouter {
   readonly usage: UsageTracker;
   /** The model catalogue (`GET /models`), cached. */
   readonly models: ModelRegistry;
+  /** The Responses API (`POST /responses`): `create` and `stream`, on the same pipeline as `chat`. */
+  readonly responses: Responses;
+  /** The Messages API (Anthropic's format, `POST /messages`): `create` and `stream`. */
+  readonly messages: Messages;
   readonly #options: ResolvedOptions;
   readonly #pipeline: Pipeline;
   /** What the API-area namespaces (verbs/) are built with. */
@@ -85,6 +91,8 @@ export class OpenRouter {
     const usage = this.usage;
     this.#verbs = { pipeline, options: o, get usage() { return usage; } };
     // API-area namespaces (verbs/) go here, each built from this.#verbs.
+    this.responses = responsesNamespace(this.#verbs);
+    this.messages = messagesNamespace(this.#verbs);
 
     // Every error of this client's calls is scrubbed of its credentials (see internal/redact.ts).
     registerSecret(this, o.apiKey);
