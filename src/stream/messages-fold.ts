@@ -7,7 +7,7 @@
 import type { ChatResult, ResultContext } from "../core/result.js";
 import type { WireError } from "../core/wire-error.js";
 import { type Json, isObject } from "../internal/json.js";
-import { END, type EventFolder, KEEP_ALIVE, PROGRESS, type Verdict } from "./event-stream.js";
+import { END, type EventFolder, KEEP_ALIVE, PROGRESS, type Verdict } from "./event-types.js";
 import { type ContentBlock, type MessagesResult, type MessagesStreamEvent, messagesChatView, messagesResult, messagesResultOf } from "./messages-result.js";
 
 const KNOWN = new Set(["message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop", "ping", "error"]);

@@ -8,7 +8,7 @@
 import type { ChatResult, ResultContext } from "../core/result.js";
 import type { WireError } from "../core/wire-error.js";
 import { type Json, isObject } from "../internal/json.js";
-import { END, type EventFolder, PROGRESS, type Verdict } from "./event-stream.js";
+import { END, type EventFolder, PROGRESS, type Verdict } from "./event-types.js";
 import { type ResponsesResult, type ResponsesStreamEvent, responsesChatView, responsesResult, responsesResultOf } from "./responses-result.js";
 
 /** The event types of the `ResponsesStreamEvent` union; any other type is delivered as `{ type: "other" }`. */

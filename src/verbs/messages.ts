@@ -31,9 +31,9 @@ export interface Messages {
 }
 
 export function messagesNamespace(ctx: VerbContext): Messages {
-  const load = () => import("./messages-impl.js");
+  const load = () => import("./responses-messages-impl.js");
   return {
-    create: (params, options) => load().then((m) => m.create(ctx, params, options)),
-    stream: (params, options) => lazyStream(() => load().then((m) => m.stream(ctx, params, options))),
+    create: (params, options) => load().then((m) => m.createMessage(ctx, params, options)),
+    stream: (params, options) => lazyStream(() => load().then((m) => m.streamMessage(ctx, params, options))),
   };
 }

@@ -32,9 +32,9 @@ export interface Responses {
 }
 
 export function responsesNamespace(ctx: VerbContext): Responses {
-  const load = () => import("./responses-impl.js");
+  const load = () => import("./responses-messages-impl.js");
   return {
-    create: (params, options) => load().then((m) => m.create(ctx, params, options)),
-    stream: (params, options) => lazyStream(() => load().then((m) => m.stream(ctx, params, options))),
+    create: (params, options) => load().then((m) => m.createResponse(ctx, params, options)),
+    stream: (params, options) => lazyStream(() => load().then((m) => m.streamResponse(ctx, params, options))),
   };
 }
