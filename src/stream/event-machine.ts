@@ -30,7 +30,7 @@ export class EventMachine<E, R> implements ChannelSource, SseSink, TimeoutSink {
   readonly #maxResponseBytes: number;
   readonly #timers: StreamTimers | undefined;
   readonly #onCallerAbort: (() => void) | undefined;
-  readonly #startedAt: number;
+  #startedAt = 0;
   #opening: Promise<void> = Promise.resolve();
   #reader: ByteReader | undefined;
   #headers: Headers | undefined;
@@ -41,6 +41,7 @@ export class EventMachine<E, R> implements ChannelSource, SseSink, TimeoutSink {
   #wake: (() => void) | undefined;
   #ttfbMs: number | undefined;
   #ttftMs: number | undefined;
+  #started = false;
   #sawData = false;
   #truncatedTail = false;
 
@@ -58,7 +59,6 @@ export class EventMachine<E, R> implements ChannelSource, SseSink, TimeoutSink {
     this.#sse = new SseReader(this, settings.maxBufferSize);
     const { firstEventTimeoutMs: first, idleTimeoutMs: idle } = settings;
     this.#timers = first > 0 || idle > 0 ? new StreamTimers(this, this.#now, first, idle) : undefined;
-    this.#startedAt = this.#now();
     if (signal?.aborted) {
       this.abort(signal.reason);
       return;
@@ -67,12 +67,23 @@ export class EventMachine<E, R> implements ChannelSource, SseSink, TimeoutSink {
       this.#onCallerAbort = () => this.abort(signal.reason);
       signal.addEventListener("abort", this.#onCallerAbort, { once: true });
     }
+  }
+
+  /**
+   * Sends the request: at the first `next()` or `final()`, not when the stream is made, so a stream aborted
+   * before anyone read it (a lazy stream's `abort()` before its code loaded) never sends anything.
+   */
+  #start(): void {
+    this.#started = true;
+    this.#startedAt = this.#now();
     this.#timers?.start();
-    // Sent a microtask later, so a stream aborted right after it was made (a lazy stream's `abort()` before
-    // it loaded) never sends its request.
-    this.#opening = Promise.resolve(this.#ac.signal)
-      .then((abortSignal) => (abortSignal.aborted ? Promise.reject(abortSignal.reason) : open(abortSignal)))
-      .then(
+    let opened: Promise<TransportResponse>;
+    try {
+      opened = this.#init.open(this.#ac.signal);
+    } catch (e) {
+      opened = Promise.reject(e);
+    }
+    this.#opening = opened.then(
       (res) => this.#guard(() => this.#onResponse(res)),
       (e: unknown) => {
         // Once settled, we aborted it ourselves; the settled error says why.
@@ -85,6 +96,7 @@ export class EventMachine<E, R> implements ChannelSource, SseSink, TimeoutSink {
 
   pull(): Promise<void> | undefined {
     if (this.outcome !== undefined) return undefined;
+    if (!this.#started) this.#start();
     return (this.#inflight ??= this.#readOnce());
   }
 
