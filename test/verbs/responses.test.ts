@@ -6,7 +6,7 @@
  */
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { BadRequestError, InvalidArgumentError, OpenRouter, RateLimitError, StreamError, isOpenRouterError } from "../../src/index.js";
+import { BadRequestError, BudgetExceededError, InvalidArgumentError, OpenRouter, RateLimitError, StreamError, isOpenRouterError } from "../../src/index.js";
 import { createMockOpenRouter } from "../../src/testing/index.js";
 import { validateRequest } from "../helpers/spec.js";
 
@@ -69,6 +69,15 @@ describe("client.responses.create", () => {
     expect(snapshot.completionTokens).toBe(a.usage!.output_tokens! + b.usage!.output_tokens!);
     expect(snapshot.costUsd).toBeCloseTo(mock.totalCost, 12);
     expect(snapshot.byModel[MODEL]?.requests).toBe(2);
+  });
+
+  it("once budgetUsd is spent, the next call is refused before sending", async () => {
+    const { mock, client } = setup({}, { budgetUsd: 0.000001 });
+    await client.responses.create({ model: MODEL, input: "one two three four five six seven eight nine ten" });
+    expect(client.usage.spentUsd).toBeGreaterThan(0.000001);
+    await expect(client.responses.create({ model: MODEL, input: "again" })).rejects.toBeInstanceOf(BudgetExceededError);
+    await expect(client.responses.stream({ model: MODEL, input: "again" }).final()).rejects.toBeInstanceOf(BudgetExceededError);
+    expect(mock.requests).toHaveLength(1);
   });
 
   it("retries a 429 on the same pipeline as chat, and reports the attempts", async () => {
