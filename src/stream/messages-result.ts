@@ -11,8 +11,8 @@ import { type Json, isObject } from "../internal/json.js";
 import { type TextResultBase, baseFields, chatView, count } from "./text-results.js";
 
 type Schemas = components["schemas"];
-/** The request body of `client.messages.create` / `.stream` (without `stream`, which the verb sets). */
-export type MessagesParams = Omit<Schemas["MessagesRequest"], "stream">;
+/** The request body of `client.messages.create` / `.stream`; `stream` is the verb's to set (`Omit` would lose the typed fields of this open type). */
+export type MessagesParams = Schemas["MessagesRequest"] & { stream?: never };
 export type MessagesResponse = Schemas["MessagesResponse"];
 
 /** A content block of a message: `text`, `thinking`, `redacted_thinking`, `tool_use`, server tool blocks, … */

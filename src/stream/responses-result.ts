@@ -11,8 +11,8 @@ import { type Json, isObject } from "../internal/json.js";
 import { type TextResultBase, baseFields, chatView, count } from "./text-results.js";
 
 type Schemas = components["schemas"];
-/** The request body of `client.responses.create` / `.stream` (without `stream`, which the verb sets). */
-export type ResponsesParams = Omit<Schemas["ResponsesRequest"], "stream">;
+/** The request body of `client.responses.create` / `.stream`; `stream` is the verb's to set (`Omit` would lose the typed fields of this open type). */
+export type ResponsesParams = Schemas["ResponsesRequest"] & { stream?: never };
 export type ResponsesResponse = Schemas["ResponsesResponse"];
 export type ResponsesUsage = Schemas["ResponsesUsage"];
 export type ResponsesOutputItem = Schemas["ResponsesOutputItem"];
