@@ -49,16 +49,27 @@ function maxResponseBytesOf(ctx: VerbContext, options: CallOptions): number {
   return checkMaxResponseBytes(options.maxResponseBytes) ?? ctx.options.maxResponseBytes;
 }
 
-/** One non-streamed call: the API's result, with attempts and fallbacks; recorded on `client.usage`. */
+/** The API result behind each chat-shaped view a `create` attempt hands the pipeline. */
+const RESULTS = new WeakMap<ChatResult, TextResultBase>();
+
+/**
+ * One non-streamed call: the API's result, with attempts and fallbacks; recorded on `client.usage`. The attempt
+ * resolves with the result's chat-shaped view, so the hooks, the span and the token limiter read the same
+ * fields (`prompt_tokens`, `completion_tokens`, `cost`, …) as for a chat call.
+ */
 export async function createText<E, R extends TextResultBase>(ctx: VerbContext, api: TextApi<E, R>, body: Record<string, unknown>, options: CallOptions, verb: string): Promise<R> {
   const call = textCall(ctx, api.path, body, false, options, verb);
-  const read: Reader<R> = async (res, attempt) =>
-    api.result(parseJson(await readText(res, attempt), attempt.info, res.status), {
+  const read: Reader<ChatResult> = async (res, attempt) => {
+    const result = api.result(parseJson(await readText(res, attempt), attempt.info, res.status), {
       ...attempt.info,
       headers: res.headers,
       timing: { ttfbMs: attempt.ttfbMs, totalMs: performance.now() - attempt.startedAt },
     });
-  let run: Outcome<R>;
+    const view = api.chatView(result);
+    RESULTS.set(view, result);
+    return view;
+  };
+  let run: Outcome<ChatResult>;
   try {
     run = await ctx.pipeline.call(call, read, maxResponseBytesOf(ctx, options));
   } catch (error) {
@@ -66,10 +77,11 @@ export async function createText<E, R extends TextResultBase>(ctx: VerbContext, 
     ctx.usage.recordFailure(error, { model: call.model, accepted: wasAccepted(error) });
     throw error;
   }
-  const result = run.value;
-  result.attempts = run.attempts;
-  result.fallbacks = run.fallbacks;
-  ctx.usage.record(api.chatView(result));
+  const view = run.value;
+  const result = RESULTS.get(view) as R;
+  result.attempts = view.attempts = run.attempts;
+  result.fallbacks = view.fallbacks = run.fallbacks;
+  ctx.usage.record(view);
   return result;
 }
 

@@ -64,6 +64,16 @@ describe("client.messages.create", () => {
     expect(snapshot.costUsd).toBeCloseTo(mock.totalCost, 12);
   });
 
+  it("hooks see the call like a chat call: onResult with the usage in chat's names and the cost", async () => {
+    const mock = createMockOpenRouter({ apiKey: KEY });
+    const seen: { path: string; usage: unknown; cost: unknown; generationId: unknown }[] = [];
+    const client = new OpenRouter({ apiKey: KEY, fetch: mock.fetch, hooks: { onResult: (e) => void seen.push({ path: e.path, usage: e.usage, cost: e.cost, generationId: e.generationId }) } });
+    const result = await client.messages.create(ask);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ path: "/messages", cost: result.cost, generationId: result.id });
+    expect(seen[0]!.usage).toMatchObject({ prompt_tokens: result.usage!.input_tokens, completion_tokens: result.usage!.output_tokens });
+  });
+
   it("retries a 529 (Anthropic's overloaded) and reports the attempts", async () => {
     const { mock, client, sleeps } = setup({ faults: [{ fault: "overloaded-529", times: 1 }] });
     const result = await client.messages.create(ask);
