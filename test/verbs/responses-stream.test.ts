@@ -201,6 +201,25 @@ describe("client.responses.stream against the stand-in", () => {
     expect(error.partial?.text.length).toBeGreaterThan(40);
   });
 
+  it("response.incomplete (cut at max_output_tokens) ends the stream as a result with status incomplete", async () => {
+    const { client } = setup();
+    const result = await client.responses.stream({ model: MODEL, input: "one two three four five six seven eight", max_output_tokens: 3 }).final();
+    expect(result.status).toBe("incomplete");
+    expect(result.raw.incomplete_details).toEqual({ reason: "max_output_tokens" });
+  });
+
+  it("a JSON Response instead of an event stream (a proxy that ignored stream: true) is read as the result; an HTML page is a typed error", async () => {
+    const json = { id: "gen-json-1", object: "response", model: MODEL, status: "completed", output: [{ type: "message", role: "assistant", content: [{ type: "output_text", text: "Whole" }] }], usage: { input_tokens: 3, output_tokens: 1, cost: 0.0001 } };
+    const jsonFetch = (async () => new Response(JSON.stringify(json), { headers: { "content-type": "application/json" } })) as typeof globalThis.fetch;
+    const result = await new OpenRouter({ apiKey: KEY, fetch: jsonFetch }).responses.stream(ask).final();
+    expect(result.text).toBe("Whole");
+    expect(result.cost).toBe(0.0001);
+    const htmlFetch = (async () => new Response("<html><body>Sign in to the Wi-Fi</body></html>", { headers: { "content-type": "text/html" } })) as typeof globalThis.fetch;
+    const error = (await new OpenRouter({ apiKey: KEY, fetch: htmlFetch, retry: false }).responses.stream(ask).final().catch((e: unknown) => e)) as OpenRouterError;
+    expect(error.name).toBe("InvalidResponseError");
+    expect(error.message).toContain("Sign in to the Wi-Fi");
+  });
+
   it("bad input rejects the first next() and final() with InvalidArgumentError, and nothing is sent", async () => {
     const { mock, client } = setup();
     const stream = client.responses.stream({ model: MODEL, input: [] });
