@@ -6,6 +6,7 @@
  * success, first-event and idle timeouts, retries only before the first event, abort / break / signal, the
  * size limit, bad input with nothing sent, usage recorded.
  */
+import { inspect } from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   AbortError,
@@ -138,6 +139,21 @@ describe("client.responses.stream against the stand-in", () => {
     expect(mock.requests).toHaveLength(1);
     // Billed or not, the call counts: left pending for reconciliation under its generation id.
     expect(client.usage.snapshot().pending.map((p) => p.generationId)).toEqual([e.generationId]);
+  });
+
+  it("an error event that echoes the API key is scrubbed in every rendering of the error", async () => {
+    const events = [
+      { data: { type: "response.created", response: { id: "gen-leak-1", object: "response", status: "in_progress", output: [] } } },
+      { data: { type: "error", code: "invalid_api_key", message: `Incorrect API key provided: ${KEY}` } },
+    ];
+    const { client } = setup({ scenarios: [{ reply: { events } }] });
+    const error = await client.responses.stream(ask).final().catch((e: unknown) => e);
+    expect(isOpenRouterError(error)).toBe(true);
+    for (const text of [String(error), inspect(error, { depth: 10 }), JSON.stringify(error), (error as Error).stack ?? ""]) {
+      expect(text).toContain("Incorrect API key provided");
+      expect(text).not.toContain(KEY);
+      expect(text).not.toContain(KEY.slice(6));
+    }
   });
 
   it("response.failed is the typed error with what the failed response and the deltas hold", async () => {
