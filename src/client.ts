@@ -30,6 +30,8 @@ import type { VerbContext } from "./verbs/context.js";
 import { type Keys, keys } from "./verbs/keys.js";
 import { type Presets, presets } from "./verbs/presets.js";
 import { type Generations, generations } from "./verbs/generations.js";
+import { type Responses, responsesNamespace } from "./verbs/responses.js";
+import { type Messages, messagesNamespace } from "./verbs/messages.js";
 import { type CallOptions, type ChatParams, DEFAULT_BASE_URL, type OpenRouterOptions, type ResolvedOptions, callOf, resolveOptions, streamTimeouts } from "./options.js";
 
 export { DEFAULT_BASE_URL };
@@ -61,6 +63,10 @@ export class OpenRouter {
   readonly presets: Presets;
   /** A finished generation's stored content, and feedback on it. */
   readonly generations: Generations;
+  /** The Responses API (`POST /responses`): `create` and `stream`, on the same pipeline as `chat`. */
+  readonly responses: Responses;
+  /** The Messages API (Anthropic's format, `POST /messages`): `create` and `stream`. */
+  readonly messages: Messages;
   readonly #options: ResolvedOptions;
   readonly #pipeline: Pipeline;
   /** What the API-area namespaces (verbs/) are built with. */
@@ -97,6 +103,8 @@ export class OpenRouter {
     this.keys = keys(this.#verbs);
     this.presets = presets(this.#verbs);
     this.generations = generations(this.#verbs);
+    this.responses = responsesNamespace(this.#verbs);
+    this.messages = messagesNamespace(this.#verbs);
 
     // Every error of this client's calls is scrubbed of its credentials (see internal/redact.ts).
     registerSecret(this, o.apiKey);

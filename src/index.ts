@@ -69,6 +69,47 @@ export type {
   ChatStreamSettled,
 } from "./stream/chat-stream.js";
 
+// Responses and Messages APIs: client.responses / client.messages, their results and stream events.
+export type { Responses, ResponsesStream } from "./verbs/responses.js";
+export type { Messages, MessagesStream } from "./verbs/messages.js";
+export type {
+  ResponsesParams,
+  ResponsesResult,
+  ResponsesResponse,
+  ResponsesUsage,
+  ResponsesOutputItem,
+  ResponsesStreamEvent,
+  ResponseLifecycleEvent,
+  OutputItemEvent,
+  ContentPartEvent,
+  TextDeltaEvent,
+  TextDoneEvent,
+  FunctionCallArgumentsDoneEvent,
+  ResponsesErrorEvent,
+  ResponsesOtherEvent,
+} from "./stream/responses-result.js";
+export type {
+  MessagesParams,
+  MessagesResult,
+  MessagesResponse,
+  MessagesUsage,
+  ContentBlock,
+  ContentBlockDelta,
+  ToolUse,
+  MessagesStreamEvent,
+  MessageStartEvent,
+  ContentBlockStartEvent,
+  ContentBlockDeltaEvent,
+  ContentBlockStopEvent,
+  MessageDeltaEvent,
+  MessageStopEvent,
+  PingEvent,
+  MessagesErrorEvent,
+  MessagesOtherEvent,
+} from "./stream/messages-result.js";
+export type { TextResultBase } from "./stream/text-results.js";
+export type { AbortableStream } from "./stream/lazy-stream.js";
+
 // Reliability: retries, circuit breaker, rate limits, hooks, telemetry, deadlines and size limits.
 export type { RetryOptions } from "./core/retry.js";
 export type { CircuitBreakerOptions, CircuitState } from "./core/resilience/circuit.js";

@@ -226,6 +226,8 @@ try {
     for await (const e of client.structuredStream({ model: "anthropic/claude-haiku-4.5", messages, schema })) if (e.type === "done") done = e.result;
     return typeof done.data.ok;
   });
+  await verb("responses", async () => (await client.responses.create({ model, input: "Hi" })).text + " / " + (await client.responses.stream({ model, input: "Hi" }).final()).text);
+  await verb("messages", async () => (await client.messages.create({ model, max_tokens: 50, messages })).text + " / " + (await client.messages.stream({ model, max_tokens: 50, messages }).final()).text);
   await verb("Conversation.fromJSON", async () => {
     const restored = Conversation.fromJSON(client, { version: 1, model, messages: [{ role: "user", content: "Hi" }] });
     let rejected = "accepted";
@@ -284,6 +286,8 @@ try {
       runTools: "Hello from the stand-in",
       "runTools stream": true,
       structuredStream: "boolean",
+      responses: "Hello from the stand-in / Hello from the stand-in",
+      messages: "Hello from the stand-in / Hello from the stand-in",
       "Conversation.fromJSON": "openai/gpt-4o-mini / InvalidArgumentError: Conversation.fromJSON(): not a conversation snapshot: /version must be <= 1",
       "typed error on a 200 HTML page": "InvalidResponseError,InvalidResponseError,InvalidResponseError,InvalidResponseError",
     });

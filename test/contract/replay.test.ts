@@ -233,6 +233,37 @@ describe("other recorded endpoints replay through the path-typed client.api", ()
     expect(response?.id).toBe((recordedJson(rec) as Json)["id"]);
   });
 
+  it("responses-01.json: POST /responses through client.responses.create", async () => {
+    const rec = loadFixture("responses-01.json");
+    const { fetch, sent } = replayFetch(rec);
+    const client = new OpenRouter({ apiKey: KEY, fetch });
+    const result = await client.responses.create(rec.request.body as never);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.body).toEqual(rec.request.body);
+    expectSentBodyValid(sent[0]!.body, "/responses");
+    // Derived independently from the recorded body: the output_text parts of the message items.
+    const raw = recordedJson(rec) as Json;
+    const output = raw["output"] as Json[];
+    const text = output
+      .filter((item) => item["type"] === "message")
+      .flatMap((item) => item["content"] as Json[])
+      .filter((part) => part["type"] === "output_text")
+      .map((part) => part["text"])
+      .join("");
+    const usage = raw["usage"] as Json;
+    expect(result.text).toBe(text);
+    expect(result.text).toBe("OK");
+    expect(result.id).toBe(raw["id"]);
+    expect(result.generationId).toBe(raw["id"]);
+    expect(result.model).toBe(raw["model"]);
+    expect(result.status).toBe("completed");
+    expect(result.usage).toEqual(usage);
+    expect(result.cost).toBe(usage["cost"]);
+    expect(result.raw).toEqual(raw);
+    expect(client.usage.snapshot().costUsd).toBe(usage["cost"]);
+    expect(client.usage.snapshot().byModel[raw["model"] as string]?.cacheWriteTokens).toBe(4012);
+  });
+
   for (const name of ["responses-stream-01.json", "responses-stream-02.json"]) {
     it(`${name}: POST /responses streamed, read as raw SSE`, async () => {
       const rec = loadFixture(name);

@@ -320,3 +320,36 @@ describe("recorded streams: literal spot checks", () => {
     expect(streamed!.generationId).not.toBe(plain.generationId);
   });
 });
+
+describe("recorded Responses streams replay through client.responses.stream", () => {
+  for (const name of ["responses-stream-01.json", "responses-stream-02.json"]) {
+    it(`${name}: the events as sent, and a result matching what the raw SSE says`, async () => {
+      const rec = loadFixture(name);
+      const { fetch, sent } = replayFetch(rec);
+      const client = new OpenRouter({ apiKey: "sk-or-test", fetch });
+      const body = { ...(rec.request.body as Json) };
+      delete body["stream"];
+      const stream = client.responses.stream(body as never);
+      const events: Json[] = [];
+      for await (const event of stream) events.push(event as unknown as Json);
+      const result = await stream.final();
+      expect(sent[0]!.body).toEqual(rec.request.body);
+      // The naive reference: every data payload but [DONE], parsed.
+      const payloads = rec.response.sse!
+        .split(/\n\n/)
+        .filter((block) => block.startsWith("data: {"))
+        .map((block) => JSON.parse(block.slice(6)) as Json);
+      expect(events).toEqual(payloads);
+      const text = payloads.filter((p) => p["type"] === "response.output_text.delta").map((p) => p["delta"]).join("");
+      const reasoning = payloads.filter((p) => p["type"] === "response.reasoning_text.delta").map((p) => p["delta"]).join("");
+      const completed = payloads.find((p) => p["type"] === "response.completed")!["response"] as Json;
+      expect(result.text).toBe(text);
+      expect(result.reasoning).toBe(reasoning === "" ? undefined : reasoning);
+      expect(result.id).toBe(completed["id"]);
+      expect(result.usage).toEqual(completed["usage"]);
+      expect(result.cost).toBe((completed["usage"] as Json)["cost"]);
+      expect(result.raw).toEqual(completed);
+      expect(client.usage.snapshot().requests).toBe(1);
+    });
+  }
+});

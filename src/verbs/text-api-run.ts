@@ -1,0 +1,117 @@
+/**
+ * How the Responses and Messages verbs run on the one pipeline: a checked body becomes a `Call`; `create` reads
+ * the JSON answer into the API's result, `stream` hands the 2xx response to an `EventStream` with the API's
+ * folder. Both record the call on the client's usage tracker (through the result's chat-shaped view) and
+ * report the result to the resilience layer's hooks and span, as `chat` and `chatStream` do.
+ */
+import { AuthenticationError, describe } from "../core/errors.js";
+import { checkMaxResponseBytes } from "../core/body.js";
+import { type Outcome, wasAccepted } from "../core/pipeline.js";
+import { type Reader, parseJson, readText } from "../core/read.js";
+import type { ChatResult, ResultContext } from "../core/result.js";
+import type { TransportResponse } from "../core/transport.js";
+import type { Call, CallOptions } from "../core/types.js";
+import { checkCallOptions, serializeBody } from "../core/validate.js";
+import { EventStream, type EventFolder } from "../stream/event-stream.js";
+import type { TextResultBase } from "../stream/text-results.js";
+import { DEFAULT_BASE_URL, callOf, streamTimeouts } from "../options.js";
+import type { VerbContext } from "./context.js";
+
+/** What differs between the text APIs. */
+export interface TextApi<E, R extends TextResultBase> {
+  path: string;
+  /** The stream's name in messages ("ResponsesStream"). */
+  what: string;
+  result(raw: unknown, ctx: ResultContext): R;
+  chatView(result: R): ChatResult;
+  folder(): EventFolder<E, R>;
+}
+
+/** A streamed attempt ends at its 2xx headers: the body is the stream's to read. */
+const openStream = async (res: TransportResponse): Promise<TransportResponse> => res;
+
+/** The `Call` of a checked body; the body is serialised here, so one JSON cannot encode fails before sending. */
+function textCall(ctx: VerbContext, path: string, body: Record<string, unknown>, stream: boolean, options: CallOptions, verb: string): Call {
+  checkCallOptions(verb, options);
+  const model = typeof body["model"] === "string" ? body["model"] : undefined;
+  const info = { method: "POST", path, ...(model !== undefined && { model }) };
+  // OpenRouter itself answers a keyless call with 401; say what to do before spending a round trip.
+  if (ctx.options.apiKey === undefined && ctx.options.baseUrl === DEFAULT_BASE_URL) {
+    throw new AuthenticationError(`No API key: pass { apiKey } to new OpenRouter() or set OPENROUTER_API_KEY${describe(info)}`, info);
+  }
+  // A spent budget stops the call before sending (the cost of these calls is known only afterwards).
+  if (ctx.usage.budgetUsd !== undefined) ctx.usage.assertBudget(model ?? "unknown");
+  const sent = stream ? { ...body, stream: true } : body;
+  return callOf({ verb, method: "POST", path, body: sent, serialized: serializeBody(verb, sent), stream, ...(model !== undefined && { model }) }, options);
+}
+
+function maxResponseBytesOf(ctx: VerbContext, options: CallOptions): number {
+  return checkMaxResponseBytes(options.maxResponseBytes) ?? ctx.options.maxResponseBytes;
+}
+
+/** The API result behind each chat-shaped view a `create` attempt hands the pipeline. */
+const RESULTS = new WeakMap<ChatResult, TextResultBase>();
+
+/**
+ * One non-streamed call: the API's result, with attempts and fallbacks; recorded on `client.usage`. The attempt
+ * resolves with the result's chat-shaped view, so the hooks, the span and the token limiter read the same
+ * fields (`prompt_tokens`, `completion_tokens`, `cost`, …) as for a chat call.
+ */
+export async function createText<E, R extends TextResultBase>(ctx: VerbContext, api: TextApi<E, R>, body: Record<string, unknown>, options: CallOptions, verb: string): Promise<R> {
+  const call = textCall(ctx, api.path, body, false, options, verb);
+  const read: Reader<ChatResult> = async (res, attempt) => {
+    const result = api.result(parseJson(await readText(res, attempt), attempt.info, res.status), {
+      ...attempt.info,
+      headers: res.headers,
+      timing: { ttfbMs: attempt.ttfbMs, totalMs: performance.now() - attempt.startedAt },
+    });
+    const view = api.chatView(result);
+    RESULTS.set(view, result);
+    return view;
+  };
+  let run: Outcome<ChatResult>;
+  try {
+    run = await ctx.pipeline.call(call, read, maxResponseBytesOf(ctx, options));
+  } catch (error) {
+    // A failure after OpenRouter accepted the call may still have been billed (see UsageTracker.recordFailure).
+    ctx.usage.recordFailure(error, { model: call.model, accepted: wasAccepted(error) });
+    throw error;
+  }
+  const view = run.value;
+  const result = RESULTS.get(view) as R;
+  result.attempts = view.attempts = run.attempts;
+  result.fallbacks = view.fallbacks = run.fallbacks;
+  ctx.usage.record(view);
+  return result;
+}
+
+/** One streamed call. Retries and fallbacks happen only before the first byte of the body. */
+export function streamText<E, R extends TextResultBase>(ctx: VerbContext, api: TextApi<E, R>, body: Record<string, unknown>, options: CallOptions, verb: string): EventStream<E, R> {
+  const call = textCall(ctx, api.path, body, true, options, verb);
+  let run: Outcome<TransportResponse> | undefined;
+  return new EventStream<E, R>({
+    what: api.what,
+    folder: api.folder(),
+    // The total timeout covers the wait for the response headers; the stream's own timeouts take over then.
+    open: async (signal) => (run = await ctx.pipeline.call({ ...call, signal }, openStream)).value,
+    info: { method: call.method, path: call.path, ...(call.model !== undefined && { model: call.model }) },
+    signal: options.signal,
+    ...streamTimeouts(options, ctx.options),
+    maxResponseBytes: maxResponseBytesOf(ctx, options),
+    onSettled: ({ result, error }) => {
+      if (result) {
+        if (run) {
+          result.attempts = run.attempts;
+          result.fallbacks = run.fallbacks;
+        }
+        const view = api.chatView(result);
+        run?.recordResult(view);
+        ctx.usage.record(view);
+      } else if (error) {
+        run?.recordError(error);
+        // `run` is set once a 2xx answer arrived: only then may the call have been billed.
+        ctx.usage.recordFailure(error, { model: call.model, accepted: run !== undefined });
+      }
+    },
+  });
+}
