@@ -105,7 +105,9 @@ export function createTextEngine(cfg: TextEngineConfig) {
     const scenarioModels = (id: string) =>
       scenarios.some(({ scenario: s }) => s.model !== undefined && (typeof s.model === "string" ? s.model === id : s.model.test(id)));
     for (const id of candidates) {
-      // A preset named as the model answers with the preset's model (the account's default when it names none).
+      // A scenario naming the id itself wins (a test scripting "@preset/x"); otherwise a preset named as the model
+      // answers with the preset's model (the account's default when it names none).
+      if (scenarioModels(id)) return id;
       const preset = /^@preset\/(.+)$/.exec(id);
       const config = preset ? cfg.presetConfig?.(preset[1]!) : undefined;
       if (config) return typeof config["model"] === "string" ? config["model"] : defaultModel;
