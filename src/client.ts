@@ -63,7 +63,7 @@ export class OpenRouter {
       baseUrl: o.baseUrl,
       apiKey: o.apiKey,
       headers: o.headers,
-      transport: fetchTransport(o.fetch),
+      transport: o.transport ?? fetchTransport(o.fetch),
       timeoutMs: o.timeoutMs,
       maxResponseBytes: o.maxResponseBytes,
       resilience: o.resilience,

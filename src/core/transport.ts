@@ -34,21 +34,29 @@ export function isRedirect(status: number): boolean {
   return status === 0 || (status >= 300 && status < 400 && status !== 304);
 }
 
-/** The fetch failure's message, without anything that could hold request headers. */
+/**
+ * The network failure's message, without anything that could hold request headers. Its code (`ECONNREFUSED`,
+ * `UND_ERR_SOCKET`) comes from the cause fetch wraps, or from the error itself (undici's dispatcher).
+ */
 export function networkMessage(cause: unknown, apiKey?: string): string {
   if (cause instanceof Error) {
-    const inner = (cause as { cause?: unknown }).cause;
-    const code = inner && typeof inner === "object" && "code" in inner ? String((inner as { code: unknown }).code) : undefined;
-    return redact(code ? `${cause.message} (${code})` : cause.message, apiKey);
+    const code = codeOf((cause as { cause?: unknown }).cause) ?? codeOf(cause);
+    return redact(code && !cause.message.includes(code) ? `${cause.message} (${code})` : cause.message, apiKey);
   }
   return redact(String(cause), apiKey);
 }
 
-/** Undici's errors can carry the request options; keep only name, message and code for `cause`. */
+function codeOf(error: unknown): string | undefined {
+  return error && typeof error === "object" && "code" in error && typeof error.code === "string" ? error.code : undefined;
+}
+
+/** Undici's errors can carry the request options; keep only name, message and code (of it and its cause) for `cause`. */
 export function stripCause(cause: unknown, apiKey?: string): unknown {
   if (!(cause instanceof Error)) return typeof cause === "string" ? redact(cause, apiKey) : undefined;
-  const clean = new Error(redact(cause.message, apiKey));
+  const clean = new Error(redact(cause.message, apiKey)) as Error & { code?: string };
   clean.name = cause.name;
+  const code = codeOf(cause);
+  if (code !== undefined) clean.code = code;
   const inner = (cause as { cause?: unknown }).cause;
   if (inner instanceof Error) {
     const innerClean = new Error(redact(inner.message, apiKey)) as Error & { code?: unknown };
