@@ -130,10 +130,8 @@ export function responseOf(response: Response): TransportResponse {
         if (source === null) return { read: async () => undefined, cancel() {} };
         const reader = source.getReader();
         return {
-          read: async () => {
-            const next = await reader.read();
-            return next.done ? undefined : next.value;
-          },
+          // A `then` with a shared function, not an async function: one promise less per network read.
+          read: () => reader.read().then(valueOf),
           cancel: (reason) => void reader.cancel(reason).catch(() => {}),
         };
       },
@@ -143,6 +141,10 @@ export function responseOf(response: Response): TransportResponse {
   };
   ORIGINAL.set(res, response);
   return res;
+}
+
+function valueOf(read: ReadableStreamReadResult<Uint8Array>): Uint8Array | undefined {
+  return read.done ? undefined : read.value;
 }
 
 /** The whole body as bytes, never buffering more than `limit`: a declared or counted excess is refused. */
