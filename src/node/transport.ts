@@ -10,7 +10,7 @@
  */
 import { Agent } from "undici";
 import { InvalidArgumentError } from "../core/errors.js";
-import { NO_SIGNAL, type Transport, type TransportRequest } from "../core/transport.js";
+import { type Transport, type TransportRequest, isNoSignal } from "../core/transport.js";
 import { Exchange } from "./exchange.js";
 
 export interface NodeTransportOptions {
@@ -63,7 +63,7 @@ export function nodeTransport(options: NodeTransportOptions = {}): NodeTransport
   });
   const send = (req: TransportRequest, signal: AbortSignal) => {
     if (signal.aborted) return Promise.reject(signal.reason);
-    const exchange = new Exchange(signal === NO_SIGNAL ? undefined : signal);
+    const exchange = new Exchange(isNoSignal(signal) ? undefined : signal);
     const url = new URL(req.url);
     agent.dispatch(
       {
