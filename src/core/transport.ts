@@ -26,16 +26,18 @@ export function fetchTransport(fetchImpl: typeof globalThis.fetch = globalThis.f
   };
 }
 
+const NO_SIGNAL_MARK = Symbol.for("openrouter-fetch.no-signal");
+
 /**
  * What the pipeline passes when a call has neither a timeout nor a caller's signal: it never aborts, so a
  * transport attaches nothing to it. Marked with a registered symbol: the CommonJS `/node` entry bundles its own
  * copy of this module, and must still recognise the core's.
  */
-export const NO_SIGNAL: AbortSignal = Object.defineProperty(new AbortController().signal, Symbol.for("openrouter-fetch.no-signal"), { value: true });
+export const NO_SIGNAL: AbortSignal = Object.defineProperty(new AbortController().signal, NO_SIGNAL_MARK, { value: true });
 
 /** Whether `signal` is `NO_SIGNAL` (of any copy of this package). */
 export function isNoSignal(signal: AbortSignal): boolean {
-  return signal === NO_SIGNAL || (signal as unknown as Record<symbol, unknown>)[Symbol.for("openrouter-fetch.no-signal")] === true;
+  return signal === NO_SIGNAL || (!signal.aborted && (signal as unknown as Record<symbol, unknown>)[NO_SIGNAL_MARK] === true);
 }
 
 /** A 3xx with somewhere to go, or a browser's opaque answer to `redirect: "manual"` (status 0). */

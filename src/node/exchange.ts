@@ -40,6 +40,13 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
+/** A `bytes(limit)` waiting for the end of the body: chunks are queued, not handed over one by one. */
+interface Collector {
+  limit: number;
+  resolve(bytes: Uint8Array): void;
+  reject(error: unknown): void;
+}
+
 /**
  * The handler of one dispatched request and the body of its response. `opened` settles at the response
  * headers (or the failure before them); the body methods read what follows.
@@ -58,6 +65,7 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseBody, ByteR
   private failure: unknown;
   private failed = false;
   private waiter: Waiter | undefined;
+  private collector: Collector | undefined;
   private signal: AbortSignal | undefined;
   /** The declared `content-length`, so `bytes` can refuse an oversized body before reading it. */
   private declaredLength: string | string[] | undefined;
@@ -103,12 +111,21 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseBody, ByteR
     }
     this.chunks.push(chunk);
     this.queued += chunk.byteLength;
-    if (this.queued > HIGH_WATER) controller.pause();
+    const collector = this.collector;
+    if (collector !== undefined) {
+      if (this.queued > collector.limit) this.refuse(collector.limit);
+    } else if (this.queued > HIGH_WATER) controller.pause();
   }
 
   onResponseEnd(): void {
     this.ended = true;
     this.release();
+    const collector = this.collector;
+    if (collector !== undefined) {
+      this.collector = undefined;
+      collector.resolve(this.take());
+      return;
+    }
     const waiter = this.waiter;
     if (waiter !== undefined && this.queued === 0) {
       this.waiter = undefined;
@@ -123,20 +140,17 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseBody, ByteR
     // The raw cause, as undici made it: the pipeline maps it to a typed error once (and strips it).
     this.failure = this.abortReason !== undefined && error.name === "AbortError" ? this.abortReason : error;
     if (!this.headersSeen) this.rejectOpen(this.failure);
-    const waiter = this.waiter;
-    if (waiter !== undefined) {
-      this.waiter = undefined;
-      waiter.reject(this.failure);
-    }
+    const waiter = this.waiter ?? this.collector;
+    this.waiter = undefined;
+    this.collector = undefined;
+    waiter?.reject(this.failure);
   }
 
   // ---- The pipeline's side (ResponseBody, ByteReader)
 
   read(): Promise<Uint8Array | undefined> {
     if (this.queued > 0) {
-      const chunk = joined(this.chunks, this.queued);
-      this.chunks = [];
-      this.queued = 0;
+      const chunk = this.take();
       if (this.controller?.paused) this.controller.resume();
       return Promise.resolve(chunk);
     }
@@ -151,25 +165,16 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseBody, ByteR
     return this;
   }
 
-  async bytes(limit: number): Promise<Uint8Array> {
+  /** The whole body: no promise per chunk; a small answer that came with its headers is handed over at once. */
+  bytes(limit: number): Promise<Uint8Array> {
     // A declared size over the limit is refused before anything is read.
-    if (Number(this.declaredLength) > limit) {
-      this.cancel();
-      throw tooLargeError(limit, "The response body", "");
-    }
-    const parts: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const chunk = await this.read();
-      if (chunk === undefined) break;
-      size += chunk.byteLength;
-      if (size > limit) {
-        this.cancel();
-        throw tooLargeError(limit, "The response body", "");
-      }
-      parts.push(chunk);
-    }
-    return size === 0 ? EMPTY : joined(parts, size);
+    if (Number(this.declaredLength) > limit || this.queued > limit) return Promise.reject(this.refuse(limit));
+    if (this.ended) return Promise.resolve(this.take());
+    if (this.failed) return Promise.reject(this.failure);
+    if (this.controller?.paused) this.controller.resume();
+    return new Promise<Uint8Array>((resolve, reject) => {
+      this.collector = { limit, resolve, reject };
+    });
   }
 
   stream(): ReadableStream<Uint8Array> {
@@ -184,6 +189,24 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseBody, ByteR
       },
       { highWaterMark: 0 },
     );
+  }
+
+  /** Everything queued, handed over and forgotten. */
+  private take(): Uint8Array {
+    const chunk = this.queued === 0 ? EMPTY : joined(this.chunks, this.queued);
+    this.chunks = [];
+    this.queued = 0;
+    return chunk;
+  }
+
+  /** The body is over `limit`: stop it; the error goes to a waiting `bytes` and is returned for the caller. */
+  private refuse(limit: number): Error {
+    const error = tooLargeError(limit, "The response body", "");
+    const collector = this.collector;
+    this.collector = undefined;
+    this.cancel(error);
+    collector?.reject(error);
+    return error;
   }
 
   /** Stops the request (before its headers) or the body (after them); what is queued is dropped. */

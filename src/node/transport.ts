@@ -61,14 +61,21 @@ export function nodeTransport(options: NodeTransportOptions = {}): NodeTransport
     headersTimeout: 0,
     bodyTimeout: 0,
   });
+  // The last URL, parsed: a client sends most of its calls to the same one.
+  let lastUrl = "";
+  let target = { origin: "", path: "" };
   const send = (req: TransportRequest, signal: AbortSignal) => {
     if (signal.aborted) return Promise.reject(signal.reason);
     const exchange = new Exchange(isNoSignal(signal) ? undefined : signal);
-    const url = new URL(req.url);
+    if (req.url !== lastUrl) {
+      const url = new URL(req.url);
+      target = { origin: url.origin, path: url.pathname + url.search };
+      lastUrl = req.url;
+    }
     agent.dispatch(
       {
-        origin: url.origin,
-        path: url.pathname + url.search,
+        origin: target.origin,
+        path: target.path,
         method: req.method,
         headers: flatHeaders(req.headers),
         // A web stream is async-iterable: undici writes it chunk by chunk as it is read (never buffered whole).
@@ -81,11 +88,21 @@ export function nodeTransport(options: NodeTransportOptions = {}): NodeTransport
   return Object.assign(send, { close: () => agent.close() });
 }
 
+/**
+ * The pipeline shares one `Headers` per kind of request (and never writes to it): each is flattened once.
+ * A call with headers of its own brings a fresh one, and its entry goes with it.
+ */
+const FLAT = new WeakMap<Headers, string[]>();
+
 /** `Headers` as undici's flat `[name, value, ...]` list (names already lower-case). */
 function flatHeaders(headers: Headers): string[] {
-  const flat: string[] = [];
-  headers.forEach((value, name) => {
-    flat.push(name, value);
-  });
+  let flat = FLAT.get(headers);
+  if (flat === undefined) {
+    const list: string[] = (flat = []);
+    headers.forEach((value, name) => {
+      list.push(name, value);
+    });
+    FLAT.set(headers, flat);
+  }
   return flat;
 }
