@@ -77,7 +77,8 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseBody, ByteR
     });
     if (signal !== undefined) {
       this.signal = signal;
-      signal.addEventListener("abort", this, { once: true });
+      // No `{ once: true }`: `release()` removes it at the end anyway, and options cost on every call.
+      signal.addEventListener("abort", this);
     }
   }
 
