@@ -151,6 +151,27 @@ describe("response bodies", () => {
     expect((await stream.final()).text).toBe(streamed);
   });
 
+  it("a stream through the client reads the transport's body directly: no web Response or ReadableStream is made", async () => {
+    routes.set("/api/v1/chat/completions", (_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.end(`data: ${JSON.stringify({ id: "gen-w", choices: [{ index: 0, delta: { content: "direct" }, finish_reason: "stop" }] })}\n\ndata: [DONE]\n\n`);
+    });
+    const client = new OpenRouter({ apiKey: KEY, baseUrl: `${origin}/api/v1`, transport });
+    const streams = vi.spyOn(globalThis, "ReadableStream");
+    const responses = vi.spyOn(globalThis, "Response");
+    try {
+      const stream = client.chatStream({ model: "a/b", messages: [{ role: "user", content: "hi" }] });
+      let text = "";
+      for await (const e of stream) if (e.type === "content") text += e.text;
+      expect(text).toBe("direct");
+      expect(streams).not.toHaveBeenCalled();
+      expect(responses).not.toHaveBeenCalled();
+    } finally {
+      streams.mockRestore();
+      responses.mockRestore();
+    }
+  });
+
   it("stream(): a web stream over the same body, for client.api's streaming responses", async () => {
     routes.set("/web", (_req, res) => {
       res.writeHead(200, { "set-cookie": ["a=1", "b=2"] });
