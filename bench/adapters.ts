@@ -13,6 +13,7 @@
  * console.log(await bound.chat(requestBody(false)));
  * ```
  */
+import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { existsSync } from "node:fs";
 import type { requestBody } from "./payload.js";
@@ -87,12 +88,24 @@ interface OurClient {
   chatStream(params: Body): AsyncIterable<{ type: string; text?: string }>;
   structured?: (params: unknown) => Promise<unknown>;
 }
-type OurCtor = new (opts: { apiKey: string; baseUrl: string }) => OurClient;
+type OurCtor = new (opts: { apiKey: string; baseUrl: string; transport?: unknown }) => OurClient;
 
 /** Where our library's entry lives; a variable so tsc does not need the file to exist. */
 export const OURS_ENTRY = fileURLToPath(new URL("../src/index.ts", import.meta.url));
 
-async function loadOurs(origin: string, name: string): Promise<LoadResult> {
+/**
+ * The Node transport's factory, from the build beside our built core entry (or src/ without one); one transport
+ * per worker, with its default options, shared by every client the worker binds.
+ */
+async function nodeTransportOf(): Promise<unknown> {
+  const built = process.env["BENCH_OURS_ENTRY"];
+  const spec = built ? pathToFileURL(join(dirname(built), "node", "index.js")).href : new URL("../src/node/index.ts", import.meta.url).href;
+  const mod = (await import(spec)) as { nodeTransport?: () => unknown };
+  if (typeof mod.nodeTransport !== "function") throw new Error("no nodeTransport export");
+  return mod.nodeTransport();
+}
+
+async function loadOurs(origin: string, name: string, via: "fetch" | "node" = "fetch"): Promise<LoadResult> {
   if (!existsSync(OURS_ENTRY)) return { unavailable: "src/index.ts does not exist yet" };
   let mod: { OpenRouter?: unknown };
   try {
@@ -108,6 +121,14 @@ async function loadOurs(origin: string, name: string): Promise<LoadResult> {
   const Ctor = mod.OpenRouter as OurCtor;
   if (typeof Ctor.prototype.chat !== "function" || typeof Ctor.prototype.chatStream !== "function") {
     return { unavailable: "OpenRouter has no chat/chatStream yet" };
+  }
+  let transport: unknown;
+  if (via === "node") {
+    try {
+      transport = await nodeTransportOf();
+    } catch (err) {
+      return { unavailable: `node transport: ${String(err instanceof Error ? err.message : err).split("\n")[0]}` };
+    }
   }
   // client.structured when the client has it; else the module's standalone `structured(client, params)`.
   let structuredFn: ((client: OurClient, params: unknown) => Promise<unknown>) | undefined;
@@ -126,7 +147,7 @@ async function loadOurs(origin: string, name: string): Promise<LoadResult> {
   return {
     name,
     bind(scenario) {
-      const client = new Ctor({ apiKey: API_KEY, baseUrl: `${origin}/b/${scenario}` });
+      const client = new Ctor({ apiKey: API_KEY, baseUrl: `${origin}/b/${scenario}`, ...(transport !== undefined && { transport }) });
       const bound: BoundClient = {
         async chat(body) {
           return (await client.chat(body)).text;
@@ -282,20 +303,15 @@ interface AdapterSpec {
 
 /**
  * Every client the bench knows, in table order. The floor and the limit come first: every figure is shown as
- * a ratio to both. Adding a client is one entry here. For instance our client on its Node transport, once
- * `openrouter-fetch/node` exists, would be:
- *
- * ```ts
- * "ours-node": { label: "openrouter-fetch (node transport)", ours: true, load: (o) => loadOurs(o, "ours-node", "node") },
- * ```
- *
- * with `loadOurs` passing `transport: nodeTransport()` (imported from the built `node` entry) to the constructor
- * when its third argument is `"node"`. The driver, the worker and the table pick the entry up from here.
+ * a ratio to both. Adding a client is one entry here; the driver, the worker and the table pick it up. Ours
+ * runs twice: on its default transport (fetch) and on the Node transport (`openrouter-fetch/node`, undici's
+ * pool), with the client's default options otherwise.
  */
 export const ADAPTER_SPECS = {
   floor: { label: "floor (fetch + eventsource-parser)", static: { package: "eventsource-parser", bundleEntry: 'export { createParser } from "eventsource-parser";' }, load: loadFloor },
   limit: { label: "limit (undici Pool.request + eventsource-parser)", static: { package: "undici" }, load: loadLimit },
   ours: { label: "openrouter-fetch", ours: true, static: "ours", load: (o: string) => loadOurs(o, "ours") },
+  "ours-node": { label: "openrouter-fetch (node transport)", ours: true, load: (o: string) => loadOurs(o, "ours-node", "node") },
   openai: { label: "openai", static: { package: "openai", bundleEntry: 'export { default } from "openai";' }, load: loadOpenAI },
   "openrouter-sdk": {
     label: "@openrouter/sdk",

@@ -49,7 +49,9 @@ export async function buildOursForImport(): Promise<string | undefined> {
   symlinkSync(join(ROOT, "node_modules"), join(outdir, "node_modules"), "dir");
   try {
     await build({
-      entryPoints: [OURS_SRC],
+      // The core entry and the Node transport's entry, sharing their chunks as in the published build:
+      // index.js and node/index.js (the "ours-node" adapter loads the latter beside the former).
+      entryPoints: { index: OURS_SRC, "node/index": join(ROOT, "src", "node", "index.ts") },
       bundle: true,
       splitting: true,
       format: "esm",

@@ -4,6 +4,7 @@
  *   dist/index.js  + index.d.ts       ESM core entry ("."), shared code and lazy modules in dist/chunk-*.js
  *   dist/index.cjs + index.d.cts      CommonJS core entry (one file; lazy modules stay lazy inside it)
  *   dist/testing/index.{js,cjs,d.ts,d.cts}   "./testing"
+ *   dist/node/index.{js,cjs,d.ts,d.cts}      "./node" (the undici transport; never reached from ".")
  *   dist/cli/main.js                  the `openrouter` bin (ESM, Node only, self-contained)
  *
  * Every bare import (ajv, eventsource-parser, openapi-fetch, node: modules, optional peers) stays external:
@@ -136,7 +137,11 @@ export async function buildPackage({ quiet = false }: { quiet?: boolean } = {}):
   // Loaded here, not at the top, so importing this module for `distIsFresh` stays cheap.
   const { build } = await import("tsup");
   rmSync(dist, { recursive: true, force: true });
-  const libraryEntries = { index: join(root, "src/index.ts"), "testing/index": join(root, "src/testing/index.ts") };
+  const libraryEntries = {
+    index: join(root, "src/index.ts"),
+    "testing/index": join(root, "src/testing/index.ts"),
+    "node/index": join(root, "src/node/index.ts"),
+  };
   await Promise.all([
     // ESM: shared code and lazy modules (structured, validator, tools) become chunks loaded by `import()`, so
     // the core entry's static graph stays small.
@@ -203,6 +208,10 @@ function assertLayout(): void {
     "testing/index.cjs",
     "testing/index.d.ts",
     "testing/index.d.cts",
+    "node/index.js",
+    "node/index.cjs",
+    "node/index.d.ts",
+    "node/index.d.cts",
     "cli/main.js",
     "testing/openrouter-spec.json",
   ];

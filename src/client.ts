@@ -20,7 +20,7 @@ import { ChatStream } from "./stream/chat-stream.js";
 import type { StructuredParams, StructuredResult, StructuredStream } from "./agents/structured.js";
 import { type Outcome, type Pipeline, createPipeline, wasAccepted } from "./core/pipeline.js";
 import { readChat } from "./core/read.js";
-import { asResponse, fetchTransport, type TransportResponse } from "./core/transport.js";
+import { fetchTransport, type TransportResponse } from "./core/transport.js";
 import type { Call } from "./core/types.js";
 import { needsPreSendChecks } from "./accounting/guards-rule.js";
 import { type BudgetReservation, UsageTracker } from "./accounting/usage.js";
@@ -78,7 +78,7 @@ export class OpenRouter {
       baseUrl: o.baseUrl,
       apiKey: o.apiKey,
       headers: o.headers,
-      transport: fetchTransport(o.fetch),
+      transport: o.transport ?? fetchTransport(o.fetch),
       timeoutMs: o.timeoutMs,
       maxResponseBytes: o.maxResponseBytes,
       resilience: o.resilience,
@@ -171,7 +171,7 @@ export class OpenRouter {
         }
         // The total timeout covers the wait for the response headers; the stream's own timeouts take over then.
         run = await this.#pipeline.call({ ...call, signal }, openStream);
-        return asResponse(run.value);
+        return run.value;
       },
       info: { method: call.method, path: call.path, ...(call.model !== undefined && { model: call.model }) },
       ...(options.signal && { signal: options.signal }),

@@ -129,6 +129,8 @@ export type { TelemetryOptions } from "./core/resilience/span.js";
 export type { InsufficientCreditsPolicy } from "./core/resilience/run.js";
 export { DEFAULT_TIMEOUT_MS, DEFAULT_FIRST_EVENT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "./core/timeouts.js";
 export { DEFAULT_MAX_RESPONSE_BYTES } from "./core/body.js";
+// The transport seam: what the `transport` option takes (`nodeTransport()` from `openrouter-fetch/node`, or your own).
+export type { Transport, TransportRequest, TransportResponse, ResponseBody, ByteReader } from "./core/transport.js";
 
 // Money and routing: model ids and variants, prices and costs, usage and budget, the model catalogue, tokens.
 export { parseModelId, withVariant, isRoutingOnlyVariant, fallbackModels, providerPreferences } from "./accounting/routing.js";

@@ -9,6 +9,7 @@ import { type Resilience, type ResilienceConfig, createResilience } from "./core
 import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes } from "./core/body.js";
 import { DEFAULT_FIRST_EVENT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./core/timeouts.js";
 import type { Call, CallOptions, ChatParams } from "./core/types.js";
+import type { Transport } from "./core/transport.js";
 
 export const DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
 
@@ -41,6 +42,11 @@ export interface OpenRouterOptions extends ResilienceOptions, Omit<PreSendOption
   headers?: Record<string, string> | undefined;
   /** Injectable fetch (tests, proxies, edge runtimes). Defaults to the global fetch. */
   fetch?: typeof globalThis.fetch | undefined;
+  /**
+   * What sends each request; defaults to `fetch`. `nodeTransport()` from `openrouter-fetch/node` sends on undici's
+   * connection pool instead (several times the throughput on Node). Not together with `fetch`.
+   */
+  transport?: Transport | undefined;
   /**
    * Total time for a call, retries included, and reading a JSON body. For streams: until the response headers
    * arrive. Default 10 minutes (`DEFAULT_TIMEOUT_MS`); `0` for none.
@@ -82,6 +88,8 @@ export type ResolvedOptions = Readonly<{
   headers: Readonly<Record<string, string>>;
   /** The host's fetch, bound so it is never called with the client as `this` (browsers refuse that). */
   fetch: typeof globalThis.fetch;
+  /** The caller's transport, when given (the client uses `fetch` through the fetch transport otherwise). */
+  transport: Transport | undefined;
   timeoutMs: number | undefined;
   firstEventTimeoutMs: number | undefined;
   idleTimeoutMs: number | undefined;
@@ -103,6 +111,12 @@ export function resolveOptions(options: OpenRouterOptions): ResolvedOptions {
     keySet: apiKey !== undefined || managementKey !== undefined,
     allowInsecureHttp: options.allowInsecureHttp,
   });
+  if (options.transport !== undefined && typeof options.transport !== "function") {
+    throw new InvalidArgumentError("transport must be a function (request, signal) => Promise<TransportResponse>, such as nodeTransport()");
+  }
+  if (options.transport !== undefined && options.fetch !== undefined) {
+    throw new InvalidArgumentError("Pass either fetch or transport, not both: a transport sends requests without fetch");
+  }
   const fetchImpl = options.fetch ?? globalThis.fetch;
   if (typeof fetchImpl !== "function") throw new InvalidArgumentError("No fetch available: pass options.fetch");
   const headers = defaultHeaders(apiKey, options);
@@ -118,6 +132,7 @@ export function resolveOptions(options: OpenRouterOptions): ResolvedOptions {
     basePath,
     headers,
     fetch: (input: Parameters<typeof fetch>[0], init?: RequestInit) => fetchImpl(input, init),
+    transport: options.transport,
     timeoutMs: optionalTimeout("timeoutMs", options.timeoutMs) ?? DEFAULT_TIMEOUT_MS,
     // Stream timeouts stay undefined when not given: their defaults depend on each other (see the client's streamTimeouts).
     firstEventTimeoutMs: optionalTimeout("firstEventTimeoutMs", options.firstEventTimeoutMs),

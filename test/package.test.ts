@@ -98,7 +98,7 @@ describe("package contents", () => {
     const { stdout } = await sh(join(BIN, "attw"), [tarball, "--format", "json"]);
     const report = JSON.parse(stdout) as { analysis: { problems: unknown[]; entrypoints: Record<string, unknown> } };
     expect(report.analysis.problems).toEqual([]);
-    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual([".", "./package.json", "./testing"]);
+    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual([".", "./node", "./package.json", "./testing"]);
   }, 90_000);
 });
 
@@ -344,14 +344,86 @@ console.log(JSON.stringify({ esm, cjs }));`,
     const file = join(scratch, "which.cjs");
     writeFileSync(
       file,
-      `console.log(JSON.stringify({ cjs: require.resolve("openrouter-fetch"), testing: require.resolve("openrouter-fetch/testing"), pkg: require("openrouter-fetch/package.json").name }));`,
+      `console.log(JSON.stringify({ cjs: require.resolve("openrouter-fetch"), testing: require.resolve("openrouter-fetch/testing"), node: require.resolve("openrouter-fetch/node"), pkg: require("openrouter-fetch/package.json").name }));`,
     );
     const { stdout } = await sh(process.execPath, [file], { cwd: scratch });
     const out = JSON.parse(stdout) as Record<string, string>;
     expect(out["cjs"]).toMatch(/node_modules[\\/]openrouter-fetch[\\/]dist[\\/]index\.cjs$/);
     expect(out["testing"]).toMatch(/dist[\\/]testing[\\/]index\.cjs$/);
+    expect(out["node"]).toMatch(/dist[\\/]node[\\/]index\.cjs$/);
     expect(out["pkg"]).toBe("openrouter-fetch");
   }, 30_000);
+});
+
+describe("the node entry (openrouter-fetch/node) against the built stand-in", () => {
+  // The same client on the undici transport, through import and through require. The CommonJS entry bundles
+  // its own copy of the core modules it uses: the size limit must still be a ResponseTooLargeError to the
+  // pipeline, and the stream must still see the core's never-aborting signal.
+  const script = `
+const mock = createMockOpenRouter({ apiKey: process.env.TEST_KEY, scenarios: [{ model: "openai/gpt-4o-mini", reply: "Hello from the stand-in" }] });
+const { baseUrl } = await mock.listen();
+const transport = nodeTransport({ connections: 4 });
+try {
+  const client = new OpenRouter({ apiKey: process.env.TEST_KEY, baseUrl, transport });
+  const messages = [{ role: "user", content: "Hi" }];
+  const result = await client.chat({ model: "openai/gpt-4o-mini", messages });
+  const stream = client.chatStream({ model: "openai/gpt-4o-mini", messages });
+  let streamed = "";
+  for await (const event of stream) if (event.type === "content") streamed += event.text;
+  const small = await client.chat({ model: "openai/gpt-4o-mini", messages }, { maxResponseBytes: 10 }).catch((e) => e);
+  let badOption;
+  try { nodeTransport({ connections: 0 }); } catch (e) { badOption = e; }
+  console.log(JSON.stringify({
+    text: result.text, streamed, tooLarge: small.name, tooLargeIsClass: small instanceof ResponseTooLargeError,
+    badOption: isOpenRouterError(badOption) && badOption.name,
+  }));
+} finally {
+  await transport.close();
+  await mock.close();
+}`;
+  const run = async (name: string, source: string) => {
+    const file = join(scratch, name);
+    writeFileSync(file, source);
+    const { stdout } = await sh(process.execPath, [file], { cwd: scratch, env: { TEST_KEY: KEY } });
+    return JSON.parse(stdout.trim().split("\n").at(-1)!) as Record<string, unknown>;
+  };
+  const expected = {
+    text: "Hello from the stand-in",
+    streamed: "Hello from the stand-in",
+    tooLarge: "ResponseTooLargeError",
+    tooLargeIsClass: true,
+    badOption: "InvalidArgumentError",
+  };
+
+  it("works through import (ESM)", async () => {
+    const out = await run(
+      "node-entry.mjs",
+      `import { OpenRouter, ResponseTooLargeError, isOpenRouterError } from "openrouter-fetch";
+import { nodeTransport } from "openrouter-fetch/node";
+import { createMockOpenRouter } from "openrouter-fetch/testing";
+${script}`,
+    );
+    expect(out).toEqual(expected);
+  }, 60_000);
+
+  it("works through require (CommonJS)", async () => {
+    const out = await run(
+      "node-entry.cjs",
+      `const { OpenRouter, ResponseTooLargeError, isOpenRouterError } = require("openrouter-fetch");
+const { nodeTransport } = require("openrouter-fetch/node");
+const { createMockOpenRouter } = require("openrouter-fetch/testing");
+(async () => {${script}
+})().catch((e) => { console.error(e); process.exit(1); });`,
+    );
+    expect(out).toEqual(expected);
+  }, 60_000);
+
+  it("the core entry never reaches undici or the node entry", () => {
+    for (const file of ["dist/index.js", "dist/index.cjs"]) {
+      const code = readFileSync(join(installed, file), "utf8");
+      expect(code).not.toMatch(/undici|node\/index/);
+    }
+  });
 });
 
 describe("the built bin", () => {

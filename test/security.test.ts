@@ -1,11 +1,13 @@
 /**
  * The API key must never appear in an error (message, properties, cause chain, toString, JSON, inspect) or in
- * the client object itself, whatever path the failure took.
+ * the client object itself, whatever path the failure took. The suites run on both transports (on the Node
+ * transport, the same handlers answer through a loopback server).
  */
 import { inspect } from "node:util";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { OpenRouter, isOpenRouterError } from "../src/index.js";
 import { loadFixture, replayFetch } from "./helpers/fixtures.js";
+import { type FetchHandler, TRANSPORTS, type TransportCase } from "./helpers/transports.js";
 
 const KEY = "sk-or-v1-secret-5f0c1d2e3b4a59687766554433221100";
 const messages = [{ role: "user" as const, content: "Hi" }];
@@ -36,8 +38,11 @@ function expectNoKey(error: unknown) {
   }
 }
 
-async function failure(fetch: typeof globalThis.fetch, run?: (c: OpenRouter) => Promise<unknown>): Promise<unknown> {
-  const client = new OpenRouter({ apiKey: KEY, fetch, timeoutMs: 200, retry: false });
+/** The transport the running tests use. */
+let current: TransportCase = TRANSPORTS[0]!;
+
+async function failure(fetch: FetchHandler, run?: (c: OpenRouter) => Promise<unknown>): Promise<unknown> {
+  const client = new OpenRouter({ apiKey: KEY, ...current.serve(fetch), timeoutMs: 200, retry: false });
   const error = await (run ? run(client) : client.chat({ model: "a/b", messages })).then(
     () => undefined,
     (e: unknown) => e,
@@ -46,7 +51,11 @@ async function failure(fetch: typeof globalThis.fetch, run?: (c: OpenRouter) => 
   return error;
 }
 
-describe("the API key never leaks", () => {
+describe.each(TRANSPORTS)("the API key never leaks, on the $name transport", (t) => {
+  beforeAll(() => {
+    current = t;
+  });
+
   it("through recorded error responses (401, 402, 429, provider errors)", async () => {
     for (const name of ["error-401-01.json", "unverified/error-402-01.json", "error-429-02.json", "error-400-provider-01.json", "error-403-provider-01.json"]) {
       const error = await failure(replayFetch(loadFixture(name)).fetch);
@@ -63,15 +72,6 @@ describe("the API key never leaks", () => {
     expect(String(error)).toContain("[REDACTED]");
   });
 
-  it("when a fetch implementation puts the request (with its headers) in its error", async () => {
-    const fetch = (async (_url: unknown, init?: RequestInit) => {
-      const auth = new Headers(init?.headers).get("authorization");
-      throw new TypeError(`request failed: authorization=${auth}`, { cause: new Error(`socket hang up (${auth})`) });
-    }) as typeof globalThis.fetch;
-    const error = await failure(fetch);
-    expectNoKey(error);
-  });
-
   it("through timeouts, aborts and unreadable bodies", async () => {
     const never = (async (_url: unknown, init?: RequestInit) =>
       new Promise((_resolve, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal?.reason)))) as typeof globalThis.fetch;
@@ -81,6 +81,26 @@ describe("the API key never leaks", () => {
     expectNoKey(await failure(html));
     const garbage = (async () => new Response("not json", { status: 200 })) as typeof globalThis.fetch;
     expectNoKey(await failure(garbage));
+  });
+
+  it("through network failures (on the Node transport: undici's own errors, a connection reset)", async () => {
+    const fetch = (async () => {
+      throw new TypeError(`boom Bearer ${KEY}`);
+    }) as typeof globalThis.fetch;
+    expectNoKey(await failure(fetch));
+    expectNoKey(await failure(fetch, (c) => c.api.GET("/models")));
+    expectNoKey(await failure(fetch, (c) => c.chatStream({ model: "a/b", messages }).final()));
+  });
+});
+
+describe("the API key never leaks from what a fetch implementation throws", () => {
+  it("when a fetch implementation puts the request (with its headers) in its error", async () => {
+    const fetch = (async (_url: unknown, init?: RequestInit) => {
+      const auth = new Headers(init?.headers).get("authorization");
+      throw new TypeError(`request failed: authorization=${auth}`, { cause: new Error(`socket hang up (${auth})`) });
+    }) as typeof globalThis.fetch;
+    const error = await failure(fetch);
+    expectNoKey(error);
   });
 
   it("through client.api failures", async () => {
@@ -220,7 +240,7 @@ const ECHOES: Echo[] = [
   },
 ];
 
-describe("the API key never leaks through text the server sends back", () => {
+describe.each(TRANSPORTS)("the API key never leaks through text the server sends back, on the $name transport", (t) => {
   for (const echo of ECHOES) {
     it(`through ${echo.name}: the error, its causes, hook payloads and spans`, async () => {
       const hookPayloads: unknown[] = [];
@@ -228,7 +248,7 @@ describe("the API key never leaks through text the server sends back", () => {
       const record = (name: string) => (event: unknown) => void hookPayloads.push(name, event);
       const client = new OpenRouter({
         apiKey: KEY,
-        fetch: (async () => echo.respond()) as typeof globalThis.fetch,
+        ...t.serve(async () => echo.respond()),
         retry: { maxRetries: 1 },
         sleep: async () => {},
         hooks: { includeContent: true, onError: record("onError"), onRetry: record("onRetry"), onFallback: record("onFallback"), onResult: record("onResult") },
@@ -256,11 +276,12 @@ describe("the API key never leaks through text the server sends back", () => {
     const client = new OpenRouter({
       apiKey: KEY,
       retry: false,
-      fetch: (async () =>
+      ...t.serve(async () =>
         new Response(
           JSON.stringify({ id: "gen-1", model: "a/b", choices: [{ index: 0, message: { role: "assistant", content: `the key is ${KEY}` }, finish_reason: "error", error: { code: 502, message: "cut" } }] }),
           { headers: JSON_TYPE },
-        )) as typeof globalThis.fetch,
+        ),
+      ),
     });
     const error = (await client.chat({ model: "a/b", messages }).catch((e: unknown) => e)) as { partial?: { text: string } };
     // The caller's data is untouched; only renderings of the error are scrubbed.
@@ -272,10 +293,9 @@ describe("the API key never leaks through text the server sends back", () => {
   it("redacts a credential passed as an extra header instead of apiKey", async () => {
     const token = "proxy-token-0123456789abcdef";
     const client = new OpenRouter({
-      baseUrl: "http://127.0.0.1:9/api/v1",
       headers: { "X-Api-Key": token },
       retry: false,
-      fetch: (async () => new Response(`not json ${token}`, { status: 200 })) as typeof globalThis.fetch,
+      ...t.serve(async () => new Response(`not json ${token}`, { status: 200 })),
     });
     const error = await client.chat({ model: "a/b", messages }).catch((e: unknown) => e);
     for (const text of errorRenderings(error)) expect(text).not.toContain(token);

@@ -1,7 +1,8 @@
 /**
  * The client's default deadlines, from the outside and on fake timers: a stream that only ever sends keep-alive
  * comments ends, a stream that stalls after its first data event ends, a plain chat that never answers ends;
- * and `0` turns each deadline off (client-wide or per call).
+ * and `0` turns each deadline off (client-wide or per call). On both transports: on the Node transport the same
+ * handlers answer through a loopback server.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
@@ -13,6 +14,7 @@ import {
   type OpenRouterError,
   TimeoutError,
 } from "../src/index.js";
+import { TRANSPORTS } from "./helpers/transports.js";
 
 const KEY = "sk-or-v1-timeouts-test-0123456789abcdef";
 const MODEL = "test/model";
@@ -29,7 +31,7 @@ function manualStreamFetch() {
       controller = c;
     },
   });
-  const fetch = (async () => new Response(body, { headers: { "content-type": "text/event-stream" } })) as typeof globalThis.fetch;
+  const fetch = async () => new Response(body, { headers: { "content-type": "text/event-stream" } });
   return {
     fetch,
     push: (text: string) => {
@@ -43,10 +45,10 @@ function manualStreamFetch() {
 }
 
 /** A fetch that never answers and rejects only when its signal aborts. */
-const silentFetch = ((_url: unknown, init?: RequestInit) =>
+const silentFetch = (_url: unknown, init?: RequestInit) =>
   new Promise<Response>((_resolve, reject) => {
     init?.signal?.addEventListener("abort", () => reject(init.signal?.reason), { once: true });
-  })) as typeof globalThis.fetch;
+  });
 
 const content = (text: string) => `data: ${JSON.stringify({ id: "gen-t-1", choices: [{ index: 0, delta: { content: text }, finish_reason: null }] })}\n\n`;
 
@@ -62,97 +64,102 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe("default deadlines", () => {
-  it("the defaults are documented constants that allow long first tokens", () => {
-    expect(DEFAULT_FIRST_EVENT_TIMEOUT_MS).toBe(5 * MINUTE);
-    expect(DEFAULT_IDLE_TIMEOUT_MS).toBe(2 * MINUTE);
-    expect(DEFAULT_TIMEOUT_MS).toBe(10 * MINUTE);
+describe.each(TRANSPORTS)("on the $name transport", (t) => {
+  describe("default deadlines", () => {
+    it("the defaults are documented constants that allow long first tokens", () => {
+      expect(DEFAULT_FIRST_EVENT_TIMEOUT_MS).toBe(5 * MINUTE);
+      expect(DEFAULT_IDLE_TIMEOUT_MS).toBe(2 * MINUTE);
+      expect(DEFAULT_TIMEOUT_MS).toBe(10 * MINUTE);
+    });
+
+    it("a stream that sends only keep-alive comments ends with a TimeoutError after the first-event default", async () => {
+      vi.useFakeTimers();
+      const server = manualStreamFetch();
+      const stream = new OpenRouter({ apiKey: KEY, ...t.serve(server.fetch) }).chatStream({ model: MODEL, messages });
+      const settled = stream.final().catch((e: unknown) => e);
+      await keepAlive(server.push, DEFAULT_FIRST_EVENT_TIMEOUT_MS - 20 * SECOND);
+      expect(stream.done).toBe(false);
+      await keepAlive(server.push, 30 * SECOND);
+      const error = (await settled) as OpenRouterError;
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(error.message).toMatch(/No data event within firstEventTimeoutMs \(300000 ms\)/);
+      expect(stream.outcome).toBe("timeout");
+    });
+
+    it("a stream that stalls after its first data event ends after the idle default; comments do not count", async () => {
+      vi.useFakeTimers();
+      const server = manualStreamFetch();
+      const stream = new OpenRouter({ apiKey: KEY, ...t.serve(server.fetch) }).chatStream({ model: MODEL, messages });
+      const settled = stream.final().catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(3 * MINUTE); // a long first token is fine
+      server.push(content("Hel"));
+      await keepAlive(server.push, DEFAULT_IDLE_TIMEOUT_MS - 20 * SECOND);
+      expect(stream.done).toBe(false);
+      await keepAlive(server.push, 30 * SECOND);
+      const error = (await settled) as OpenRouterError;
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(error.message).toMatch(/idleTimeoutMs \(120000 ms\)/);
+      expect(error.partial?.text).toBe("Hel");
+    });
+
+    it("a plain chat that never answers ends with a TimeoutError after the default total timeout", async () => {
+      vi.useFakeTimers();
+      const call = new OpenRouter({ apiKey: KEY, ...t.serve(silentFetch) }).chat({ model: MODEL, messages }).catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(DEFAULT_TIMEOUT_MS - SECOND);
+      let settled = false;
+      void call.then(() => (settled = true));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(2 * SECOND);
+      const error = (await call) as OpenRouterError;
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(error.message).toMatch(/timed out after 600000 ms/);
+    });
   });
 
-  it("a stream that sends only keep-alive comments ends with a TimeoutError after the first-event default", async () => {
-    vi.useFakeTimers();
-    const server = manualStreamFetch();
-    const stream = new OpenRouter({ apiKey: KEY, fetch: server.fetch }).chatStream({ model: MODEL, messages });
-    const settled = stream.final().catch((e: unknown) => e);
-    await keepAlive(server.push, DEFAULT_FIRST_EVENT_TIMEOUT_MS - 20 * SECOND);
-    expect(stream.done).toBe(false);
-    await keepAlive(server.push, 30 * SECOND);
-    const error = (await settled) as OpenRouterError;
-    expect(error).toBeInstanceOf(TimeoutError);
-    expect(error.message).toMatch(/No data event within firstEventTimeoutMs \(300000 ms\)/);
-    expect(stream.outcome).toBe("timeout");
-  });
+  describe("0 turns a deadline off", () => {
+    it("client-wide: a silent stream and a silent chat are still waiting an hour later", async () => {
+      vi.useFakeTimers();
+      const server = manualStreamFetch();
+      const ac = new AbortController();
+      const client = new OpenRouter({ apiKey: KEY, ...t.serve(server.fetch), timeoutMs: 0, firstEventTimeoutMs: 0, idleTimeoutMs: 0 });
+      const stream = client.chatStream({ model: MODEL, messages }, { signal: ac.signal });
+      const settled = stream.final().catch((e: unknown) => e);
+      await keepAlive(server.push, 30 * MINUTE);
+      server.push(content("a"));
+      await keepAlive(server.push, 30 * MINUTE);
+      expect(stream.done).toBe(false);
 
-  it("a stream that stalls after its first data event ends after the idle default; comments do not count", async () => {
-    vi.useFakeTimers();
-    const server = manualStreamFetch();
-    const stream = new OpenRouter({ apiKey: KEY, fetch: server.fetch }).chatStream({ model: MODEL, messages });
-    const settled = stream.final().catch((e: unknown) => e);
-    await vi.advanceTimersByTimeAsync(3 * MINUTE); // a long first token is fine
-    server.push(content("Hel"));
-    await keepAlive(server.push, DEFAULT_IDLE_TIMEOUT_MS - 20 * SECOND);
-    expect(stream.done).toBe(false);
-    await keepAlive(server.push, 30 * SECOND);
-    const error = (await settled) as OpenRouterError;
-    expect(error).toBeInstanceOf(TimeoutError);
-    expect(error.message).toMatch(/idleTimeoutMs \(120000 ms\)/);
-    expect(error.partial?.text).toBe("Hel");
-  });
+      const chatClient = new OpenRouter({ apiKey: KEY, ...t.serve(silentFetch), timeoutMs: 0, retry: false });
+      let chatSettled = false;
+      const chat = chatClient.chat({ model: MODEL, messages }, { signal: ac.signal }).finally(() => (chatSettled = true)).catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(60 * MINUTE);
+      expect(chatSettled).toBe(false);
 
-  it("a plain chat that never answers ends with a TimeoutError after the default total timeout", async () => {
-    vi.useFakeTimers();
-    const call = new OpenRouter({ apiKey: KEY, fetch: silentFetch }).chat({ model: MODEL, messages }).catch((e: unknown) => e);
-    await vi.advanceTimersByTimeAsync(DEFAULT_TIMEOUT_MS - SECOND);
-    let settled = false;
-    void call.then(() => (settled = true));
-    await vi.advanceTimersByTimeAsync(0);
-    expect(settled).toBe(false);
-    await vi.advanceTimersByTimeAsync(2 * SECOND);
-    const error = (await call) as OpenRouterError;
-    expect(error).toBeInstanceOf(TimeoutError);
-    expect(error.message).toMatch(/timed out after 600000 ms/);
+      ac.abort();
+      expect((await settled) as OpenRouterError).toMatchObject({ kind: "aborted" });
+      expect((await chat) as OpenRouterError).toMatchObject({ kind: "aborted" });
+    });
+
+    it("per call, over the client's defaults", async () => {
+      vi.useFakeTimers();
+      const server = manualStreamFetch();
+      const ac = new AbortController();
+      const stream = new OpenRouter({ apiKey: KEY, ...t.serve(server.fetch) }).chatStream(
+        { model: MODEL, messages },
+        { signal: ac.signal, firstEventTimeoutMs: 0, idleTimeoutMs: 0 },
+      );
+      const settled = stream.final().catch((e: unknown) => e);
+      await keepAlive(server.push, 20 * MINUTE);
+      expect(stream.done).toBe(false);
+      ac.abort();
+      expect((await settled) as OpenRouterError).toMatchObject({ kind: "aborted" });
+    });
+
   });
 });
 
-describe("0 turns a deadline off", () => {
-  it("client-wide: a silent stream and a silent chat are still waiting an hour later", async () => {
-    vi.useFakeTimers();
-    const server = manualStreamFetch();
-    const ac = new AbortController();
-    const client = new OpenRouter({ apiKey: KEY, fetch: server.fetch, timeoutMs: 0, firstEventTimeoutMs: 0, idleTimeoutMs: 0 });
-    const stream = client.chatStream({ model: MODEL, messages }, { signal: ac.signal });
-    const settled = stream.final().catch((e: unknown) => e);
-    await keepAlive(server.push, 30 * MINUTE);
-    server.push(content("a"));
-    await keepAlive(server.push, 30 * MINUTE);
-    expect(stream.done).toBe(false);
-
-    const chatClient = new OpenRouter({ apiKey: KEY, fetch: silentFetch, timeoutMs: 0, retry: false });
-    let chatSettled = false;
-    const chat = chatClient.chat({ model: MODEL, messages }, { signal: ac.signal }).finally(() => (chatSettled = true)).catch((e: unknown) => e);
-    await vi.advanceTimersByTimeAsync(60 * MINUTE);
-    expect(chatSettled).toBe(false);
-
-    ac.abort();
-    expect((await settled) as OpenRouterError).toMatchObject({ kind: "aborted" });
-    expect((await chat) as OpenRouterError).toMatchObject({ kind: "aborted" });
-  });
-
-  it("per call, over the client's defaults", async () => {
-    vi.useFakeTimers();
-    const server = manualStreamFetch();
-    const ac = new AbortController();
-    const stream = new OpenRouter({ apiKey: KEY, fetch: server.fetch }).chatStream(
-      { model: MODEL, messages },
-      { signal: ac.signal, firstEventTimeoutMs: 0, idleTimeoutMs: 0 },
-    );
-    const settled = stream.final().catch((e: unknown) => e);
-    await keepAlive(server.push, 20 * MINUTE);
-    expect(stream.done).toBe(false);
-    ac.abort();
-    expect((await settled) as OpenRouterError).toMatchObject({ kind: "aborted" });
-  });
-
+describe("timeout options", () => {
   it("negative or non-numeric timeouts are still refused", () => {
     expect(() => new OpenRouter({ apiKey: KEY, timeoutMs: -1 })).toThrow(InvalidArgumentError);
     expect(() => new OpenRouter({ apiKey: KEY, idleTimeoutMs: Number.NaN })).toThrow(/idleTimeoutMs/);

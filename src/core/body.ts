@@ -60,47 +60,6 @@ export function checkMaxResponseBytes(value: unknown, name = "maxResponseBytes")
   return value;
 }
 
-export interface ReadBoundedResult {
-  text: string;
-  /** True when the body was longer than the limit: `text` is its first `limit` bytes (decoded). */
-  cut: boolean;
-}
-
-/**
- * Reads a body as text, counting bytes as they arrive: never more than `limit` bytes are buffered. Past the
- * limit the body is cancelled and the result is marked `cut`. A declared `content-length` above the limit is
- * refused before anything is read. Read errors (a dropped connection) propagate as they are.
- */
-export async function readBounded(response: Response, limit: number): Promise<ReadBoundedResult> {
-  const body = response.body;
-  if (body === null) return { text: "", cut: false };
-  const declared = Number(response.headers.get("content-length"));
-  if (Number.isFinite(limit) && declared > limit) {
-    body.cancel().catch(() => {});
-    return { text: "", cut: true };
-  }
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  const parts: string[] = [];
-  let bytes = 0;
-  for (;;) {
-    const read = await reader.read();
-    if (read.done) break;
-    const chunk = read.value;
-    if (bytes + chunk.byteLength > limit) {
-      const room = limit - bytes;
-      if (room > 0) parts.push(decoder.decode(chunk.subarray(0, room), { stream: true }));
-      reader.cancel().catch(() => {});
-      // Drop a character cut in half at the limit rather than show a replacement character.
-      return { text: parts.join(""), cut: true };
-    }
-    bytes += chunk.byteLength;
-    parts.push(decoder.decode(chunk, { stream: true }));
-  }
-  parts.push(decoder.decode());
-  return { text: parts.join(""), cut: false };
-}
-
 /** The typed error for a body over the limit. */
 export function tooLargeError(limit: number, what: string, where: string, init: OpenRouterErrorInit = {}): ResponseTooLargeError {
   return new ResponseTooLargeError(

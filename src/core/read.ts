@@ -35,7 +35,8 @@ export async function readText(res: TransportResponse, ctx: AttemptContext, limi
     bytes = await res.body.bytes(limit);
   } catch (cause) {
     const info = ctx.info;
-    if (cause instanceof ResponseTooLargeError) {
+    // By name too: a transport from the CommonJS `/node` entry throws its own copy of the class.
+    if (cause instanceof ResponseTooLargeError || (cause as Error | undefined)?.name === "ResponseTooLargeError") {
       throw tooLargeError(limit, "The response body", describe({ ...info, status: res.status }), { ...info, status: res.status });
     }
     if (ctx.deadline.aborted) throw ctx.deadline.failure(info, cause);

@@ -12,7 +12,7 @@ import { type Json, isObject } from "../internal/json.js";
 import type { StreamOutcome } from "./events.js";
 import { END, type EventFolder, type EventStreamInit, KEEP_ALIVE } from "./event-types.js";
 import * as failure from "./failures.js";
-import { asResponse, excerpt, htmlPageError, noop } from "./non-sse.js";
+import { excerpt, htmlPageError, noop } from "./non-sse.js";
 import { streamSettings } from "./options.js";
 import { SseReader, type SseSink } from "./sse.js";
 import { StreamTimers, type TimeoutSink } from "./timers.js";
@@ -164,7 +164,7 @@ export class EventMachine<E, R> implements ChannelSource, SseSink, TimeoutSink {
     this.#ttfbMs = this.#now() - this.#startedAt;
     this.#headers = res.headers;
     const type = res.headers.get("content-type") ?? "";
-    if (/\bhtml\b/i.test(type)) return htmlPageError(asResponse(res), this.#info).then((error) => this.#fail("failed", error, false));
+    if (/\bhtml\b/i.test(type)) return htmlPageError(res, this.#info).then((error) => this.#fail("failed", error, false));
     if (/\bjson\b/i.test(type) && !/event-stream/i.test(type)) this.#json = [];
     this.#timers?.onHeaders();
     this.#reader = res.body.reader();

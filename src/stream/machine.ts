@@ -11,12 +11,13 @@ import { wireErrorOf } from "../core/wire-error.js";
 import { tooLargeError } from "../core/body.js";
 import { EventChannel, type ChannelSource } from "../core/final-iterable.js";
 import { chatResultFromResponse, type ChatResult, type ChatTiming, type ResultContext } from "../core/result.js";
+import type { ByteReader, TransportResponse } from "../core/transport.js";
 import { type Json, isObject } from "../internal/json.js";
 import { ChunkAccumulator } from "./accumulator.js";
 import type { ChatStreamEvent, ChatStreamInit, ChatStreamSettled, StreamOutcome } from "./events.js";
 import * as failure from "./failures.js";
-import { JsonBody, asResponse, htmlPageError, noop, releaseAfterDone, statusError } from "./non-sse.js";
-import { opened, streamSettings } from "./options.js";
+import { JsonBody, htmlPageError, releaseAfterDone, statusError } from "./non-sse.js";
+import { opened, streamSettings, transportResponseOf } from "./options.js";
 import { FirstRead } from "./first-read.js";
 import { SseReader, type SseSink } from "./sse.js";
 import { StreamTimers, type TimeoutSink } from "./timers.js";
@@ -41,7 +42,7 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
   private firstRead: FirstRead | undefined;
   private inflight: Promise<void> | undefined;
   private readonly opening: Promise<void>;
-  private reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  private reader: ByteReader | undefined;
   /** The response headers, once the response has arrived. */
   private headers: Headers | undefined;
   /** Set for a 2xx `application/json` body instead of SSE. */
@@ -81,7 +82,7 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
     this.opening = opened(init.open, this.ac.signal).then(
       (response) => {
         try {
-          return this.onResponse(asResponse(response));
+          return this.onResponse(transportResponseOf(response));
         } catch (e) {
           this.onInternalError(e);
           return undefined;
@@ -130,10 +131,10 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
   private readOnce(): Promise<void> {
     if (this.reader === undefined) return this.waitForResponse();
     return this.reader.read().then(
-      (read) => {
+      (chunk) => {
         this.inflight = undefined;
         try {
-          this.onRead(read);
+          this.onRead(chunk);
         } catch (e) {
           // Whatever goes wrong while folding a read in must end the stream, never escape as an unhandled rejection.
           this.onInternalError(e);
@@ -162,34 +163,31 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
     }
   }
 
-  private onRead(read: ReadableStreamReadResult<Uint8Array>): void {
+  /** One network read (`undefined`: the body ended). */
+  private onRead(chunk: Uint8Array | undefined): void {
     if (this.settled) return;
-    if (read.done) this.onEnd();
-    else if (this.json === undefined) this.sse.push(read.value);
-    else if (!this.json.add(read.value, this.maxResponseBytes)) this.failTooLarge("The JSON body of the stream");
+    if (chunk === undefined) this.onEnd();
+    else if (this.json === undefined) this.sse.push(chunk);
+    else if (!this.json.add(chunk, this.maxResponseBytes)) this.failTooLarge("The JSON body of the stream");
   }
 
-  private onResponse(response: Response): Promise<void> | undefined {
+  private onResponse(response: TransportResponse): Promise<void> | undefined {
     if (this.settled) {
       // Aborted or timed out while the request was in flight: release the body we will never read.
-      response.body?.cancel().catch(noop);
+      response.body.cancel();
       return;
     }
     this.ttfbMs = this.now() - this.startedAt;
     this.headers = response.headers;
     // The client's transport never hands over a non-2xx, but a hand-written `open` (a bare fetch) may.
-    if (!response.ok) return statusError(response, this.info).then((error) => this.fail("failed", error, false));
+    if (response.status < 200 || response.status > 299) return statusError(response, this.info).then((error) => this.fail("failed", error, false));
     const type = response.headers.get("content-type") ?? "";
     if (/\bhtml\b/i.test(type)) {
       return htmlPageError(response, this.info).then((error) => this.fail("failed", error, false));
     }
     if (/\bjson\b/i.test(type) && !/event-stream/i.test(type)) this.json = new JsonBody();
     this.timers?.onHeaders();
-    if (response.body === null) {
-      this.onEnd();
-      return;
-    }
-    this.reader = response.body.getReader();
+    this.reader = response.body.reader();
     return undefined;
   }
 
@@ -379,7 +377,7 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
     void error.stack;
     this.settle(outcome, undefined, error);
     if (abortRequest) this.ac.abort(error);
-    this.reader?.cancel(error).catch(noop);
+    this.reader?.cancel(error);
   }
 
   private settle(outcome: StreamOutcome, result: ChatResult | undefined, error: OpenRouterError | undefined): void {

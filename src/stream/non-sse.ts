@@ -4,10 +4,10 @@
  */
 import { InvalidResponseError, describe, type OpenRouterError, type RequestInfo } from "../core/errors.js";
 import { errorFromResponse } from "../core/wire-error.js";
-import { ERROR_BODY_MAX_BYTES, excerptOf, readBounded } from "../core/body.js";
+import { ERROR_BODY_MAX_BYTES, excerptOf } from "../core/body.js";
 import { redact } from "../internal/redact.js";
 import { type Json, isObject } from "../internal/json.js";
-import type { ResponseBody, TransportResponse } from "../core/transport.js";
+import type { ByteReader, ResponseBody, TransportResponse } from "../core/transport.js";
 
 /** A short, printable excerpt of a payload for an error message: a copy, never a slice of a large body. */
 export function excerpt(text: string): string {
@@ -57,8 +57,8 @@ export class JsonBody {
  * A 2xx HTML page instead of an event stream. Not a network failure and not worth retrying; the error quotes
  * the head of the page.
  */
-export async function htmlPageError(response: Response, info: RequestInfo): Promise<InvalidResponseError> {
-  const { text } = await readBounded(response, ERROR_BODY_MAX_BYTES).catch(() => ({ text: "" }));
+export async function htmlPageError(response: TransportResponse, info: RequestInfo): Promise<InvalidResponseError> {
+  const text = await readHead(response.body);
   const page = excerptOf(text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim());
   return new InvalidResponseError(
     `Expected an event stream, got an HTML page${page ? `: ${page}` : ""}${describe({ ...info, status: response.status })}`,
@@ -67,31 +67,39 @@ export async function htmlPageError(response: Response, info: RequestInfo): Prom
 }
 
 /** A non-2xx answer handed over by a hand-written `open` (the client's transport never does): the typed error. */
-export async function statusError(response: Response, info: RequestInfo): Promise<OpenRouterError> {
-  const { text } = await readBounded(response, ERROR_BODY_MAX_BYTES).catch(() => ({ text: "" }));
-  return errorFromResponse(response.status, response.headers, text, info);
+export async function statusError(response: TransportResponse, info: RequestInfo): Promise<OpenRouterError> {
+  return errorFromResponse(response.status, response.headers, await readHead(response.body), info);
+}
+
+/** The first `ERROR_BODY_MAX_BYTES` of a body as text ("" when it cannot be read: the status tells enough). */
+async function readHead(body: ResponseBody): Promise<string> {
+  const reader = body.reader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let bytes = 0;
+  try {
+    for (let chunk = await reader.read(); chunk !== undefined; chunk = await reader.read()) {
+      const room = ERROR_BODY_MAX_BYTES - bytes;
+      if (chunk.byteLength > room) {
+        // Drop a character cut in half at the limit rather than show a replacement character.
+        text += decoder.decode(chunk.subarray(0, room), { stream: true });
+        reader.cancel();
+        return text;
+      }
+      bytes += chunk.byteLength;
+      text += decoder.decode(chunk, { stream: true });
+    }
+    return text + decoder.decode();
+  } catch {
+    return text;
+  }
 }
 
 /** After `[DONE]`: read the rest of the body (normally just its end) so the connection can be reused; anything more is cut. */
-export function releaseAfterDone(reader: ReadableStreamDefaultReader<Uint8Array>): void {
-  reader.read().then(
-    (r) => {
-      if (!r.done) reader.cancel().catch(noop);
-    },
-    noop,
-  );
+export function releaseAfterDone(reader: ByteReader): void {
+  reader.read().then((chunk) => {
+    if (chunk !== undefined) reader.cancel();
+  }, noop);
 }
 
 export function noop(): void {}
-
-/**
- * `open` may resolve with the transport seam's `TransportResponse` as well as a fetch `Response`: the former
- * is seen as a `Response` over its body stream (no copy of the bytes).
- */
-export function asResponse(response: Response | TransportResponse): Response {
-  if (typeof (response.body as Partial<ResponseBody> | null)?.reader !== "function") return response as Response;
-  const { status, statusText, headers, body } = response as TransportResponse;
-  // A 204/205/304 cannot carry a body in a Response; a stream never gets one, so an empty body is right.
-  const nullBody = status === 204 || status === 205 || status === 304;
-  return new Response(nullBody ? null : body.stream(), { status, statusText, headers });
-}

@@ -3,7 +3,7 @@ import { InvalidArgumentError, type RequestInfo } from "../core/errors.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes } from "../core/body.js";
 import { isObject } from "../internal/json.js";
 import type { ChatStreamInit } from "./events.js";
-import type { TransportResponse } from "../core/transport.js";
+import { type TransportResponse, responseOf } from "../core/transport.js";
 
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024;
 
@@ -62,4 +62,12 @@ export function opened(open: ChatStreamInit["open"], signal: AbortSignal): Promi
   } catch (e) {
     return Promise.reject(e);
   }
+}
+
+/**
+ * What `open` resolved with, as the transport seam's response: the client's pipeline hands one over as is; a
+ * fetch `Response` from a hand-written `open` is adapted (its body is read through its own reader, not copied).
+ */
+export function transportResponseOf(response: Response | TransportResponse): TransportResponse {
+  return typeof (response.body as { reader?: unknown } | null)?.reader === "function" ? (response as TransportResponse) : responseOf(response as Response);
 }

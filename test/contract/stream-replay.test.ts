@@ -2,7 +2,8 @@
  * Contract tests for streaming: every recorded SSE exchange on /chat/completions (test/fixtures/recorded,
  * provenance in its SOURCES.md) is replayed through the real client (`new OpenRouter({ fetch })` →
  * `client.chatStream`) and compared with what a tiny, independent reference reader derives from the raw SSE
- * text. Recordings that kept the network reads (`sse_chunks`) are served read by read.
+ * text. Recordings that kept the network reads (`sse_chunks`) are served read by read. The replays run on both
+ * transports: on the Node transport a loopback server serves the same bytes.
  */
 import { describe, expect, it } from "vitest";
 import {
@@ -16,6 +17,7 @@ import {
 import { chatResultFromResponse } from "../../src/core/result.js";
 import type { ChatStreamEvent } from "../../src/stream/chat-stream.js";
 import { type Recorded, listFixtures, loadFixture, recordedHeaders, recordedJson, replayFetch } from "../helpers/fixtures.js";
+import { TRANSPORTS, type TransportCase } from "../helpers/transports.js";
 
 type Json = Record<string, unknown>;
 
@@ -109,9 +111,9 @@ function reference(sse: string): Reference {
 }
 
 /** Replays one recording through the real client, iterating the events. */
-async function replay(rec: Recorded) {
+async function replay(rec: Recorded, t: TransportCase = TRANSPORTS[0]!) {
   const { fetch, sent } = replayFetch(rec);
-  const client = new OpenRouter({ apiKey: "sk-or-test", fetch });
+  const client = new OpenRouter({ apiKey: "sk-or-test", ...t.serve(fetch) });
   const stream = client.chatStream(streamParams(rec));
   const events: ChatStreamEvent[] = [];
   let thrown: unknown;
@@ -158,7 +160,7 @@ function expectMatchesReference(result: ChatResult, ref: Reference) {
   expect(result.annotations).toEqual(ref.annotations);
 }
 
-describe("recorded SSE streams replay through client.chatStream", () => {
+describe.each(TRANSPORTS)("recorded SSE streams replay through client.chatStream on the $name transport", (t) => {
   it("finds every recorded chat stream (read from test/fixtures/recorded)", () => {
     const names = fixtures.map((f) => f.name);
     expect(names.length).toBeGreaterThanOrEqual(22);
@@ -171,7 +173,7 @@ describe("recorded SSE streams replay through client.chatStream", () => {
   for (const { name, rec } of fixtures) {
     const ref = reference(rec.response.sse!);
     it(`${name}: ${ref.error ? "raises the in-band error with the partial output" : "assembles text, tool calls, usage and cost"}`, async () => {
-      const { stream, events, thrown, sent, result, error } = await replay(rec);
+      const { stream, events, thrown, sent, result, error } = await replay(rec, t);
       // The request that went out: stream: true, SSE accepted, to the recorded path.
       expect(sent).toHaveLength(1);
       expect(new URL(sent[0]!.url).pathname).toBe(rec.request.path);
@@ -209,7 +211,7 @@ describe("recorded SSE streams replay through client.chatStream", () => {
 
     it(`${name}: final() without iterating gives the same outcome`, async () => {
       const { fetch } = replayFetch(rec);
-      const stream = new OpenRouter({ apiKey: "sk-or-test", fetch }).chatStream(streamParams(rec));
+      const stream = new OpenRouter({ apiKey: "sk-or-test", ...t.serve(fetch) }).chatStream(streamParams(rec));
       const settled = await stream.final().then(
         (r) => r,
         (e: unknown) => e,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ResponseTooLargeError } from "../../src/core/body.js";
-import { responseOf } from "../../src/core/transport.js";
+import { inspect } from "node:util";
+import { NO_SIGNAL, isNoSignal, networkMessage, responseOf, stripCause } from "../../src/core/transport.js";
 
 const encoder = new TextEncoder();
 /** A response whose body arrives in the given pieces, without a content-length. */
@@ -46,5 +47,38 @@ describe("responseOf (fetch Response -> TransportResponse)", () => {
     expect((await empty.body.bytes(10)).byteLength).toBe(0);
     expect(await empty.body.reader().read()).toBeUndefined();
     expect((await empty.body.stream().getReader().read()).done).toBe(true);
+  });
+});
+
+describe("network failures: the code is kept, the rest dropped", () => {
+  const KEY = "sk-or-v1-seam-0123456789abcdef";
+  /** undici's dispatcher error: the code on the error itself, request options on it too. */
+  const undiciError = () =>
+    Object.assign(new Error(`connect ECONNREFUSED 127.0.0.1:9 Bearer ${KEY}`), { name: "SocketError", code: "ECONNREFUSED", options: { headers: { authorization: `Bearer ${KEY}` } } });
+  /** fetch's: "fetch failed" with the code on its cause. */
+  const fetchError = () => new TypeError("fetch failed", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) });
+
+  it("networkMessage names the code once, from the error or from its cause, without the key", () => {
+    expect(networkMessage(undiciError(), KEY)).toBe("connect ECONNREFUSED 127.0.0.1:9 Bearer [REDACTED]");
+    expect(networkMessage(fetchError(), KEY)).toBe("fetch failed (UND_ERR_SOCKET)");
+    expect(networkMessage(Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }))).toBe("other side closed (UND_ERR_SOCKET)");
+  });
+
+  it("stripCause keeps name, message and code (of the error and of its cause), nothing that could hold headers", () => {
+    const clean = stripCause(undiciError(), KEY) as Error & { code?: string; options?: unknown };
+    expect([clean.name, clean.code, clean.options]).toEqual(["SocketError", "ECONNREFUSED", undefined]);
+    expect(inspect(clean, { depth: 10, showHidden: true })).not.toContain(KEY);
+    const inner = (stripCause(fetchError(), KEY) as { cause?: { code?: string } }).cause;
+    expect(inner?.code).toBe("UND_ERR_SOCKET");
+  });
+});
+
+describe("NO_SIGNAL", () => {
+  it("is recognised by identity and, for another copy of this module (a CommonJS bundle), by its registered mark", () => {
+    expect(isNoSignal(NO_SIGNAL)).toBe(true);
+    const copy = Object.defineProperty(new AbortController().signal, Symbol.for("openrouter-fetch.no-signal"), { value: true });
+    expect(isNoSignal(copy)).toBe(true);
+    expect(isNoSignal(new AbortController().signal)).toBe(false);
+    expect(NO_SIGNAL.aborted).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Streaming against a real loopback HTTP server (node:http on 127.0.0.1) with the platform fetch: keep-alives,
+ * Streaming against a real loopback HTTP server (node:http on 127.0.0.1), on both transports (the platform
+ * fetch and the Node transport): keep-alives,
  * an in-band error, a dropped socket, a server that only ever sends keep-alive comments, a body that just
  * stops, the caller aborting (the server must see the connection close), 500 concurrent streams, and a
  * non-2xx answer before the stream. Timeouts are small but real; no test asserts a duration.
@@ -17,6 +18,7 @@ import {
   TimeoutError,
 } from "../../src/index.js";
 import type { ChatStreamEvent } from "../../src/stream/chat-stream.js";
+import { TRANSPORTS, type TransportCase } from "../helpers/transports.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>) => void;
 
@@ -26,10 +28,13 @@ const handlers = new Map<string, Handler>();
 /** Resolves when the server sees the connection of the request tagged `x-test-id` close. */
 const closed = new Map<string, { promise: Promise<void>; resolve: () => void }>();
 
+/** The transport of the running tests; test ids are kept apart per transport. */
+let current: TransportCase = TRANSPORTS[0]!;
+
 function watchClose(id: string) {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => (resolve = r));
-  closed.set(id, { promise, resolve });
+  closed.set(`${current.name}:${id}`, { promise, resolve });
   return promise;
 }
 
@@ -97,7 +102,12 @@ async function writeSlowly(res: ServerResponse, pieces: string[], pauseMs = 5) {
 }
 
 function client(scenario: string, testId = "", extra: NonNullable<ConstructorParameters<typeof OpenRouter>[0]> = {}) {
-  return new OpenRouter({ apiKey: "sk-or-test", baseUrl, headers: { "x-scenario": scenario, "x-test-id": testId }, ...extra });
+  return new OpenRouter({
+    apiKey: "sk-or-test",
+    ...current.at(baseUrl),
+    headers: { "x-scenario": scenario, "x-test-id": `${current.name}:${testId}` },
+    ...extra,
+  });
 }
 const params = { model: "openai/gpt-4o-mini", messages: [{ role: "user" as const, content: "count" }] };
 
@@ -112,7 +122,11 @@ async function collect(stream: AsyncIterable<ChatStreamEvent>) {
   return { events, error };
 }
 
-describe("streaming over a loopback server", () => {
+describe.each(TRANSPORTS)("streaming over a loopback server on the $name transport", (t) => {
+  beforeAll(() => {
+    current = t;
+  });
+
   it("keep-alive comments between data chunks are skipped; the result is complete", async () => {
     handlers.set("keepalive", (_req, res) => {
       sseHead(res);
