@@ -257,7 +257,7 @@ describe("stream timeouts through the gateway (a socket, plain fetch and the ope
   it("a chat (not streamed) whose upstream never answers ends with the client's total timeout", async () => {
     const res = await post("fake/json-never", false);
     expect(res.status).toBe(504);
-    expect(await res.json()).toMatchObject({ error: { type: "api_error" } });
+    expect(await res.json()).toMatchObject({ error: { type: "api_error", code: "timeout" } });
     expect(await closedUpstream("fake/json-never")).toBe(true);
     expect(await settledRow(res.headers.get("x-request-id")!)).toMatchObject({ state: "done", status: 504, cost_usd: 0 });
   });
