@@ -121,6 +121,8 @@ export function pipeToWeb(pipe: SsePipe): ReadableStream<Uint8Array> {
   };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
+      // Between two pulls the consumer holds the stream, not the upstream: that time is not upstream silence.
+      pipe.deadline.release();
       for (;;) {
         let chunk: ReadableStreamReadResult<Uint8Array>;
         try {
@@ -130,7 +132,11 @@ export function pipeToWeb(pipe: SsePipe): ReadableStream<Uint8Array> {
         }
         if (chunk.done) return end(controller, false);
         const out = feed(pipe, chunk.value);
-        if (out) return controller.enqueue(encoder.encode(out));
+        if (out) {
+          controller.enqueue(encoder.encode(out));
+          pipe.deadline.hold();
+          return;
+        }
       }
     },
     async cancel() {

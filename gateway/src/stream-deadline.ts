@@ -56,7 +56,8 @@ export class StreamDeadline {
   #phase: DeadlineKind | undefined;
   /** The window runs from here: the start of the call, the headers, or the last data event. */
   #anchor = 0;
-  #held = false;
+  /** When the app stopped taking data, while it has not resumed. */
+  #heldAt: number | undefined;
   #stopped = false;
 
   constructor(timeouts: StreamTimeouts, now: () => number) {
@@ -87,16 +88,20 @@ export class StreamDeadline {
   }
 
   /**
-   * The app is not taking what was sent (back-pressure): the upstream is not being read, so its silence is not
-   * the upstream's. `release` restarts the window.
+   * The app is not taking what was sent (back-pressure): the upstream is not being read, so the time until
+   * `release` is not the upstream's silence and is left out of the window (which is not restarted).
    */
   hold(): void {
-    this.#held = true;
+    if (this.#heldAt === undefined) this.#heldAt = this.#now();
   }
 
   release(): void {
-    this.#held = false;
-    if (this.#phase !== undefined) this.#anchor = this.#now();
+    if (this.#heldAt === undefined) return;
+    const now = this.#now();
+    this.#anchor += now - this.#heldAt;
+    this.#heldAt = undefined;
+    // The timer lapsed during the hold (see `elapsed`): it runs again for what is left of the window.
+    if (this.#timer === undefined && this.#phase !== undefined && !this.#stopped) this.#arm(Math.max(1, this.#anchor + this.#window() - now));
   }
 
   /** The stream is over: no timer remains. */
@@ -118,8 +123,9 @@ export class StreamDeadline {
     this.#timer = undefined;
     const phase = this.#phase;
     if (phase === undefined || this.#stopped) return;
-    const window = phase === "first" ? this.#timeouts.firstEventTimeoutMs : this.#timeouts.idleTimeoutMs;
-    const remaining = this.#held ? window : this.#anchor + window - this.#now();
+    // Held: nothing to judge until the app takes data again; `release` re-arms the timer.
+    if (this.#heldAt !== undefined) return;
+    const remaining = this.#anchor + this.#window() - this.#now();
     if (remaining > 1) {
       this.#arm(remaining);
       return;
@@ -132,7 +138,11 @@ export class StreamDeadline {
   #enter(phase: DeadlineKind, at: number): void {
     this.#phase = phase;
     this.#anchor = at;
-    this.#arm(phase === "first" ? this.#timeouts.firstEventTimeoutMs : this.#timeouts.idleTimeoutMs);
+    this.#arm(this.#window());
+  }
+
+  #window(): number {
+    return this.#phase === "first" ? this.#timeouts.firstEventTimeoutMs : this.#timeouts.idleTimeoutMs;
   }
 
   #arm(ms: number): void {
