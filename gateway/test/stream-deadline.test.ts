@@ -3,7 +3,8 @@
  * time, keep-alive comments are not progress), then the gateway in front of a loopback upstream that goes
  * silent (before its headers, after its headers, mid-answer, or sending only keep-alive comments): the app gets
  * what arrived and then an error event, never `[DONE]`, the upstream request is aborted and the row settled.
- * Also the non-stream path: a chat upstream that never answers ends with the client's total timeout.
+ * An app slow to read is not taken for a silent upstream. Also the non-stream path: a chat upstream that never
+ * answers ends with the client's total timeout.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -133,6 +134,11 @@ function upstream(req: IncomingMessage, res: ServerResponse, body: string): void
   res.writeHead(200, { "content-type": "text/event-stream" });
   res.flushHeaders();
   if (model === "fake/partial") res.write(firstChunk);
+  if (model === "fake/complete") {
+    // A healthy stream in two network writes: the app, not the upstream, is the slow one.
+    res.write(firstChunk);
+    setTimeout(() => res.end(event({ id: "gen-t1", choices: [{ index: 0, delta: { content: "lo" }, finish_reason: "stop" }], usage: { prompt_tokens: 3, completion_tokens: 2, cost: 0.00001 } }) + "data: [DONE]\n\n"), 20);
+  }
   if (model === "fake/keep-alive") {
     // Comments far more often than either timeout: they must not count as data.
     const timer = setInterval(() => res.write(": OPENROUTER PROCESSING\n\n"), 20);
@@ -235,6 +241,26 @@ describe("stream timeouts through the gateway (a socket, plain fetch and the ope
     expect(text).toContain(`idleTimeoutMs (${IDLE_MS} ms)`);
     expect(text).not.toContain("[DONE]");
     expect(await settledRow(res.headers.get("x-request-id")!)).toMatchObject({ state: "done", stream_outcome: "timeout", cost_usd: 0.0000777 });
+  });
+
+  it("an app that takes its time between reads is not the upstream's silence: the stream completes", async () => {
+    const res = await gateway.fetch(
+      new Request("http://gw/v1/chat/completions", {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "fake/complete", stream: true, messages: [{ role: "user", content: "hi" }] }),
+      }),
+    );
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = decoder.decode((await reader.read()).value, { stream: true });
+    expect(text).toBe(firstChunk);
+    // Longer than the idle timeout; the upstream has sent everything meanwhile.
+    await new Promise((r) => setTimeout(r, IDLE_MS * 3));
+    for (let r = await reader.read(); !r.done; r = await reader.read()) text += decoder.decode(r.value, { stream: true });
+    expect(text).not.toContain("upstream_timeout");
+    expect(text.endsWith("data: [DONE]\n\n")).toBe(true);
+    expect(await settledRow(res.headers.get("x-request-id")!)).toMatchObject({ stream_outcome: "completed", status: 200 });
   });
 
   it("keep-alive comments alone do not keep a stream alive past the first-event timeout (nor trip the idle one)", async () => {
