@@ -141,9 +141,12 @@ export async function settleFromGeneration(ctx: GatewayContext, usageId: string,
     const g = await ctx.client.generation(generationId);
     cost = g.totalCost;
     if (g.provider) row.provider = g.provider;
-    const raw = g as unknown as Record<string, unknown>;
-    if (typeof raw["promptTokens"] === "number") row.prompt_tokens = raw["promptTokens"];
-    if (typeof raw["completionTokens"] === "number") row.completion_tokens = raw["completionTokens"];
+    // The provider's own counts are what was billed; OpenRouter's normalised ones when those are absent.
+    const prompt = g.nativeTokens.prompt ?? g.tokens.prompt;
+    const completion = g.nativeTokens.completion ?? g.tokens.completion;
+    if (prompt !== undefined) row.prompt_tokens = prompt;
+    if (completion !== undefined) row.completion_tokens = completion;
+    if (g.nativeTokens.reasoning !== undefined) row.reasoning_tokens = g.nativeTokens.reasoning;
   } catch (e) {
     ctx.logger?.warn({ usageId, err: String(e) }, "generation lookup failed; charging the reservation");
     row.error_type = "cost_unverified";

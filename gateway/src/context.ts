@@ -8,6 +8,7 @@ import type { KeyCache } from "./auth.js";
 import type { KeyLimits } from "./limits.js";
 import type { GatewayMetrics } from "./metrics.js";
 import type { Db, HotPath } from "./store.js";
+import type { StreamTimeouts } from "./stream-deadline.js";
 
 export interface GatewayContext {
   client: OpenRouter;
@@ -23,6 +24,8 @@ export interface GatewayContext {
   maxBody: number;
   minUseful: number;
   aliases: Readonly<Record<string, string>>;
+  /** The forwarded streams' first-event and idle timeouts (from the client options, with the client's defaults). */
+  streamTimeouts: StreamTimeouts;
   /** Keeps a background write (a settlement from `/generation`) for `close()` to wait on. */
   track<T>(p: Promise<T>): Promise<T>;
   /** Counts a request or stream as in flight until `end` (so `close()` drains it). */

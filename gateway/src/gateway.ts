@@ -16,6 +16,7 @@ import { KeyLimits } from "./limits.js";
 import { GatewayMetrics } from "./metrics.js";
 import { buildApp } from "./routes.js";
 import { openStore, type KeysTable, type Store } from "./store.js";
+import { streamTimeouts } from "./stream-deadline.js";
 import { upstreamClient, type ClientOptions } from "./upstream.js";
 
 export interface GatewayOptions {
@@ -50,7 +51,10 @@ export interface GatewayOptions {
   recoverOnStart?: boolean | undefined;
   /** How long a key looked up by its hash is reused in memory, in ms (default 30 000; 0 looks it up every time). */
   keyCacheTtlMs?: number | undefined;
-  /** Options passed to the upstream client (timeouts, retry, breaker). */
+  /**
+   * Options passed to the upstream client (timeouts, retry, breaker). Its `firstEventTimeoutMs` and
+   * `idleTimeoutMs` also bound the streams the gateway forwards (defaults 5 and 2 minutes).
+   */
   client?: Partial<ClientOptions> | undefined;
 }
 
@@ -95,6 +99,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     maxBody: options.maxBodyBytes ?? DEFAULT_MAX_BODY,
     minUseful: options.minUsefulTokens ?? 16,
     aliases: options.aliases ?? {},
+    streamTimeouts: streamTimeouts(options.client),
     track(p) {
       pendingSettles.add(p);
       p.finally(() => pendingSettles.delete(p)).catch(() => undefined);

@@ -9,11 +9,12 @@ import type { ChatResult, OpenRouter } from "openrouter-fetch";
 import { finishRow, logLine, resultColumns, settleFromGeneration, usageColumns, type Admission, type RowUpdate } from "./accounting.js";
 import type { CallerKey } from "./auth.js";
 import type { GatewayContext } from "./context.js";
-import { upstreamErrorBody, type GatewayErrorBody } from "./errors.js";
+import { GatewayError, upstreamErrorBody, type GatewayErrorBody } from "./errors.js";
 import { baseHeaders, errorResponse, jsonResponse, nodePair, onClientGone, parseUpstreamJson } from "./http.js";
 import { SseForwarder, type SseOutcome } from "./sse.js";
 import { pipeToNode, pipeToWeb, type SsePipe } from "./sse-writer.js";
-import { postUpstream } from "./upstream.js";
+import { StreamDeadline } from "./stream-deadline.js";
+import { postUpstream, type UpstreamAnswer } from "./upstream.js";
 
 /** One request as it goes through the proxy. */
 export interface Exchange {
@@ -70,8 +71,27 @@ export async function forwardStream(ctx: GatewayContext, x: Exchange, body: Reco
   const ac = new AbortController();
   // From now on: an app gone while the upstream has not answered yet must not leave the call running.
   onClientGone(x.c, () => ac.abort());
-  const answer = await postUpstream(ctx.client, "/chat/completions", body, "stream", ac.signal);
-  if (!answer.ok) return upstreamFailed(ctx, x, answer, true);
+  // The first-event window counts from the start of the call, as the client's does (headers included).
+  const deadline = new StreamDeadline(ctx.streamTimeouts, () => performance.now());
+  deadline.onExpire = () => ac.abort();
+  deadline.start();
+  let answer: UpstreamAnswer<ReadableStream<Uint8Array>>;
+  try {
+    answer = await postUpstream(ctx.client, "/chat/completions", body, "stream", ac.signal);
+  } catch (error) {
+    deadline.stop();
+    throw deadline.expired ? timeoutError(deadline) : error;
+  }
+  if (deadline.expired) {
+    // Timed out just as the headers came: nothing was sent yet, so the app gets a plain 504.
+    if (answer.ok) answer.data.cancel().catch(() => undefined);
+    throw timeoutError(deadline);
+  }
+  if (!answer.ok) {
+    deadline.stop();
+    return upstreamFailed(ctx, x, answer, true);
+  }
+  deadline.onHeaders();
   const headerGenerationId = answer.response.headers.get("x-generation-id") ?? undefined;
   let generationWrite: Promise<unknown> | undefined;
   const recordGenerationId = (id: string | undefined) => {
@@ -86,6 +106,7 @@ export async function forwardStream(ctx: GatewayContext, x: Exchange, body: Reco
   const finish = async (o: SseOutcome): Promise<string | undefined> => {
     if (finished) return undefined;
     finished = true;
+    deadline.stop();
     try {
       await generationWrite?.catch(() => undefined);
       return await settleStream(ctx, x, o, headerGenerationId);
@@ -93,7 +114,7 @@ export async function forwardStream(ctx: GatewayContext, x: Exchange, body: Reco
       ctx.end();
     }
   };
-  const pipe: SsePipe = { upstream: answer.data, forwarder, finish: (o) => ctx.track(finish(o)), cancelUpstream: () => ac.abort() };
+  const pipe: SsePipe = { upstream: answer.data, forwarder, finish: (o) => ctx.track(finish(o)), cancelUpstream: () => ac.abort(), deadline };
   const headers: Record<string, string> = {
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-cache",
@@ -115,17 +136,22 @@ export async function forwardStream(ctx: GatewayContext, x: Exchange, body: Reco
   return new Response(pipeToWeb(pipe), { status: 200, headers });
 }
 
+/** A stream timeout that passed before the upstream's headers: nothing was sent to the app yet. */
+function timeoutError(deadline: StreamDeadline): GatewayError {
+  return new GatewayError(504, deadline.message(), "upstream_timeout");
+}
+
 /** The stream's row: closed with its usage and outcome; returns the cost comment sent before `[DONE]`. */
 async function settleStream(ctx: GatewayContext, x: Exchange, o: SseOutcome, headerGenerationId: string | undefined): Promise<string | undefined> {
   const a = x.admission;
   const cost = o.costUsd;
-  const outcome = o.cancelled ? "cancelled" : o.completed ? "completed" : o.inBandError ? "error" : o.readFailed ? "failed" : "truncated";
+  const outcome = o.cancelled ? "cancelled" : o.completed ? "completed" : o.inBandError ? "error" : o.timedOut !== undefined ? "timeout" : o.readFailed ? "failed" : "truncated";
   const latency = performance.now() - x.startedAt;
   const row: RowUpdate = {
     ...usageColumns(o.usage),
     provider: o.provider ?? null,
     generation_id: headerGenerationId ?? o.firstChunkId ?? null,
-    status: o.completed ? 200 : o.cancelled ? 499 : 502,
+    status: o.completed ? 200 : o.cancelled ? 499 : outcome === "timeout" ? 504 : 502,
     latency_ms: latency,
     ttft_ms: o.ttftMs ?? null,
     stream_outcome: outcome,

@@ -2,18 +2,40 @@
  * Sends a forwarded SSE stream to the app: straight onto Node's `ServerResponse` when the gateway runs as a
  * server (the headers leave with the first event, one socket write per upstream read), or as a web
  * `ReadableStream` when it is called as `fetch`. Both run the same `SseForwarder` and call `finish` exactly
- * once: when the upstream ended, failed, or the app went away first.
+ * once: when the upstream ended, failed, went silent past a stream timeout, or the app went away first.
  */
 import type { ServerResponse } from "node:http";
 import type { SseForwarder, SseOutcome } from "./sse.js";
+import type { StreamDeadline } from "./stream-deadline.js";
 
 export interface SsePipe {
   upstream: ReadableStream<Uint8Array>;
   forwarder: SseForwarder;
   /** Writes the usage row; its text (SSE comments) goes out before the closing event. */
   finish: (outcome: SseOutcome) => Promise<string | undefined>;
-  /** Cancel the upstream request (the app disconnected). */
+  /** Cancel the upstream request (the app disconnected, or the upstream went silent). */
   cancelUpstream: () => void;
+  /** The stream's first-event and idle timeouts, already started; told of every chunk carrying data. */
+  deadline: StreamDeadline;
+}
+
+/** Feeds one upstream read to the forwarder, telling the deadline when it carried a data event. */
+function feed(pipe: SsePipe, bytes: Uint8Array): string {
+  const before = pipe.forwarder.dataEvents;
+  const text = pipe.forwarder.feed(bytes);
+  if (pipe.forwarder.dataEvents !== before) pipe.deadline.onData();
+  return text;
+}
+
+/** On a timeout: the stream will end with the timeout's error event, and the upstream call and read stop now. */
+function cutOffOnTimeout(pipe: SsePipe, reader: ReadableStreamDefaultReader<Uint8Array>): void {
+  const { deadline } = pipe;
+  deadline.onExpire = () => {
+    pipe.forwarder.timeout(deadline.message());
+    pipe.cancelUpstream();
+    // The pending read resolves (done) or rejects at once; either way the pipe ends with the timeout.
+    reader.cancel().catch(() => undefined);
+  };
 }
 
 const encoder = new TextEncoder();
@@ -22,6 +44,7 @@ const encoder = new TextEncoder();
 export function pipeToNode(pipe: SsePipe, outgoing: ServerResponse, headers: Record<string, string>): Promise<void> {
   const { forwarder } = pipe;
   const reader = pipe.upstream.getReader();
+  cutOffOnTimeout(pipe, reader);
   // `ended`: the upstream is over and finish is running or done; `gone`: the app left before that.
   let ended = false;
   let gone = false;
@@ -63,8 +86,13 @@ export function pipeToNode(pipe: SsePipe, outgoing: ServerResponse, headers: Rec
       }
       if (gone) return;
       if (chunk.done) break;
-      const text = forwarder.feed(chunk.value);
-      if (text && !outgoing.write(text)) await drained();
+      const text = feed(pipe, chunk.value);
+      if (text && !outgoing.write(text)) {
+        // While the app is not reading, neither is the gateway: the upstream's silence is not the upstream's.
+        pipe.deadline.hold();
+        await drained();
+        pipe.deadline.release();
+      }
       if (gone) return;
     }
     ended = true;
@@ -82,6 +110,7 @@ export function pipeToNode(pipe: SsePipe, outgoing: ServerResponse, headers: Rec
 export function pipeToWeb(pipe: SsePipe): ReadableStream<Uint8Array> {
   const { forwarder } = pipe;
   const reader = pipe.upstream.getReader();
+  cutOffOnTimeout(pipe, reader);
   let ended = false;
   const end = async (controller: ReadableStreamDefaultController<Uint8Array>, failed: boolean): Promise<void> => {
     ended = true;
@@ -92,6 +121,8 @@ export function pipeToWeb(pipe: SsePipe): ReadableStream<Uint8Array> {
   };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
+      // Between two pulls the consumer holds the stream, not the upstream: that time is not upstream silence.
+      pipe.deadline.release();
       for (;;) {
         let chunk: ReadableStreamReadResult<Uint8Array>;
         try {
@@ -100,8 +131,12 @@ export function pipeToWeb(pipe: SsePipe): ReadableStream<Uint8Array> {
           return end(controller, true);
         }
         if (chunk.done) return end(controller, false);
-        const out = forwarder.feed(chunk.value);
-        if (out) return controller.enqueue(encoder.encode(out));
+        const out = feed(pipe, chunk.value);
+        if (out) {
+          controller.enqueue(encoder.encode(out));
+          pipe.deadline.hold();
+          return;
+        }
       }
     },
     async cancel() {

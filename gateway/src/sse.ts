@@ -5,7 +5,7 @@
  * - `data: [DONE]` is held back until the caller's `finish` has run (the usage row is written first) and is
  *   only sent when the upstream really completed;
  * - an in-band error chunk (`{"error":{…}}`) is rewritten into OpenAI's error shape;
- * - a stream that breaks or ends early gets an error event instead of `[DONE]`.
+ * - a stream that breaks, ends early or times out gets an error event instead of `[DONE]`.
  * Keep-alive comments (`: OPENROUTER PROCESSING`) pass through as comments.
  *
  * Accounting reads what the usage row needs while the events go by, parsing JSON only where it is: the first
@@ -24,6 +24,8 @@ export interface SseOutcome {
   cancelled: boolean;
   /** Reading the upstream body failed (reset, timeout). */
   readFailed: boolean;
+  /** The upstream went silent past a stream timeout (its message), and was cut off. */
+  timedOut: string | undefined;
   ttftMs: number | undefined;
   /** The `id` of the first data chunk (the generation id). */
   firstChunkId: string | undefined;
@@ -92,6 +94,7 @@ export class SseForwarder {
     inBandError: false,
     cancelled: false,
     readFailed: false,
+    timedOut: undefined,
     ttftMs: undefined,
     firstChunkId: undefined,
     usage: undefined,
@@ -103,6 +106,8 @@ export class SseForwarder {
   #buffer = "";
   #sawDone = false;
   #sawData = false;
+  /** Data events seen (comments excluded): what the stream timeouts count as progress. */
+  dataEvents = 0;
 
   constructor(hooks: ForwardHooks) {
     this.#hooks = hooks;
@@ -113,9 +118,14 @@ export class SseForwarder {
     return this.#drain(false);
   }
 
-  /** The upstream ended (or failed, with `failed`): what is left of the buffer, as a last event. */
+  /** The upstream went silent past a timeout and is being cut off: the stream ends with this message. */
+  timeout(message: string): void {
+    this.outcome.timedOut = message;
+  }
+
+  /** The upstream ended (or failed, with `failed`; a timeout is a failure): what is left of the buffer, as a last event. */
   end(failed: boolean): string {
-    if (failed) this.outcome.readFailed = true;
+    if (failed || this.outcome.timedOut !== undefined) this.outcome.readFailed = true;
     else this.#buffer += this.#decoder.decode();
     const out = this.#drain(true);
     const o = this.outcome;
@@ -126,7 +136,9 @@ export class SseForwarder {
   /** The text after `finish`'s tail: `[DONE]` for a completed stream, an error event for a broken one. */
   closing(): string {
     if (this.outcome.completed) return "data: [DONE]\n\n";
-    return this.outcome.inBandError ? "" : errorEvent("The upstream stream ended before the answer was complete.", "upstream_stream_incomplete");
+    if (this.outcome.inBandError) return "";
+    if (this.outcome.timedOut !== undefined) return errorEvent(this.outcome.timedOut, "upstream_timeout", 504);
+    return errorEvent("The upstream stream ended before the answer was complete.", "upstream_stream_incomplete");
   }
 
   #drain(final: boolean): string {
@@ -149,6 +161,7 @@ export class SseForwarder {
 
   #handle(event: string): string {
     if (isCommentOnly(event)) return event;
+    this.dataEvents++;
     const data = dataOf(event);
     if (data === "[DONE]") {
       this.#sawDone = true;

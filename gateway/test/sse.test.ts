@@ -1,7 +1,8 @@
 /**
  * The one-pass SSE forwarder: the app gets the upstream's events byte for byte (split wherever the network
  * split them), `[DONE]` only for a completed stream, OpenAI-shaped error events; and the same pass reads the
- * usage row's facts (generation id, provider, tokens, cost) without a second parser.
+ * usage row's facts (generation id, provider, tokens, cost) without a second parser, and counts the data events
+ * the stream timeouts take as progress.
  */
 import { describe, expect, it } from "vitest";
 import { SseForwarder, plausibleCost } from "../src/sse.js";
@@ -65,6 +66,21 @@ describe("SseForwarder", () => {
     expect(f.outcome).toMatchObject({ readFailed: true, completed: false, usage: undefined, costUsd: undefined });
     expect(rest).toBe('data: {"id":"gen-1","cho\n\n');
     expect(f.closing()).toContain("upstream_stream_incomplete");
+  });
+
+  it("counts data events, never comments (what the stream timeouts take as progress); a timeout ends with its own error event", () => {
+    const f = forwarder();
+    f.feed(enc.encode(": OPENROUTER PROCESSING\n\n: OPENROUTER PROCESSING\n\n"));
+    expect(f.dataEvents).toBe(0);
+    f.feed(enc.encode(chunk(0) + ": OPENROUTER PROCESSING\n\n" + chunk(1)));
+    expect(f.dataEvents).toBe(2);
+    f.timeout("No data event for idleTimeoutMs (5 ms) from the upstream.");
+    f.end(false);
+    expect(f.outcome).toMatchObject({ readFailed: true, completed: false, timedOut: "No data event for idleTimeoutMs (5 ms) from the upstream." });
+    const closing = f.closing();
+    expect(closing).toContain('"code":"upstream_timeout"');
+    expect(closing).toContain("idleTimeoutMs (5 ms)");
+    expect(closing).not.toContain("[DONE]");
   });
 
   it("an impossible usage.cost is not a cost", () => {
