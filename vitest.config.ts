@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^openrouter-fetch$/, replacement: src("index.ts") },
       { find: /^openrouter-fetch\/testing$/, replacement: src("testing/index.ts") },
+      { find: /^openrouter-fetch\/node$/, replacement: src("node/index.ts") },
     ],
   },
   test: {

@@ -5,7 +5,7 @@
  */
 import { OpenRouter } from "openrouter-fetch";
 import { upstreamErrorBody, type GatewayErrorBody } from "./errors.js";
-import { keepAliveFetch } from "./upstream-fetch.js";
+import { nodeTransport } from "openrouter-fetch/node";
 
 export type ClientOptions = NonNullable<ConstructorParameters<typeof OpenRouter>[0]>;
 
@@ -38,8 +38,8 @@ export async function upstreamClient(options: UpstreamOptions): Promise<Upstream
   const client = new OpenRouter({
     apiKey: apiKey ?? "unset",
     baseUrl: options.baseUrl ?? "https://openrouter.ai/api/v1",
-    // The default transport: node:http keep-alive sockets under the client's own pipeline.
-    fetch: fetch ?? keepAliveFetch(),
+    // The default transport: undici's pool under the client's own pipeline (no web Request/Response per call).
+    ...(fetch ? { fetch } : { transport: nodeTransport({ connections: 256 }) }),
     // A 429 asking for a long wait is the app's to handle (it gets the Retry-After), not held in the gateway.
     retry: { maxRetries: 2, maxDelayMs: 2_000 },
     appName: "openrouter-fetch-gateway",
