@@ -27,6 +27,10 @@ import { type BudgetReservation, UsageTracker } from "./accounting/usage.js";
 import { registerSecret } from "./internal/redact.js";
 import { checkMaxResponseBytes } from "./core/body.js";
 import type { VerbContext } from "./verbs/context.js";
+import { type Images, images } from "./verbs/images.js";
+import { type Audio, audio } from "./verbs/audio.js";
+import { type Videos, videos } from "./verbs/videos.js";
+import { type Files, files } from "./verbs/files.js";
 import { type CallOptions, type ChatParams, DEFAULT_BASE_URL, type OpenRouterOptions, type ResolvedOptions, callOf, resolveOptions, streamTimeouts } from "./options.js";
 
 export { DEFAULT_BASE_URL };
@@ -52,6 +56,14 @@ export class OpenRouter {
   readonly usage: UsageTracker;
   /** The model catalogue (`GET /models`), cached. */
   readonly models: ModelRegistry;
+  /** Image generation (`generate`, streamed partial images too) and the image models. */
+  readonly images: Images;
+  /** Text to speech (`speech`) and speech to text (`transcribe`, a multipart upload). */
+  readonly audio: Audio;
+  /** Video generation jobs: `create`, `get`, `wait` (polling with backoff), `content`, `models`. */
+  readonly videos: Videos;
+  /** Uploaded files: `upload` (multipart, streamed), `list`, `get`, `content`, `delete`. */
+  readonly files: Files;
   readonly #options: ResolvedOptions;
   readonly #pipeline: Pipeline;
   /** What the API-area namespaces (verbs/) are built with. */
@@ -85,6 +97,11 @@ export class OpenRouter {
     const usage = this.usage;
     this.#verbs = { pipeline, options: o, get usage() { return usage; } };
     // API-area namespaces (verbs/) go here, each built from this.#verbs.
+    const verbs = this.#verbs;
+    this.images = images(verbs);
+    this.audio = audio(verbs);
+    this.videos = videos(verbs);
+    this.files = files(verbs);
 
     // Every error of this client's calls is scrubbed of its credentials (see internal/redact.ts).
     registerSecret(this, o.apiKey);

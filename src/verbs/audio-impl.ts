@@ -1,0 +1,35 @@
+/** audio.speech and audio.transcribe on the client's pipeline. */
+import { InvalidArgumentError, InvalidResponseError, describe } from "../core/errors.js";
+import type { CallOptions } from "../core/types.js";
+import { binaryResponse, openBinary } from "./binary.js";
+import type { VerbContext } from "./context.js";
+import type { SpeechParams, SpeechResult, TranscribeParams, TranscriptionResult } from "./audio.js";
+import { callFor, checkParams, checkString, generationIdOf, recordUsage, run, runJsonReply } from "./media-common.js";
+import { uploadCall } from "./multipart-call.js";
+
+export async function speech(ctx: VerbContext, params: SpeechParams, options: CallOptions = {}): Promise<SpeechResult> {
+  const verb = "audio.speech";
+  const body = checkParams(verb, params);
+  checkString(verb, "params.model", body["model"]);
+  if (typeof body["input"] !== "string") throw new InvalidArgumentError(`${verb}() needs params.input as a string`);
+  const call = callFor(verb, "POST", "/audio/speech", options, body);
+  const opened = await run(ctx, call, openBinary, options);
+  const generationId = generationIdOf(opened.res.headers);
+  recordUsage(ctx, call.model, generationId, undefined);
+  return Object.assign(binaryResponse(opened), { generationId, provider: opened.res.headers.get("x-provider-name") ?? undefined });
+}
+
+export async function transcribe(ctx: VerbContext, params: TranscribeParams, options: CallOptions = {}): Promise<TranscriptionResult> {
+  const verb = "audio.transcribe";
+  const { file, filename, contentType, timestamp_granularities, ...fields } = checkParams(verb, params) as unknown as TranscribeParams;
+  const model = checkString(verb, "params.model", fields.model);
+  const path = "/audio/transcriptions";
+  const call = uploadCall(verb, path, options, { ...fields, "timestamp_granularities[]": timestamp_granularities }, { name: "file", file, filename, contentType }, "audio");
+  call.model = model;
+  const { value: raw, headers } = await runJsonReply<TranscriptionResult["raw"]>(ctx, call, options);
+  if (typeof raw.text !== "string") throw new InvalidResponseError(`The transcription has no text${describe({ method: "POST", path, model })}`);
+  const generationId = generationIdOf(headers);
+  const cost = typeof raw.usage?.cost === "number" ? raw.usage.cost : undefined;
+  recordUsage(ctx, model, generationId, cost);
+  return { text: raw.text, usage: raw.usage, cost, generationId, headers, raw };
+}
