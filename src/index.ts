@@ -47,6 +47,7 @@ export {
   isOpenRouterError,
 } from "./core/errors.js";
 export { StructuredOutputError, MaxStepsError, ToolError } from "./agents/errors.js";
+export { VideoJobError } from "./verbs/videos-errors.js";
 export type { ErrorKind } from "./core/errors.js";
 export { ResponseTooLargeError } from "./core/body.js";
 export { isRetryable } from "./core/retry.js";
@@ -126,3 +127,11 @@ export type {
   ImageDetail,
   AudioFormat,
 } from "./core/content.js";
+
+// Media and files: images, audio, video jobs, uploads, and the binary answers they return.
+export type { Images, Image, ImageParams, ImageResult, ImageCallOptions, ImageModelList } from "./verbs/images.js";
+export type { Audio, SpeechParams, SpeechResult, TranscribeParams, TranscriptionResult } from "./verbs/audio.js";
+export type { Videos, VideoParams, VideoJob, VideoWaitOptions, VideoModelList } from "./verbs/videos.js";
+export type { Files, FileObject, FileList, FileDeleted, FileListQuery, FileScope, FileUploadParams } from "./verbs/files.js";
+export type { BinaryResponse } from "./verbs/binary.js";
+export type { FileInput } from "./verbs/multipart.js";
