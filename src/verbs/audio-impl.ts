@@ -4,8 +4,9 @@ import type { CallOptions } from "../core/types.js";
 import { binaryResponse, openBinary } from "./binary.js";
 import type { VerbContext } from "./context.js";
 import type { SpeechParams, SpeechResult, TranscribeParams, TranscriptionResult } from "./audio.js";
-import { callFor, checkParams, checkString, generationIdOf, recordUsage, run, runJsonReply } from "./media-common.js";
-import { uploadCall } from "./multipart-call.js";
+import type { Reader } from "../core/read.js";
+import { type ObjectReply, callFor, checkParams, checkString, generationIdOf, readObject, recordUsage, run } from "./media-common.js";
+import { sendUpload } from "./multipart-call.js";
 
 export async function speech(ctx: VerbContext, params: SpeechParams, options: CallOptions = {}): Promise<SpeechResult> {
   const verb = "audio.speech";
@@ -24,9 +25,12 @@ export async function transcribe(ctx: VerbContext, params: TranscribeParams, opt
   const { file, filename, contentType, timestamp_granularities, ...fields } = checkParams(verb, params) as unknown as TranscribeParams;
   const model = checkString(verb, "params.model", fields.model);
   const path = "/audio/transcriptions";
-  const call = uploadCall(verb, path, options, { ...fields, "timestamp_granularities[]": timestamp_granularities }, { name: "file", file, filename, contentType }, "audio");
-  call.model = model;
-  const { value: raw, headers } = await runJsonReply<TranscriptionResult["raw"]>(ctx, call, options);
+  const { value: raw, headers } = await sendUpload(
+    ctx,
+    { verb, path, model, fields: { ...fields, "timestamp_granularities[]": timestamp_granularities }, part: { name: "file", file, filename, contentType }, fallbackName: "audio" },
+    options,
+    readObject as Reader<ObjectReply<TranscriptionResult["raw"]>>,
+  );
   if (typeof raw.text !== "string") throw new InvalidResponseError(`The transcription has no text${describe({ method: "POST", path, model })}`);
   const generationId = generationIdOf(headers);
   const cost = typeof raw.usage?.cost === "number" ? raw.usage.cost : undefined;

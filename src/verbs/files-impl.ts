@@ -3,15 +3,16 @@ import type { CallOptions } from "../core/types.js";
 import { type BinaryResponse, binaryResponse, openBinary } from "./binary.js";
 import type { VerbContext } from "./context.js";
 import type { FileDeleted, FileList, FileListQuery, FileObject, FileScope, FileUploadParams } from "./files.js";
-import { callFor, checkParams, pathId, queryString, run, runJson } from "./media-common.js";
-import { uploadCall } from "./multipart-call.js";
+import type { Reader } from "../core/read.js";
+import { type ObjectReply, callFor, checkParams, pathId, queryString, readObject, run, runJson } from "./media-common.js";
+import { sendUpload } from "./multipart-call.js";
 
 export async function upload(ctx: VerbContext, params: FileUploadParams, options: CallOptions = {}): Promise<FileObject> {
   const verb = "files.upload";
   const { file, filename, contentType, purpose, workspace_id, provider } = checkParams(verb, params) as unknown as FileUploadParams;
   const path = `/files${queryString(verb, { workspace_id, provider })}`;
-  const call = uploadCall(verb, path, options, { purpose }, { name: "file", file, filename, contentType }, "upload.bin");
-  return runJson<FileObject>(ctx, call, options);
+  const request = { verb, path, fields: { purpose }, part: { name: "file", file, filename, contentType }, fallbackName: "upload.bin" };
+  return (await sendUpload(ctx, request, options, readObject as Reader<ObjectReply<FileObject>>)).value;
 }
 
 export async function list(ctx: VerbContext, query?: FileListQuery, options?: CallOptions): Promise<FileList> {

@@ -69,19 +69,28 @@ export async function run<T>(ctx: VerbContext, call: Call, reader: Reader<T>, op
   return (await ctx.pipeline.call(call, reader, limit)).value;
 }
 
-/** A JSON answer that must be an object (every media and files answer is). */
+/** A JSON answer with its headers (the generation id rides in them). */
+export interface ObjectReply<T> {
+  value: T;
+  headers: Headers;
+}
+
+/** The reader of a JSON answer that must be an object (every media and files answer is). */
+export const readObject: Reader<ObjectReply<never>> = async (res, ctx) => {
+  const reply: JsonReply = await readJson(res, ctx);
+  const value = reply.value;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw shapeError("JSON object", { ...ctx.info, status: reply.status });
+  return { value: value as never, headers: reply.headers };
+};
+
+/** Runs `call` for a JSON object answer. */
 export async function runJson<T>(ctx: VerbContext, call: Call, options?: CallOptions): Promise<T> {
   return (await runJsonReply<T>(ctx, call, options)).value;
 }
 
-/** {@link runJson} with the response headers (the generation id rides in them). */
-export async function runJsonReply<T>(ctx: VerbContext, call: Call, options?: CallOptions): Promise<{ value: T; headers: Headers }> {
-  const reply: JsonReply = await run(ctx, call, readJson, options);
-  const value = reply.value;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw shapeError("JSON object", { method: call.method, path: call.path, status: reply.status });
-  }
-  return { value: value as T, headers: reply.headers };
+/** {@link runJson} with the response headers. */
+export async function runJsonReply<T>(ctx: VerbContext, call: Call, options?: CallOptions): Promise<ObjectReply<T>> {
+  return run(ctx, call, readObject as Reader<ObjectReply<T>>, options);
 }
 
 /** The generation id a media answer names in its headers (`X-Generation-Id`). */

@@ -35,6 +35,11 @@ export interface MultipartBody {
   replayable: boolean;
   /** The boundary between parts. */
   boundary: string;
+  /**
+   * The typed error of a source stream that yielded something other than bytes, once that happened: fetch
+   * reports it only as a network failure, so the verb throws this instead.
+   */
+  sourceError(): InvalidArgumentError | undefined;
 }
 
 type Segment = Uint8Array | Blob | ReadableStream<Uint8Array>;
@@ -113,6 +118,8 @@ export function multipartBody(verb: string, fields: Record<string, FieldValue>, 
   const size = sizeOf(file);
   const oneShot = file instanceof ReadableStream;
   let opened = false;
+  let sourceError: InvalidArgumentError | undefined;
+  const onBadChunk = () => (sourceError = new InvalidArgumentError(`${verb}(): the file stream must yield Uint8Array chunks`));
   const upload: Upload = {
     contentType: `multipart/form-data; boundary=${boundary}`,
     body: () => {
@@ -121,18 +128,18 @@ export function multipartBody(verb: string, fields: Record<string, FieldValue>, 
       }
       opened = true;
       const middle: Segment = file instanceof ArrayBuffer ? new Uint8Array(file) : file;
-      return concatStream([headBytes, middle, tailBytes]);
+      return concatStream([headBytes, middle, tailBytes], onBadChunk);
     },
   };
   if (size !== undefined) upload.length = headBytes.byteLength + size + tailBytes.byteLength;
-  return { upload, replayable: !oneShot, boundary };
+  return { upload, replayable: !oneShot, boundary, sourceError: () => sourceError };
 }
 
 /**
  * The segments one after another as a pull stream: one chunk per pull, so a file flows at the pace the network
  * takes it and nothing is read ahead.
  */
-function concatStream(segments: Segment[]): ReadableStream<Uint8Array> {
+function concatStream(segments: Segment[], onBadChunk: () => Error): ReadableStream<Uint8Array> {
   let next = 0;
   let current: ReadableStreamDefaultReader<Uint8Array> | undefined;
   return new ReadableStream<Uint8Array>(
@@ -142,9 +149,7 @@ function concatStream(segments: Segment[]): ReadableStream<Uint8Array> {
           if (current !== undefined) {
             const read = await current.read();
             if (!read.done) {
-              if (!(read.value instanceof Uint8Array)) {
-                throw new InvalidArgumentError("An upload stream must yield Uint8Array chunks");
-              }
+              if (!(read.value instanceof Uint8Array)) throw onBadChunk();
               controller.enqueue(read.value);
               return;
             }
