@@ -3,7 +3,7 @@ import { InvalidArgumentError, InvalidResponseError, describe } from "../core/er
 import type { CallOptions } from "../core/types.js";
 import { binaryResponse, openBinary } from "./binary.js";
 import type { VerbContext } from "./context.js";
-import type { SpeechParams, SpeechResult, TranscribeParams, TranscriptionResult } from "./audio.js";
+import type { SpeechParams, SpeechResult, TranscribeParams, TranscriptionResult } from "./audio-types.js";
 import type { Reader } from "../core/read.js";
 import { type ObjectReply, callFor, checkParams, checkString, generationIdOf, readObject, recordUsage, run } from "./media-common.js";
 import { sendUpload } from "./multipart-call.js";

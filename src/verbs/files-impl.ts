@@ -2,7 +2,7 @@
 import type { CallOptions } from "../core/types.js";
 import { type BinaryResponse, binaryResponse, openBinary } from "./binary.js";
 import type { VerbContext } from "./context.js";
-import type { FileDeleted, FileList, FileListQuery, FileObject, FileScope, FileUploadParams } from "./files.js";
+import type { FileDeleted, FileList, FileListQuery, FileObject, FileScope, FileUploadParams } from "./files-types.js";
 import type { Reader } from "../core/read.js";
 import { type ObjectReply, callFor, checkParams, pathId, queryString, readObject, run, runJson } from "./media-common.js";
 import { sendUpload } from "./multipart-call.js";

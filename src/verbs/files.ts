@@ -1,77 +1,12 @@
 /**
  * `client.files`: uploads (`POST /files`, multipart, streamed), listing, metadata, content and deletion.
- * Facade and public types; the code is in files-impl.ts, loaded on first use.
+ * The facade; its types are in files-types.ts, the code in files-impl.ts, loaded on first use.
  */
-import type { components, operations } from "../generated/openrouter.js";
-import type { CallOptions } from "../core/types.js";
-import type { BinaryResponse } from "./binary.js";
+import type { Files } from "./files-types.js";
 import type { VerbContext } from "./context.js";
 import { lazyArea } from "./lazy-area.js";
-import type { FileInput } from "./multipart.js";
 
-type Schemas = components["schemas"];
-
-/** An uploaded file's metadata. */
-export type FileObject = Schemas["FileObject"];
-/** The answer of `GET /files`. */
-export type FileList = Schemas["FileListResponse"];
-/** The answer of `DELETE /files/{id}`. */
-export type FileDeleted = Schemas["FileDeletedResponse"];
-/** The query of `GET /files` (`limit`, `cursor`, `order`, `provider`, `workspace_id`, …). */
-export type FileListQuery = NonNullable<operations["listFiles"]["parameters"]["query"]>;
-/** Where a file lives: `workspace_id` and `provider`, for every files call. */
-export type FileScope = NonNullable<operations["getFileMetadata"]["parameters"]["query"]>;
-
-/** What `files.upload` takes. */
-export interface FileUploadParams extends FileScope {
-  /** The file: a `Blob` or `File`, bytes, a stream (sent once, without retries), or in Node `fileFromPath(path)`. */
-  file: FileInput;
-  /** The name it is stored under. Default: the `File`'s name, else `upload.bin`. */
-  filename?: string | undefined;
-  /** Default: the `Blob`'s type, else `application/octet-stream`. */
-  contentType?: string | undefined;
-  /** Sent as the `purpose` form field (e.g. `user_data`). */
-  purpose?: string | undefined;
-}
-
-/** `client.files`. */
-export interface Files {
-  /**
-   * Uploads a file as `multipart/form-data`, streamed (a file from `fileFromPath` is read from disk as it is sent).
-   *
-   * @example
-   * const file = await client.files.upload({ file: new Blob(["hello"], { type: "text/plain" }), filename: "hello.txt" });
-   */
-  upload(params: FileUploadParams, options?: CallOptions): Promise<FileObject>;
-  /**
-   * The uploaded files (one page; pass `cursor` for the next).
-   *
-   * @example
-   * const { data, has_more } = await client.files.list({ limit: 20 });
-   */
-  list(query?: FileListQuery, options?: CallOptions): Promise<FileList>;
-  /**
-   * A file's metadata.
-   *
-   * @example
-   * const meta = await client.files.get(file.id);
-   */
-  get(id: string, scope?: FileScope, options?: CallOptions): Promise<FileObject>;
-  /**
-   * A file's bytes, as a stream or bytes.
-   *
-   * @example
-   * const bytes = await (await client.files.content(file.id)).bytes();
-   */
-  content(id: string, scope?: FileScope, options?: CallOptions): Promise<BinaryResponse>;
-  /**
-   * Deletes a file.
-   *
-   * @example
-   * await client.files.delete(file.id);
-   */
-  delete(id: string, scope?: FileScope, options?: CallOptions): Promise<FileDeleted>;
-}
+export type * from "./files-types.js";
 
 /** The facade the client builds. */
 export const files = (ctx: VerbContext): Files => lazyArea(ctx, () => import("./files-impl.js"), "upload list get content delete");

@@ -10,7 +10,7 @@ import type { CallOptions } from "../core/types.js";
 import { SseReader } from "../stream/sse.js";
 import { type OpenedBody, openBinary, readFailure } from "./binary.js";
 import type { VerbContext } from "./context.js";
-import type { Image, ImageCallOptions, ImageModelList, ImageParams, ImageResult } from "./images.js";
+import type { Image, ImageCallOptions, ImageModelList, ImageParams, ImageResult } from "./images-types.js";
 import { callFor, checkParams, checkString, generationIdOf, recordUsage, run, runJson } from "./media-common.js";
 
 type Json = Record<string, unknown>;

@@ -9,7 +9,7 @@ import { type BinaryResponse, binaryResponse, openBinary } from "./binary.js";
 import type { VerbContext } from "./context.js";
 import { callFor, checkParams, checkString, pathId, queryString, recordUsage, run, runJson } from "./media-common.js";
 import { VideoJobError } from "./videos-errors.js";
-import type { VideoJob, VideoModelList, VideoParams, VideoWaitOptions } from "./videos.js";
+import type { VideoJob, VideoModelList, VideoParams, VideoWaitOptions } from "./videos-types.js";
 
 /** The states a job does not leave without a video. */
 const FAILED = new Set(["failed", "cancelled", "expired"]);
