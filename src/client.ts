@@ -57,13 +57,13 @@ export class OpenRouter {
   /** The model catalogue (`GET /models`), cached. */
   readonly models: ModelRegistry;
   /** Image generation (`generate`, streamed partial images too) and the image models. */
-  readonly images: Images;
+  declare readonly images: Images;
   /** Text to speech (`speech`) and speech to text (`transcribe`, a multipart upload). */
-  readonly audio: Audio;
+  declare readonly audio: Audio;
   /** Video generation jobs: `create`, `get`, `wait` (polling with backoff), `content`, `models`. */
-  readonly videos: Videos;
+  declare readonly videos: Videos;
   /** Uploaded files: `upload` (multipart, streamed), `list`, `get`, `content`, `delete`. */
-  readonly files: Files;
+  declare readonly files: Files;
   readonly #options: ResolvedOptions;
   readonly #pipeline: Pipeline;
   /** What the API-area namespaces (verbs/) are built with. */

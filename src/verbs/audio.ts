@@ -10,4 +10,4 @@ import { lazyArea } from "./lazy-area.js";
 export type * from "./audio-types.js";
 
 /** The facade the client builds. */
-export const audio = (ctx: VerbContext): Audio => lazyArea(ctx, () => import("./audio-impl.js"), "speech transcribe");
+export const audio = (ctx: VerbContext): Audio => lazyArea(ctx, "audio", "speech transcribe");

@@ -9,4 +9,4 @@ import { lazyArea } from "./lazy-area.js";
 export type * from "./files-types.js";
 
 /** The facade the client builds. */
-export const files = (ctx: VerbContext): Files => lazyArea(ctx, () => import("./files-impl.js"), "upload list get content delete");
+export const files = (ctx: VerbContext): Files => lazyArea(ctx, "files", "upload list get content delete");

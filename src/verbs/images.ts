@@ -10,4 +10,4 @@ import { lazyArea } from "./lazy-area.js";
 export type * from "./images-types.js";
 
 /** The facade the client builds. */
-export const images = (ctx: VerbContext): Images => lazyArea(ctx, () => import("./images-impl.js"), "generate models");
+export const images = (ctx: VerbContext): Images => lazyArea(ctx, "images", "generate models");

@@ -1,21 +1,24 @@
 /**
- * The one facade builder the media and files namespaces share: an object whose methods load the area's
- * implementation module with `import()` on first use and call it with the client's `VerbContext`. Kept this
- * small because it sits in the core bundle (one function for every namespace, instead of a class each).
+ * The one facade builder of the media and files namespaces: an object whose methods load the implementation
+ * (media-impl.ts, one chunk for the four areas) with `import()` on first use and call the area's function of
+ * the same name with the client's `VerbContext`. One small function in the core bundle for every namespace,
+ * instead of a class each.
  */
 import type { VerbContext } from "./context.js";
 
+type Area = "images" | "audio" | "videos" | "files";
+
 /**
  * An area facade: each name in `methods` (space-separated) becomes an async method that forwards its
- * arguments, after the context, to the export of the same name of the module `load` resolves to.
+ * arguments, after the context, to the implementation's function of that name.
  *
  * @example
- * const images = lazyArea<Images>(ctx, () => import("./images-impl.js"), "generate models");
+ * const images = lazyArea<Images>(ctx, "images", "generate models");
  */
-export function lazyArea<T>(ctx: VerbContext, load: () => Promise<object>, methods: string): T {
-  const area: Record<string, unknown> = {};
+export function lazyArea<T>(ctx: VerbContext, area: Area, methods: string): T {
+  const facade: Record<string, unknown> = {};
   for (const name of methods.split(" ")) {
-    area[name] = async (...args: unknown[]) => ((await load()) as Record<string, (...a: unknown[]) => unknown>)[name]!(ctx, ...args);
+    facade[name] = async (...args: unknown[]) => ((await import("./media-impl.js"))[area] as Record<string, (...a: unknown[]) => unknown>)[name]!(ctx, ...args);
   }
-  return area as T;
+  return facade as T;
 }

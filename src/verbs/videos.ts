@@ -10,4 +10,4 @@ import { lazyArea } from "./lazy-area.js";
 export type * from "./videos-types.js";
 
 /** The facade the client builds. */
-export const videos = (ctx: VerbContext): Videos => lazyArea(ctx, () => import("./videos-impl.js"), "create get wait content models");
+export const videos = (ctx: VerbContext): Videos => lazyArea(ctx, "videos", "create get wait content models");

@@ -50,7 +50,7 @@ describe("multipart uploads at a loopback server", () => {
     ]);
 
     // A standard parser reads the same form.
-    const form = await new Response(upload.body, { headers: { "content-type": upload.headers["content-type"]! } }).formData();
+    const form = await new Response(new Uint8Array(upload.body!), { headers: { "content-type": upload.headers["content-type"]! } }).formData();
     expect(form.getAll("timestamp_granularities[]")).toEqual(["word", "segment"]);
     const file = form.get("file") as File;
     expect([file.name, file.type]).toEqual(["clip.wav", "audio/wav"]);
@@ -111,7 +111,7 @@ describe("multipart uploads at a loopback server", () => {
     const client = new OpenRouter({ apiKey: "sk-test", baseUrl: server.baseUrl });
     const stream = new ReadableStream({
       start(c) {
-        c.enqueue("text, not bytes");
+        c.enqueue("text, not bytes" as unknown as Uint8Array);
         c.close();
       },
     }) as ReadableStream<Uint8Array>;
