@@ -47,7 +47,9 @@ export {
   isOpenRouterError,
 } from "./core/errors.js";
 export { StructuredOutputError, MaxStepsError, ToolError } from "./agents/errors.js";
-export { VideoJobError } from "./verbs/videos-errors.js";
+// A type only: the class loads with the videos verbs (check `error.kind === "job_failed"`), so it adds nothing
+// to the core bundle.
+export type { VideoJobError } from "./verbs/videos-errors.js";
 export type { ErrorKind } from "./core/errors.js";
 export { ResponseTooLargeError } from "./core/body.js";
 export { isRetryable } from "./core/retry.js";

@@ -1,6 +1,6 @@
 /**
- * The error of a video job that ended without a video. Its own tiny module so the public index can export it
- * (for `instanceof`) without loading the videos verbs.
+ * The error of a video job that ended without a video. It loads with the videos verbs; the public index exports
+ * its type only (a class exported from there would sit in the core bundle), so callers test `kind`.
  */
 import { OpenRouterError, type OpenRouterErrorInit } from "../core/errors.js";
 import type { components } from "../generated/openrouter.js";
@@ -10,7 +10,7 @@ import type { components } from "../generated/openrouter.js";
  * last state of the job (its `error`, `status`, `generation_id`) is on `job`.
  *
  * @example
- * catch (e) { if (e instanceof VideoJobError) console.log(e.job.status, e.job.error); }
+ * catch (e) { if (isOpenRouterError(e) && e.kind === "job_failed") console.log((e as VideoJobError).job.status); }
  */
 export class VideoJobError extends OpenRouterError {
   override name = "VideoJobError";

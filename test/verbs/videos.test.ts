@@ -5,7 +5,8 @@
  * caller's abort; content downloads the video; bad input is refused with nothing sent.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AbortError, InvalidArgumentError, NotFoundError, OpenRouter, TimeoutError, VideoJobError } from "../../src/index.js";
+import { AbortError, InvalidArgumentError, NotFoundError, OpenRouter, OpenRouterError, TimeoutError, type VideoJobError } from "../../src/index.js";
+import { VideoJobError as VideoJobErrorClass } from "../../src/verbs/videos-errors.js";
 import { createMockOpenRouter } from "../../src/testing/index.js";
 
 const BASE = "https://openrouter.ai/api/v1";
@@ -80,8 +81,10 @@ describe("videos", () => {
     const { client } = setup();
     const job = await client.videos.create({ model: MODEL, prompt: "please [mock:fail]" });
     const error = await client.videos.wait(job.id, fakeTime()).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(VideoJobError);
+    expect(error).toBeInstanceOf(VideoJobErrorClass);
+    expect(error).toBeInstanceOf(OpenRouterError);
     const failed = error as VideoJobError;
+    expect(failed.name).toBe("VideoJobError");
     expect(failed.job.status).toBe("failed");
     expect(failed.job.error).toContain("mock:fail");
     expect(failed.retryable).toBe(false);
