@@ -99,7 +99,7 @@ async function uploadMeasured(path: string, fetch: typeof globalThis.fetch | und
       peak.rss = Math.max(peak.rss, now.rss - before.rss);
       peak.arrayBuffers = Math.max(peak.arrayBuffers, now.arrayBuffers - before.arrayBuffers);
     };
-    const timer = setInterval(sample, 100);
+    const timer = setInterval(sample, 250);
     const started = performance.now();
     const uploaded = await client.files.upload({ file, purpose: "user_data" });
     const ms = performance.now() - started;

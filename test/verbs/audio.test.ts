@@ -80,11 +80,14 @@ describe("audio.speech", () => {
     await expect(r2.read()).rejects.toBeInstanceOf(AbortError);
   });
 
-  it("cancel() releases the answer unread", async () => {
+  it("cancel() releases the answer unread; cancelling the body stream does too", async () => {
     const { client } = setup();
     const audio = await client.audio.speech({ model: TTS, input: "unread" });
     audio.cancel();
     await expect(audio.bytes()).rejects.toBeInstanceOf(InvalidArgumentError);
+    const streamed = await client.audio.speech({ model: TTS, input: "cancelled" });
+    await streamed.body.cancel("not needed");
+    expect(() => streamed.body).not.toThrow();
   });
 
   it("refuses bad input before sending", async () => {
@@ -164,12 +167,28 @@ describe("audio.transcribe", () => {
     expect(mock.requests).toHaveLength(1);
   });
 
+  it("takes the cost from the answer's usage; an answer without text is an InvalidResponseError", async () => {
+    const answer = (body: unknown) =>
+      new OpenRouter({
+        apiKey: "sk-test",
+        baseUrl: BASE,
+        fetch: (async () => new Response(JSON.stringify(body), { headers: { "content-type": "application/json", "x-generation-id": "gen-stt-1" } })) as typeof globalThis.fetch,
+      });
+    const paid = answer({ text: "hi", usage: { cost: 0.0021, seconds: 3 } });
+    const result = await paid.audio.transcribe({ file: audio, model: STT });
+    expect([result.text, result.cost, result.generationId]).toEqual(["hi", 0.0021, "gen-stt-1"]);
+    expect(paid.usage.snapshot().costUsd).toBeCloseTo(0.0021);
+    await expect(answer({ segments: [] }).audio.transcribe({ file: audio, model: STT })).rejects.toThrow(/no text/);
+    await expect(answer([1, 2]).audio.transcribe({ file: audio, model: STT })).rejects.toThrow(/JSON object/);
+  });
+
   it("refuses bad input before sending: no file, a wrong type, a locked stream, bad names and types", async () => {
     const { mock, client } = setup();
     const locked = new ReadableStream<Uint8Array>();
     locked.getReader();
     const bad: unknown[] = [
       undefined,
+      [],
       { model: STT },
       { file: "not a file", model: STT },
       { file: audio },

@@ -4,7 +4,7 @@
  * nothing sent.
  */
 import { describe, expect, it } from "vitest";
-import { InvalidArgumentError, NotFoundError, OpenRouter } from "../../src/index.js";
+import { InvalidArgumentError, InvalidResponseError, NotFoundError, OpenRouter } from "../../src/index.js";
 import { createMockOpenRouter } from "../../src/testing/index.js";
 
 const BASE = "https://openrouter.ai/api/v1";
@@ -63,6 +63,21 @@ describe("files", () => {
     const url = new URL(mock.requests[1]!.path, "http://x");
     expect([url.pathname, url.searchParams.get("workspace_id"), url.searchParams.get("provider")]).toEqual(["/files", "ws_1", "openai"]);
     expect(await (await client.files.content(fromStream.id, { provider: "openai" })).bytes()).toEqual(payload);
+  });
+
+  it("passes the per-call options on: headers, retry, timeout, signal", async () => {
+    const { mock, client } = setup();
+    const controller = new AbortController();
+    await client.files.list(undefined, { headers: { "x-trace": "t-1" }, retry: false, timeoutMs: 5000, signal: controller.signal, fallbackModels: false, onInsufficientCredits: "throw" });
+    expect(mock.requests[0]?.headers["x-trace"]).toBe("t-1");
+    controller.abort();
+    await expect(client.files.list({}, { signal: controller.signal })).rejects.toMatchObject({ kind: "aborted" });
+  });
+
+  it("an answer that is not a JSON object is an InvalidResponseError", async () => {
+    const fetch = (async () => new Response("[1]", { headers: { "content-type": "application/json" } })) as typeof globalThis.fetch;
+    const client = new OpenRouter({ apiKey: "sk-test", baseUrl: BASE, fetch });
+    await expect(client.files.get("file_1")).rejects.toBeInstanceOf(InvalidResponseError);
   });
 
   it("refuses bad input before sending", async () => {

@@ -4,7 +4,7 @@
  * image models; typed errors for bad input with nothing sent, and for broken answers.
  */
 import { describe, expect, it } from "vitest";
-import { BadRequestError, InvalidArgumentError, InvalidResponseError, OpenRouter, ResponseTooLargeError, StreamError } from "../../src/index.js";
+import { BadRequestError, ConnectionError, InvalidArgumentError, InvalidResponseError, OpenRouter, ResponseTooLargeError, StreamError } from "../../src/index.js";
 import { createMockOpenRouter } from "../../src/testing/index.js";
 
 const BASE = "https://openrouter.ai/api/v1";
@@ -104,6 +104,29 @@ describe("images.generate", () => {
     await expect(failed.images.generate({ ...params, stream: true })).rejects.toThrow(/PROHIBITED_CONTENT/);
     await expect(answering("data: {oops\n\n", sse).images.generate({ ...params, stream: true })).rejects.toThrow(/not JSON/);
     await expect(answering(": keep-alive\n\n", sse).images.generate({ ...params, stream: true })).rejects.toThrow(/ended before any image/);
+  });
+
+  it("an error thrown by onPartialImage ends the call with that error; a stream cut short is a ConnectionError", async () => {
+    const { client } = setup();
+    const mine = new Error("preview failed");
+    await expect(client.images.generate({ model: MODEL, prompt: "x" }, { onPartialImage: () => { throw mine; } })).rejects.toBe(mine);
+
+    const event = `data: ${JSON.stringify({ type: "image_generation.partial_image", partial_image_index: 0, b64_json: "AQID" })}\n\n`;
+    const fetch = (async () => {
+      let pulls = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(c) {
+          if (pulls++ === 0) c.enqueue(new TextEncoder().encode(event));
+          else c.error(new TypeError("terminated"));
+        },
+      });
+      return new Response(body, { status: 200, headers: { "content-type": "text/event-stream" } });
+    }) as typeof globalThis.fetch;
+    const cut = new OpenRouter({ apiKey: "sk-test", baseUrl: BASE, fetch });
+    const partials: Uint8Array[] = [];
+    const error = await cut.images.generate({ model: MODEL, prompt: "x", stream: true }, { onPartialImage: (p) => partials.push(p.bytes) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(partials).toEqual([new Uint8Array([1, 2, 3])]);
   });
 
   it("a streamed answer larger than maxResponseBytes is refused", async () => {

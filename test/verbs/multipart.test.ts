@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { InvalidArgumentError, OpenRouter } from "../../src/index.js";
-import { escapeQuoted } from "../../src/verbs/multipart.js";
+import { escapeQuoted, multipartBody } from "../../src/verbs/multipart.js";
 import { boundaryOf, parseMultipart, uploadServer, type UploadServer } from "../helpers/upload-server.js";
 
 let server: UploadServer | undefined;
@@ -119,5 +119,35 @@ describe("multipart uploads at a loopback server", () => {
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect(String((error as Error).message)).toContain("Uint8Array");
     await expect(client.files.upload({ file: new Uint8Array(1), contentType: "bad" })).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+});
+
+describe("multipartBody", () => {
+  it("builds a fresh body per attempt for a replayable file, and refuses to open a one-shot stream twice", async () => {
+    const replayable = multipartBody("t", {}, { name: "file", file: new Uint8Array([9]) }, "f.bin", "B");
+    expect(replayable.replayable).toBe(true);
+    const read = async (body: Uint8Array | ReadableStream<Uint8Array>) => new TextDecoder().decode(new Uint8Array(await new Response(body as BodyInit).arrayBuffer()));
+    const first = await read(replayable.upload.body());
+    expect(await read(replayable.upload.body())).toBe(first);
+    expect(first).toBe('--B\r\nContent-Disposition: form-data; name="file"; filename="f.bin"\r\nContent-Type: application/octet-stream\r\n\r\n\u0009\r\n--B--\r\n');
+    expect(replayable.upload.length).toBe(new TextEncoder().encode(first).byteLength);
+
+    const once = multipartBody("t", {}, { name: "file", file: new ReadableStream<Uint8Array>() }, "f.bin", "B");
+    expect([once.replayable, once.upload.length]).toEqual([false, undefined]);
+    once.upload.body();
+    expect(() => once.upload.body()).toThrow(InvalidArgumentError);
+    // A field that contains the boundary could end its part early: refused.
+    expect(() => multipartBody("t", { note: "x--B" }, { name: "file", file: new Uint8Array() }, "f", "B")).toThrow(InvalidArgumentError);
+  });
+
+  it("cancelling the body cancels the file's stream", async () => {
+    let cancelled: unknown;
+    const source = new ReadableStream<Uint8Array>({ pull: (c) => c.enqueue(new Uint8Array([1])), cancel: (reason) => void (cancelled = reason) });
+    const body = multipartBody("t", {}, { name: "file", file: source }, "f", "B").upload.body() as ReadableStream<Uint8Array>;
+    const reader = body.getReader();
+    await reader.read();
+    await reader.read();
+    await reader.cancel("stop");
+    expect(cancelled).toBe("stop");
   });
 });

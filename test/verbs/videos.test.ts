@@ -112,6 +112,11 @@ describe("videos", () => {
         }),
     });
     await expect(aborting).rejects.toBeInstanceOf(AbortError);
+
+    // A sleep that fails for its own reasons fails the wait with its error.
+    const broken = new Error("clock broke");
+    const other = await client.videos.create({ model: MODEL, prompt: "broken sleep" });
+    await expect(client.videos.wait(other.id, { sleep: async () => { throw broken; } })).rejects.toBe(broken);
   });
 
   it("an unknown job is a NotFoundError; video models are listed", async () => {
