@@ -80,6 +80,23 @@ describe("files", () => {
     await expect(client.files.get("file_1")).rejects.toBeInstanceOf(InvalidResponseError);
   });
 
+  it("never shows the key: an upload refused with the key echoed in the error body, or dropped by the network", async () => {
+    const key = "sk-or-v1-secret-key-for-the-test";
+    const echoing = (async (_input: RequestInfo | URL, init?: RequestInit) => {
+      const auth = new Headers(init?.headers).get("authorization") ?? "";
+      return new Response(JSON.stringify({ error: { code: 400, message: `bad upload for ${auth}` } }), { status: 400, headers: { "content-type": "application/json" } });
+    }) as typeof globalThis.fetch;
+    const failing = (async () => {
+      throw new TypeError(`fetch failed for ${key}`, { cause: Object.assign(new Error(`socket ${key}`), { code: "ECONNRESET" }) });
+    }) as typeof globalThis.fetch;
+    for (const fetch of [echoing, failing]) {
+      const client = new OpenRouter({ apiKey: key, baseUrl: BASE, fetch, retry: false });
+      const error = (await client.files.upload({ file: payload, filename: "k.bin" }).catch((e: unknown) => e)) as Error;
+      const seen = [String(error), error.stack, JSON.stringify(error), JSON.stringify((error as Error & { cause?: unknown }).cause, Object.getOwnPropertyNames(error))].join("\n");
+      expect(seen).not.toContain(key);
+    }
+  });
+
   it("refuses bad input before sending", async () => {
     const { mock, client } = setup();
     await expect(client.files.upload(undefined as never)).rejects.toBeInstanceOf(InvalidArgumentError);
