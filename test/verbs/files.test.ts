@@ -4,7 +4,7 @@
  * nothing sent.
  */
 import { describe, expect, it } from "vitest";
-import { InvalidArgumentError, InvalidResponseError, NotFoundError, OpenRouter } from "../../src/index.js";
+import { InvalidArgumentError, InvalidResponseError, NotFoundError, OpenRouter, OpenRouterError } from "../../src/index.js";
 import { createMockOpenRouter } from "../../src/testing/index.js";
 
 const BASE = "https://openrouter.ai/api/v1";
@@ -92,6 +92,7 @@ describe("files", () => {
     for (const fetch of [echoing, failing]) {
       const client = new OpenRouter({ apiKey: key, baseUrl: BASE, fetch, retry: false });
       const error = (await client.files.upload({ file: payload, filename: "k.bin" }).catch((e: unknown) => e)) as Error;
+      expect(error).toBeInstanceOf(OpenRouterError);
       const seen = [String(error), error.stack, JSON.stringify(error), JSON.stringify((error as Error & { cause?: unknown }).cause, Object.getOwnPropertyNames(error))].join("\n");
       expect(seen).not.toContain(key);
     }
