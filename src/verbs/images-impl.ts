@@ -158,10 +158,9 @@ async function readImageEvents(
     if (cause instanceof Error && "kind" in cause) throw cause;
     throw readFailure(cause, ctx, res.status);
   }
-  if (failure !== undefined) {
-    reader.cancel();
-    throw failure;
-  }
+  // Past `[DONE]` (or a failure) nothing more is read: release the connection.
+  if (done || failure !== undefined) reader.cancel();
+  if (failure !== undefined) throw failure;
   if (!done && images.length === 0) throw new StreamError(`The image stream ended before any image was completed${where}`, { retryable: false });
   images.sort((a, b) => a.index - b.index);
   return {
