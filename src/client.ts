@@ -32,6 +32,10 @@ import { type Presets, presets } from "./verbs/presets.js";
 import { type Generations, generations } from "./verbs/generations.js";
 import { type Responses, responsesNamespace } from "./verbs/responses.js";
 import { type Messages, messagesNamespace } from "./verbs/messages.js";
+import { type Images, images } from "./verbs/images.js";
+import { type Audio, audio } from "./verbs/audio.js";
+import { type Videos, videos } from "./verbs/videos.js";
+import { type Files, files } from "./verbs/files.js";
 import { type CallOptions, type ChatParams, DEFAULT_BASE_URL, type OpenRouterOptions, type ResolvedOptions, callOf, resolveOptions, streamTimeouts } from "./options.js";
 
 export { DEFAULT_BASE_URL };
@@ -67,6 +71,14 @@ export class OpenRouter {
   readonly responses: Responses;
   /** The Messages API (Anthropic's format, `POST /messages`): `create` and `stream`. */
   readonly messages: Messages;
+  /** Image generation (`generate`, streamed partial images too) and the image models. */
+  declare readonly images: Images;
+  /** Text to speech (`speech`) and speech to text (`transcribe`, a multipart upload). */
+  declare readonly audio: Audio;
+  /** Video generation jobs: `create`, `get`, `wait` (polling with backoff), `content`, `models`. */
+  declare readonly videos: Videos;
+  /** Uploaded files: `upload` (multipart, streamed), `list`, `get`, `content`, `delete`. */
+  declare readonly files: Files;
   readonly #options: ResolvedOptions;
   readonly #pipeline: Pipeline;
   /** What the API-area namespaces (verbs/) are built with. */
@@ -105,6 +117,11 @@ export class OpenRouter {
     this.generations = generations(this.#verbs);
     this.responses = responsesNamespace(this.#verbs);
     this.messages = messagesNamespace(this.#verbs);
+    const verbs = this.#verbs;
+    this.images = images(verbs);
+    this.audio = audio(verbs);
+    this.videos = videos(verbs);
+    this.files = files(verbs);
 
     // Every error of this client's calls is scrubbed of its credentials (see internal/redact.ts).
     registerSecret(this, o.apiKey);

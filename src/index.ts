@@ -47,6 +47,9 @@ export {
   isOpenRouterError,
 } from "./core/errors.js";
 export { StructuredOutputError, MaxStepsError, ToolError } from "./agents/errors.js";
+// A type only: the class loads with the videos verbs (check `error.kind === "job_failed"`), so it adds nothing
+// to the core bundle.
+export { VideoJobError } from "./verbs/videos-errors.js";
 export type { ErrorKind } from "./core/errors.js";
 export { ResponseTooLargeError } from "./core/body.js";
 export { isRetryable } from "./core/retry.js";
@@ -186,3 +189,10 @@ export type {
   PresetVersionResponse,
 } from "./verbs/presets-types.js";
 export type { GenerationContentResponse, GenerationFeedbackParams, GenerationFeedbackResponse } from "./verbs/generations-types.js";
+// Media and files: images, audio, video jobs, uploads, and the binary answers they return.
+export type { Images, Image, ImageParams, ImageResult, ImageCallOptions, ImageModelList } from "./verbs/images.js";
+export type { Audio, SpeechParams, SpeechResult, TranscribeParams, TranscriptionResult } from "./verbs/audio.js";
+export type { Videos, VideoParams, VideoJob, VideoWaitOptions, VideoModelList } from "./verbs/videos.js";
+export type { Files, FileObject, FileList, FileDeleted, FileListQuery, FileScope, FileUploadParams } from "./verbs/files.js";
+export type { BinaryResponse } from "./verbs/binary.js";
+export type { FileInput } from "./verbs/multipart.js";

@@ -321,7 +321,7 @@ const { createMockOpenRouter } = require("openrouter-fetch/testing");
       "DEFAULT_MAX_RESPONSE_BYTES", "DEFAULT_TIMEOUT_MS", "InsufficientCreditsError", "InvalidArgumentError",
       "InvalidResponseError", "MaxStepsError", "ModelRegistry", "ModerationError", "NotFoundError", "OpenRouter",
       "OpenRouterError", "PermissionDeniedError", "ProviderUnavailableError", "RateLimitError", "ResponseTooLargeError",
-      "ServerError", "StreamError", "StructuredOutputError", "TimeoutError", "ToolError", "UsageTracker", "audio",
+      "ServerError", "StreamError", "StructuredOutputError", "TimeoutError", "ToolError", "UsageTracker", "VideoJobError", "audio",
       "costOf", "dataUrl", "defineTool", "estimateCost", "estimateTokens", "fallbackModels", "fetchGeneration", "file",
       "fitsContext", "generationCost", "hasFixedPricing", "image", "imageUrl", "isOpenRouterError", "isRetryable",
       "isRoutingOnlyVariant", "parseModelId", "providerPreferences", "text", "toBase64", "toolToWire", "video", "withVariant",

@@ -37,7 +37,8 @@ export type ErrorKind =
   | "structured_output"
   | "invalid_argument"
   | "max_steps"
-  | "tool";
+  | "tool"
+  | "job_failed";
 
 export interface OpenRouterErrorInit extends RequestInfo {
   status?: number;

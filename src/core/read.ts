@@ -25,14 +25,18 @@ export type Reader<T> = (res: TransportResponse, ctx: AttemptContext) => Promise
 
 const decoder = new TextDecoder();
 
+/** The body as text: see {@link readBytes}. */
+export async function readText(res: TransportResponse, ctx: AttemptContext, limit = ctx.maxResponseBytes): Promise<string> {
+  return decoder.decode(await readBytes(res, ctx, limit));
+}
+
 /**
- * The body as text, at most `limit` bytes of it (counted as they arrive, so an oversized body is never buffered
+ * The body's bytes, at most `limit` of them (counted as they arrive, so an oversized body is never buffered
  * whole); a connection that drops mid-body is a (retryable) network error, not a parse error.
  */
-export async function readText(res: TransportResponse, ctx: AttemptContext, limit = ctx.maxResponseBytes): Promise<string> {
-  let bytes: Uint8Array;
+export async function readBytes(res: TransportResponse, ctx: AttemptContext, limit = ctx.maxResponseBytes): Promise<Uint8Array> {
   try {
-    bytes = await res.body.bytes(limit);
+    return await res.body.bytes(limit);
   } catch (cause) {
     const info = ctx.info;
     // By name too: a transport from the CommonJS `/node` entry throws its own copy of the class.
@@ -46,7 +50,6 @@ export async function readText(res: TransportResponse, ctx: AttemptContext, limi
       status: res.status,
     });
   }
-  return decoder.decode(bytes);
 }
 
 /**

@@ -2,7 +2,8 @@
  * The stand-in's stateful resources, for the operations whose answers depend on earlier calls:
  * - files: upload (multipart), list, metadata, content (byte for byte what was uploaded), delete;
  * - video jobs: `POST /videos` answers 202 with a `pending` job; each poll moves it on
- *   (`pending` → `in_progress` → `completed`), and a completed job's content is video bytes;
+ *   (`pending` → `in_progress` → `completed`), and a completed job's content is video bytes; a job whose prompt
+ *   contains `[mock:fail]` goes `pending` → `in_progress` → `failed` instead (with an `error`);
  * - API keys: create returns the secret once; list and get never show it; update; delete;
  * - presets: saving a chat, Messages or Responses request (`POST /presets/{slug}/…`) creates the preset or adds
  *   its next version; list, get and versions read them back (seeded from the `presets` option).
@@ -42,6 +43,8 @@ interface VideoJob {
   polls: number;
   prompt: string;
   generationId: string;
+  /** Scripted with `[mock:fail]` in the prompt: the job fails where it would complete. */
+  fails: boolean;
 }
 
 interface StoredKey {
@@ -142,6 +145,9 @@ export function createResources(ctx: ResourceContext, presets: readonly MockPres
 
   function videoJob(job: VideoJob, origin: string): Json {
     const status = job.polls < VIDEO_POLLS_TO_COMPLETE - 1 ? "pending" : job.polls < VIDEO_POLLS_TO_COMPLETE ? "in_progress" : "completed";
+    if (status === "completed" && job.fails) {
+      return { id: job.id, polling_url: `${origin}/api/v1/videos/${job.id}`, status: "failed", error: "Stand-in failure: the prompt asked for [mock:fail]", generation_id: job.generationId };
+    }
     const out: Json = { id: job.id, polling_url: `${origin}/api/v1/videos/${job.id}`, status };
     if (status === "completed") {
       out["generation_id"] = job.generationId;
@@ -232,7 +238,8 @@ export function createResources(ctx: ResourceContext, presets: readonly MockPres
         return json(200, { _shape: "openrouter", id: p["file_id"], object: "file", type: "file_deleted", deleted: "true" });
       }
       case "POST /videos": {
-        const job: VideoJob = { id: ctx.newId("vid"), polls: 0, prompt: String(jsonBody["prompt"] ?? ""), generationId: ctx.newId("gen-vid") };
+        const prompt = String(jsonBody["prompt"] ?? "");
+        const job: VideoJob = { id: ctx.newId("vid"), polls: 0, prompt, generationId: ctx.newId("gen-vid"), fails: prompt.includes("[mock:fail]") };
         videos.set(job.id, job);
         return json(202, videoJob(job, origin));
       }
@@ -246,7 +253,7 @@ export function createResources(ctx: ResourceContext, presets: readonly MockPres
       case "GET /videos/{jobId}/content": {
         const job = videos.get(p["jobId"]!);
         if (!job) return notFound(`Video job ${p["jobId"]}`);
-        if (job.polls < VIDEO_POLLS_TO_COMPLETE) {
+        if (job.polls < VIDEO_POLLS_TO_COMPLETE || job.fails) {
           return errorPlan(400, `Video job ${job.id} is not completed yet`, { error_type: "invalid_request" });
         }
         const bytes = videoBytes(job, Number(query.get("index") ?? 0));

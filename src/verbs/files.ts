@@ -1,0 +1,12 @@
+/**
+ * `client.files`: uploads (`POST /files`, multipart, streamed), listing, metadata, content and deletion.
+ * The facade; its types are in files-types.ts, the code in files-impl.ts, loaded on first use.
+ */
+import type { Files } from "./files-types.js";
+import type { VerbContext } from "./context.js";
+import { lazyArea } from "./lazy-area.js";
+
+export type * from "./files-types.js";
+
+/** The facade the client builds. */
+export const files = (ctx: VerbContext): Files => lazyArea(ctx, "files", "upload list get content delete");
