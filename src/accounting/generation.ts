@@ -7,14 +7,14 @@ import { pipelineOf } from "../core/api.js";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "../core/body.js";
 import { type Pipeline, createPipeline } from "../core/pipeline.js";
 import { type JsonReply, readJson } from "../core/read.js";
-import { createResilience } from "../core/resilience/run.js";
+import { lazyResilience } from "../core/resilience/lazy.js";
 import { type Transport, fetchTransport, responseOf } from "../core/transport.js";
 import type { Call } from "../core/types.js";
 import type { Client } from "openapi-fetch";
 import type { components, paths } from "../generated/openrouter.js";
 import { readReportedCost } from "../core/reported-cost.js";
 import { type Json, isObject } from "../internal/json.js";
-import { formatAtto, toAtto } from "./cost.js";
+import { formatAtto, toAtto } from "./money.js";
 
 type GenerationData = components["schemas"]["GenerationData"];
 
@@ -143,7 +143,7 @@ function pipelineFor(api: GenerationApi | FetchLike, opts: FetchGenerationOption
     timeoutMs: undefined,
     maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
     // The backoff is the documented one (500 ms, 1 s, 2 s, …): no jitter on a lookup of our own.
-    resilience: createResilience({ random: () => 1, ...(opts.sleep && { sleep: opts.sleep }) }),
+    resilience: lazyResilience({ random: () => 1, ...(opts.sleep && { sleep: opts.sleep }) }),
   });
 }
 

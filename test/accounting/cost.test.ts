@@ -1,5 +1,5 @@
 import createClient from "openapi-fetch";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   attoToMicros,
   attoToUsd,
@@ -270,6 +270,11 @@ describe("generationCost", () => {
 });
 
 describe("fetchGeneration", () => {
+  // The retry loop is loaded on a client's first call (core/resilience/lazy.ts); loaded here, before any fake
+  // clock starts, so the timed tests below measure the backoff alone.
+  beforeAll(async () => {
+    await import("../../src/core/resilience/run.js");
+  });
   afterEach(() => {
     vi.useRealTimers();
   });

@@ -2,7 +2,8 @@ import createClient from "openapi-fetch";
 import { describe, expect, it, vi } from "vitest";
 import { AbortError, InvalidArgumentError } from "../../src/core/errors.js";
 import type { paths } from "../../src/generated/openrouter.js";
-import { type Model, type ModelEndpoint, ModelRegistry, matchesFilters } from "../../src/accounting/models.js";
+import { type Model, type ModelEndpoint, ModelRegistry } from "../../src/accounting/models.js";
+import { matchesFilters } from "../../src/accounting/model-filters.js";
 import { loadFixture, recordedBody, recordedHeaders } from "../helpers/fixtures.js";
 
 const LISTS = ["models-list-01.json", "models-list-02.json", "models-list-03.json", "models-list-04.json"];
