@@ -14,7 +14,7 @@ import { CircuitBreaker } from "./circuit.js";
 import { type FallbackRecord, contentFreeError, emitHook } from "./hooks.js";
 import { QueueAbortedError, RateLimiter, type LimiterClock, type RateLimitPermit } from "./rate-limit.js";
 import { estimateRequestTokens, isFreeModel } from "./free-models.js";
-import { type RetryPolicy, isRetryable, resolveRetryPolicy, retryDelay } from "../retry.js";
+import { type RetryPolicy, isClientTimeout, isRetryable, resolveRetryPolicy, retryDelay } from "../retry.js";
 import { SleepAbortedError, abortableSleep } from "../../internal/sleep.js";
 import { NOOP_SPAN } from "./span.js";
 import type { Telemetry } from "./telemetry.js";
@@ -45,9 +45,9 @@ export interface Resilience {
   readonly limiter: RateLimiter | undefined;
 }
 
+/** The abort error when the call brings no deadline: a timeout reason (ours, or `AbortSignal.timeout()`'s) or the caller's abort. */
 function defaultAbortError(info: RequestInfo, reason: unknown, cause: unknown): OpenRouterError {
-  const name = (reason as { name?: unknown } | null)?.name;
-  if (name === "TimeoutError") {
+  if (isClientTimeout(reason) || (reason as { name?: unknown } | null)?.name === "TimeoutError") {
     return new TimeoutError(`Request timed out${describe(info)}`, { ...info, retryable: false, cause });
   }
   return new AbortError(`Request aborted by the caller${describe(info)}`, { ...info, cause });
@@ -240,7 +240,7 @@ function buildResilience(config: ResilienceConfig): Resilience {
             if (error.kind === "aborted") circuit.release(model);
             else circuit.recordFailure(model, isRetryable(error));
           }
-          if (error.kind === "aborted" || (error.kind === "timeout" && error.status === undefined)) {
+          if (error.kind === "aborted" || isClientTimeout(error)) {
             emitHook(hooks, "onError", { ...context, status: error.status, durationMs, error: forHooks(error), willRetry: false, willFallback: false });
             throw finish(error);
           }
