@@ -3,7 +3,7 @@
  * comments ends, a stream that stalls after its first data event ends, a plain chat that never answers ends;
  * and `0` turns each deadline off (client-wide or per call).
  */
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   DEFAULT_FIRST_EVENT_TIMEOUT_MS,
   DEFAULT_IDLE_TIMEOUT_MS,
@@ -57,6 +57,12 @@ async function keepAlive(push: (text: string) => void, ms: number): Promise<void
     await vi.advanceTimersByTimeAsync(10 * SECOND);
   }
 }
+
+// The client loads its retry loop with import() on its first call (core/resilience/lazy.ts), which takes real
+// time: loaded here, before any fake clock starts, so each test's request goes out at fake time zero.
+beforeAll(async () => {
+  await import("../src/core/resilience/run.js");
+});
 
 afterEach(() => {
   vi.useRealTimers();
