@@ -58,10 +58,11 @@ async function keepAlive(push: (text: string) => void, ms: number): Promise<void
   }
 }
 
-// The client loads its retry loop with import() on its first call (core/resilience/lazy.ts), which takes real
-// time: loaded here, before any fake clock starts, so each test's request goes out at fake time zero.
+// The client loads its retry loop and the stream reader with import() on first use (core/resilience/lazy.ts,
+// stream/chat-stream.ts), which takes real time: loaded here, before any fake clock starts, so each test's
+// request goes out at fake time zero.
 beforeAll(async () => {
-  await import("../src/core/resilience/run.js");
+  await Promise.all([import("../src/core/resilience/run.js"), import("../src/stream/machine.js")]);
 });
 
 afterEach(() => {
