@@ -142,46 +142,25 @@ export class ModelCatalogue {
     return p;
   }
 
-  /**
-   * Loads the catalogue now, ignoring the cache (concurrent callers still share one request).
-   *
-   * @example
-   * await client.models.refresh();
-   */
+  /** `ModelRegistry.refresh` (models.ts documents it). */
   async refresh(signal?: AbortSignal): Promise<Model[]> {
     return (await raceSignal(this.#load(true), signal, "Refreshing the model list")).models;
   }
 
-  /**
-   * Drops the cached catalogue and endpoints.
-   *
-   * @example
-   * client.models.invalidate();
-   */
+  /** `ModelRegistry.invalidate` (models.ts documents it). */
   invalidate(): void {
     this.#catalogue = undefined;
     this.#endpoints.clear();
   }
 
-  /**
-   * The catalogue, filtered. Loads it on first use and after the TTL.
-   *
-   * @example
-   * const vision = await client.models.list({ inputModalities: ["image"], supports: ["tools"] });
-   */
+  /** `ModelRegistry.list` (models.ts documents it). */
   async list(filters: ModelFilters = {}, signal?: AbortSignal): Promise<Model[]> {
     checkFilters(filters);
     const { models } = await raceSignal(this.#load(false), signal, "Loading the model list");
     return models.filter((m) => matchesFilters(m, filters, true));
   }
 
-  /**
-   * The cheapest model (by prompt + completion price per token, then by prompt price) that passes the filters;
-   * routers and aliases are skipped unless `includeRouters` is set. `undefined` when none matches.
-   *
-   * @example
-   * const m = await client.models.cheapest({ supports: "tools", free: false, minContextLength: 32_000 });
-   */
+  /** `ModelRegistry.cheapest` (models.ts documents it). */
   async cheapest(filters: ModelFilters = {}, signal?: AbortSignal): Promise<Model | undefined> {
     checkFilters(filters);
     const { models } = await raceSignal(this.#load(false), signal, "Loading the model list");
@@ -234,41 +213,21 @@ export class ModelCatalogue {
     return undefined;
   }
 
-  /**
-   * Looks a model up by the id you would send. Routing-only variants (`:nitro`, `:floor`, `:exacto`, `:online`)
-   * resolve to the base entry; `:free`, `:thinking`, `:extended` only to their own entry. Dated canonical slugs
-   * (`openai/gpt-4o-mini-2024-07-18`) match too. `undefined` when the catalogue has no such model.
-   *
-   * @example
-   * const m = await client.models.get("anthropic/claude-sonnet-4.5:floor");
-   * m?.resolvedId; // "anthropic/claude-sonnet-4.5" — its pricing and context_length apply
-   */
+  /** `ModelRegistry.get` (models.ts documents it). */
   async get(id: string, signal?: AbortSignal): Promise<ResolvedModel | undefined> {
     if (typeof id !== "string" || id.trim() === "") throw new InvalidArgumentError("models.get() needs a model id.");
     const catalogue = await raceSignal(this.#load(false), signal, "Loading the model list");
     return this.#resolve(catalogue, id);
   }
 
-  /**
-   * Like {@link get}, but only from a fresh cached catalogue and without any request; `undefined` when not
-   * cached. For hot paths that must not wait on the network.
-   *
-   * @example
-   * const m = client.models.peek("openai/gpt-4o-mini");
-   */
+  /** `ModelRegistry.peek` (models.ts documents it). */
   peek(id: string): ResolvedModel | undefined {
     const c = this.#catalogue;
     if (!c || !this.#fresh(c.fetchedAt) || typeof id !== "string") return undefined;
     return this.#resolve(c, id);
   }
 
-  /**
-   * The known ids closest to `id` (edit distance on the whole id and on the slug, plus substring matches),
-   * best first. Uses the cached catalogue only; empty before the first load.
-   *
-   * @example
-   * client.models.suggest("openai/gpt4o-mini"); // ["openai/gpt-4o-mini", …]
-   */
+  /** `ModelRegistry.suggest` (models.ts documents it). */
   suggest(id: string, limit = 3): string[] {
     const c = this.#catalogue;
     if (!c || typeof id !== "string" || id === "") return [];
@@ -297,15 +256,7 @@ export class ModelCatalogue {
       .map(([, mid]) => mid);
   }
 
-  /**
-   * The provider endpoints serving a model (prices, limits, quantization, uptime), cached like the catalogue.
-   * Routing-only variants use the base model's endpoints.
-   *
-   * @throws InvalidArgumentError when the registry was built without `fetchEndpoints` or the id is malformed.
-   * @example
-   * const endpoints = await client.models.endpoints("openai/gpt-4o");
-   * endpoints.map((e) => [e.provider_name, e.pricing?.prompt]);
-   */
+  /** `ModelRegistry.endpoints` (models.ts documents it). */
   async endpoints(id: string, signal?: AbortSignal): Promise<ModelEndpoint[]> {
     const fetchEndpoints = this.#fetchEndpoints;
     if (!fetchEndpoints) throw new InvalidArgumentError("models.endpoints() is not available: the registry has no fetchEndpoints.");

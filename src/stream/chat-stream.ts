@@ -128,12 +128,14 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     if (this.#machine) return this.#machine.channel[Symbol.asyncIterator]();
     if (this.#waiting) throw new InvalidArgumentError("This ChatStream is already being iterated; a stream can be read only once");
     const waiting: { inner?: AsyncIterator<ChatStreamEvent> } = (this.#waiting = {});
-    const inner = async (): Promise<AsyncIterator<ChatStreamEvent>> => {
-      await this.#loaded();
-      return waiting.inner as AsyncIterator<ChatStreamEvent>;
-    };
+    // Once attached, each call goes straight to the channel's iterator: no extra await per event.
+    const inner = (): Promise<AsyncIterator<ChatStreamEvent>> | AsyncIterator<ChatStreamEvent> =>
+      waiting.inner ?? this.#loaded().then(() => waiting.inner as AsyncIterator<ChatStreamEvent>);
     return {
-      next: async () => (await inner()).next(),
+      next: () => {
+        const it = inner();
+        return "next" in it ? it.next() : it.then((i) => i.next());
+      },
       return: async (value?: unknown) => {
         const it = await inner();
         return it.return ? it.return(value) : { done: true, value: undefined };

@@ -13,7 +13,6 @@ import { type LimiterConfig, type RateLimitOptions, checkLimiterConfig } from ".
 
 export type { LimiterConfig, RateLimitOptions };
 
-
 /** The clock a limiter runs on: `Date.now` and a cancellable sleep in production, virtual time in tests. */
 export interface LimiterClock {
   now(): number;
