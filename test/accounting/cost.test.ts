@@ -270,10 +270,10 @@ describe("generationCost", () => {
 });
 
 describe("fetchGeneration", () => {
-  // The retry loop is loaded on a client's first call (core/resilience/lazy.ts); loaded here, before any fake
-  // clock starts, so the timed tests below measure the backoff alone.
+  // The lookup and the retry loop are loaded on first use (accounting/generation.ts, core/resilience/lazy.ts);
+  // loaded here, before any fake clock starts, so the timed tests below measure the backoff alone.
   beforeAll(async () => {
-    await import("../../src/core/resilience/run.js");
+    await Promise.all([import("../../src/core/resilience/run.js"), import("../../src/accounting/generation-lookup.js")]);
   });
   afterEach(() => {
     vi.useRealTimers();
