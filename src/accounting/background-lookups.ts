@@ -2,7 +2,11 @@
  * The background lookups of `autoReconcile`: a timer per new pending entry. Loaded with the ledger (usage.ts);
  * the lookup and settling code (reconcile.ts) is loaded with `import()` when the first timer fires.
  */
+import { lazy } from "../core/load.js";
 import type { GenerationLookup, Ledger } from "./reconcile.js";
+
+/** The reconciliation code, loaded once on first use (also by `UsageTracker.reconcile`). */
+export const reconcileCode = /* @__PURE__ */ lazy("the usage reconciliation", () => import("./reconcile.js"));
 
 /** The background lookups of `autoReconcile`: one timer per new pending entry, `delayMs` after it is recorded. */
 export class BackgroundLookups {
@@ -22,7 +26,7 @@ export class BackgroundLookups {
       const timer = setTimeout(() => {
         this.#timers.delete(id);
         // The settling code (reconcile.ts) is loaded on the first lookup, not with every client.
-        import("./reconcile.js").then(({ settle }) => settle(this.ledger, id, this.lookup)).then(() => resolve(), () => resolve());
+        reconcileCode().then(({ settle }) => settle(this.ledger, id, this.lookup)).then(() => resolve(), () => resolve());
       }, this.delayMs);
       // A pending lookup must not keep a Node process alive (no-op where timers are plain numbers).
       (timer as { unref?: () => void }).unref?.();

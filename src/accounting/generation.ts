@@ -2,6 +2,7 @@
  * `GET /generation` lookups: the authoritative cost, latency and native token counts of a finished call.
  */
 import { InvalidArgumentError, InvalidResponseError } from "../core/errors.js";
+import { lazy } from "../core/load.js";
 import type { FetchGenerationOptions, FetchLike, GenerationApi } from "./generation-lookup.js";
 import type { components, paths } from "../generated/openrouter.js";
 import { readReportedCost } from "../core/reported-cost.js";
@@ -12,6 +13,8 @@ type GenerationData = components["schemas"]["GenerationData"];
 
 // The lookup's own types live with it (generation-lookup.ts, loaded on first use).
 export type { FetchGenerationOptions, FetchLike, GenerationApi };
+
+const lookupCode = /* @__PURE__ */ lazy("the generation lookup", () => import("./generation-lookup.js"));
 
 /**
  * The authoritative accounting of one generation, mapped from `GET /generation`'s `data`. JSON-safe (no
@@ -117,7 +120,7 @@ export async function fetchGeneration(api: GenerationApi | FetchLike, id: string
   const retries = opts.retries ?? 4;
   if (!Number.isInteger(retries) || retries < 0) throw new InvalidArgumentError(`fetchGeneration(): retries must be a non-negative integer; got ${String(retries)}.`);
   // The lookup (its own pipeline for a plain fetch or a foreign client, the 404 backoff) loads on first use.
-  const { lookupGeneration } = await import("./generation-lookup.js");
+  const { lookupGeneration } = lookupCode.value ?? (await lookupCode());
   const { data, info } = await lookupGeneration(api, id, retries, opts);
   try {
     return generationCost(data as GenerationData);

@@ -17,7 +17,7 @@ import { plausibleCost } from "../core/reported-cost.js";
 import { attoToUsd, toAtto } from "./money.js";
 import { type BudgetReservation, Budget } from "./budget.js";
 import type { GenerationLookup, Ledger, ReconcileReport } from "./reconcile.js";
-import { BackgroundLookups } from "./background-lookups.js";
+import { BackgroundLookups, reconcileCode } from "./background-lookups.js";
 import { type Acc, type Contribution, type PendingState, type UsageSnapshot, type UsageTotals, apply, emptyAcc, emptyContribution, totalsOf, usageTokens } from "./usage-totals.js";
 
 // The ledger's types live with their code (usage-totals, budget, reconcile); re-exported for the client and index.
@@ -379,7 +379,7 @@ export class UsageTracker {
    */
   async reconcile(lookup: GenerationLookup, opts: { concurrency?: number } = {}): Promise<ReconcileReport> {
     // Loaded on first use: most clients never reconcile, so the lookup code stays out of the core bundle.
-    const { reconcilePending } = await import("./reconcile.js");
+    const { reconcilePending } = reconcileCode.value ?? (await reconcileCode());
     return reconcilePending(this.#ledger, lookup, opts);
   }
 }
