@@ -5,7 +5,8 @@
 import { InvalidArgumentError, isOpenRouterError } from "./core/errors.js";
 import type { PreSendOptions } from "./accounting/guards.js";
 import { checkBaseUrl, checkHeaderValue, checkHeaders, checkKey } from "./core/validate.js";
-import { type Resilience, type ResilienceConfig, createResilience } from "./core/resilience/run.js";
+import type { Resilience, ResilienceConfig } from "./core/resilience/run.js";
+import { lazyResilience } from "./core/resilience/lazy.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes } from "./core/body.js";
 import { DEFAULT_FIRST_EVENT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./core/timeouts.js";
 import type { Call, CallOptions, ChatParams } from "./core/types.js";
@@ -220,7 +221,7 @@ function optionalTimeout(name: string, value: unknown): number | undefined {
 /** Configuration mistakes in the resilience layer surface as our own argument error. */
 function checkedResilience(config: ResilienceConfig): Resilience {
   try {
-    return createResilience(config);
+    return lazyResilience(config);
   } catch (e) {
     if (isOpenRouterError(e)) throw e;
     throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));

@@ -21,11 +21,11 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(ROOT, "node_modules/.bin");
 const KEY = "sk-or-v1-package-test-key-0123456789";
 /**
- * What `import { OpenRouter }` may load, min+gzip bytes: a ratchet at today's measured size (38.2 KB), never to be
- * raised. The target is 12 * 1024: accounting, the breaker and limiters, the stream machine and the resilience
- * run loaded on first use (docs/ARCHITECTURE.md, "Not in place yet").
+ * What `import { OpenRouter }` may load, min+gzip bytes: a ratchet at today's measured size (25.5 KB, 26,112 bytes) plus
+ * about 0.3 KB, never to be raised. The target is 12 * 1024; the remaining weight and the next steps towards it
+ * are listed in docs/ARCHITECTURE.md ("Not in place yet").
  */
-const SIZE_CEILING_BYTES = 38.5 * 1024;
+const SIZE_CEILING_BYTES = 25.7 * 1024;
 
 let scratch: string;
 let tarball: string;
@@ -128,11 +128,12 @@ describe("core entry's static import graph", () => {
       (p) => p.startsWith("node:") || /node_modules\/(ajv|ajv-formats|fast-deep-equal|json-schema-traverse)\//.test(p) || /dist\/(testing|cli)\//.test(p),
     );
     expect(offenders).toEqual([]);
-    // What the core entry does load statically: our code plus the SSE parser. openapi-fetch (client.api) is
-    // loaded on the first client.api request.
+    // What the core entry does load statically: our code only. The SSE parser loads with the stream reader when
+    // the first stream opens; openapi-fetch (client.api) on the first client.api request.
     const packages = new Set([...staticGraph].map((p) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(p)?.[1]).filter(Boolean));
-    expect([...packages].sort()).toEqual(["eventsource-parser", "openrouter-fetch"]);
+    expect([...packages].sort()).toEqual(["openrouter-fetch"]);
     expect(Object.keys(meta.inputs).some((p) => /node_modules\/openapi-fetch\//.test(p))).toBe(true);
+    expect(Object.keys(meta.inputs).some((p) => /node_modules\/eventsource-parser\//.test(p))).toBe(true);
     // Lazily loaded code (structured output, validator) must be behind import(), never a static edge.
     const dynamicTargets = Object.values(meta.inputs).flatMap((i) => i.imports.filter((x) => x.kind === "dynamic-import").map((x) => x.path));
     for (const target of dynamicTargets) {

@@ -4,7 +4,7 @@
  * and `0` turns each deadline off (client-wide or per call). On both transports: on the Node transport the same
  * handlers answer through a loopback server.
  */
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   DEFAULT_FIRST_EVENT_TIMEOUT_MS,
   DEFAULT_IDLE_TIMEOUT_MS,
@@ -59,6 +59,13 @@ async function keepAlive(push: (text: string) => void, ms: number): Promise<void
     await vi.advanceTimersByTimeAsync(10 * SECOND);
   }
 }
+
+// The client loads its retry loop and the stream reader with import() on first use (core/resilience/lazy.ts,
+// stream/chat-stream.ts), which takes real time: loaded here, before any fake clock starts, so each test's
+// request goes out at fake time zero.
+beforeAll(async () => {
+  await Promise.all([import("../src/core/resilience/run.js"), import("../src/stream/machine.js")]);
+});
 
 afterEach(() => {
   vi.useRealTimers();

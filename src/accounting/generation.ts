@@ -1,22 +1,20 @@
 /**
  * `GET /generation` lookups: the authoritative cost, latency and native token counts of a finished call.
  */
-import type { RetryOptions } from "../core/retry.js";
-import { InvalidArgumentError, InvalidResponseError, NotFoundError, OpenRouterError } from "../core/errors.js";
-import { pipelineOf } from "../core/api.js";
-import { DEFAULT_MAX_RESPONSE_BYTES } from "../core/body.js";
-import { type Pipeline, createPipeline } from "../core/pipeline.js";
-import { type JsonReply, readJson } from "../core/read.js";
-import { createResilience } from "../core/resilience/run.js";
-import { type Transport, fetchTransport, responseOf } from "../core/transport.js";
-import type { Call } from "../core/types.js";
-import type { Client } from "openapi-fetch";
+import { InvalidArgumentError, InvalidResponseError } from "../core/errors.js";
+import { lazy } from "../core/load.js";
+import type { FetchGenerationOptions, FetchLike, GenerationApi } from "./generation-lookup.js";
 import type { components, paths } from "../generated/openrouter.js";
 import { readReportedCost } from "../core/reported-cost.js";
 import { type Json, isObject } from "../internal/json.js";
-import { formatAtto, toAtto } from "./cost.js";
+import { formatAtto, toAtto } from "./money.js";
 
 type GenerationData = components["schemas"]["GenerationData"];
+
+// The lookup's own types live with it (generation-lookup.ts, loaded on first use).
+export type { FetchGenerationOptions, FetchLike, GenerationApi };
+
+const lookupCode = /* @__PURE__ */ lazy("the generation lookup", () => import("./generation-lookup.js"));
 
 /**
  * The authoritative accounting of one generation, mapped from `GET /generation`'s `data`. JSON-safe (no
@@ -103,60 +101,6 @@ export function generationCost(data: GenerationData): GenerationCost {
   };
 }
 
-/** What `fetchGeneration` needs from an openapi-fetch client: `client.api` satisfies it. */
-export type GenerationApi = Pick<Client<paths>, "GET">;
-
-/** A `fetch`-compatible function. */
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
-
-export interface FetchGenerationOptions {
-  signal?: AbortSignal | undefined;
-  /** Extra attempts after a 404 ("not found yet": stats appear a moment after the call ends). Default 4. */
-  retries?: number;
-  /** First wait after a 404, doubled each time up to `maxDelayMs`. Default 500 ms. */
-  initialDelayMs?: number;
-  /** Default 4000 ms. */
-  maxDelayMs?: number;
-  /** Injectable sleep (tests use fake timers); must reject when `signal` aborts. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** For a plain `fetch`: the API base URL. Default `https://openrouter.ai/api/v1`. */
-  baseUrl?: string;
-  /** For a plain `fetch`: headers to send (normally `authorization`). */
-  headers?: Record<string, string>;
-}
-
-const GENERATION_PATH = "/generation";
-
-/**
- * The pipeline a lookup runs on: the client's own when `api` is our `client.api` (its gates, deadline and key
- * apply), else a one-off pipeline over the fetch function or the foreign openapi-fetch client.
- */
-function pipelineFor(api: GenerationApi | FetchLike, opts: FetchGenerationOptions): Pipeline {
-  const own = pipelineOf(api);
-  if (own) return own;
-  const transport: Transport = typeof api === "function" ? fetchTransport((input, init) => api(String(input), init ?? {})) : openapiTransport(api);
-  return createPipeline({
-    baseUrl: opts.baseUrl ?? "https://openrouter.ai/api/v1",
-    apiKey: undefined,
-    headers: typeof api === "function" ? { ...opts.headers } : {},
-    transport,
-    timeoutMs: undefined,
-    maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
-    // The backoff is the documented one (500 ms, 1 s, 2 s, …): no jitter on a lookup of our own.
-    resilience: createResilience({ random: () => 1, ...(opts.sleep && { sleep: opts.sleep }) }),
-  });
-}
-
-/** A foreign openapi-fetch client as a transport: its answer, body untouched on success, re-encoded on failure. */
-function openapiTransport(api: GenerationApi): Transport {
-  return async (req, signal) => {
-    const id = new URL(req.url).searchParams.get("id") ?? "";
-    const { data, error, response } = await api.GET(GENERATION_PATH, { params: { query: { id } }, parseAs: "stream", signal });
-    const body = response.ok ? (data as ReadableStream<Uint8Array> | null | undefined) : error === undefined ? "" : typeof error === "string" ? error : JSON.stringify(error);
-    return responseOf(new Response(body ?? null, { status: response.status, statusText: response.statusText, headers: response.headers }));
-  };
-}
-
 /**
  * `GET /generation?id=…`: the authoritative cost, latency and native token counts of a finished call. Stats
  * appear a little after the call ends, so the early 404 is retried with exponential backoff (500 ms, 1 s, 2 s,
@@ -175,31 +119,13 @@ export async function fetchGeneration(api: GenerationApi | FetchLike, id: string
   }
   const retries = opts.retries ?? 4;
   if (!Number.isInteger(retries) || retries < 0) throw new InvalidArgumentError(`fetchGeneration(): retries must be a non-negative integer; got ${String(retries)}.`);
-  const call: Call = {
-    verb: "generation",
-    method: "GET",
-    path: `${GENERATION_PATH}?id=${encodeURIComponent(id)}`,
-    stream: false,
-    // The early 404 ("not found yet") is the one status retried here besides the usual ones (`alsoRetry`).
-    retry: { maxRetries: retries, baseDelayMs: opts.initialDelayMs ?? 500, maxDelayMs: opts.maxDelayMs ?? 4000, maxElapsedMs: Number.MAX_SAFE_INTEGER, alsoRetry: [404] } as RetryOptions,
-  };
-  if (opts.signal) call.signal = opts.signal;
-  let reply: JsonReply;
-  try {
-    ({ value: reply } = await pipelineFor(api, opts).call(call, readJson));
-  } catch (error) {
-    if (error instanceof OpenRouterError && error.status === 404 && !(error instanceof NotFoundError)) {
-      throw new NotFoundError(error.message, { method: "GET", path: call.path, status: 404 });
-    }
-    throw error;
-  }
-  const info = { method: "GET", path: call.path, status: reply.status };
-  const data = isObject(reply.value) ? reply.value["data"] : undefined;
-  if (!isObject(data)) throw new InvalidResponseError(`GET /generation answered ${reply.status} without a data object`, info);
+  // The lookup (its own pipeline for a plain fetch or a foreign client, the 404 backoff) loads on first use.
+  const { lookupGeneration } = lookupCode.value ?? (await lookupCode());
+  const { data, info } = await lookupGeneration(api, id, retries, opts);
   try {
     return generationCost(data as GenerationData);
   } catch (e) {
     // What the server sent is at fault here, not the caller's argument.
-    throw new InvalidResponseError(`GET /generation answered ${reply.status} with ${(e as Error).message.replace(/^generationCost\(\): /, "")}`, info);
+    throw new InvalidResponseError(`GET /generation answered ${info.status} with ${(e as Error).message.replace(/^generationCost\(\): /, "")}`, info);
   }
 }

@@ -3,7 +3,54 @@
  * and the public totals a snapshot reports. No state of its own; usage.ts, budget.ts and reconcile.ts share it.
  */
 import type { Usage } from "../core/result.js";
+import { type Json, isObject } from "../internal/json.js";
 import { attoToMicros, attoToUsd, formatAtto } from "./money.js";
+
+/** The token counts and OpenRouter's own figures of one usage object (`CostDetails` without an estimate). */
+export interface UsageTokens {
+  promptTokens: number;
+  completionTokens: number;
+  /** Reasoning tokens (already included in `completionTokens`, as OpenRouter reports them). */
+  reasoningTokens: number;
+  /** Prompt tokens read from the provider's prompt cache (included in `promptTokens`). */
+  cachedTokens: number;
+  /** Prompt tokens written to the prompt cache (included in `promptTokens`). */
+  cacheWriteTokens: number;
+  webSearchRequests: number;
+  isByok: boolean | undefined;
+  /** BYOK: what the upstream provider charged your own key (OpenRouter's `usage.cost` is then its fee only). */
+  upstreamInferenceCost: number | undefined;
+  /** `usage.cost_details` as sent. */
+  costDetails: Usage["cost_details"] | undefined;
+}
+
+const int = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) && v > 0 ? Math.trunc(v) : 0);
+
+/**
+ * Token counts of a usage object, tolerant of the older shapes (no details, `server_tool_use`, nulls).
+ *
+ * @example
+ * usageTokens(result.usage); // { promptTokens: 16, completionTokens: 13, reasoningTokens: 0, cachedTokens: 0, … }
+ */
+export function usageTokens(usage: Usage | undefined | null): UsageTokens {
+  const u: Json = isObject(usage) ? usage : {};
+  const prompt = isObject(u["prompt_tokens_details"]) ? u["prompt_tokens_details"] : {};
+  const completion = isObject(u["completion_tokens_details"]) ? u["completion_tokens_details"] : {};
+  const tools = isObject(u["server_tool_use_details"]) ? u["server_tool_use_details"] : isObject(u["server_tool_use"]) ? u["server_tool_use"] : {};
+  const details = isObject(u["cost_details"]) ? u["cost_details"] : undefined;
+  const upstream = details?.["upstream_inference_cost"];
+  return {
+    promptTokens: int(u["prompt_tokens"]),
+    completionTokens: int(u["completion_tokens"]),
+    reasoningTokens: int(completion["reasoning_tokens"]),
+    cachedTokens: int(prompt["cached_tokens"]),
+    cacheWriteTokens: int(prompt["cache_write_tokens"]),
+    webSearchRequests: int(tools["web_search_requests"]),
+    isByok: typeof u["is_byok"] === "boolean" ? u["is_byok"] : undefined,
+    upstreamInferenceCost: typeof upstream === "number" ? upstream : undefined,
+    costDetails: details as Usage["cost_details"] | undefined,
+  };
+}
 
 /** Token and money totals (for the session or one model). */
 export interface UsageTotals {

@@ -12,13 +12,13 @@
  * string and `costMicros` the sum rounded to whole micro-dollars.
  */
 import { InvalidArgumentError, isOpenRouterError } from "../core/errors.js";
-import { usageTokens } from "./cost.js";
 import type { ChatResult, Usage } from "../core/result.js";
 import { plausibleCost } from "../core/reported-cost.js";
 import { attoToUsd, toAtto } from "./money.js";
 import { type BudgetReservation, Budget } from "./budget.js";
-import { type GenerationLookup, type Ledger, type ReconcileReport, BackgroundLookups, reconcilePending } from "./reconcile.js";
-import { type Acc, type Contribution, type PendingState, type UsageSnapshot, type UsageTotals, apply, emptyAcc, emptyContribution, totalsOf } from "./usage-totals.js";
+import type { GenerationLookup, Ledger, ReconcileReport } from "./reconcile.js";
+import { BackgroundLookups, reconcileCode } from "./background-lookups.js";
+import { type Acc, type Contribution, type PendingState, type UsageSnapshot, type UsageTotals, apply, emptyAcc, emptyContribution, totalsOf, usageTokens } from "./usage-totals.js";
 
 // The ledger's types live with their code (usage-totals, budget, reconcile); re-exported for the client and index.
 export type { BudgetReservation, GenerationLookup, ReconcileReport, UsageSnapshot, UsageTotals };
@@ -378,6 +378,8 @@ export class UsageTracker {
    * console.log(report.reconciled, report.adjustedUsd);
    */
   async reconcile(lookup: GenerationLookup, opts: { concurrency?: number } = {}): Promise<ReconcileReport> {
+    // Loaded on first use: most clients never reconcile, so the lookup code stays out of the core bundle.
+    const { reconcilePending } = reconcileCode.value ?? (await reconcileCode());
     return reconcilePending(this.#ledger, lookup, opts);
   }
 }

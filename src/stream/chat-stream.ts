@@ -21,10 +21,19 @@
  * assembled response), `sse.ts` (bytes -> `data:` payloads), `events.ts` (the public types), and the rare
  * paths in `non-sse.ts` / `failures.ts`. The consumer's side is core's `EventChannel`. It may import
  * `core/`, `internal/` and `generated/`, never accounting, agents or the client.
+ *
+ * This class is all of the stream that `import { OpenRouter }` loads: the machine, the accumulator and the SSE
+ * parser are loaded with `import()` when the first stream opens. That first stream checks its settings at once,
+ * then waits for the code before it sends; every later stream builds its machine synchronously.
  */
+import { InvalidArgumentError, type OpenRouterError } from "../core/errors.js";
+import { lazy } from "../core/load.js";
 import type { ChatResult } from "../core/result.js";
 import type { ChatStreamEvent, ChatStreamInit, StreamOutcome } from "./events.js";
-import { StreamMachine } from "./machine.js";
+import type { StreamMachine } from "./machine.js";
+import { streamSettings } from "./options.js";
+
+const machineCode = /* @__PURE__ */ lazy("the stream reader", () => import("./machine.js"));
 
 export type {
   AnnotationEvent,
@@ -55,20 +64,57 @@ export type {
  * const result = await stream.final(); // usage, cost, tool calls, timing
  */
 export class ChatStream implements AsyncIterable<ChatStreamEvent> {
-  readonly #machine: StreamMachine;
+  #machine: StreamMachine | undefined;
+  /** The first stream's wait for the machine's code; undefined once the code was loaded before. */
+  #ready: Promise<StreamMachine> | undefined;
+  /** Set when the stream ended before its machine existed: aborted, or its code could not load. */
+  #early: { outcome: StreamOutcome; reason?: unknown } | undefined;
+  /** An iterator asked for before the machine existed; attached to the machine's channel first thing. */
+  #waiting: { inner?: AsyncIterator<ChatStreamEvent> } | undefined;
 
   constructor(init: ChatStreamInit) {
-    this.#machine = new StreamMachine(init);
+    const code = machineCode.value;
+    if (code) {
+      this.#machine = new code.StreamMachine(init);
+      return;
+    }
+    // The checks the machine's constructor makes, thrown here as they would be once the code is loaded.
+    streamSettings(init);
+    this.#ready = machineCode().then(
+      ({ StreamMachine }) => {
+        // Aborted while the code loaded: the machine settles as aborted at once and never sends.
+        const early = this.#early;
+        const machine = (this.#machine = new StreamMachine(early ? { ...init, signal: AbortSignal.abort(early.reason) } : init));
+        if (this.#waiting) this.#waiting.inner = machine.channel[Symbol.asyncIterator]();
+        return machine;
+      },
+      (error: OpenRouterError) => {
+        this.#early ??= { outcome: "failed" };
+        try {
+          init.onSettled?.({ outcome: "failed", error });
+        } catch {
+          // As for the machine's onSettled: a callback's exception is not the stream's.
+        }
+        throw error;
+      },
+    );
+    // The error reaches the caller through final() or the iterator; the stream itself must not reject unseen.
+    this.#ready.catch(() => undefined);
+  }
+
+  /** The machine, waiting for its code on the first stream. */
+  #loaded(): Promise<StreamMachine> {
+    return this.#machine ? Promise.resolve(this.#machine) : (this.#ready as Promise<StreamMachine>);
   }
 
   /** How the stream ended, once it has (`undefined` while it runs). */
   get outcome(): StreamOutcome | undefined {
-    return this.#machine.outcome;
+    return this.#machine ? this.#machine.outcome : this.#early?.outcome;
   }
 
   /** True once the stream has completed, failed or been aborted. */
   get done(): boolean {
-    return this.#machine.settled;
+    return this.#machine ? this.#machine.settled : this.#early !== undefined;
   }
 
   /**
@@ -79,7 +125,25 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
    * (usage and cost are usually missing: they come last). Breaking after the `done` event changes nothing.
    */
   [Symbol.asyncIterator](): AsyncIterableIterator<ChatStreamEvent> {
-    return this.#machine.channel[Symbol.asyncIterator]();
+    if (this.#machine) return this.#machine.channel[Symbol.asyncIterator]();
+    if (this.#waiting) throw new InvalidArgumentError("This ChatStream is already being iterated; a stream can be read only once");
+    const waiting: { inner?: AsyncIterator<ChatStreamEvent> } = (this.#waiting = {});
+    // Once attached, each call goes straight to the channel's iterator: no extra await per event.
+    const inner = (): Promise<AsyncIterator<ChatStreamEvent>> | AsyncIterator<ChatStreamEvent> =>
+      waiting.inner ?? this.#loaded().then(() => waiting.inner as AsyncIterator<ChatStreamEvent>);
+    return {
+      next: () => {
+        const it = inner();
+        return "next" in it ? it.next() : it.then((i) => i.next());
+      },
+      return: async (value?: unknown) => {
+        const it = await inner();
+        return it.return ? it.return(value) : { done: true, value: undefined };
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
   }
 
   /**
@@ -92,7 +156,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
    * const { text, usage, cost } = await client.chatStream(params).final();
    */
   final(): Promise<ChatResult> {
-    return this.#machine.channel.final();
+    return this.#machine ? this.#machine.channel.final() : this.#loaded().then((machine) => machine.channel.final());
   }
 
   /**
@@ -103,7 +167,8 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
    * setTimeout(() => stream.abort(), 5_000);
    */
   abort(reason?: unknown): void {
-    this.#machine.abort(reason);
+    if (this.#machine) this.#machine.abort(reason);
+    else this.#early ??= { outcome: "aborted", reason };
   }
 
   /**

@@ -1,5 +1,5 @@
 import createClient from "openapi-fetch";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   attoToMicros,
   attoToUsd,
@@ -270,6 +270,11 @@ describe("generationCost", () => {
 });
 
 describe("fetchGeneration", () => {
+  // The lookup and the retry loop are loaded on first use (accounting/generation.ts, core/resilience/lazy.ts);
+  // loaded here, before any fake clock starts, so the timed tests below measure the backoff alone.
+  beforeAll(async () => {
+    await Promise.all([import("../../src/core/resilience/run.js"), import("../../src/accounting/generation-lookup.js")]);
+  });
   afterEach(() => {
     vi.useRealTimers();
   });

@@ -2,7 +2,8 @@ import createClient from "openapi-fetch";
 import { describe, expect, it, vi } from "vitest";
 import { AbortError, InvalidArgumentError } from "../../src/core/errors.js";
 import type { paths } from "../../src/generated/openrouter.js";
-import { type Model, type ModelEndpoint, ModelRegistry, matchesFilters } from "../../src/accounting/models.js";
+import { type Model, type ModelEndpoint, ModelRegistry } from "../../src/accounting/models.js";
+import { matchesFilters } from "../../src/accounting/model-filters.js";
 import { loadFixture, recordedBody, recordedHeaders } from "../helpers/fixtures.js";
 
 const LISTS = ["models-list-01.json", "models-list-02.json", "models-list-03.json", "models-list-04.json"];
@@ -287,5 +288,70 @@ describe("endpoints", () => {
     await expect(reg.endpoints("openai/gpt-4o")).rejects.toThrow(/no fetchEndpoints/);
     const withFetch = registry(undefined, { fetchEndpoints: async () => endpoints }).reg;
     await expect(withFetch.endpoints("gpt-4o")).rejects.toThrow(/no author prefix/);
+  });
+});
+
+describe("ModelRegistry loads the catalogue code on first use", () => {
+  /** A ModelRegistry from a fresh module registry: its catalogue code is not loaded yet. */
+  async function freshModule() {
+    vi.resetModules();
+    // The error classes of that fresh registry, for instanceof.
+    return { ...(await import("../../src/accounting/models.js")), errors: await import("../../src/core/errors.js") };
+  }
+
+  it("answers the synchronous methods as an empty cache before the first load, and shares the first load", async () => {
+    const { ModelRegistry: Fresh } = await freshModule();
+    const fetchModels = vi.fn(async () => allModels());
+    const reg = new Fresh({ fetchModels });
+    expect(reg.isFresh).toBe(false);
+    expect(reg.peek("openai/gpt-4o")).toBeUndefined();
+    expect(reg.suggest("openai/gpt4o")).toEqual([]);
+    reg.invalidate();
+    expect(fetchModels).not.toHaveBeenCalled();
+    // Concurrent first calls wait for the same code and the same catalogue: one request.
+    const [model, list] = await Promise.all([reg.get("openai/gpt-4o:nitro"), reg.list(), reg.cheapest()]);
+    expect(fetchModels).toHaveBeenCalledTimes(1);
+    expect(model?.resolvedId).toBe("openai/gpt-4o");
+    expect(list.length).toBe(allModels().length);
+    expect(reg.isFresh).toBe(true);
+    expect(reg.peek("openai/gpt-4o")?.id).toBe("openai/gpt-4o");
+    expect(reg.suggest("openai/gpt4o-mini")).toContain("openai/gpt-4o-mini");
+    reg.invalidate();
+    expect(reg.isFresh).toBe(false);
+  });
+
+  it("checks its deps in the constructor and a model id before loading anything", async () => {
+    const { ModelRegistry: Fresh, errors } = await freshModule();
+    expect(() => new Fresh({ fetchModels: async () => [], ttlMs: -1 })).toThrow(errors.InvalidArgumentError);
+    expect(() => new Fresh({ fetchModels: async () => [], fetchEndpoints: 3 as never })).toThrow(errors.InvalidArgumentError);
+    const fetchModels = vi.fn(async () => allModels());
+    const reg = new Fresh({ fetchModels });
+    await expect(reg.get("  ")).rejects.toBeInstanceOf(errors.InvalidArgumentError);
+    expect(fetchModels).not.toHaveBeenCalled();
+  });
+
+  it("keeps the errors of the first call typed: an endpoint lookup without fetchEndpoints, an abort", async () => {
+    const { ModelRegistry: Fresh, errors } = await freshModule();
+    const reg = new Fresh({ fetchModels: () => new Promise<Model[]>(() => undefined) });
+    await expect(reg.endpoints("openai/gpt-4o")).rejects.toBeInstanceOf(errors.InvalidArgumentError);
+    const ac = new AbortController();
+    const pending = reg.list({}, ac.signal);
+    ac.abort();
+    await expect(pending).rejects.toBeInstanceOf(errors.AbortError);
+  });
+
+  it("serves client.models before and after the code has loaded, through the client's pipeline", async () => {
+    vi.resetModules();
+    const { OpenRouter } = await import("../../src/index.js");
+    const { createMockOpenRouter } = await import("../../src/testing/index.js");
+    const mock = createMockOpenRouter({ apiKey: "sk-or-v1-models-test" });
+    const client = new OpenRouter({ apiKey: "sk-or-v1-models-test", fetch: mock.fetch });
+    expect(client.models.isFresh).toBe(false);
+    const first = await client.models.list();
+    expect(first.length).toBeGreaterThan(0);
+    const id = first[0]!.id;
+    expect((await client.models.get(id))?.id).toBe(id);
+    expect(client.models.peek(id)?.id).toBe(id);
+    expect(mock.requests.filter((r) => r.path.includes("/models")).map((r) => r.method)).toEqual(["GET"]);
   });
 });

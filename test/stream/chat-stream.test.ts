@@ -809,3 +809,75 @@ describe("timing", () => {
     expect(result.timing).toEqual({ ttfbMs: 10, ttftMs: 30, totalMs: 45 });
   });
 });
+
+describe("the first stream, before the stream reader's code has loaded", () => {
+  /** ChatStream and the error classes from a fresh module registry: the machine's code is not loaded yet. */
+  async function fresh() {
+    vi.resetModules();
+    return { ...(await import("../../src/stream/chat-stream.js")), errors: await import("../../src/core/errors.js") };
+  }
+  const reply = () => sse([data(chunk({ role: "assistant", content: "Hel" })), data(chunk({ content: "lo" }, "stop")), data({ ...chunk({}), choices: [], usage }), DONE]);
+
+  it("streams and assembles the same result, with the iterator asked for before the code is there", async () => {
+    const { ChatStream: Fresh } = await fresh();
+    const settled: ChatStreamSettled[] = [];
+    const stream = new Fresh({ open: async () => reply(), onSettled: (s) => settled.push(s) });
+    expect(stream.done).toBe(false);
+    expect(stream.outcome).toBeUndefined();
+    const iterator = stream[Symbol.asyncIterator]();
+    expect(() => stream[Symbol.asyncIterator]()).toThrow(/already being iterated/);
+    const final = stream.final();
+    const texts: string[] = [];
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) if (next.value.type === "content") texts.push(next.value.text);
+    expect(texts).toEqual(["Hel", "lo"]);
+    const result = await final;
+    expect(result.text).toBe("Hello");
+    expect(result.usage?.total_tokens).toBe(7);
+    expect(stream.outcome).toBe("completed");
+    expect(settled.map((s) => s.outcome)).toEqual(["completed"]);
+  });
+
+  it("checks its settings at once, as a loaded stream does", async () => {
+    const { ChatStream: Fresh, errors } = await fresh();
+    expect(() => new Fresh({ open: "nope" } as never)).toThrow(errors.InvalidArgumentError);
+    expect(() => new Fresh({ open: async () => reply(), idleTimeoutMs: -1 })).toThrow(errors.InvalidArgumentError);
+  });
+
+  it("aborted before its code loaded: done at once, never sends, final() rejects with AbortError", async () => {
+    const { ChatStream: Fresh, errors } = await fresh();
+    const open = vi.fn(async () => reply());
+    const settled: ChatStreamSettled[] = [];
+    const stream = new Fresh({ open, onSettled: (s) => settled.push(s) });
+    stream.abort(new Error("user left"));
+    expect(stream.done).toBe(true);
+    expect(stream.outcome).toBe("aborted");
+    await expect(stream.final()).rejects.toBeInstanceOf(errors.AbortError);
+    expect(open).not.toHaveBeenCalled();
+    expect(settled.map((s) => s.outcome)).toEqual(["aborted"]);
+  });
+
+  it("a reader whose code cannot load fails the stream with a typed ConnectionError and settles it once", async () => {
+    vi.resetModules();
+    vi.doMock("../../src/stream/machine.js", () => {
+      throw new Error("chunk missing");
+    });
+    try {
+      const { ChatStream: Fresh } = await import("../../src/stream/chat-stream.js");
+      const errors = await import("../../src/core/errors.js");
+      const open = vi.fn(async () => reply());
+      const settled: ChatStreamSettled[] = [];
+      const stream = new Fresh({ open, onSettled: (s) => settled.push(s) });
+      const error = await stream.final().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(errors.ConnectionError);
+      expect((error as Error).message).toMatch(/Could not load the stream reader/);
+      await expect(stream[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(errors.ConnectionError);
+      expect(stream.done).toBe(true);
+      expect(stream.outcome).toBe("failed");
+      expect(open).not.toHaveBeenCalled();
+      expect(settled).toEqual([{ outcome: "failed", error }]);
+    } finally {
+      vi.doUnmock("../../src/stream/machine.js");
+      vi.resetModules();
+    }
+  });
+});

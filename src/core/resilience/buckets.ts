@@ -4,14 +4,7 @@
  *
  * @module
  */
-
-/** A `rateLimit.*` setting: a finite number above zero. */
-export function positiveNumber(name: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`rateLimit.${name} must be a positive number, got ${String(value)}`);
-  }
-  return value;
-}
+import { positiveNumber } from "./config.js";
 
 /**
  * A token bucket: holds up to `capacity` tokens and refills `ratePerMs` tokens per millisecond.

@@ -10,16 +10,9 @@
  *
  * @module
  */
+import { type CircuitBreakerOptions, circuitSettings } from "./config.js";
 
-/** Circuit breaker settings (all optional). */
-export interface CircuitBreakerOptions {
-  /** Consecutive retryable failures that open the circuit. Default 5. */
-  failureThreshold?: number;
-  /** Failures older than this no longer count towards the threshold. Default 60 s. */
-  windowMs?: number;
-  /** How long an open circuit stays open before it lets one probe through. Default 30 s. */
-  cooldownMs?: number;
-}
+export type { CircuitBreakerOptions };
 
 /** `closed`: calls flow; `open`: calls fail fast; `half-open`: one probe is allowed. */
 export type CircuitState = "closed" | "open" | "half-open";
@@ -34,13 +27,6 @@ interface ModelCircuit {
   openedAt: number | undefined;
   retryAt: number | undefined;
   probing: boolean;
-}
-
-function positive(name: string, value: unknown, integer: boolean): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new TypeError(`circuitBreaker.${name} must be a positive ${integer ? "integer" : "number"}, got ${String(value)}`);
-  }
-  return value;
 }
 
 /**
@@ -64,10 +50,7 @@ export class CircuitBreaker {
   readonly #circuits = new Map<string, ModelCircuit>();
 
   constructor(options: CircuitBreakerOptions = {}, now: () => number = Date.now) {
-    if (typeof options !== "object" || options === null) throw new TypeError("circuitBreaker must be an object");
-    this.failureThreshold = positive("failureThreshold", options.failureThreshold ?? 5, true);
-    this.windowMs = positive("windowMs", options.windowMs ?? 60_000, false);
-    this.cooldownMs = positive("cooldownMs", options.cooldownMs ?? 30_000, false);
+    ({ failureThreshold: this.failureThreshold, windowMs: this.windowMs, cooldownMs: this.cooldownMs } = circuitSettings(options));
     this.#now = now;
   }
 

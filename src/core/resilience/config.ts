@@ -2,12 +2,10 @@
  * The settings of the resilience layer: what a client configures, what a call overrides, and their checks.
  */
 import { InvalidArgumentError, type OpenRouterError, type RequestInfo } from "../errors.js";
-import type { CircuitBreakerOptions } from "./circuit.js";
-import type { Hooks } from "./hooks.js";
-import type { RateLimitOptions } from "./rate-limit.js";
-import type { RetryOptions } from "../retry.js";
+import { type Hooks, validateHooks } from "./hooks.js";
+import { type RetryOptions, type RetryPolicy, resolveRetryPolicy } from "../retry.js";
 import type { OtelLoader } from "./telemetry.js";
-import type { TelemetryOptions } from "./span.js";
+import { type TelemetryOptions, checkTelemetryOption } from "./span.js";
 
 /** One logical request, as the transport understands it. Extra fields of a subtype are kept. */
 export interface SendRequest {
@@ -105,3 +103,158 @@ export function validateInsufficient(name: string, value: unknown): Insufficient
   return value as InsufficientCreditsPolicy;
 }
 
+
+/** Circuit breaker settings (all optional). */
+export interface CircuitBreakerOptions {
+  /** Consecutive retryable failures that open the circuit. Default 5. */
+  failureThreshold?: number;
+  /** Failures older than this no longer count towards the threshold. Default 60 s. */
+  windowMs?: number;
+  /** How long an open circuit stays open before it lets one probe through. Default 30 s. */
+  cooldownMs?: number;
+}
+
+/** Client-side limits (all opt-in except the free-model pacing, which is on by default). */
+export interface RateLimitOptions {
+  /** Requests per minute across the client. */
+  requestsPerMinute?: number;
+  /** Request burst (bucket capacity). Default: `requestsPerMinute`. */
+  requestsBurst?: number;
+  /** Tokens (prompt + completion) per minute, estimated before sending and corrected by usage. */
+  tokensPerMinute?: number;
+  /** Token burst (bucket capacity). Default: `tokensPerMinute`. */
+  tokensBurst?: number;
+  /** Calls in flight at once (a stream counts until its body ends). */
+  maxConcurrency?: number;
+  /**
+   * Pacing of `:free` models (and the `openrouter/free` router): at most this many requests in
+   * any 60 s window. Default 20, OpenRouter's published free-model cap; `false` turns it off.
+   */
+  freeModelsPerMinute?: number | false;
+  /** Replace the built-in token estimate (characters / 4 of the input plus `max_tokens`). */
+  estimateTokens?: (body: Record<string, unknown> | undefined) => number;
+}
+
+/** Limits for one {@link RateLimiter}; the resilience layer builds these from {@link RateLimitOptions}. */
+export interface LimiterConfig {
+  requestsPerMinute?: number;
+  requestsBurst?: number;
+  tokensPerMinute?: number;
+  tokensBurst?: number;
+  maxConcurrency?: number;
+  /** Sliding-window cap `{limit, windowMs}` (used for free-model pacing). */
+  window?: { limit: number; windowMs: number };
+}
+
+/** A `rateLimit.*` setting: a finite number above zero. */
+export function positiveNumber(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`rateLimit.${name} must be a positive number, got ${String(value)}`);
+  }
+  return value;
+}
+
+function positive(name: string, value: unknown, integer: boolean): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new TypeError(`circuitBreaker.${name} must be a positive ${integer ? "integer" : "number"}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** The breaker's settings, checked, with their defaults. */
+export function circuitSettings(options: CircuitBreakerOptions): Required<CircuitBreakerOptions> {
+  if (typeof options !== "object" || options === null) throw new TypeError("circuitBreaker must be an object");
+  return {
+    failureThreshold: positive("failureThreshold", options.failureThreshold ?? 5, true),
+    windowMs: positive("windowMs", options.windowMs ?? 60_000, false),
+    cooldownMs: positive("cooldownMs", options.cooldownMs ?? 30_000, false),
+  };
+}
+
+/** One limiter's settings, checked: the buckets' sizes and rates, the concurrency cap. */
+export function checkLimiterConfig(config: LimiterConfig): {
+  requests: { burst: number; perMinute: number } | undefined;
+  tokens: { burst: number; perMinute: number } | undefined;
+  maxConcurrency: number;
+} {
+  if (typeof config !== "object" || config === null) throw new TypeError("rateLimit must be an object");
+  const bucket = (rate: string, burst: string, perMinute: number | undefined, size: number | undefined) => {
+    if (perMinute === undefined) return undefined;
+    const checked = positiveNumber(rate, perMinute);
+    return { perMinute: checked, burst: positiveNumber(burst, size ?? checked) };
+  };
+  const requests = bucket("requestsPerMinute", "requestsBurst", config.requestsPerMinute, config.requestsBurst);
+  const tokens = bucket("tokensPerMinute", "tokensBurst", config.tokensPerMinute, config.tokensBurst);
+  if (config.window) {
+    positiveNumber("freeModelsPerMinute", config.window.limit);
+    positiveNumber("windowMs", config.window.windowMs);
+  }
+  const max = config.maxConcurrency;
+  if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
+    throw new TypeError(`rateLimit.maxConcurrency must be an integer >= 1, got ${String(max)}`);
+  }
+  return { requests, tokens, maxConcurrency: max ?? Number.POSITIVE_INFINITY };
+}
+
+/** A client's resilience settings, checked once; what the run loop (run.ts) starts from. */
+export interface ResilienceSettings {
+  policy: RetryPolicy;
+  fallbacks: readonly string[];
+  insufficient: InsufficientCreditsPolicy;
+  hooks: Hooks | undefined;
+  tracing: boolean;
+  /** The breaker's options; undefined when it is off. */
+  circuit: CircuitBreakerOptions | undefined;
+  /** The client's own limiter; undefined when no limit is set. */
+  limits: LimiterConfig | undefined;
+  /** Free-model pacing per minute, or false. */
+  freePerMinute: number | false;
+  estimateTokens: RateLimitOptions["estimateTokens"];
+}
+
+/**
+ * Checks every client-level setting of the resilience layer: the client's constructor calls this (through
+ * `lazyResilience`), so a bad option fails there even though the run loop is loaded on the first call.
+ * Throws TypeError/RangeError (callers wrap them with {@link checked}).
+ */
+export function resilienceSettings(config: ResilienceConfig): ResilienceSettings {
+  if (typeof config !== "object" || config === null) throw new TypeError("resilience config must be an object");
+  const cb = config.circuitBreaker;
+  if (cb !== undefined && typeof cb !== "boolean" && (typeof cb !== "object" || cb === null)) {
+    throw new TypeError("circuitBreaker must be a boolean or an options object");
+  }
+  const circuit = cb === undefined || cb === false ? undefined : cb === true ? {} : cb;
+  if (circuit) circuitSettings(circuit);
+  const rl = config.rateLimit;
+  if (rl !== undefined && rl !== false && (typeof rl !== "object" || rl === null)) {
+    throw new TypeError("rateLimit must be an options object or false");
+  }
+  const given = rl === false || rl === undefined ? undefined : rl;
+  let limits: LimiterConfig | undefined;
+  if (given && (given.requestsPerMinute !== undefined || given.tokensPerMinute !== undefined || given.maxConcurrency !== undefined)) {
+    limits = {
+      ...(given.requestsPerMinute !== undefined && { requestsPerMinute: given.requestsPerMinute }),
+      ...(given.requestsBurst !== undefined && { requestsBurst: given.requestsBurst }),
+      ...(given.tokensPerMinute !== undefined && { tokensPerMinute: given.tokensPerMinute }),
+      ...(given.tokensBurst !== undefined && { tokensBurst: given.tokensBurst }),
+      ...(given.maxConcurrency !== undefined && { maxConcurrency: given.maxConcurrency }),
+    };
+    checkLimiterConfig(limits);
+  }
+  const freePerMinute = rl === false ? false : (given?.freeModelsPerMinute ?? 20);
+  if (freePerMinute !== false) checkLimiterConfig({ window: { limit: freePerMinute, windowMs: 60_000 } });
+  if (given?.estimateTokens !== undefined && typeof given.estimateTokens !== "function") {
+    throw new TypeError("rateLimit.estimateTokens must be a function");
+  }
+  return {
+    policy: resolveRetryPolicy(config.retry),
+    fallbacks: validateModels("fallbackModels", config.fallbackModels),
+    insufficient: validateInsufficient("onInsufficientCredits", config.onInsufficientCredits) ?? "throw",
+    hooks: validateHooks(config.hooks),
+    tracing: checkTelemetryOption(config.telemetry),
+    circuit,
+    limits,
+    freePerMinute,
+    estimateTokens: given?.estimateTokens,
+  };
+}

@@ -3,13 +3,13 @@
  * carries the token limit.
  */
 import type { OpenRouterError } from "../errors.js";
-import { availabilityOf, isFreeDailyLimit, isRetryable } from "../retry.js";
+import { availabilityOf, isClientTimeout, isFreeDailyLimit, isRetryable } from "../retry.js";
 
 /** Can the next model help after this one gave up with `error`? */
 export function canFallback(error: OpenRouterError): boolean {
   if (error.kind === "aborted" || error.kind === "invalid_argument" || error.kind === "budget_exceeded") return false;
   // A client-side timeout means the call's whole time budget is spent.
-  if (error.kind === "timeout" && error.status === undefined) return false;
+  if (isClientTimeout(error)) return false;
   if (error.kind === "circuit_open" || error.kind === "not_found") return true;
   if (availabilityOf(error)) return true;
   // The daily cap binds free variants only; a paid fallback can still answer.

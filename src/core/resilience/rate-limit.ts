@@ -8,29 +8,10 @@
  * @module
  */
 
-import { SlidingWindow, TokenBucket, positiveNumber } from "./buckets.js";
+import { SlidingWindow, TokenBucket } from "./buckets.js";
+import { type LimiterConfig, type RateLimitOptions, checkLimiterConfig } from "./config.js";
 
-
-/** Client-side limits (all opt-in except the free-model pacing, which is on by default). */
-export interface RateLimitOptions {
-  /** Requests per minute across the client. */
-  requestsPerMinute?: number;
-  /** Request burst (bucket capacity). Default: `requestsPerMinute`. */
-  requestsBurst?: number;
-  /** Tokens (prompt + completion) per minute, estimated before sending and corrected by usage. */
-  tokensPerMinute?: number;
-  /** Token burst (bucket capacity). Default: `tokensPerMinute`. */
-  tokensBurst?: number;
-  /** Calls in flight at once (a stream counts until its body ends). */
-  maxConcurrency?: number;
-  /**
-   * Pacing of `:free` models (and the `openrouter/free` router): at most this many requests in
-   * any 60 s window. Default 20, OpenRouter's published free-model cap; `false` turns it off.
-   */
-  freeModelsPerMinute?: number | false;
-  /** Replace the built-in token estimate (characters / 4 of the input plus `max_tokens`). */
-  estimateTokens?: (body: Record<string, unknown> | undefined) => number;
-}
+export type { LimiterConfig, RateLimitOptions };
 
 /** The clock a limiter runs on: `Date.now` and a cancellable sleep in production, virtual time in tests. */
 export interface LimiterClock {
@@ -74,17 +55,6 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
-/** Limits for one {@link RateLimiter}; the resilience layer builds these from {@link RateLimitOptions}. */
-export interface LimiterConfig {
-  requestsPerMinute?: number;
-  requestsBurst?: number;
-  tokensPerMinute?: number;
-  tokensBurst?: number;
-  maxConcurrency?: number;
-  /** Sliding-window cap `{limit, windowMs}` (used for free-model pacing). */
-  window?: { limit: number; windowMs: number };
-}
-
 /**
  * A FIFO queue in front of request/token buckets, a sliding window and a concurrency cap.
  *
@@ -109,29 +79,13 @@ export class RateLimiter {
   #timer: AbortController | undefined;
 
   constructor(config: LimiterConfig, clock: LimiterClock) {
-    if (typeof config !== "object" || config === null) throw new TypeError("rateLimit must be an object");
     this.#clock = clock;
     const now = (): number => clock.now();
-    if (config.requestsPerMinute !== undefined) {
-      const rpm = positiveNumber("requestsPerMinute", config.requestsPerMinute);
-      const burst = positiveNumber("requestsBurst", config.requestsBurst ?? rpm);
-      this.#requests = new TokenBucket(burst, rpm / 60_000, now);
-    }
-    if (config.tokensPerMinute !== undefined) {
-      const tpm = positiveNumber("tokensPerMinute", config.tokensPerMinute);
-      const burst = positiveNumber("tokensBurst", config.tokensBurst ?? tpm);
-      this.#tokens = new TokenBucket(burst, tpm / 60_000, now);
-    }
+    const limits = checkLimiterConfig(config);
+    if (limits.requests) this.#requests = new TokenBucket(limits.requests.burst, limits.requests.perMinute / 60_000, now);
+    if (limits.tokens) this.#tokens = new TokenBucket(limits.tokens.burst, limits.tokens.perMinute / 60_000, now);
     if (config.window) this.#window = new SlidingWindow(config.window.limit, config.window.windowMs, now);
-    if (config.maxConcurrency !== undefined) {
-      const max = config.maxConcurrency;
-      if (!Number.isInteger(max) || max < 1) {
-        throw new TypeError(`rateLimit.maxConcurrency must be an integer >= 1, got ${String(max)}`);
-      }
-      this.#maxConcurrency = max;
-    } else {
-      this.#maxConcurrency = Number.POSITIVE_INFINITY;
-    }
+    this.#maxConcurrency = limits.maxConcurrency;
   }
 
   /**

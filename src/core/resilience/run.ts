@@ -11,15 +11,15 @@
  */
 import { AbortError, CircuitOpenError, InvalidArgumentError, OpenRouterError, TimeoutError, describe, isOpenRouterError, type RequestInfo } from "../errors.js";
 import { CircuitBreaker } from "./circuit.js";
-import { type FallbackRecord, contentFreeError, emitHook, validateHooks } from "./hooks.js";
+import { type FallbackRecord, contentFreeError, emitHook } from "./hooks.js";
 import { QueueAbortedError, RateLimiter, type LimiterClock, type RateLimitPermit } from "./rate-limit.js";
 import { estimateRequestTokens, isFreeModel } from "./free-models.js";
-import { type RetryPolicy, isRetryable, resolveRetryPolicy, retryDelay } from "../retry.js";
+import { type RetryPolicy, isClientTimeout, isRetryable, resolveRetryPolicy, retryDelay } from "../retry.js";
 import { SleepAbortedError, abortableSleep } from "../../internal/sleep.js";
-import { NOOP_SPAN, checkTelemetryOption } from "./span.js";
+import { NOOP_SPAN } from "./span.js";
 import type { Telemetry } from "./telemetry.js";
 import type { CallSpan, SpanStart } from "./span.js";
-import { type CallResilienceOptions, type ResilienceConfig, type SendOnce, type SendRequest, checked, validateInsufficient, validateModels } from "./config.js";
+import { type CallResilienceOptions, type ResilienceConfig, type SendOnce, type SendRequest, checked, resilienceSettings, validateInsufficient, validateModels } from "./config.js";
 import { canFallback, maxTokensField } from "./fallback.js";
 import { releaseWithBody } from "./gates.js";
 import { CallRecord, type RecordedResult, type Reporting, type ResilientResult } from "./report.js";
@@ -45,9 +45,9 @@ export interface Resilience {
   readonly limiter: RateLimiter | undefined;
 }
 
+/** The abort error when the call brings no deadline: a timeout reason (ours, or `AbortSignal.timeout()`'s) or the caller's abort. */
 function defaultAbortError(info: RequestInfo, reason: unknown, cause: unknown): OpenRouterError {
-  const name = (reason as { name?: unknown } | null)?.name;
-  if (name === "TimeoutError") {
+  if (isClientTimeout(reason) || (reason as { name?: unknown } | null)?.name === "TimeoutError") {
     return new TimeoutError(`Request timed out${describe(info)}`, { ...info, retryable: false, cause });
   }
   return new AbortError(`Request aborted by the caller${describe(info)}`, { ...info, cause });
@@ -68,58 +68,27 @@ export function createResilience(config: ResilienceConfig = {}): Resilience {
 }
 
 function buildResilience(config: ResilienceConfig): Resilience {
-  if (typeof config !== "object" || config === null) throw new TypeError("resilience config must be an object");
+  const settings = resilienceSettings(config);
   const now = config.now ?? Date.now;
   const sleep = config.sleep ?? abortableSleep;
   const random = config.random ?? Math.random;
-  const clientPolicy = resolveRetryPolicy(config.retry);
-  const clientFallbacks = validateModels("fallbackModels", config.fallbackModels);
-  const clientInsufficient = validateInsufficient("onInsufficientCredits", config.onInsufficientCredits) ?? "throw";
-  const hooks = validateHooks(config.hooks);
+  const { policy: clientPolicy, fallbacks: clientFallbacks, insufficient: clientInsufficient, hooks, tracing } = settings;
   const includeContent = hooks?.includeContent === true;
   /** Errors handed to hooks: without `includeContent` they carry no generated or prompt text. */
   const forHooks = <E extends OpenRouterError>(error: E): E => (includeContent ? error : contentFreeError(error));
   // The telemetry module (span attributes, the OpenTelemetry loader) is imported on the first traced call.
-  const tracing = checkTelemetryOption(config.telemetry);
   let telemetry: Promise<Telemetry> | undefined;
   const startSpan = async (start: SpanStart): Promise<CallSpan> => {
     telemetry ??= import("./telemetry.js").then(({ Telemetry }) => new Telemetry(config.telemetry, config.otelLoader));
     return (await telemetry).start(start);
   };
 
-  const cb = config.circuitBreaker;
-  if (cb !== undefined && typeof cb !== "boolean" && (typeof cb !== "object" || cb === null)) {
-    throw new TypeError("circuitBreaker must be a boolean or an options object");
-  }
-  const circuit = cb === undefined || cb === false ? undefined : new CircuitBreaker(cb === true ? {} : cb, now);
-
-  const rl = config.rateLimit;
-  if (rl !== undefined && rl !== false && (typeof rl !== "object" || rl === null)) {
-    throw new TypeError("rateLimit must be an options object or false");
-  }
+  const circuit = settings.circuit && new CircuitBreaker(settings.circuit, now);
   const clock: LimiterClock = { now, sleep };
-  const limits = rl === false || rl === undefined ? undefined : rl;
-  const limiter =
-    limits &&
-    (limits.requestsPerMinute !== undefined || limits.tokensPerMinute !== undefined || limits.maxConcurrency !== undefined)
-      ? new RateLimiter(
-          {
-            ...(limits.requestsPerMinute !== undefined && { requestsPerMinute: limits.requestsPerMinute }),
-            ...(limits.requestsBurst !== undefined && { requestsBurst: limits.requestsBurst }),
-            ...(limits.tokensPerMinute !== undefined && { tokensPerMinute: limits.tokensPerMinute }),
-            ...(limits.tokensBurst !== undefined && { tokensBurst: limits.tokensBurst }),
-            ...(limits.maxConcurrency !== undefined && { maxConcurrency: limits.maxConcurrency }),
-          },
-          clock,
-        )
-      : undefined;
-  const freePerMinute = rl === false ? false : (limits?.freeModelsPerMinute ?? 20);
+  const limiter = settings.limits && new RateLimiter(settings.limits, clock);
   const freePacer =
-    freePerMinute === false ? undefined : new RateLimiter({ window: { limit: freePerMinute, windowMs: 60_000 } }, clock);
-  if (limits?.estimateTokens !== undefined && typeof limits.estimateTokens !== "function") {
-    throw new TypeError("rateLimit.estimateTokens must be a function");
-  }
-  const estimate = limits?.estimateTokens ?? estimateRequestTokens;
+    settings.freePerMinute === false ? undefined : new RateLimiter({ window: { limit: settings.freePerMinute, windowMs: 60_000 } }, clock);
+  const estimate = settings.estimateTokens ?? estimateRequestTokens;
   let sequence = 0;
   const reporting: Reporting = { hooks, includeContent, forHooks, now };
 
@@ -271,7 +240,7 @@ function buildResilience(config: ResilienceConfig): Resilience {
             if (error.kind === "aborted") circuit.release(model);
             else circuit.recordFailure(model, isRetryable(error));
           }
-          if (error.kind === "aborted" || (error.kind === "timeout" && error.status === undefined)) {
+          if (error.kind === "aborted" || isClientTimeout(error)) {
             emitHook(hooks, "onError", { ...context, status: error.status, durationMs, error: forHooks(error), willRetry: false, willFallback: false });
             throw finish(error);
           }
