@@ -5,9 +5,9 @@
  */
 import type { Audio } from "./audio-types.js";
 import type { VerbContext } from "./context.js";
-import { lazyArea } from "./lazy-area.js";
+import { lazyNamespace } from "./lazy-namespace.js";
 
 export type * from "./audio-types.js";
 
 /** The facade the client builds. */
-export const audio = (ctx: VerbContext): Audio => lazyArea(ctx, "audio", "speech transcribe");
+export const audio = (ctx: VerbContext): Audio => lazyNamespace(ctx, () => import("./media-impl.js").then((m) => m.audio), ["speech", "transcribe"]);

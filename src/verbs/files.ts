@@ -4,9 +4,9 @@
  */
 import type { Files } from "./files-types.js";
 import type { VerbContext } from "./context.js";
-import { lazyArea } from "./lazy-area.js";
+import { lazyNamespace } from "./lazy-namespace.js";
 
 export type * from "./files-types.js";
 
 /** The facade the client builds. */
-export const files = (ctx: VerbContext): Files => lazyArea(ctx, "files", "upload list get content delete");
+export const files = (ctx: VerbContext): Files => lazyNamespace(ctx, () => import("./media-impl.js").then((m) => m.files), ["upload", "list", "get", "content", "delete"]);

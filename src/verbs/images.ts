@@ -5,9 +5,9 @@
  */
 import type { Images } from "./images-types.js";
 import type { VerbContext } from "./context.js";
-import { lazyArea } from "./lazy-area.js";
+import { lazyNamespace } from "./lazy-namespace.js";
 
 export type * from "./images-types.js";
 
 /** The facade the client builds. */
-export const images = (ctx: VerbContext): Images => lazyArea(ctx, "images", "generate models");
+export const images = (ctx: VerbContext): Images => lazyNamespace(ctx, () => import("./media-impl.js").then((m) => m.images), ["generate", "models"]);

@@ -5,9 +5,9 @@
  */
 import type { Videos } from "./videos-types.js";
 import type { VerbContext } from "./context.js";
-import { lazyArea } from "./lazy-area.js";
+import { lazyNamespace } from "./lazy-namespace.js";
 
 export type * from "./videos-types.js";
 
 /** The facade the client builds. */
-export const videos = (ctx: VerbContext): Videos => lazyArea(ctx, "videos", "create get wait content models");
+export const videos = (ctx: VerbContext): Videos => lazyNamespace(ctx, () => import("./media-impl.js").then((m) => m.videos), ["create", "get", "wait", "content", "models"]);
