@@ -163,16 +163,9 @@ export function resolveOptions(options: OpenRouterOptions): ResolvedOptions {
   });
 }
 
-/** A verb's `Call` with the per-call options that the pipeline and the resilience layer read. */
-export function callOf(call: Call, options: CallOptions): Call {
-  if (options.signal) call.signal = options.signal;
-  if (options.timeoutMs !== undefined) call.timeoutMs = options.timeoutMs;
-  if (options.headers) call.headers = options.headers;
-  if (options.retry !== undefined) call.retry = options.retry;
-  if (options.fallbackModels !== undefined) call.fallbackModels = options.fallbackModels === false ? [] : options.fallbackModels;
-  if (options.onInsufficientCredits !== undefined) call.onInsufficientCredits = options.onInsufficientCredits;
-  return call;
-}
+// `callOf` lives with the request building in core/request.ts: lazy verb code imports it from there without
+// pulling options.ts into a chunk of its own.
+export { callOf } from "./core/request.js";
 
 /**
  * A stream's timeouts: the call's, else the client's, else the defaults. An idle timeout chosen without a

@@ -5,7 +5,7 @@
  */
 import { serializeBody } from "./validate.js";
 import type { TransportRequest } from "./transport.js";
-import type { Call } from "./types.js";
+import type { Call, CallOptions } from "./types.js";
 
 export interface RequestBase {
   /** The base URL without a trailing slash. */
@@ -56,4 +56,15 @@ function uploadRequest(call: Call, base: RequestBase): TransportRequest {
   if (call.stream) headers.set("accept", "text/event-stream");
   if (call.headers) for (const key of Object.keys(call.headers)) headers.set(key, call.headers[key] as string);
   return { method: call.method, url: base.baseUrl + call.path, headers, body: upload.body() };
+}
+
+/** A verb's `Call` with the per-call options that the pipeline and the resilience layer read. */
+export function callOf(call: Call, options: CallOptions): Call {
+  if (options.signal) call.signal = options.signal;
+  if (options.timeoutMs !== undefined) call.timeoutMs = options.timeoutMs;
+  if (options.headers) call.headers = options.headers;
+  if (options.retry !== undefined) call.retry = options.retry;
+  if (options.fallbackModels !== undefined) call.fallbackModels = options.fallbackModels === false ? [] : options.fallbackModels;
+  if (options.onInsufficientCredits !== undefined) call.onInsufficientCredits = options.onInsufficientCredits;
+  return call;
 }

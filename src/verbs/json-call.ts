@@ -11,7 +11,7 @@ import { checkCallOptions, checkKey, serializeBody } from "../core/validate.js";
 import { checkMaxResponseBytes } from "../core/body.js";
 import { quote } from "../internal/quote.js";
 import { registerSecret } from "../internal/redact.js";
-import { callOf } from "../options.js";
+import { callOf } from "../core/request.js";
 import type { VerbContext } from "./context.js";
 
 /** Per-call options of a management verb: the usual ones, and the management key for this call only. */

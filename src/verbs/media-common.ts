@@ -9,6 +9,7 @@ import { type JsonReply, type Reader, readJson, shapeError } from "../core/read.
 import type { ChatResult } from "../core/result.js";
 import type { Call, CallOptions, HttpMethod } from "../core/types.js";
 import { checkCallOptions, serializeBody } from "../core/validate.js";
+import { callOf } from "../core/request.js";
 import type { VerbContext } from "./context.js";
 
 type Json = Record<string, unknown>;
@@ -59,15 +60,7 @@ export function callFor(verb: string, method: HttpMethod, path: string, options:
     call.serialized = serializeBody(verb, body);
     if (typeof body["model"] === "string") call.model = body["model"];
   }
-  // The per-call options, as `callOf` in options.ts sets them (importing it would split options.ts into a chunk
-  // of its own, shared with this lazy code, and grow the core bundle).
-  if (options.signal) call.signal = options.signal;
-  if (options.timeoutMs !== undefined) call.timeoutMs = options.timeoutMs;
-  if (options.headers) call.headers = options.headers;
-  if (options.retry !== undefined) call.retry = options.retry;
-  if (options.fallbackModels !== undefined) call.fallbackModels = options.fallbackModels === false ? [] : options.fallbackModels;
-  if (options.onInsufficientCredits !== undefined) call.onInsufficientCredits = options.onInsufficientCredits;
-  return call;
+  return callOf(call, options);
 }
 
 /** Runs `call` on the client's pipeline; the value the reader made of the 2xx answer. */

@@ -14,7 +14,8 @@ import type { Call, CallOptions } from "../core/types.js";
 import { checkCallOptions, serializeBody } from "../core/validate.js";
 import { EventStream, type EventFolder } from "../stream/event-stream.js";
 import type { TextResultBase } from "../stream/text-results.js";
-import { DEFAULT_BASE_URL, callOf, streamTimeouts } from "../options.js";
+import { DEFAULT_BASE_URL, streamTimeouts } from "../options.js";
+import { callOf } from "../core/request.js";
 import type { VerbContext } from "./context.js";
 
 /** What differs between the text APIs. */
