@@ -115,39 +115,3 @@ export function boundaryOf(contentType: string | undefined): string {
   if (!match) throw new Error(`not a multipart content type: ${contentType}`);
   return match[1]!;
 }
-
-/**
- * A minimal `fetch` over `node:http` that writes a stream body with backpressure (waits for `drain`). The test
- * of bounded upload memory uses it beside Node's built-in fetch, whose undici keeps a streamed request body's
- * chunks until the request ends (nodejs/undici#4058): with it, what is measured is this library's own
- * buffering, not undici's.
- */
-export const nodeHttpFetch = (async (input: RequestInfo | URL, init: RequestInit = {}) => {
-  const { request } = await import("node:http");
-  const headers: Record<string, string> = {};
-  new Headers(init.headers).forEach((value, key) => (headers[key] = value));
-  return new Promise<Response>((resolve, reject) => {
-    const req = request(String(input), { method: init.method ?? "GET", headers, signal: init.signal ?? undefined }, (res) => {
-      const body = new ReadableStream<Uint8Array>({
-        start(controller) {
-          res.on("data", (chunk: Buffer) => controller.enqueue(new Uint8Array(chunk)));
-          res.on("end", () => controller.close());
-          res.on("error", (e) => controller.error(e));
-        },
-      });
-      const responseHeaders = new Headers();
-      for (const [key, value] of Object.entries(res.headers)) if (typeof value === "string") responseHeaders.set(key, value);
-      resolve(new Response(body, { status: res.statusCode ?? 0, headers: responseHeaders }));
-    });
-    req.on("error", reject);
-    const body = init.body;
-    if (body instanceof ReadableStream) {
-      (async () => {
-        for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-          if (!req.write(chunk)) await new Promise((r) => req.once("drain", r));
-        }
-        req.end();
-      })().catch((e: unknown) => req.destroy(e as Error));
-    } else req.end(body as string | Uint8Array | undefined);
-  });
-}) as typeof globalThis.fetch;

@@ -46,6 +46,18 @@ export interface Resilience {
 }
 
 /** The abort error when the call brings no deadline: a timeout reason (ours, or `AbortSignal.timeout()`'s) or the caller's abort. */
+/** What a response answered at its headers exposes before its body is read. */
+interface OpenedResponse {
+  status: number;
+  headers: Headers;
+}
+
+/** The transport seam's response (core/transport.ts), recognised by shape: a body with a `reader()`. */
+function isOpenedResponse(value: unknown): value is OpenedResponse {
+  const body = typeof value === "object" && value !== null ? (value as { body?: { reader?: unknown } }).body : undefined;
+  return typeof body?.reader === "function" && typeof (value as { status?: unknown }).status === "number";
+}
+
 function defaultAbortError(info: RequestInfo, reason: unknown, cause: unknown): OpenRouterError {
   if (isClientTimeout(reason) || (reason as { name?: unknown } | null)?.name === "TimeoutError") {
     return new TimeoutError(`Request timed out${describe(info)}`, { ...info, retryable: false, cause });
@@ -315,11 +327,14 @@ function buildResilience(config: ResilienceConfig): Resilience {
         // Success.
         if (model !== undefined) circuit?.recordSuccess(model);
         const isResponse = value instanceof Response;
-        const status = isResponse ? (value as Response).status : 200;
+        // A response handed back at its headers (client.api's Response, a stream's TransportResponse): its caller
+        // reports the parsed result later, once the body has been read.
+        const opened = isResponse || isOpenedResponse(value);
+        const status = opened ? (value as unknown as OpenedResponse).status : 200;
         span.response(status);
         if (hooks) {
-          const generationId = isResponse
-            ? ((value as Response).headers.get("x-generation-id") ?? undefined)
+          const generationId = opened
+            ? ((value as unknown as OpenedResponse).headers.get("x-generation-id") ?? undefined)
             : typeof (value as { generationId?: unknown } | null)?.generationId === "string"
               ? (value as { generationId: string }).generationId
               : undefined;
@@ -334,7 +349,7 @@ function buildResilience(config: ResilienceConfig): Resilience {
           requestId,
           { req, started, permits, span: traced ? span : undefined, reporting },
         );
-        if (!isResponse) {
+        if (!opened) {
           // The attempt already parsed its result: report it now.
           result.recordResult(value as RecordedResult);
         } else if (!limiter) {
