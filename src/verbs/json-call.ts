@@ -7,12 +7,11 @@
 import { AuthenticationError, InvalidArgumentError, describe } from "../core/errors.js";
 import { type Reader, readJson, shapeError } from "../core/read.js";
 import type { CallOptions, HttpMethod } from "../core/types.js";
-import { checkCallOptions, checkKey, serializeBody } from "../core/validate.js";
-import { checkMaxResponseBytes } from "../core/body.js";
+import { checkKey } from "../core/validate.js";
 import { quote } from "../internal/quote.js";
 import { registerSecret } from "../internal/redact.js";
-import { callOf } from "../core/request.js";
 import type { VerbContext } from "./context.js";
+import { callFor, run } from "./media-common.js";
 
 /** Per-call options of a management verb: the usual ones, and the management key for this call only. */
 export interface ManagementCallOptions extends CallOptions {
@@ -50,17 +49,12 @@ export interface JsonRequest {
  */
 export async function runJson<T>(ctx: VerbContext, req: JsonRequest, options: ManagementCallOptions = {}): Promise<T> {
   const verb = req.verb;
-  checkCallOptions(verb, options);
-  const maxResponseBytes = checkMaxResponseBytes(options.maxResponseBytes) ?? ctx.options.maxResponseBytes;
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(req.query ?? {})) if (value !== undefined) search.set(name, String(value));
   const query = search.toString();
   const path = query === "" ? req.path : `${req.path}?${query}`;
-  const call = callOf({ verb, method: req.method, path, stream: false }, options);
-  if (req.body !== undefined) {
-    call.body = req.body;
-    call.serialized = serializeBody(verb, req.body);
-  }
+  // The call options, the response limit and the body checked and the `Call` built as for the media verbs.
+  const call = callFor(verb, req.method, path, options, req.body);
   if (req.management) {
     const given = options.managementKey;
     const key = given !== undefined ? checkKey(`${verb}(): options.managementKey`, given) : ctx.options.managementKey;
@@ -82,7 +76,7 @@ export async function runJson<T>(ctx: VerbContext, req: JsonRequest, options: Ma
     }
     return req.map ? req.map(value as Record<string, unknown>) : value;
   };
-  return (await ctx.pipeline.call(call, read, maxResponseBytes)).value as T;
+  return (await run(ctx, call, read, options)) as T;
 }
 
 /**

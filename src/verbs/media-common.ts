@@ -1,6 +1,7 @@
 /**
- * What the media and files verbs share: input checks made before anything is sent, the `Call` of one request,
- * running it on the client's pipeline with the call's response limit, and recording the cost of a media call
+ * What the media and files verbs share (and the small JSON verbs, for the `Call` and the run): input checks made
+ * before anything is sent, the `Call` of one request, running it on the client's pipeline with the call's response
+ * limit, and recording the cost of a media call
  * on the client's usage tracker. Loaded only with the verbs' implementation modules.
  */
 import { checkMaxResponseBytes } from "../core/body.js";

@@ -5,19 +5,11 @@
 import { type OpenRouterError, isOpenRouterError } from "../errors.js";
 import { type FallbackRecord, type Hooks, emitHook } from "./hooks.js";
 import type { RateLimitPermit } from "./rate-limit.js";
-import type { CallSpan } from "./span.js";
+import type { CallSpan, SpanResult } from "./span.js";
 import type { SendRequest } from "./config.js";
 
-/** What a call reports after parsing its result (a `ChatResult` fits as is). */
-export interface RecordedResult {
-  model?: string | undefined;
-  generationId?: string | undefined;
-  provider?: string | undefined;
-  usage?: Readonly<Record<string, unknown>> | undefined;
-  cost?: number | undefined;
-  finishReason?: string | null | undefined;
-  message?: unknown;
-}
+/** What a call reports after parsing its result (a `ChatResult` fits as is): the span's result facts. */
+export type RecordedResult = Omit<SpanResult, "fallbacks" | "attempts">;
 
 /** A successful call: the attempt's value plus which model answered and what failed before it. */
 export interface ResilientResult<T = Response> {
