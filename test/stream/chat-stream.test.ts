@@ -18,6 +18,7 @@ import {
 import { ChatStream, type ChatStreamEvent, type ChatStreamInit, type ChatStreamSettled } from "../../src/stream/chat-stream.js";
 import { EventChannel } from "../../src/core/final-iterable.js";
 import { responseOf } from "../../src/core/transport.js";
+import { collect } from "../helpers/collect.js";
 
 type Json = Record<string, unknown>;
 const encoder = new TextEncoder();
@@ -80,17 +81,6 @@ const INFO = { method: "POST", path: "/chat/completions", model: "test/model" };
 
 function streamOf(response: Response | Promise<Response>, init: Partial<ChatStreamInit> = {}): ChatStream {
   return new ChatStream({ open: () => Promise.resolve(response), info: INFO, ...init });
-}
-
-async function collect(stream: AsyncIterable<ChatStreamEvent>) {
-  const events: ChatStreamEvent[] = [];
-  let error: unknown;
-  try {
-    for await (const e of stream) events.push(e);
-  } catch (e) {
-    error = e;
-  }
-  return { events, error };
 }
 
 afterEach(() => {

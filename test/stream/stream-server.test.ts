@@ -19,6 +19,7 @@ import {
 } from "../../src/index.js";
 import type { ChatStreamEvent } from "../../src/stream/chat-stream.js";
 import { TRANSPORTS, type TransportCase } from "../helpers/transports.js";
+import { collect } from "../helpers/collect.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>) => void;
 
@@ -110,17 +111,6 @@ function client(scenario: string, testId = "", extra: NonNullable<ConstructorPar
   });
 }
 const params = { model: "openai/gpt-4o-mini", messages: [{ role: "user" as const, content: "count" }] };
-
-async function collect(stream: AsyncIterable<ChatStreamEvent>) {
-  const events: ChatStreamEvent[] = [];
-  let error: unknown;
-  try {
-    for await (const e of stream) events.push(e);
-  } catch (e) {
-    error = e;
-  }
-  return { events, error };
-}
 
 describe.each(TRANSPORTS)("streaming over a loopback server on the $name transport", (t) => {
   beforeAll(() => {

@@ -17,6 +17,7 @@ import {
   isOpenRouterError,
 } from "../../src/index.js";
 import { createMockOpenRouter } from "../../src/testing/index.js";
+import { collect } from "../helpers/collect.js";
 
 const KEY = "sk-or-v1-messages-stream-key-0123456789abcdef";
 const MODEL = "anthropic/claude-haiku-4.5";
@@ -31,16 +32,6 @@ function setup(options: Parameters<typeof createMockOpenRouter>[0] = {}) {
   const mock = createMockOpenRouter({ apiKey: KEY, ...options });
   const client = new OpenRouter({ apiKey: KEY, fetch: mock.fetch, sleep: async () => undefined });
   return { mock, client };
-}
-
-async function collect(stream: AsyncIterable<MessagesStreamEvent>): Promise<{ events: MessagesStreamEvent[]; error: unknown }> {
-  const events: MessagesStreamEvent[] = [];
-  try {
-    for await (const event of stream) events.push(event);
-    return { events, error: undefined };
-  } catch (error) {
-    return { events, error };
-  }
 }
 
 const textOf = (events: MessagesStreamEvent[]) =>

@@ -21,6 +21,7 @@ import {
 } from "../../src/index.js";
 import { createMockOpenRouter } from "../../src/testing/index.js";
 import { loadFixture, recordedHeaders } from "../helpers/fixtures.js";
+import { collect } from "../helpers/collect.js";
 
 const KEY = "sk-or-v1-responses-stream-key-0123456789abcdef";
 const MODEL = "openai/gpt-4o-mini";
@@ -35,16 +36,6 @@ function setup(options: Parameters<typeof createMockOpenRouter>[0] = {}) {
   const mock = createMockOpenRouter({ apiKey: KEY, ...options });
   const client = new OpenRouter({ apiKey: KEY, fetch: mock.fetch, sleep: async () => undefined });
   return { mock, client };
-}
-
-async function collect(stream: AsyncIterable<ResponsesStreamEvent>): Promise<{ events: ResponsesStreamEvent[]; error: unknown }> {
-  const events: ResponsesStreamEvent[] = [];
-  try {
-    for await (const event of stream) events.push(event);
-    return { events, error: undefined };
-  } catch (error) {
-    return { events, error };
-  }
 }
 
 const deltas = (events: ResponsesStreamEvent[], type: string) =>

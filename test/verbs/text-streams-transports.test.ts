@@ -8,21 +8,12 @@ import { describe, expect, it } from "vitest";
 import { ConnectionError, OpenRouter, type OpenRouterError, isOpenRouterError } from "../../src/index.js";
 import { createMockOpenRouter } from "../../src/testing/index.js";
 import { TRANSPORTS } from "../helpers/transports.js";
+import { collect } from "../helpers/collect.js";
 
 const KEY = "sk-or-v1-text-streams-transports-0123456789abcdef";
 const MODEL = "openai/gpt-4o-mini";
 
 type Event = { type: string; delta?: unknown };
-
-async function collect(stream: AsyncIterable<Event>): Promise<{ events: Event[]; error: unknown }> {
-  const events: Event[] = [];
-  try {
-    for await (const event of stream) events.push(event);
-    return { events, error: undefined };
-  } catch (error) {
-    return { events, error };
-  }
-}
 
 /** The text the deltas carried: Responses' `response.output_text.delta`, Messages' `text_delta` blocks. */
 function streamedText(events: Event[]): string {
