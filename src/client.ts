@@ -18,9 +18,9 @@ import { modelSource } from "./accounting/model-source.js";
 import type { ChatRequest, ChatResult } from "./core/result.js";
 import { ChatStream } from "./stream/chat-stream.js";
 import type { StructuredParams, StructuredResult, StructuredStream } from "./agents/structured.js";
-import { type Outcome, type Pipeline, createPipeline, wasAccepted } from "./core/pipeline.js";
-import { readChat } from "./core/read.js";
-import { fetchTransport, type TransportResponse } from "./core/transport.js";
+import type { Outcome, Pipeline } from "./core/pipeline.js";
+import { lazyPipeline, runtime } from "./core/lazy-pipeline.js";
+import type { TransportResponse } from "./core/transport.js";
 import type { Call } from "./core/types.js";
 import { needsPreSendChecks } from "./accounting/guards-rule.js";
 import { type BudgetReservation, UsageTracker } from "./accounting/usage.js";
@@ -86,11 +86,13 @@ export class OpenRouter {
 
   constructor(options: OpenRouterOptions = {}) {
     const o = (this.#options = resolveOptions(options));
-    this.#pipeline = createPipeline({
+    // The pipeline's code loads on the first request (core/lazy-pipeline.ts); the options are checked by now.
+    this.#pipeline = lazyPipeline({
       baseUrl: o.baseUrl,
       apiKey: o.apiKey,
       headers: o.headers,
-      transport: o.transport ?? fetchTransport(o.fetch),
+      transport: o.transport,
+      fetch: o.fetch,
       timeoutMs: o.timeoutMs,
       maxResponseBytes: o.maxResponseBytes,
       resilience: o.resilience,
@@ -151,11 +153,14 @@ export class OpenRouter {
     const hold = this.#preSendNeeded() ? await this.#preSend(body, options.signal, options.fallbackModels) : undefined;
     let run: Outcome<ChatResult>;
     try {
-      run = await this.#pipeline.call(call, readChat, maxResponseBytes);
+      // The reader is the runtime's (core/runtime.ts): loaded by the first request, read at once afterwards.
+      const code = runtime.value ?? (await runtime());
+      run = await this.#pipeline.call(call, code.readChat, maxResponseBytes);
     } catch (error) {
       // A failure after OpenRouter accepted the call may still have been billed: the tracker records its usage
-      // (from the partial output) or leaves it pending for `usage.reconcile()`.
-      this.usage.recordFailure(error, { model: call.model, reservation: hold, accepted: wasAccepted(error) });
+      // (from the partial output) or leaves it pending for `usage.reconcile()`. Had the runtime not loaded,
+      // nothing was sent.
+      this.usage.recordFailure(error, { model: call.model, reservation: hold, accepted: runtime.value?.wasAccepted(error) ?? false });
       throw error;
     }
     const result = run.value;
