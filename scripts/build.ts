@@ -102,6 +102,46 @@ export function pureValidatorModule(source: string, where: string): string {
   return `export const ${name} = /* @__PURE__ */ (() => {\n${body}\nreturn ${value};\n})();\n${types.join("\n")}\n`;
 }
 
+/**
+ * ESM only: keeps the entry's imports of a layer's public face (`src/<layer>/public.ts`) as imports of a file of
+ * its own, `dist/<layer>/public.js`, built as an entry of the same build, so it shares the build's chunks (one
+ * copy of every module, as before). CommonJS keeps one self-contained file per entry.
+ *
+ * Why: a user's bundler that splits code (esbuild) loads, for `import { OpenRouter }`, every file the entry file
+ * imports that some chunk of theirs uses, whether or not that import is used. Bundled into dist/index.js, a
+ * face's code would sit in the entry file, and its imports of shared chunks (the token estimator, routing and
+ * cost, which the lazily loaded code uses too) would be the entry's: loaded by every program. As a file of its
+ * own the face is dead code for a program that imports none of its names, and so are its imports.
+ * src/accounting/public.ts tells the other half of the rule.
+ */
+const publicFaces: Plugin = {
+  name: "public-faces",
+  setup(b) {
+    const index = join(root, "src/index.ts");
+    b.onResolve({ filter: PUBLIC_FACE }, (args) => (args.importer === index ? { path: args.path, external: true } : undefined));
+  },
+};
+
+/** How src/index.ts imports a public face: `./<layer>/public.js`, the same path from dist/index.js. */
+const PUBLIC_FACE = /^\.\/[a-z]+\/public\.js$/;
+
+/**
+ * The public faces src/index.ts imports, as entries: `accounting/public` -> src/accounting/public.ts.
+ *
+ * @example
+ * publicFaceEntries('export { costOf } from "./accounting/public.js";\nexport { OpenRouter } from "./client.js";\n');
+ * // { "accounting/public": "<root>/src/accounting/public.ts" }
+ */
+export function publicFaceEntries(indexSource: string): Record<string, string> {
+  const entries: Record<string, string> = {};
+  for (const m of indexSource.matchAll(/ from "(\.\/[a-z]+\/public\.js)";/g)) {
+    if (!PUBLIC_FACE.test(m[1]!)) continue;
+    const name = m[1]!.slice(2, -".js".length);
+    entries[name] = join(root, "src", `${name}.ts`);
+  }
+  return entries;
+}
+
 function common(quiet: boolean): Options {
   return {
     config: false,
@@ -145,7 +185,15 @@ export async function buildPackage({ quiet = false }: { quiet?: boolean } = {}):
   await Promise.all([
     // ESM: shared code and lazy modules (structured, validator, tools) become chunks loaded by `import()`, so
     // the core entry's static graph stays small.
-    build({ ...common(quiet), entry: libraryEntries, format: ["esm"], splitting: true, dts: false, esbuildPlugins: [pureValidators] }),
+    // The public faces are entries of their own, imported by dist/index.js (see `publicFaces`).
+    build({
+      ...common(quiet),
+      entry: { ...libraryEntries, ...publicFaceEntries(readFileSync(libraryEntries.index, "utf8")) },
+      format: ["esm"],
+      splitting: true,
+      dts: false,
+      esbuildPlugins: [publicFaces, pureValidators],
+    }),
     // CommonJS: one self-contained file per entry; esbuild turns each `import()` of bundled code into a lazily
     // initialised module inside that file, and `import()` of a dependency into a deferred `require()`.
     build({

@@ -136,24 +136,25 @@ export { DEFAULT_MAX_RESPONSE_BYTES } from "./core/body.js";
 export type { Transport, TransportRequest, TransportResponse, ResponseBody, ByteReader } from "./core/transport.js";
 
 // Money and routing: model ids and variants, prices and costs, usage and budget, the model catalogue, tokens.
-export { parseModelId, withVariant, isRoutingOnlyVariant, fallbackModels, providerPreferences } from "./accounting/routing.js";
+// The functions come through accounting/public.ts (and agents/public.ts below), which says why.
+export { parseModelId, withVariant, isRoutingOnlyVariant, fallbackModels, providerPreferences } from "./accounting/public.js";
 export type { Variant, ParsedModelId, ProviderPreferences } from "./accounting/routing.js";
-export { costOf, estimateCost, hasFixedPricing } from "./accounting/cost.js";
+export { costOf, estimateCost, hasFixedPricing } from "./accounting/public.js";
 export type { CallCost, CostDetails, CostEstimate } from "./accounting/cost.js";
-export { fetchGeneration, generationCost } from "./accounting/generation.js";
+export { fetchGeneration, generationCost } from "./accounting/public.js";
 export type { GenerationCost } from "./accounting/generation.js";
 export { UsageTracker } from "./accounting/usage.js";
 export type { UsageSnapshot, UsageTotals, ReconcileReport, BudgetReservation } from "./accounting/usage.js";
 export { ModelRegistry } from "./accounting/models.js";
 export type { Model, ModelFilters, ResolvedModel } from "./accounting/models.js";
-export { estimateTokens, fitsContext } from "./accounting/tokens.js";
+export { estimateTokens, fitsContext } from "./accounting/public.js";
 export type { ContextFit } from "./accounting/tokens.js";
 export type { PreSendOptions } from "./accounting/guards.js";
 
 // Structured output, tools, agents, conversations, embeddings, and the message content helpers.
-export { defineTool, toolToWire } from "./agents/tools.js";
+export { defineTool, toolToWire } from "./agents/public.js";
 export type { Tool, AnyTool, ToolContext, ToolDefinition } from "./agents/tools.js";
-export { Conversation } from "./agents/conversation.js";
+export { Conversation } from "./agents/public.js";
 export type { ConversationOptions, ConversationSnapshot, ConversationStream, ConversationParams } from "./agents/conversation.js";
 export type { FromSchema, JSONSchema, JsonValue } from "./agents/json-schema.js";
 export type { StructuredParams, StructuredResult, StructuredStream, StructuredStreamEvent, DeepPartial } from "./agents/structured.js";
