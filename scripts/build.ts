@@ -160,7 +160,7 @@ function common(quiet: boolean): Options {
       // In CommonJS, `import()` of a dependency becomes a deferred `require()`: Jest and other CJS hosts
       // without ESM support cannot run a native `import()`, and every dependency we load lazily ships CJS.
       // esbuild wraps that `require()` in Node's ESM-imports-CJS rule (`default` = the whole `exports`), so
-      // code that loads a dependency lazily unwraps `default` itself (api.ts `createClientOf`, validator.ts
+      // code that loads a dependency lazily unwraps `default` itself (api-request.ts `createClientOf`, validator.ts
       // `defaultOf`); the package test calls every lazily loaded verb through `require`.
       if (format === "cjs") options.supported = { ...options.supported, "dynamic-import": false };
     },

@@ -14,7 +14,7 @@ import { lazyIterable } from "./core/final-iterable.js";
 import { chatBody, checkCallOptions, serializeBody } from "./core/validate.js";
 import type { FromSchema, JSONSchema } from "./agents/json-schema.js";
 import { ModelRegistry } from "./accounting/models.js";
-import { modelSource } from "./accounting/model-source.js";
+import { lazy } from "./core/load.js";
 import type { ChatRequest, ChatResult } from "./core/result.js";
 import { ChatStream } from "./stream/chat-stream.js";
 import type { StructuredParams, StructuredResult, StructuredStream } from "./agents/structured.js";
@@ -42,6 +42,8 @@ export { DEFAULT_BASE_URL };
 export type { CallOptions, ChatParams, OpenRouterOptions };
 
 const CHAT_PATH = "/chat/completions";
+
+const modelSourceCode = /* @__PURE__ */ lazy("the model catalogue", () => import("./accounting/model-source.js"));
 
 /** A streamed attempt ends at its 2xx headers: the body is the stream's to read. */
 const openStream = async (res: TransportResponse): Promise<TransportResponse> => res;
@@ -105,12 +107,14 @@ export class OpenRouter {
         autoReconcile: { lookup: (id: string) => this.generation(id), ...(typeof reconcile === "object" && { delayMs: reconcile.delayMs }) },
       }),
     });
+    const pipeline = this.#pipeline;
     this.models = new ModelRegistry({
-      ...modelSource(this.#pipeline),
+      // The catalogue's requests (accounting/model-source.ts) load the first time it is needed.
+      fetchModels: async (signal) => (await modelSourceCode()).modelSource(pipeline).fetchModels(signal),
+      fetchEndpoints: async (id, signal) => (await modelSourceCode()).modelSource(pipeline).fetchEndpoints(id, signal),
       ...(o.modelsTtlMs !== undefined && { ttlMs: o.modelsTtlMs }),
       ...(options.now && { now: options.now }),
     });
-    const pipeline = this.#pipeline;
     const usage = this.usage;
     this.#verbs = { pipeline, options: o, get usage() { return usage; } };
     // API-area namespaces (verbs/) go here, each built from this.#verbs.

@@ -1,12 +1,13 @@
 /**
  * Where `client.models` gets the catalogue from: `GET /models?output_modalities=all` and
  * `GET /models/{author}/{slug}/endpoints`, run on the client's pipeline (typed errors, retries, deadline), with
- * the shape of each answer checked.
+ * the shape of each answer checked. The client loads this module with `import()` the first time its catalogue
+ * is needed.
  */
 import { InvalidArgumentError } from "../core/errors.js";
 import { quote } from "../internal/quote.js";
 import type { Pipeline } from "../core/pipeline.js";
-import { runtime } from "../core/lazy-pipeline.js";
+import { readJson, shapeError } from "../core/read.js";
 import type { Call } from "../core/types.js";
 import type { Model, ModelEndpoint } from "./models.js";
 
@@ -25,8 +26,6 @@ function get(path: string, signal: AbortSignal | undefined, model?: string): Cal
 export function modelSource(pipeline: Pipeline): ModelSource {
   return {
     async fetchModels(signal) {
-      // The readers come with the pipeline's code (core/runtime.ts), which the call loads anyway.
-      const { readJson, shapeError } = runtime.value ?? (await runtime());
       const { value } = await pipeline.call(get("/models?output_modalities=all", signal), readJson);
       const data = (value.value as { data?: unknown } | null)?.data;
       if (!Array.isArray(data)) throw shapeError("a data array of models", { method: "GET", path: "/models", status: value.status });
@@ -37,7 +36,6 @@ export function modelSource(pipeline: Pipeline): ModelSource {
       const slug = rest.join("/").split(":")[0];
       if (!author || !slug) throw new InvalidArgumentError(`models.endpoints(): ${quote(id)} is not an author/slug model id`);
       const path = `/models/${author}/${slug}/endpoints`;
-      const { readJson, shapeError } = runtime.value ?? (await runtime());
       const { value } = await pipeline.call(get(path, signal, id), readJson);
       const endpoints = (value.value as { data?: { endpoints?: unknown } } | null)?.data?.endpoints;
       if (!Array.isArray(endpoints)) throw shapeError("data.endpoints, an array", { method: "GET", path, model: id, status: value.status });

@@ -1,7 +1,7 @@
 /**
  * Which key a `client.api` request sends: the management key for the operations the spec marks
  * `managementKey` (the generated `MANAGEMENT_OPERATIONS`), the API key for the others, unless the caller chose.
- * Loaded by api.ts on a request's way out, so the table stays out of the core bundle.
+ * Loaded with api-request.ts on the first `client.api` request, so the table stays out of the core bundle.
  */
 import { AuthenticationError, InvalidArgumentError, describe } from "./errors.js";
 import { MANAGEMENT_OPERATIONS } from "../generated/management.js";

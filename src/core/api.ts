@@ -4,13 +4,13 @@
  *
  * The facade has openapi-fetch's whole surface and typing (`Client<paths, "application/json">`): every
  * method returns a promise anyway, and `use` / `eject` are kept and replayed onto the real client once it
- * exists.
+ * exists. What runs a request (api-request.ts: the request onto the pipeline, the key choice, the typed parse
+ * error) loads with openapi-fetch, so the facade is all a client carries before its first `client.api` call.
  */
-import type { Client, Middleware, default as createClientType } from "openapi-fetch";
-import { InvalidArgumentError, InvalidResponseError, describe } from "./errors.js";
+import type { Client, Middleware } from "openapi-fetch";
 import type { paths } from "../generated/openrouter.js";
+import { lazy } from "./load.js";
 import type { Pipeline } from "./pipeline.js";
-import type { Call, HttpMethod } from "./types.js";
 
 /** The path-typed client of the OpenRouter spec. */
 export type ApiClient = Client<paths, "application/json">;
@@ -26,32 +26,8 @@ function checkMiddleware(m: unknown): void {
   }
 }
 
-/**
- * openapi-fetch's `createClient`, however the module arrived: the ESM namespace (`default` is the function),
- * or, in the CommonJS build, a `require()` of its CJS file wrapped by the bundler's interop (`default` is then
- * the whole `exports` object, whose own `default` is the function).
- */
-function createClientOf(mod: unknown): typeof createClientType {
-  let m = mod as { default?: unknown } | undefined;
-  for (let i = 0; i < 3 && m !== undefined && m !== null; i++) {
-    if (typeof m === "function") return m as typeof createClientType;
-    m = (m as { default?: unknown }).default as { default?: unknown } | undefined;
-  }
-  if (typeof m === "function") return m as typeof createClientType;
-  throw new TypeError("openapi-fetch did not load: its module has no createClient");
-}
-
-/**
- * openapi-fetch parses a 2xx body with `JSON.parse` and lets its `SyntaxError` escape (for an HTML page from a
- * proxy, or a body cut short). `client.api` keeps openapi-fetch's `{ data } | { error }` union for HTTP
- * errors, and throws only typed errors: that one becomes `InvalidResponseError` (its message, which quotes the
- * body, passes through the error's redaction).
- */
-function typedParseError(error: unknown, method: unknown, path: unknown): unknown {
-  if (!(error instanceof SyntaxError)) return error;
-  const info = { method: String(method).toUpperCase(), path: String(path) };
-  return new InvalidResponseError(`The response body is not JSON: ${error.message}${describe(info)}`, { ...info, cause: error });
-}
+/** The code behind the facade, loaded with openapi-fetch on the first request. */
+const requestCode = /* @__PURE__ */ lazy("client.api", () => import("./api-request.js"));
 
 /**
  * An `ApiClient` whose requests go through `fetch` (the client's transport); openapi-fetch is imported on
@@ -66,8 +42,8 @@ export function lazyApiClient(baseUrl: string, fetch: (request: Request) => Prom
   let loading: Promise<ApiClient> | undefined;
   const middleware: Middleware[] = [];
   const load = (): Promise<ApiClient> =>
-    (loading ??= import("openapi-fetch").then((mod) => {
-      const createClient = createClientOf(mod);
+    (loading ??= Promise.all([import("openapi-fetch"), requestCode()]).then(([mod, code]) => {
+      const createClient = code.createClientOf(mod);
       client = createClient<paths, "application/json">({ baseUrl, fetch });
       if (middleware.length > 0) client.use(...middleware);
       return client;
@@ -77,7 +53,9 @@ export function lazyApiClient(baseUrl: string, fetch: (request: Request) => Prom
   for (const method of METHODS) {
     api[method] = (...args: unknown[]) =>
       (client ? (client[method] as AnyCall)(...args) : load().then((c) => (c[method] as AnyCall)(...args))).catch((error: unknown) => {
-        throw typedParseError(error, method === "request" ? args[0] : method, method === "request" ? args[1] : args[0]);
+        // Without the code loaded, nothing was parsed: the error is the load's own.
+        const code = requestCode.value;
+        throw code ? code.typedParseError(error, method === "request" ? args[0] : method, method === "request" ? args[1] : args[0]) : error;
       });
   }
   api["use"] = (...added: Middleware[]) => {
@@ -112,35 +90,11 @@ export function pipelineOf(api: unknown): Pipeline | undefined {
  * management key get `managementKey` (see api-auth.ts).
  */
 export function pipelineApiClient(baseUrl: string, basePath: string, pipeline: Pipeline, managementKey?: string): ApiClient {
-  const api = lazyApiClient(baseUrl, (request) => apiFetch(pipeline, basePath, request, managementKey));
+  // openapi-fetch calls this only once it is loaded, and the request code loads with it.
+  const api = lazyApiClient(baseUrl, (request) => {
+    const code = requestCode.value;
+    return code ? code.apiFetch(pipeline, basePath, request, managementKey) : requestCode().then((c) => c.apiFetch(pipeline, basePath, request, managementKey));
+  });
   PIPELINES.set(api, pipeline);
   return api;
-}
-
-/**
- * One openapi-fetch request through the pipeline. The body text is read once and sent as is (never stringified
- * again); it is parsed only to learn the model and whether the call streams, for the resilience layer.
- */
-export async function apiFetch(pipeline: Pipeline, basePath: string, request: Request, managementKey?: string): Promise<Response> {
-  const url = new URL(request.url);
-  const pathname = url.pathname.slice(basePath.length);
-  const path = pathname + url.search;
-  const bodyText = request.body ? await request.text() : "";
-  let body: Record<string, unknown> | undefined;
-  if (bodyText) {
-    try {
-      body = JSON.parse(bodyText) as Record<string, unknown>;
-    } catch {
-      throw new InvalidArgumentError(`client.api ${request.method} ${path}: the request body is not JSON`);
-    }
-  }
-  // The key choice (and the spec's table of management operations) loads with the first request, not the client.
-  const headers = (await import("./api-auth.js")).requestHeaders(request, request.method, pathname, path, managementKey);
-  const call: Call = { verb: "api", method: request.method as HttpMethod, path, stream: body?.["stream"] === true, headers, signal: request.signal };
-  if (body !== undefined) {
-    call.body = body;
-    call.serialized = bodyText;
-  }
-  if (typeof body?.["model"] === "string") call.model = body["model"];
-  return pipeline.exchange(call);
 }
