@@ -36,7 +36,7 @@ import { type Images, images } from "./verbs/images.js";
 import { type Audio, audio } from "./verbs/audio.js";
 import { type Videos, videos } from "./verbs/videos.js";
 import { type Files, files } from "./verbs/files.js";
-import { type CallOptions, type ChatParams, DEFAULT_BASE_URL, type OpenRouterOptions, type ResolvedOptions, callOf, resolveOptions, streamTimeouts } from "./options.js";
+import { type CallOptions, type ChatParams, DEFAULT_BASE_URL, type OpenRouterOptions, type ResolvedOptions, resolveOptions, streamTimeouts } from "./options.js";
 
 export { DEFAULT_BASE_URL };
 export type { CallOptions, ChatParams, OpenRouterOptions };
@@ -157,9 +157,10 @@ export class OpenRouter {
     const hold = this.#preSendNeeded() ? await this.#preSend(body, options.signal, options.fallbackModels) : undefined;
     let run: Outcome<ChatResult>;
     try {
-      // The reader is the runtime's (core/runtime.ts): loaded by the first request, read at once afterwards.
+      // The per-call options and the reader are the runtime's (core/runtime.ts): loaded by the first request,
+      // read at once afterwards.
       const code = runtime.value ?? (await runtime());
-      run = await this.#pipeline.call(call, code.readChat, maxResponseBytes);
+      run = await this.#pipeline.call(code.callOf(call, options), code.readChat, maxResponseBytes);
     } catch (error) {
       // A failure after OpenRouter accepted the call may still have been billed: the tracker records its usage
       // (from the partial output) or leaves it pending for `usage.reconcile()`. Had the runtime not loaded,
@@ -196,7 +197,8 @@ export class OpenRouter {
           if (signal.aborted) hold?.release();
         }
         // The total timeout covers the wait for the response headers; the stream's own timeouts take over then.
-        run = await this.#pipeline.call({ ...call, signal }, openStream);
+        const code = runtime.value ?? (await runtime());
+        run = await this.#pipeline.call({ ...code.callOf(call, options), signal }, openStream);
         return run.value;
       },
       info: { method: call.method, path: call.path, ...(call.model !== undefined && { model: call.model }) },
@@ -303,7 +305,10 @@ export class OpenRouter {
     return checkMaxResponseBytes(options.maxResponseBytes) ?? this.#options.maxResponseBytes;
   }
 
-  /** The chat `Call`, built once; the body is serialised here, so a body JSON cannot encode fails before sending. */
+  /**
+   * The chat `Call` without the per-call options (the runtime's `callOf` adds them when it is sent), built
+   * once; the body is serialised here, so a body JSON cannot encode fails before sending, synchronously.
+   */
   #chatCall(body: Record<string, unknown>, stream: boolean, options: CallOptions, verb: string): Call {
     checkCallOptions(verb, options);
     const model = typeof body["model"] === "string" ? body["model"] : undefined;
@@ -312,7 +317,7 @@ export class OpenRouter {
       const info = { method: "POST", path: CHAT_PATH, ...(model !== undefined && { model }) };
       throw new AuthenticationError(`No API key: pass { apiKey } to new OpenRouter() or set OPENROUTER_API_KEY${describe(info)}`, info);
     }
-    return callOf({ verb, method: "POST", path: CHAT_PATH, body, serialized: serializeBody(verb, body), stream, ...(model !== undefined && { model }) }, options);
+    return { verb, method: "POST", path: CHAT_PATH, body, serialized: serializeBody(verb, body), stream, ...(model !== undefined && { model }) };
   }
 
   /**

@@ -9,7 +9,7 @@ import type { Resilience, ResilienceConfig } from "./core/resilience/run.js";
 import { lazyResilience } from "./core/resilience/lazy.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes } from "./core/body.js";
 import { DEFAULT_FIRST_EVENT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./core/timeouts.js";
-import type { Call, CallOptions, ChatParams } from "./core/types.js";
+import type { CallOptions, ChatParams } from "./core/types.js";
 import type { Transport } from "./core/transport.js";
 
 export const DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
@@ -162,10 +162,6 @@ export function resolveOptions(options: OpenRouterOptions): ResolvedOptions {
     headerSecrets,
   });
 }
-
-// `callOf` lives with the request building in core/request.ts: lazy verb code imports it from there without
-// pulling options.ts into a chunk of its own.
-export { callOf } from "./core/request.js";
 
 /**
  * A stream's timeouts: the call's, else the client's, else the defaults. An idle timeout chosen without a
