@@ -33,10 +33,13 @@ export function lazyPipeline(config: LazyPipelineConfig): Pipeline {
   return {
     call(call, read, maxResponseBytes) {
       if (loaded) return loaded.call(call, read, maxResponseBytes);
+      // Loaded by another client (or by the verb, for its reader): build at once, without a microtask hop.
+      if (runtime.value) return build(runtime.value).call(call, read, maxResponseBytes);
       return runtime().then((m) => build(m).call(call, read, maxResponseBytes));
     },
     exchange(call) {
       if (loaded) return loaded.exchange(call);
+      if (runtime.value) return build(runtime.value).exchange(call);
       return runtime().then((m) => build(m).exchange(call));
     },
   };
