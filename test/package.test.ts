@@ -21,11 +21,11 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(ROOT, "node_modules/.bin");
 const KEY = "sk-or-v1-package-test-key-0123456789";
 /**
- * What `import { OpenRouter }` may load, min+gzip bytes: a ratchet at today's measured size (26.4 KB, 27,020 bytes, with the API-area namespaces) plus
- * about 0.3 KB, never to be raised. The target is 12 * 1024; the remaining weight and the next steps towards it
- * are listed in docs/ARCHITECTURE.md ("Not in place yet").
+ * What `import { OpenRouter }` may load, min+gzip bytes: a ratchet at today's measured size (17.4 KB, 17,774 bytes,
+ * with the pipeline behind first use and the public faces), rounded up to the next half KiB, never to be raised.
+ * The target is 12 * 1024; the remaining weight is listed in docs/ARCHITECTURE.md ("Not in place yet").
  */
-const SIZE_CEILING_BYTES = 26.7 * 1024;
+const SIZE_CEILING_BYTES = 17.5 * 1024;
 
 let scratch: string;
 let tarball: string;
