@@ -46,10 +46,9 @@ export {
   InvalidArgumentError,
   isOpenRouterError,
 } from "./core/errors.js";
-export { StructuredOutputError, MaxStepsError, ToolError } from "./agents/errors.js";
-// A type only: the class loads with the videos verbs (check `error.kind === "job_failed"`), so it adds nothing
-// to the core bundle.
-export { VideoJobError } from "./verbs/videos-errors.js";
+// Through the public faces (accounting/public.ts says why): lazily loaded code throws them.
+export { StructuredOutputError, MaxStepsError, ToolError } from "./agents/public.js";
+export { VideoJobError } from "./verbs/public.js";
 export type { ErrorKind } from "./core/errors.js";
 export { ResponseTooLargeError } from "./core/body.js";
 export { isRetryable } from "./core/retry.js";

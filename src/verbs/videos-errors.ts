@@ -1,6 +1,6 @@
 /**
  * The error of a video job that ended without a video. It loads with the videos verbs; the public index exports
- * its type only (a class exported from there would sit in the core bundle), so callers test `kind`.
+ * it through verbs/public.ts, which keeps it out of the core bundle.
  */
 import { OpenRouterError, type OpenRouterErrorInit } from "../core/errors.js";
 import type { components } from "../generated/openrouter.js";
