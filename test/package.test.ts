@@ -161,6 +161,46 @@ describe("core entry's static import graph", () => {
     expect(size.gzipBytes).toBeLessThanOrEqual(SIZE_CEILING_BYTES);
   }, 60_000);
 
+  it("`import { OpenRouter }` leaves the request pipeline and the lazily used public modules in their lazy chunks", async () => {
+    // What the size budget rests on, named: a bundler user's code-split build of `import { OpenRouter }` from
+    // src/ (as bench/static.ts builds it). The pipeline loads on a client's first request (core/runtime.ts);
+    // the accounting functions and the agents' and videos' classes reach the entry through the public faces
+    // (accounting/public.ts says why), so the lazy code that uses them does not pull them into the entry.
+    const outdir = mkdtempSync(join(ROOT, ".tmp", "split-"));
+    try {
+      const entry = join(ROOT, "src/index.ts").split("\\").join("/");
+      const result = await esbuild({
+        stdin: { contents: `export { OpenRouter } from ${JSON.stringify(entry)};`, resolveDir: ROOT, loader: "js", sourcefile: "user-entry.js" },
+        bundle: true,
+        splitting: true,
+        format: "esm",
+        platform: "neutral",
+        mainFields: ["module", "main"],
+        outdir,
+        metafile: true,
+        write: false,
+        logLevel: "silent",
+      });
+      const outputs = result.metafile.outputs;
+      const start = Object.keys(outputs).find((f) => outputs[f]!.entryPoint === "user-entry.js")!;
+      const loaded = new Set<string>();
+      const stack = [start];
+      while (stack.length > 0) {
+        const file = stack.pop()!;
+        if (loaded.has(file)) continue;
+        loaded.add(file);
+        for (const i of outputs[file]!.imports) if (i.kind === "import-statement" && outputs[i.path] !== undefined) stack.push(i.path);
+      }
+      const modules = new Set([...loaded].flatMap((f) => Object.entries(outputs[f]!.inputs).filter(([, v]) => v.bytesInOutput > 0).map(([k]) => k.replace(/^.*?src\//, ""))));
+      expect(modules.has("client.ts")).toBe(true);
+      const lazy = ["core/pipeline.ts", "core/request.ts", "core/read.ts", "core/result.ts", "core/wire-error.ts", "core/deadline.ts", "core/api-request.ts"];
+      const behindFaces = ["accounting/cost.ts", "accounting/tokens.ts", "accounting/routing.ts", "accounting/generation.ts", "agents/tools.ts", "agents/errors.ts", "verbs/videos-errors.ts"];
+      expect([...lazy, ...behindFaces, "accounting/model-source.ts"].filter((m) => modules.has(m))).toEqual([]);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it("the CommonJS core entry requires no node: module and loads ajv only lazily", () => {
     const cjs = readFileSync(join(installed, "dist/index.cjs"), "utf8");
     expect(cjs).not.toMatch(/require\(["']node:/);
