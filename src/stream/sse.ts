@@ -29,6 +29,8 @@ const LF = 10;
 const CR = 13;
 const SPACE = 32;
 const COLON = 58;
+/** `ignoreBOM`: a BOM is dropped with the leading whitespace, never in the middle of the stream. */
+const DECODER = new TextDecoder("utf-8", { ignoreBOM: true });
 /** Whitespace (and a byte-order mark) that some upstreams send before the first event. */
 const LEADING_JUNK = /^[\s\uFEFF]+/;
 
@@ -56,8 +58,8 @@ export function cutOff(bytes: Uint8Array): number {
  * sse.end();
  */
 export class SseReader {
-  /** `ignoreBOM`: a BOM is dropped with the leading whitespace below, never in the middle of the stream. */
-  private readonly decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  /** Shared by every reader: a decode that is not streaming keeps no state between calls. */
+  private readonly decoder = DECODER;
   private readonly sink: SseSink;
   private readonly maxBufferSize: number;
   /** The first bytes of a character cut off at the end of the last read. */
