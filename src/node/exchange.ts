@@ -247,3 +247,10 @@ function headersOf(raw: RawHeaders): Headers {
   }
   return headers;
 }
+
+/**
+ * An idle exchange kept for the life of the module. V8 holds the hidden classes of class instances only weakly:
+ * with no request in flight, a full GC would drop this one and deoptimise the read path that was specialised on
+ * it, so the next stream would start cold.
+ */
+export const KEEP = new Exchange(undefined);

@@ -16,7 +16,7 @@ import { type Json, isObject } from "../internal/json.js";
 import { ChunkAccumulator } from "./accumulator.js";
 import type { ChatStreamEvent, ChatStreamInit, ChatStreamSettled, StreamOutcome } from "./events.js";
 import * as failure from "./failures.js";
-import { JsonBody, htmlPageError, releaseAfterDone, statusError } from "./non-sse.js";
+import { JsonBody, bodyKind, releaseAfterDone } from "./non-sse.js";
 import { opened, streamSettings, transportResponseOf } from "./options.js";
 import { FirstRead } from "./first-read.js";
 import { SseReader, type SseSink } from "./sse.js";
@@ -37,13 +37,11 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
   private readonly maxResponseBytes: number;
   /** Made at the first chunk: a stream still waiting for data carries none. */
   private acc: ChunkAccumulator | undefined;
-  /** Undefined when the stream has no timeouts. */
   private readonly timers: StreamTimers | undefined;
   private firstRead: FirstRead | undefined;
   private inflight: Promise<void> | undefined;
   private readonly opening: Promise<void>;
   private reader: ByteReader | undefined;
-  /** The response headers, once the response has arrived. */
   private headers: Headers | undefined;
   /** Set for a 2xx `application/json` body instead of SSE. */
   private json: JsonBody | undefined;
@@ -54,6 +52,8 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
   private ttftMs: number | undefined;
   private sawDone = false;
   private truncatedTail = false;
+  /** A data event arrived during the current network read: the timeouts hear of it once, after the read. */
+  private gotData = false;
 
   constructor(init: ChatStreamInit) {
     const { info, now, firstEventTimeoutMs, idleTimeoutMs, maxBufferSize, maxResponseBytes } = streamSettings(init);
@@ -167,8 +167,11 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
   private onRead(chunk: Uint8Array | undefined): void {
     if (this.settled) return;
     if (chunk === undefined) this.onEnd();
-    else if (this.json === undefined) this.sse.push(chunk);
-    else if (!this.json.add(chunk, this.maxResponseBytes)) this.failTooLarge("The JSON body of the stream");
+    else if (this.json === undefined) {
+      this.sse.push(chunk);
+      // One clock reading per read rather than per event: the events of one read all arrived at its moment.
+      if (this.gotData) this.dataArrived();
+    } else if (!this.json.add(chunk, this.maxResponseBytes)) this.failTooLarge("The JSON body of the stream");
   }
 
   private onResponse(response: TransportResponse): Promise<void> | undefined {
@@ -179,13 +182,9 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
     }
     this.ttfbMs = this.now() - this.startedAt;
     this.headers = response.headers;
-    // The client's transport never hands over a non-2xx, but a hand-written `open` (a bare fetch) may.
-    if (response.status < 200 || response.status > 299) return statusError(response, this.info).then((error) => this.fail("failed", error, false));
-    const type = response.headers.get("content-type") ?? "";
-    if (/\bhtml\b/i.test(type)) {
-      return htmlPageError(response, this.info).then((error) => this.fail("failed", error, false));
-    }
-    if (/\bjson\b/i.test(type) && !/event-stream/i.test(type)) this.json = new JsonBody();
+    const kind = bodyKind(response, this.info);
+    if (typeof kind !== "string") return kind.then((error) => this.fail("failed", error, false));
+    if (kind === "json") this.json = new JsonBody();
     this.timers?.onHeaders();
     this.reader = response.body.reader();
     return undefined;
@@ -226,6 +225,7 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
       return;
     }
     this.sse.end();
+    if (this.gotData) this.dataArrived();
     this.processPending(false);
     if (this.settled) return; // [DONE] or an error chunk was among the last payloads
     const acc = this.acc;
@@ -255,20 +255,24 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
   }
 
   /**
-   * A `data:` payload from the SSE parser. It counts for the timeouts at once; it is folded in at once too,
-   * unless it comes after an event of the first read that the iterator has not taken yet (or after payloads
-   * already waiting): then it waits in `pending` for `pull()`.
+   * A `data:` payload from the SSE parser, folded in at once; except in the first read, after an event the
+   * iterator has not taken yet (time to first token): then it waits in `firstRead` for `pull()`, and later
+   * payloads queue behind it, in order. Later reads are folded in whole, which is faster per event.
    */
   sseData(data: string): void {
     if (this.settled || data === "") return;
-    this.timers?.onData();
-    // Only the first read is folded in lazily (that is where time to first token is won); later reads are
-    // folded in whole, which is faster per event. Once payloads wait, later ones queue behind them, in order.
+    this.gotData = true;
     if (this.firstRead !== undefined || (this.channel.firstWaiting && this.channel.delivering)) {
       (this.firstRead ??= new FirstRead()).add(data, this.sse.ending);
       return;
     }
     this.onData(data, this.sse.ending);
+  }
+
+  /** The read carried data events: they count as progress for the timeouts (unless they ended the stream). */
+  private dataArrived(): void {
+    this.gotData = false;
+    if (!this.settled) this.timers?.onData();
   }
 
   onTimeout(kind: "first" | "idle"): void {
@@ -329,28 +333,23 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
   }
 
   // ---- Settling
-
   private generationId(): string | undefined {
     return this.acc?.id ?? this.headers?.get("x-generation-id") ?? undefined;
   }
 
   private resultContext(): ResultContext {
-    const timing: ChatTiming = {
-      ...(this.ttfbMs !== undefined && { ttfbMs: this.ttfbMs }),
-      ...(this.ttftMs !== undefined && { ttftMs: this.ttftMs }),
-      totalMs: this.now() - this.startedAt,
-    };
+    const { ttfbMs, ttftMs } = this;
+    const timing: ChatTiming = { ...(ttfbMs !== undefined && { ttfbMs }), ...(ttftMs !== undefined && { ttftMs }), totalMs: this.now() - this.startedAt };
     return { ...this.info, headers: this.headers ?? new Headers(), timing };
   }
 
-  /** Everything received so far as a `ChatResult`, for `error.partial`; undefined before the first data event. */
+  /** What arrived so far, for `error.partial`; undefined before the first data event. */
   private snapshot(): ChatResult | undefined {
     return this.acc?.snapshot(this.headers?.get("x-generation-id") ?? undefined, this.resultContext());
   }
 
   private errorInit(): failure.ErrorInit {
-    const generationId = this.generationId();
-    const partial = this.snapshot();
+    const [generationId, partial] = [this.generationId(), this.snapshot()];
     return { ...this.info, ...(generationId !== undefined && { generationId }), ...(partial !== undefined && { partial }) };
   }
 
@@ -396,3 +395,6 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
     else this.channel.end(result!);
   }
 }
+
+/** An idle machine (it never sends, arms no timer), so V8 keeps this class's hidden class: see `shapes` in accumulator.ts. */
+export const KEEP = new StreamMachine({ open: () => new Promise<never>(() => undefined) });

@@ -71,6 +71,17 @@ export async function statusError(response: TransportResponse, info: RequestInfo
   return errorFromResponse(response.status, response.headers, await readHead(response.body), info);
 }
 
+/**
+ * How a stream's answer is read: `"sse"`, `"json"` (a JSON body instead), or the error that ends the stream (a
+ * non-2xx from a hand-written `open`, which the client's transport never hands over; an HTML page).
+ */
+export function bodyKind(response: TransportResponse, info: RequestInfo): "sse" | "json" | Promise<OpenRouterError> {
+  if (response.status < 200 || response.status > 299) return statusError(response, info);
+  const type = response.headers.get("content-type") ?? "";
+  if (/\bhtml\b/i.test(type)) return htmlPageError(response, info);
+  return /\bjson\b/i.test(type) && !/event-stream/i.test(type) ? "json" : "sse";
+}
+
 /** The first `ERROR_BODY_MAX_BYTES` of a body as text ("" when it cannot be read: the status tells enough). */
 async function readHead(body: ResponseBody): Promise<string> {
   const reader = body.reader();

@@ -182,3 +182,6 @@ function indexOf(p: Json, field: "content" | "summary", fallback: number): numbe
 function structuredCloneJson(value: Json): Json {
   return JSON.parse(JSON.stringify(value)) as Json;
 }
+
+/** An idle instance kept for the life of the module, so V8 keeps this class's hidden class (see `shapes` in accumulator.ts). */
+export const KEEP = new ResponsesFolder();

@@ -33,7 +33,12 @@ function fireIdle(timers: StreamTimers): void {
 export class StreamTimers {
   firstTimer: ReturnType<typeof setTimeout> | undefined;
   idleTimer: ReturnType<typeof setTimeout> | undefined;
-  lastDataAt = 0;
+  /**
+   * When the last data event arrived. Starts as a non-integer so the field holds doubles from the first
+   * instance on: an integer start would change the field's representation (and the class's hidden class) at
+   * the first clock reading, which throws away the optimised code of the read path.
+   */
+  lastDataAt = Number.NaN;
   /** Keep-alive comments received, for the timeout message. */
   keepAlives = 0;
   readonly sink: TimeoutSink;
@@ -63,7 +68,7 @@ export class StreamTimers {
     }
   }
 
-  /** A data event arrived. */
+  /** Data events arrived (called once per network read that carried any: they all arrived at that moment). */
   onData(): void {
     if (this.firstTimer !== undefined) {
       clearTimeout(this.firstTimer);
@@ -86,3 +91,6 @@ export class StreamTimers {
     return this.keepAlives > 0 ? ` (${this.keepAlives} keep-alive comment${this.keepAlives === 1 ? "" : "s"} received meanwhile)` : "";
   }
 }
+
+/** An idle instance kept for the life of the module, so V8 keeps this class's hidden class (see `shapes` in accumulator.ts). */
+export const KEEP = new StreamTimers({ onTimeout() {} }, Date.now, 1, 1);

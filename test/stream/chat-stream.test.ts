@@ -798,6 +798,29 @@ describe("timing", () => {
     const result = await stream.final();
     expect(result.timing).toEqual({ ttfbMs: 10, ttftMs: 30, totalMs: 45 });
   });
+
+  it("reads the clock once per network read, not once per event, with both timeouts on", async () => {
+    const many = Array.from({ length: 200 }, (_, i) => data(chunk({ content: `t${i}` }))).join("");
+    let reads = 0;
+    const now = vi.fn(() => 1000 + reads);
+    const pieces = [many, data(chunk({}, "stop")) + DONE];
+    const response = new Response(
+      new ReadableStream<Uint8Array>({
+        pull(controller) {
+          const piece = pieces[reads++];
+          if (piece === undefined) controller.close();
+          else controller.enqueue(encoder.encode(piece));
+        },
+      }, { highWaterMark: 0 }),
+      { headers: { "content-type": "text/event-stream" } },
+    );
+    const stream = streamOf(response, { now, idleTimeoutMs: 60_000, firstEventTimeoutMs: 60_000 });
+    const { events, error } = await collect(stream);
+    expect(error).toBeUndefined();
+    expect(events.filter((e) => e.type === "content")).toHaveLength(200);
+    // Start, headers, first token, two reads with data, settling: a handful, whatever the number of events.
+    expect(now.mock.calls.length).toBeLessThan(12);
+  });
 });
 
 describe("the first stream, before the stream reader's code has loaded", () => {
