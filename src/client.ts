@@ -10,7 +10,7 @@ import type { GenerationCost } from "./accounting/generation.js";
 import type { EmbedInput, EmbedOptions, EmbedResult } from "./agents/embeddings.js";
 import { AuthenticationError, InvalidArgumentError, NotFoundError, describe } from "./core/errors.js";
 import type { FallbackRecord } from "./core/resilience/hooks.js";
-import { lazyIterable } from "./core/final-iterable.js";
+import { lazyIterable } from "./core/deferred.js";
 import { chatBody, checkCallOptions, serializeBody } from "./core/validate.js";
 import type { FromSchema, JSONSchema } from "./agents/json-schema.js";
 import { ModelRegistry } from "./accounting/models.js";

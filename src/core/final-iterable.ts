@@ -1,7 +1,7 @@
 /**
  * The one "async iterable + final()" primitive: `EventChannel` (a producer pushes events; ChatStream),
- * `fromGenerator` (an async generator; structuredStream, runTools) and `deferred` (an implementation loaded on
- * first use; the client's lazy verbs).
+ * `fromGenerator` (an async generator; structuredStream, runTools) and `deferred` (core/deferred.ts: an
+ * implementation loaded on first use; the client's lazy verbs).
  */
 import { InvalidArgumentError } from "./errors.js";
 
@@ -12,29 +12,6 @@ export interface FinalIterable<E, R> extends AsyncIterable<E> {
 
 /** Former name of `FinalIterable`, kept while callers move over. */
 export type IterableWithFinal<E, R> = FinalIterable<E, R>;
-
-/**
- * A stream-shaped value whose implementation is loaded on first use. The client returns these synchronously
- * for verbs whose code (and ajv behind it) must stay out of the core bundle.
- */
-export function deferred<E, R>(load: () => Promise<FinalIterable<E, R>>): FinalIterable<E, R> {
-  let loaded: Promise<FinalIterable<E, R>> | undefined;
-  const get = () => (loaded ??= load());
-  return {
-    final: () => get().then((inner) => inner.final()),
-    [Symbol.asyncIterator]() {
-      let iterator: AsyncIterator<E> | undefined;
-      const it = async () => (iterator ??= (await get())[Symbol.asyncIterator]());
-      return {
-        next: async () => (await it()).next(),
-        return: async (value?: unknown) => {
-          const inner = await it();
-          return inner.return ? inner.return(value) : { done: true as const, value: undefined };
-        },
-      };
-    },
-  };
-}
 
 /**
  * Wraps an async generator factory as a read-once stream with `final()`, on an `EventChannel`. Nothing runs
@@ -94,8 +71,6 @@ class GeneratorSource<E, R> implements ChannelSource {
   }
 }
 
-/** Former name of `deferred`, kept while callers move over. */
-export const lazyIterable = deferred;
 /** Former name of `fromGenerator`, kept while callers move over. */
 export const iterableWithFinal = fromGenerator;
 

@@ -3,7 +3,8 @@
  * (`client.responses.stream`, `client.messages.stream`) return synchronously while their code stays out of the
  * core bundle. A thin layer over core's `deferred`.
  */
-import { type FinalIterable, deferred } from "../core/final-iterable.js";
+import type { FinalIterable } from "../core/final-iterable.js";
+import { deferred } from "../core/deferred.js";
 
 /** A read-once stream of events with the assembled result, that can be stopped. */
 export interface AbortableStream<E, R> extends FinalIterable<E, R> {

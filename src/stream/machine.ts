@@ -17,7 +17,8 @@ import { ChunkAccumulator } from "./accumulator.js";
 import type { ChatStreamEvent, ChatStreamInit, ChatStreamSettled, StreamOutcome } from "./events.js";
 import * as failure from "./failures.js";
 import { JsonBody, bodyKind, releaseAfterDone } from "./non-sse.js";
-import { opened, streamSettings, transportResponseOf } from "./options.js";
+import { streamSettings } from "./options.js";
+import { opened, transportResponseOf } from "./open.js";
 import { FirstRead } from "./first-read.js";
 import { SseReader, type SseSink } from "./sse.js";
 import { StreamTimers, type TimeoutSink } from "./timers.js";
@@ -95,7 +96,6 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
   get settled(): boolean {
     return this.outcome !== undefined;
   }
-
   // ---- The consumer's side (ChannelSource)
 
   /** The queue is empty: fold in waiting payloads of the first read until there is an event, else read on. */

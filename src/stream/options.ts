@@ -3,7 +3,6 @@ import { InvalidArgumentError, type RequestInfo } from "../core/errors.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes } from "../core/body.js";
 import { isObject } from "../internal/json.js";
 import type { ChatStreamInit } from "./events.js";
-import { type TransportResponse, responseOf } from "../core/transport.js";
 
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024;
 
@@ -57,19 +56,3 @@ export function streamSettings(init: ChatStreamInit): StreamSettings {
   return { info, now: init.now ?? defaultClock(), firstEventTimeoutMs, idleTimeoutMs, maxBufferSize, maxResponseBytes };
 }
 
-/** `init.open(signal)` as a promise, also when it throws synchronously. */
-export function opened(open: ChatStreamInit["open"], signal: AbortSignal): Promise<Response | TransportResponse> {
-  try {
-    return Promise.resolve(open(signal));
-  } catch (e) {
-    return Promise.reject(e);
-  }
-}
-
-/**
- * What `open` resolved with, as the transport seam's response: the client's pipeline hands one over as is; a
- * fetch `Response` from a hand-written `open` is adapted (its body is read through its own reader, not copied).
- */
-export function transportResponseOf(response: Response | TransportResponse): TransportResponse {
-  return typeof (response.body as { reader?: unknown } | null)?.reader === "function" ? (response as TransportResponse) : responseOf(response as Response);
-}

@@ -2,12 +2,9 @@ import { describe, expect, it, vi } from "vitest";
 import { InvalidArgumentError } from "../../src/core/errors.js";
 import {
   EventChannel,
-  deferred,
   fromGenerator,
   iterableWithFinal,
-  lazyIterable,
   type ChannelSource,
-  type FinalIterable,
 } from "../../src/core/final-iterable.js";
 
 /** A producer that hands out `events` one per pull (asynchronously), then ends with `result` (or fails). */
@@ -194,31 +191,5 @@ describe("fromGenerator", () => {
 
   it("keeps its former name as an alias", () => {
     expect(iterableWithFinal).toBe(fromGenerator);
-  });
-});
-
-describe("deferred", () => {
-  it("loads the implementation once, on first use, and delegates to it", async () => {
-    const load = vi.fn(
-      async (): Promise<FinalIterable<number, string>> =>
-        fromGenerator(async function* () {
-          yield 5;
-          return "loaded";
-        }, "lazy()"),
-    );
-    const stream = deferred(load);
-    expect(load).not.toHaveBeenCalled();
-    expect(await collect(stream)).toEqual([5]);
-    await expect(stream.final()).resolves.toBe("loaded");
-    expect(load).toHaveBeenCalledTimes(1);
-  });
-
-  it("rejects with the load failure", async () => {
-    const stream = deferred<number, string>(() => Promise.reject(new Error("no chunk")));
-    await expect(stream.final()).rejects.toThrow("no chunk");
-  });
-
-  it("keeps its former name as an alias", () => {
-    expect(lazyIterable).toBe(deferred);
   });
 });
