@@ -11,6 +11,7 @@ import type { Database, Db, UsageTable } from "./store.js";
 
 /** The budget window a time falls in: `2026-12-05` for day, `2026-12` for month, `total` otherwise. */
 export function periodKey(period: string, now: number): string {
+  if (period !== "day" && period !== "month") return "total";
   const iso = new Date(now).toISOString();
   if (period === "day") return iso.slice(0, 10);
   if (period === "month") return iso.slice(0, 7);
