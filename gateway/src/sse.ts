@@ -195,14 +195,22 @@ export class SseForwarder {
     let usageAt = -2;
     let errorAt = -2;
     let providerAt = -2;
-    let idx: number;
-    while ((idx = buf.indexOf(BLANK_LINE, start)) !== -1) {
+    const length = buf.length;
+    for (;;) {
+      // The event's first line end, in a plain loop: events are short, and a native search per event costs
+      // more in calls than it saves in scanning.
+      let lf = start;
+      while (lf < length && buf[lf] !== LF) lf++;
+      if (lf >= length - 1) break;
+      // A one-line event ends at its first line end; any other runs to the next blank line.
+      const oneLine = buf[lf + 1] === LF;
+      const idx = oneLine ? lf : buf.indexOf(BLANK_LINE, lf);
+      if (idx === -1) break;
       const end = idx + 2;
       let replacement: string | undefined;
-      const firstLf = buf.indexOf(LF, start);
-      if (firstLf === idx && buf[start] === COLON) {
+      if (oneLine && buf[start] === COLON) {
         // A keep-alive comment: forwarded as it is.
-      } else if (firstLf === idx && startsWith(buf, start, DATA_SPACE)) {
+      } else if (oneLine && startsWith(buf, start, DATA_SPACE)) {
         this.dataEvents++;
         const from = start + DATA_SPACE.length;
         let parsed: Record<string, unknown> | undefined;
