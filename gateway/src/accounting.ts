@@ -8,7 +8,7 @@ import { estimateCost, estimateTokens, hasFixedPricing, type ChatResult, type Op
 import { revokedError, type CallerKey } from "./auth.js";
 import type { GatewayContext } from "./context.js";
 import { GatewayError } from "./errors.js";
-import { periodKey, type UsageTable } from "./store.js";
+import { openUsageRow, periodKey, type UsageTable } from "./store.js";
 
 export interface Admission {
   key: CallerKey;
@@ -148,27 +148,7 @@ export async function admit(ctx: GatewayContext, key: CallerKey, body: Record<st
     keyId: row.id,
     amountUsd: amount,
     periodKey: periodKey(row.budget_period, now),
-    row: {
-      id: requestId,
-      key_id: row.id,
-      started_at: now,
-      endpoint,
-      model,
-      provider: null,
-      prompt_tokens: null,
-      completion_tokens: null,
-      reasoning_tokens: null,
-      cost_usd: null,
-      reserved_usd: amount,
-      latency_ms: null,
-      ttft_ms: null,
-      status: null,
-      generation_id: null,
-      stream_outcome: null,
-      error_type: null,
-      state: "open",
-      instance_id: ctx.instanceId,
-    },
+    row: openUsageRow({ id: requestId, key_id: row.id, started_at: now, endpoint, model, reserved_usd: amount, instance_id: ctx.instanceId }),
   });
   if (!ok) {
     // The statement also refuses a revoked key: that is how a revoke made elsewhere reaches a cached key.

@@ -118,6 +118,25 @@ export interface HotPath {
   isRevoked(keyId: string): Promise<boolean>;
 }
 
+/** A usage row as it is opened with its reservation: who, what, when and how much is held; the rest unknown. */
+export function openUsageRow(row: Pick<UsageTable, "id" | "key_id" | "started_at" | "endpoint" | "model" | "reserved_usd" | "instance_id">): UsageTable {
+  return {
+    ...row,
+    provider: null,
+    prompt_tokens: null,
+    completion_tokens: null,
+    reasoning_tokens: null,
+    cost_usd: null,
+    latency_ms: null,
+    ttft_ms: null,
+    status: null,
+    generation_id: null,
+    stream_outcome: null,
+    error_type: null,
+    state: "open",
+  };
+}
+
 const KEY_COLUMNS = ["id", "name", "budget_usd", "budget_period", "rpm", "tpm", "models", "revoked_at"] as const;
 const USAGE_COLUMNS = [
   "id",

@@ -7,27 +7,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILTIN_MODELS, createMockOpenRouter, findModel, type MockOpenRouter } from "openrouter-fetch/testing";
 import { estimateCost, estimateTokens } from "openrouter-fetch";
 import { createGateway, createKey, type Gateway } from "../src/index.js";
-import { ADMIN_TOKEN, LONG_REPLY, PG_URL, REDIS_URL, UPSTREAM_KEY, adminCreateKey, dropSchema, exited, flushRedisPrefix, service, startCli, tempDir, uniqueName, type Running } from "./helpers.js";
+import { ADMIN_TOKEN, LONG_REPLY, PG_URL, REDIS_URL, UPSTREAM_KEY, adminCreateKey, dropSchema, exited, flushRedisPrefix, service, standInUpstream, startCli, tempDir, uniqueName, type Running } from "./helpers.js";
 
 const MODEL = "openai/gpt-4o-mini";
 const body = { model: MODEL, messages: [{ role: "user", content: "Tell me a long story" }], max_tokens: 200 };
 const worstCase = estimateCost(body as never, findModel(BUILTIN_MODELS, MODEL) as never).worstCaseUsd;
 const BUDGET = worstCase * 10.5;
 
-let mock: MockOpenRouter;
-let upstream: string;
+const upstream = standInUpstream({ apiKey: UPSTREAM_KEY, scenarios: [{ reply: LONG_REPLY }], chunkDelayMs: 2 });
 const tmp = tempDir();
 const hasPg = await service("postgres");
 const hasRedis = await service("redis");
-
-beforeAll(async () => {
-  mock = createMockOpenRouter({ apiKey: UPSTREAM_KEY, scenarios: [{ reply: LONG_REPLY }], chunkDelayMs: 2 });
-  upstream = (await mock.listen()).baseUrl;
-});
-afterAll(async () => {
-  await mock.close();
-  tmp.cleanup();
-});
+afterAll(() => tmp.cleanup());
 
 async function fireFifty(urls: string[], key: string): Promise<{ ok: number; refused: number; other: number[]; costs: number[] }> {
   const results = await Promise.all(
@@ -80,8 +71,9 @@ describe("50 concurrent requests against a budget that affords 10", () => {
     expect(worstCase).toBeGreaterThan(0);
   });
 
-  it("SQLite: never more than the budget", async () => {
-    const gw = await createGateway({ db: `${tmp.dir}/budget.sqlite`, upstreamApiKey: UPSTREAM_KEY, upstreamBaseUrl: upstream, adminToken: ADMIN_TOKEN });
+  /** One gateway on `db`, a key whose budget affords ten, fifty requests at once; the spend checked. */
+  async function fiftyAgainstTen(db: string, pgSchema?: string): Promise<void> {
+    const gw = await createGateway({ db, pgSchema, upstreamApiKey: UPSTREAM_KEY, upstreamBaseUrl: upstream.baseUrl, adminToken: ADMIN_TOKEN });
     const { url } = await gw.listen({ port: 0 });
     try {
       const k = await adminCreateKey(url, { name: "ten", budgetUsd: BUDGET });
@@ -90,18 +82,17 @@ describe("50 concurrent requests against a budget that affords 10", () => {
     } finally {
       await gw.close();
     }
+  }
+
+  it("SQLite: never more than the budget", async () => {
+    await fiftyAgainstTen(`${tmp.dir}/budget.sqlite`);
   });
 
   it.runIf(hasPg)("PostgreSQL: never more than the budget", async () => {
     const schema = uniqueName("gw_budget");
-    const gw = await createGateway({ db: PG_URL, pgSchema: schema, upstreamApiKey: UPSTREAM_KEY, upstreamBaseUrl: upstream, adminToken: ADMIN_TOKEN });
-    const { url } = await gw.listen({ port: 0 });
     try {
-      const k = await adminCreateKey(url, { name: "ten", budgetUsd: BUDGET });
-      const outcome = await fireFifty([url], k.key);
-      checkSpend(outcome, await keyRow(url, k.id));
+      await fiftyAgainstTen(PG_URL, schema);
     } finally {
-      await gw.close();
       await dropSchema(schema);
     }
   });
@@ -113,7 +104,7 @@ describe("50 concurrent requests against a budget that affords 10", () => {
       const prefix = uniqueName("gwtest");
       const env = {
         OPENROUTER_API_KEY: UPSTREAM_KEY,
-        OPENROUTER_BASE_URL: upstream,
+        OPENROUTER_BASE_URL: upstream.baseUrl,
         GATEWAY_ADMIN_TOKEN: ADMIN_TOKEN,
         DATABASE_URL: PG_URL,
         GATEWAY_PG_SCHEMA: schema,
