@@ -93,14 +93,26 @@ const COLON = 58;
 const DATA_SPACE = Buffer.from("data: ");
 const DONE = Buffer.from("[DONE]");
 const BLANK_LINE = Buffer.from("\n\n");
-const USAGE = Buffer.from('"usage"');
-const ERROR = Buffer.from('"error"');
-const PROVIDER = Buffer.from('"provider"');
+const QUOTE = 34;
+const USAGE = Buffer.from('usage"');
+const ERROR = Buffer.from('error"');
+const PROVIDER = Buffer.from('provider"');
 
 function startsWith(buf: Buffer, at: number, prefix: Buffer): boolean {
   if (buf.length - at < prefix.length) return false;
   for (let i = 0; i < prefix.length; i++) if (buf[at + i] !== prefix[i]) return false;
   return true;
+}
+
+/**
+ * Whether the quote at `at - 1` opens one of the keys the row needs: `"usage"`, `"error"`, and `"provider"`
+ * while the provider is not known yet. A match in text that is not a key only costs a parse.
+ */
+function rowKeyAt(buf: Buffer, at: number, wantProvider: boolean): boolean {
+  const c = buf[at];
+  if (c === 117) return startsWith(buf, at, USAGE);
+  if (c === 101) return startsWith(buf, at, ERROR);
+  return c === 112 && wantProvider && startsWith(buf, at, PROVIDER);
 }
 
 /**
@@ -190,17 +202,16 @@ export class SseForwarder {
     let parts: Array<Buffer | string> | undefined;
     let copied = 0;
     let start = 0;
-    // Where the next `"usage"` / `"error"` / `"provider"` is at or after `start` (-2: not searched yet,
-    // -1: none left): one search of the read per pattern, not one per event.
-    let usageAt = -2;
-    let errorAt = -2;
-    let providerAt = -2;
     const length = buf.length;
     for (;;) {
-      // The event's first line end, in a plain loop: events are short, and a native search per event costs
-      // more in calls than it saves in scanning.
+      // The event's first line end, and whether it names a key the row needs, in one plain loop: events are
+      // short, and a native search per event costs more in calls than it saves in scanning.
+      const wantProvider = this.outcome.provider === undefined;
+      let interesting = false;
       let lf = start;
-      while (lf < length && buf[lf] !== LF) lf++;
+      for (let c = buf[lf]; lf < length && c !== LF; c = buf[++lf]) {
+        if (c === QUOTE && !interesting) interesting = rowKeyAt(buf, lf + 1, wantProvider);
+      }
       if (lf >= length - 1) break;
       // A one-line event ends at its first line end; any other runs to the next blank line.
       const oneLine = buf[lf + 1] === LF;
@@ -219,15 +230,8 @@ export class SseForwarder {
           replacement = "";
         } else if (!this.#sawData) {
           parsed = this.#first(buf.toString("utf8", from, idx));
-        } else {
-          if (usageAt !== -1 && usageAt < start) usageAt = buf.indexOf(USAGE, start);
-          if (errorAt !== -1 && errorAt < start) errorAt = buf.indexOf(ERROR, start);
-          let interesting = (usageAt !== -1 && usageAt < idx) || (errorAt !== -1 && errorAt < idx);
-          if (!interesting && this.outcome.provider === undefined) {
-            if (providerAt !== -1 && providerAt < start) providerAt = buf.indexOf(PROVIDER, start);
-            interesting = providerAt !== -1 && providerAt < idx;
-          }
-          if (interesting) parsed = parseObject(buf.toString("utf8", from, idx));
+        } else if (interesting) {
+          parsed = parseObject(buf.toString("utf8", from, idx));
         }
         if (parsed !== undefined) replacement = this.#account(parsed);
       } else {

@@ -56,9 +56,12 @@ describe("SseForwarder", () => {
 
   it("an in-band error becomes an OpenAI-shaped error event and no [DONE] follows", () => {
     const err = `data: ${JSON.stringify({ id: "gen-1", error: { message: "Provider fell over", code: 503 } })}\n\n`;
-    const { out, f } = run(enc.encode(chunk(0) + err + "data: [DONE]\n\n"), 9);
-    expect(f.outcome).toMatchObject({ inBandError: true, completed: false });
-    expect(out).toBe(`${chunk(0)}data: ${JSON.stringify({ error: { message: "Provider fell over", type: "api_error", code: 503 } })}\n\n`);
+    const bytes = enc.encode(chunk(0) + chunk(1) + err + "data: [DONE]\n\n");
+    for (const step of [9, bytes.length]) {
+      const { out, f } = run(bytes, step);
+      expect(f.outcome).toMatchObject({ inBandError: true, completed: false });
+      expect(out).toBe(`${chunk(0)}${chunk(1)}data: ${JSON.stringify({ error: { message: "Provider fell over", type: "api_error", code: 503 } })}\n\n`);
+    }
   });
 
   it("a read failure or a missing [DONE] ends with an error event, keeping what came before", () => {
