@@ -90,30 +90,6 @@ export type Forwarded = Uint8Array | string;
 const LF = 10;
 const CR = 13;
 const COLON = 58;
-const DATA_SPACE = Buffer.from("data: ");
-const DONE = Buffer.from("[DONE]");
-const BLANK_LINE = Buffer.from("\n\n");
-const QUOTE = 34;
-const USAGE = Buffer.from('usage"');
-const ERROR = Buffer.from('error"');
-const PROVIDER = Buffer.from('provider"');
-
-function startsWith(buf: Buffer, at: number, prefix: Buffer): boolean {
-  if (buf.length - at < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (buf[at + i] !== prefix[i]) return false;
-  return true;
-}
-
-/**
- * Whether the quote at `at - 1` opens one of the keys the row needs: `"usage"`, `"error"`, and `"provider"`
- * while the provider is not known yet. A match in text that is not a key only costs a parse.
- */
-function rowKeyAt(buf: Buffer, at: number, wantProvider: boolean): boolean {
-  const c = buf[at];
-  if (c === 117) return startsWith(buf, at, USAGE);
-  if (c === 101) return startsWith(buf, at, ERROR);
-  return c === 112 && wantProvider && startsWith(buf, at, PROVIDER);
-}
 
 /**
  * The forwarding state of one stream: `feed` takes upstream bytes and returns what to send now; `end`
@@ -198,40 +174,48 @@ export class SseForwarder {
 
   /** The byte path: whole events go out as slices of `buf`; only `[DONE]`, error events and odd shapes are replaced. */
   #feedBytes(buf: Buffer): Forwarded {
+    // The read as one-byte characters (a copy, not a decode): string searches run in the engine, with no
+    // call into C++ per search, and an offset in `text` is the same offset in `buf`.
+    const text = buf.toString("latin1");
+    const length = text.length;
     // Replacements, when any: the untouched byte ranges between them and their texts, in order.
     let parts: Array<Buffer | string> | undefined;
     let copied = 0;
     let start = 0;
-    const length = buf.length;
+    // Where the next `"usage"` / `"error"` / `"provider"` is at or after `start` (-2: not searched yet,
+    // -1: none left): one search of the read per key, not one per event.
+    let usageAt = -2;
+    let errorAt = -2;
+    let providerAt = -2;
     for (;;) {
-      // The event's first line end, and whether it names a key the row needs, in one plain loop: events are
-      // short, and a native search per event costs more in calls than it saves in scanning.
-      const wantProvider = this.outcome.provider === undefined;
-      let interesting = false;
-      let lf = start;
-      for (let c = buf[lf]; lf < length && c !== LF; c = buf[++lf]) {
-        if (c === QUOTE && !interesting) interesting = rowKeyAt(buf, lf + 1, wantProvider);
-      }
-      if (lf >= length - 1) break;
+      const lf = text.indexOf("\n", start);
+      if (lf === -1 || lf >= length - 1) break;
       // A one-line event ends at its first line end; any other runs to the next blank line.
-      const oneLine = buf[lf + 1] === LF;
-      const idx = oneLine ? lf : buf.indexOf(BLANK_LINE, lf);
+      const oneLine = text.charCodeAt(lf + 1) === LF;
+      const idx = oneLine ? lf : text.indexOf("\n\n", lf);
       if (idx === -1) break;
       const end = idx + 2;
       let replacement: string | undefined;
-      if (oneLine && buf[start] === COLON) {
+      if (oneLine && text.charCodeAt(start) === COLON) {
         // A keep-alive comment: forwarded as it is.
-      } else if (oneLine && startsWith(buf, start, DATA_SPACE)) {
+      } else if (oneLine && text.startsWith("data: ", start)) {
         this.dataEvents++;
-        const from = start + DATA_SPACE.length;
+        const from = start + 6;
         let parsed: Record<string, unknown> | undefined;
-        if (idx - from === DONE.length && startsWith(buf, from, DONE)) {
+        if (idx - from === 6 && text.startsWith("[DONE]", from)) {
           this.#sawDone = true;
           replacement = "";
         } else if (!this.#sawData) {
           parsed = this.#first(buf.toString("utf8", from, idx));
-        } else if (interesting) {
-          parsed = parseObject(buf.toString("utf8", from, idx));
+        } else {
+          if (usageAt !== -1 && usageAt < start) usageAt = text.indexOf('"usage"', start);
+          if (errorAt !== -1 && errorAt < start) errorAt = text.indexOf('"error"', start);
+          let interesting = (usageAt !== -1 && usageAt < idx) || (errorAt !== -1 && errorAt < idx);
+          if (!interesting && this.outcome.provider === undefined) {
+            if (providerAt !== -1 && providerAt < start) providerAt = text.indexOf('"provider"', start);
+            interesting = providerAt !== -1 && providerAt < idx;
+          }
+          if (interesting) parsed = parseObject(buf.toString("utf8", from, idx));
         }
         if (parsed !== undefined) replacement = this.#account(parsed);
       } else {
@@ -248,7 +232,7 @@ export class SseForwarder {
       start = end;
     }
     // An event still waiting for its blank line is kept (copied: the read's buffer is not ours to hold).
-    if (start < buf.length) this.#pending = Buffer.from(buf.subarray(start));
+    if (start < length) this.#pending = Buffer.from(buf.subarray(start));
     if (parts === undefined) return start === 0 ? "" : buf.subarray(0, start);
     if (start > copied) parts.push(buf.subarray(copied, start));
     if (parts.length === 0) return "";
