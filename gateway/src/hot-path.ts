@@ -200,7 +200,13 @@ export function sqliteHotPath(file: import("better-sqlite3").Database, db: Db): 
     `UPDATE gateway_keys SET spent_usd = ${spentNow}, period_key = @pk, reserved_usd = reserved_usd + @amount ` +
       `WHERE id = @keyId AND revoked_at IS NULL AND (budget_usd IS NULL OR ${spentNow} + reserved_usd + @amount <= budget_usd)`,
   );
-  const insertUsage = file.prepare(`INSERT INTO gateway_usage (${USAGE_COLUMNS.join(", ")}) VALUES (${USAGE_COLUMNS.map((c) => `@${c}`).join(", ")})`);
+  // Positional parameters: binding 19 named ones looks each name up again on every insert (twice the time).
+  const insertUsage = file.prepare(`INSERT INTO gateway_usage (${USAGE_COLUMNS.join(", ")}) VALUES (${USAGE_COLUMNS.map(() => "?").join(", ")})`);
+  const insertArgs = (row: UsageTable): unknown[] => {
+    const args = new Array<unknown>(USAGE_COLUMNS.length);
+    for (let i = 0; i < USAGE_COLUMNS.length; i++) args[i] = row[USAGE_COLUMNS[i] as keyof UsageTable];
+    return args;
+  };
   const releaseStmt = file.prepare(
     "UPDATE gateway_keys SET reserved_usd = CASE WHEN reserved_usd - @reserved < 0 THEN 0 ELSE reserved_usd - @reserved END, spent_usd = spent_usd + @cost WHERE id = @keyId",
   );
@@ -225,7 +231,7 @@ export function sqliteHotPath(file: import("better-sqlite3").Database, db: Db): 
   const admitTx = file.transaction((input: AdmitInput): boolean => {
     const reserved = reserveStmt.run({ keyId: input.keyId, amount: input.amountUsd, pk: input.periodKey });
     if (reserved.changes !== 1) return false;
-    insertUsage.run(input.row);
+    insertUsage.run(insertArgs(input.row));
     return true;
   });
   const settleTx = file.transaction((s: Settlement): void => {
