@@ -101,6 +101,16 @@ describe("SseForwarder", () => {
     }
   });
 
+  it("a provider named only after the first chunk is still read, in one read or split", () => {
+    const later = (i: number, extra: Record<string, unknown> = {}) => `data: ${JSON.stringify({ id: "gen-1", choices: [{ index: 0, delta: { content: `t${i}` } }], ...extra })}\n\n`;
+    const stream = later(0) + later(1, { provider: "Late" }) + later(2, { provider: "Other" }) + "data: [DONE]\n\n";
+    for (const step of [5, stream.length]) {
+      const { out, f } = run(enc.encode(stream), step);
+      expect(out).toBe(stream);
+      expect(f.outcome).toMatchObject({ provider: "Late", firstChunkId: "gen-1", completed: true });
+    }
+  });
+
   it("an impossible usage.cost is not a cost", () => {
     expect([plausibleCost(0.5), plausibleCost("0.25"), plausibleCost(0)]).toEqual([0.5, 0.25, 0]);
     expect([plausibleCost(-1), plausibleCost("abc"), plausibleCost(1e9), plausibleCost(null), plausibleCost(""), plausibleCost(Number.NaN)]).toEqual([
