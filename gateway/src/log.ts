@@ -12,18 +12,29 @@ export interface RequestLog {
   close(): Promise<void>;
 }
 
+/** How long `close()` waits for the last writes before giving up (then pino's exit hook writes the rest). */
+const CLOSE_WAIT_MS = 2_000;
+
 /** The request log on `dest`: a file descriptor (default stdout) or a file path. Keys and headers are never logged. */
-export function requestLog(dest: number | string = 1): RequestLog {
+export function requestLog(dest: number | string = 1, options: { closeWaitMs?: number } = {}): RequestLog {
   const destination = pino.destination({ dest, sync: false });
   const logger = pino({ base: null, redact: { paths: ["authorization", "*.authorization", "key"], remove: true } }, destination);
+  // A log that cannot be written must not take the gateway down (pino already drops lines after EPIPE).
+  destination.on("error", () => undefined);
   let closing: Promise<void> | undefined;
   return {
     logger,
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
-        destination.once("close", () => resolve());
-        // A destination that cannot be written any more has nothing left to wait for.
-        destination.once("error", () => resolve());
+        // After a broken pipe pino turns `end` into a no-op, so no "close" would ever come: the wait is
+        // bounded (a SIGTERM must not hang), and pino's exit hook writes synchronously whatever is pending.
+        const timer = setTimeout(resolve, options.closeWaitMs ?? CLOSE_WAIT_MS);
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        destination.once("close", done);
+        destination.once("error", done);
         destination.end();
       })),
   };
