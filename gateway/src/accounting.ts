@@ -4,11 +4,11 @@
  * OpenRouter's `GET /generation` when a stream ended without its usage, and the recovery of rows a crash left
  * open. Every row is committed before the response it describes completes.
  */
-import { estimateCost, estimateTokens, type ChatResult } from "openrouter-fetch";
+import { estimateCost, estimateTokens, hasFixedPricing, type ChatResult, type OpenRouter } from "openrouter-fetch";
 import { revokedError, type CallerKey } from "./auth.js";
 import type { GatewayContext } from "./context.js";
 import { GatewayError } from "./errors.js";
-import { periodKey, type UsageTable } from "./store.js";
+import { openUsageRow, periodKey, type UsageTable } from "./store.js";
 
 export interface Admission {
   key: CallerKey;
@@ -19,6 +19,56 @@ export interface Admission {
 
 export type RowUpdate = Partial<UsageTable>;
 
+type CatalogueEntry = NonNullable<Awaited<ReturnType<OpenRouter["models"]["get"]>>>;
+type EstimateParams = Parameters<typeof estimateCost>[0];
+
+/** How long a model's catalogue entry is reused by the gateway before the client's registry is asked again. */
+const ENTRY_TTL_MS = 60_000;
+const ENTRIES_MAX = 1_000;
+const entries = new WeakMap<OpenRouter, Map<string, { entry: CatalogueEntry; expires: number }>>();
+
+/**
+ * The catalogue entry pricing `model`. `client.models.get` resolves the id and copies the entry on every
+ * call; a budgeted request only needs the prices, which the registry itself keeps for an hour.
+ */
+async function catalogueEntry(ctx: GatewayContext, model: string): Promise<CatalogueEntry | undefined> {
+  let byId = entries.get(ctx.client);
+  if (!byId) entries.set(ctx.client, (byId = new Map()));
+  const now = ctx.now();
+  const hit = byId.get(model);
+  if (hit && hit.expires > now) return hit.entry;
+  const entry = await ctx.client.models.get(model);
+  // Unknown ids are not kept: a refreshed catalogue may list them.
+  if (entry) {
+    if (byId.size >= ENTRIES_MAX) byId.clear();
+    byId.set(model, { entry, expires: now + ENTRY_TTL_MS });
+  }
+  return entry;
+}
+
+/**
+ * A budgeted key asked for a model without a fixed price (`openrouter/auto` and other routers list `-1`): its
+ * worst case cannot be known before the call, so nothing could be reserved that the call would stay under.
+ */
+function unpricedError(model: string): GatewayError {
+  return new GatewayError(
+    400,
+    `The model ${model} has no fixed price (a router bills whichever model it picks), so its worst-case cost cannot be reserved against this key's budget. Name a concrete model, or use a key without a budget.`,
+    "unpriced_model",
+    "model",
+  );
+}
+
+/** `estimateCost`, with a model that has no fixed price refused in words a budgeted key's owner can act on. */
+function priced(params: EstimateParams, entry: CatalogueEntry, model: string): ReturnType<typeof estimateCost> {
+  try {
+    return estimateCost(params, entry);
+  } catch (e) {
+    if (!hasFixedPricing(entry)) throw unpricedError(model);
+    throw new GatewayError(400, `Cannot price this request for a budgeted key: ${(e as Error).message}`, "unpriced_request", "model");
+  }
+}
+
 /** The worst-case cost to reserve; may set `max_tokens` to what the budget affords. */
 async function worstCase(ctx: GatewayContext, key: CallerKey, body: Record<string, unknown>, model: string): Promise<{ amount: number; promptTokens: number }> {
   const row = key.row;
@@ -27,23 +77,18 @@ async function worstCase(ctx: GatewayContext, key: CallerKey, body: Record<strin
     const requested = typeof body["max_tokens"] === "number" ? body["max_tokens"] : 0;
     return { amount: 0, promptTokens: promptTokens + requested };
   }
-  const entry = await ctx.client.models.get(model);
+  const entry = await catalogueEntry(ctx, model);
   if (!entry) throw new GatewayError(404, `Unknown model ${model}.`, "model_not_found", "model");
-  const params = body as unknown as Parameters<typeof estimateCost>[0];
-  let base: ReturnType<typeof estimateCost>;
-  try {
-    base = estimateCost({ ...params, max_tokens: 0 }, entry);
-  } catch (e) {
-    throw new GatewayError(400, `Cannot price this request for a budgeted key: ${(e as Error).message}`, "unpriced_model", "model");
-  }
+  const params = body as unknown as EstimateParams;
   const requested = body["max_tokens"] ?? body["max_completion_tokens"];
   if (requested !== undefined && requested !== null) {
     if (typeof requested !== "number" || !Number.isInteger(requested) || requested < 1) {
       throw new GatewayError(400, "`max_tokens` must be a positive integer.", "invalid_type", "max_tokens");
     }
-    const e = estimateCost(params, entry);
+    const e = priced(params, entry, model);
     return { amount: e.worstCaseUsd, promptTokens: e.promptTokens + requested };
   }
+  const base = priced({ ...params, max_tokens: 0 }, entry, model);
   const full = estimateCost(params, entry);
   const remaining = await ctx.hot.remainingBudget(row.id, ctx.now());
   if (full.worstCaseUsd <= remaining) return { amount: full.worstCaseUsd, promptTokens: full.promptTokens + full.maxTokens };
@@ -56,10 +101,39 @@ async function worstCase(ctx: GatewayContext, key: CallerKey, body: Record<strin
   return { amount: base.worstCaseUsd + (per1k * affordable) / 1000, promptTokens: base.promptTokens + affordable };
 }
 
+/** The estimated tokens of an embeddings `input`: text estimated as a prompt is, token-id arrays counted. */
+function inputTokens(input: unknown, tokenizer: string | undefined): number {
+  if (typeof input === "string") return estimateTokens(input, { tokenizer });
+  if (typeof input === "number") return 1;
+  if (!Array.isArray(input)) return 0;
+  let n = 0;
+  for (const item of input) n += inputTokens(item, tokenizer);
+  return n;
+}
+
+/**
+ * The worst-case cost of an embeddings request: its input's estimated tokens at the model's prompt price,
+ * plus any per-request price. An embedding has no completion, so that is all it can be billed.
+ */
+async function embeddingsWorstCase(ctx: GatewayContext, key: CallerKey, body: Record<string, unknown>, model: string): Promise<{ amount: number; promptTokens: number }> {
+  const row = key.row;
+  if (row.budget_usd === null) return { amount: 0, promptTokens: row.tpm !== null ? inputTokens(body["input"], undefined) : 0 };
+  const entry = await catalogueEntry(ctx, model);
+  if (!entry) throw new GatewayError(404, `Unknown model ${model}.`, "model_not_found", "model");
+  if (!hasFixedPricing(entry)) throw unpricedError(model);
+  const architecture = entry.architecture as { tokenizer?: unknown } | undefined;
+  const tokenizer = typeof architecture?.tokenizer === "string" ? architecture.tokenizer : undefined;
+  const promptTokens = inputTokens(body["input"], tokenizer);
+  const pricing = entry.pricing as Record<string, unknown>;
+  const perRequest = Number(pricing["request"] ?? 0);
+  const amount = promptTokens * Number(pricing["prompt"]) + (perRequest > 0 ? perRequest : 0);
+  return { amount, promptTokens };
+}
+
 /** Limits, then the atomic reservation together with the open usage row. */
 export async function admit(ctx: GatewayContext, key: CallerKey, body: Record<string, unknown>, model: string, endpoint: "chat" | "embeddings", requestId: string): Promise<Admission> {
   const row = key.row;
-  const { amount, promptTokens } = endpoint === "chat" ? await worstCase(ctx, key, body, model) : { amount: 0, promptTokens: 0 };
+  const { amount, promptTokens } = endpoint === "chat" ? await worstCase(ctx, key, body, model) : await embeddingsWorstCase(ctx, key, body, model);
   if (row.rpm !== null || row.tpm !== null) {
     const check = await ctx.limits.take(row.id, row.rpm, row.tpm, promptTokens);
     if (!check.ok) {
@@ -74,27 +148,7 @@ export async function admit(ctx: GatewayContext, key: CallerKey, body: Record<st
     keyId: row.id,
     amountUsd: amount,
     periodKey: periodKey(row.budget_period, now),
-    row: {
-      id: requestId,
-      key_id: row.id,
-      started_at: now,
-      endpoint,
-      model,
-      provider: null,
-      prompt_tokens: null,
-      completion_tokens: null,
-      reasoning_tokens: null,
-      cost_usd: null,
-      reserved_usd: amount,
-      latency_ms: null,
-      ttft_ms: null,
-      status: null,
-      generation_id: null,
-      stream_outcome: null,
-      error_type: null,
-      state: "open",
-      instance_id: ctx.instanceId,
-    },
+    row: openUsageRow({ id: requestId, key_id: row.id, started_at: now, endpoint, model, reserved_usd: amount, instance_id: ctx.instanceId }),
   });
   if (!ok) {
     // The statement also refuses a revoked key: that is how a revoke made elsewhere reaches a cached key.

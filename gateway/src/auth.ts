@@ -9,6 +9,7 @@
  */
 import type { Context } from "hono";
 import { GatewayError } from "./errors.js";
+import { requestHeader } from "./http.js";
 import { bearer, hashKey } from "./keys.js";
 import type { HotPath, KeyRow } from "./store.js";
 
@@ -63,7 +64,7 @@ export class KeyCache {
 
 /** The caller's key: 401 when missing, unknown or revoked. */
 export async function authenticate(c: Context, keys: KeyCache, fresh = false): Promise<CallerKey> {
-  const token = bearer(c.req.header("authorization"));
+  const token = bearer(requestHeader(c, "authorization"));
   if (!token) throw new GatewayError(401, "Missing gateway key: send Authorization: Bearer sk-gw-…", "missing_api_key");
   const key = await keys.get(hashKey(token), fresh);
   if (!key) throw new GatewayError(401, "Unknown gateway key.", "invalid_api_key");

@@ -3,9 +3,9 @@
  */
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
-import pino from "pino";
 import { createKey, listKeys, revokeKey, validateKeyInput } from "./admin.js";
 import { createGateway } from "./gateway.js";
+import { requestLog } from "./log.js";
 import { openStore } from "./store.js";
 
 const USAGE = `Usage:
@@ -55,7 +55,7 @@ async function main(argv: string[]): Promise<void> {
     const adminToken = process.env["GATEWAY_ADMIN_TOKEN"] || undefined;
     if (!LOOPBACK.has(host) && !adminToken) die(`refusing to listen on ${host} without GATEWAY_ADMIN_TOKEN (anyone on the network could reach it)`);
     const apiKey = process.env["OPENROUTER_API_KEY"] || undefined;
-    const logger = pino({ base: null, redact: { paths: ["authorization", "*.authorization", "key"], remove: true } });
+    const log = requestLog();
     const gateway = await createGateway({
       db,
       pgSchema,
@@ -66,7 +66,7 @@ async function main(argv: string[]): Promise<void> {
       redisPrefix: process.env["GATEWAY_REDIS_PREFIX"] || undefined,
       corsOrigins: process.env["GATEWAY_CORS_ORIGINS"]?.split(",").map((s) => s.trim()).filter(Boolean),
       instanceId: process.env["GATEWAY_INSTANCE_ID"] || `${hostname()}:${port}`,
-      logger,
+      logger: log.logger,
     });
     if (gateway.standIn) process.stdout.write("no OPENROUTER_API_KEY set: answering from the embedded OpenRouter stand-in (openrouter-fetch/testing)\n");
     const { url } = await gateway.listen({ port, host });
@@ -75,10 +75,14 @@ async function main(argv: string[]): Promise<void> {
     const stop = () => {
       if (stopping) return;
       stopping = true;
-      gateway.close().then(
-        () => process.exit(0),
-        (e: unknown) => die(`shutdown failed: ${String(e)}`, 1),
-      );
+      // Drain the requests (their log lines are written last), then wait for the log itself.
+      gateway
+        .close()
+        .then(() => log.close())
+        .then(
+          () => process.exit(0),
+          (e: unknown) => die(`shutdown failed: ${String(e)}`, 1),
+        );
     };
     process.on("SIGTERM", stop);
     process.on("SIGINT", stop);

@@ -21,9 +21,30 @@ export function baseHeaders(requestId: string, startedAt: number, costUsd: numbe
   return h;
 }
 
+/** Answers made with `baseHeaders` already: the shared middleware leaves them alone (see `hasGatewayHeaders`). */
+const WITH_HEADERS = new WeakSet<Response>();
+
 /** A JSON answer with the gateway's headers. */
 export function jsonResponse(body: unknown, status: number, headers: Record<string, string>): Response {
-  return new Response(typeof body === "string" ? body : JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+  const response = new Response(typeof body === "string" ? body : JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+  if (headers["x-request-id"] !== undefined) WITH_HEADERS.add(response);
+  return response;
+}
+
+/** What a route returns when it has written its answer straight onto the Node response itself. */
+export function alreadySent(): Response {
+  const response = new Response(null, { headers: { "x-hono-already-sent": "true" } });
+  WITH_HEADERS.add(response);
+  return response;
+}
+
+/**
+ * True for an answer that carries the gateway's headers from the start. Asking a response made under
+ * @hono/node-server for its `headers` turns its plain header object into a web `Headers`; the proxied
+ * answers are not asked.
+ */
+export function hasGatewayHeaders(response: Response): boolean {
+  return WITH_HEADERS.has(response);
 }
 
 /** Any thrown error as an OpenAI-shaped answer (GatewayError keeps its status and extra headers). */
@@ -36,6 +57,17 @@ export function errorResponse(error: unknown, requestId: string, startedAt: numb
 export function nodePair(c: Context): { incoming: IncomingMessage; outgoing: ServerResponse } | undefined {
   const env = c.env as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined;
   return env?.incoming && env.outgoing ? { incoming: env.incoming, outgoing: env.outgoing } : undefined;
+}
+
+/**
+ * A request header. Under @hono/node-server it is read from Node's own header object: `c.req.header()` would
+ * build a web `Headers` of every header the request has, on every request.
+ */
+export function requestHeader(c: Context, name: string): string | undefined {
+  const node = nodePair(c);
+  if (!node) return c.req.header(name);
+  const value = node.incoming.headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
 }
 
 /** Runs `fn` when the app goes away before its response is complete. */
@@ -55,11 +87,11 @@ export function onClientGone(c: Context, fn: () => void): void {
 
 /** The request body as a JSON object: 415 for another content type, 413 past `maxBody`, 400 when not an object. */
 export async function readJsonBody(c: Context, maxBody: number): Promise<Record<string, unknown>> {
-  const type = c.req.header("content-type") ?? "";
+  const type = requestHeader(c, "content-type") ?? "";
   if (!/^application\/json\b/i.test(type.trim())) {
     throw new GatewayError(415, "Send the request body as JSON with Content-Type: application/json.", "unsupported_media_type");
   }
-  const declared = Number(c.req.header("content-length") ?? "0");
+  const declared = Number(requestHeader(c, "content-length") ?? "0");
   if (declared > maxBody) throw tooLarge(maxBody);
   const text = await readBodyText(c, maxBody);
   let parsed: unknown;

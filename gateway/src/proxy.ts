@@ -10,7 +10,7 @@ import { finishRow, logLine, resultColumns, settleFromGeneration, usageColumns, 
 import type { CallerKey } from "./auth.js";
 import type { GatewayContext } from "./context.js";
 import { GatewayError, upstreamErrorBody, type GatewayErrorBody } from "./errors.js";
-import { baseHeaders, errorResponse, jsonResponse, nodePair, onClientGone, parseUpstreamJson } from "./http.js";
+import { alreadySent, baseHeaders, errorResponse, jsonResponse, nodePair, onClientGone, parseUpstreamJson } from "./http.js";
 import { SseForwarder, type SseOutcome } from "./sse.js";
 import { pipeToNode, pipeToWeb, type SsePipe } from "./sse-writer.js";
 import { StreamDeadline } from "./stream-deadline.js";
@@ -47,7 +47,7 @@ async function upstreamFailed(ctx: GatewayContext, x: Exchange, failure: { statu
   return jsonResponse(failure.body, status, { ...baseHeaders(x.requestId, x.startedAt, 0), ...(failure.retryAfter && { "retry-after": failure.retryAfter }) });
 }
 
-/** Embeddings: recorded and charged (not reserved: their cost is tiny and bounded by the input). */
+/** Embeddings: reserved at admission like chat (their input at the prompt price), then recorded and charged. */
 export async function forwardEmbeddings(ctx: GatewayContext, x: Exchange, body: Record<string, unknown>): Promise<Response> {
   const ac = new AbortController();
   onClientGone(x.c, () => ac.abort());
@@ -131,7 +131,7 @@ export async function forwardStream(ctx: GatewayContext, x: Exchange, body: Reco
     });
     void pipeToNode(pipe, node.outgoing, headers);
     // The response is being written straight to the socket; @hono/node-server leaves it alone.
-    return new Response(null, { headers: { "x-hono-already-sent": "true" } });
+    return alreadySent();
   }
   return new Response(pipeToWeb(pipe), { status: 200, headers });
 }

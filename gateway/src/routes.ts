@@ -12,7 +12,7 @@ import { authenticate, resolveModel } from "./auth.js";
 import type { GatewayContext } from "./context.js";
 import { dashboardRoutes } from "./dashboard.js";
 import { GatewayError, errorBody, toErrorResponse } from "./errors.js";
-import { JSON_HEADERS, baseHeaders, errorResponse, jsonResponse, readJsonBody } from "./http.js";
+import { JSON_HEADERS, baseHeaders, errorResponse, hasGatewayHeaders, jsonResponse, readJsonBody } from "./http.js";
 import { failed, forwardChat, forwardEmbeddings, forwardStream, listModels } from "./proxy.js";
 
 export interface RouteOptions {
@@ -68,6 +68,7 @@ export function buildApp(ctx: GatewayContext, options: RouteOptions): Hono {
     const startedAt = performance.now();
     try {
       await next();
+      if (hasGatewayHeaders(c.res)) return;
       // Admin, health and static answers carry the same headers as the proxied ones.
       const h = c.res.headers;
       if (!h.has("x-request-id")) h.set("x-request-id", ctx.requestId());

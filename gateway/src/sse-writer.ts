@@ -5,7 +5,7 @@
  * once: when the upstream ended, failed, went silent past a stream timeout, or the app went away first.
  */
 import type { ServerResponse } from "node:http";
-import type { SseForwarder, SseOutcome } from "./sse.js";
+import type { Forwarded, SseForwarder, SseOutcome } from "./sse.js";
 import type { StreamDeadline } from "./stream-deadline.js";
 
 export interface SsePipe {
@@ -20,7 +20,7 @@ export interface SsePipe {
 }
 
 /** Feeds one upstream read to the forwarder, telling the deadline when it carried a data event. */
-function feed(pipe: SsePipe, bytes: Uint8Array): string {
+function feed(pipe: SsePipe, bytes: Uint8Array): Forwarded {
   const before = pipe.forwarder.dataEvents;
   const text = pipe.forwarder.feed(bytes);
   if (pipe.forwarder.dataEvents !== before) pipe.deadline.onData();
@@ -87,7 +87,7 @@ export function pipeToNode(pipe: SsePipe, outgoing: ServerResponse, headers: Rec
       if (gone) return;
       if (chunk.done) break;
       const text = feed(pipe, chunk.value);
-      if (text && !outgoing.write(text)) {
+      if (text.length > 0 && !outgoing.write(text)) {
         // While the app is not reading, neither is the gateway: the upstream's silence is not the upstream's.
         pipe.deadline.hold();
         await drained();
@@ -132,8 +132,8 @@ export function pipeToWeb(pipe: SsePipe): ReadableStream<Uint8Array> {
         }
         if (chunk.done) return end(controller, false);
         const out = feed(pipe, chunk.value);
-        if (out) {
-          controller.enqueue(encoder.encode(out));
+        if (out.length > 0) {
+          controller.enqueue(typeof out === "string" ? encoder.encode(out) : out);
           pipe.deadline.hold();
           return;
         }

@@ -8,7 +8,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type 
 import { startCheckpointer, type Checkpointer } from "./checkpointer.js";
 import { kyselyHotPath, sqliteHotPath, type HotPath } from "./hot-path.js";
 
-export { periodKey, remainingBudget, reserve, settle } from "./hot-path.js";
+export { openUsageRow, periodKey, remainingBudget, reserve, settle } from "./hot-path.js";
 export type { AdmitInput, HotPath, KeyRow, ReserveInput, Settlement } from "./hot-path.js";
 
 export interface KeysTable {

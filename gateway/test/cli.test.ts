@@ -1,6 +1,6 @@
 /**
  * `openrouter-gateway` as a subprocess: start-up line, the stand-in without a key, the loopback rule,
- * SIGTERM draining an in-flight stream, and `keys create | list | revoke`.
+ * SIGTERM draining an in-flight stream (its log line written before the exit), and `keys create | list | revoke`.
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -80,6 +80,11 @@ describe("openrouter-gateway", () => {
       }
       expect(text.endsWith("data: [DONE]\n\n")).toBe(true);
       expect(await exited(g.child)).toBe(0);
+      // The stream's log line was written (asynchronously) before the process exited; no key in the log.
+      const logged = g.output().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(logged).toContainEqual(expect.objectContaining({ msg: "request", stream: true, outcome: "completed", status: 200 }));
+      expect(g.output()).not.toContain(key);
+      expect(g.output()).not.toContain(UPSTREAM_KEY);
     } finally {
       g.child.kill("SIGKILL");
       await mock.close();

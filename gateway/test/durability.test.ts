@@ -3,30 +3,20 @@
  * then restarted on the same store. Every response a client fully received has its closed row, and the rows
  * the crash left open are settled at start from the upstream's GET /generation.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMockOpenRouter, type MockOpenRouter } from "openrouter-fetch/testing";
+import { afterAll, describe, expect, it } from "vitest";
 import { openStore } from "../src/index.js";
-import { ADMIN_TOKEN, PG_URL, UPSTREAM_KEY, adminCreateKey, dropSchema, exited, service, startCli, tempDir, uniqueName } from "./helpers.js";
+import { ADMIN_TOKEN, PG_URL, UPSTREAM_KEY, adminCreateKey, dropSchema, exited, service, standInUpstream, startCli, tempDir, uniqueName } from "./helpers.js";
 
-let mock: MockOpenRouter;
-let upstream: string;
+const REPLY = Array.from({ length: 40 }, (_, i) => `piece${i}`).join(" ");
+const upstream = standInUpstream({ apiKey: UPSTREAM_KEY, scenarios: [{ reply: REPLY }], chunkDelayMs: 15 });
 const tmp = tempDir();
 const hasPg = await service("postgres");
-const REPLY = Array.from({ length: 40 }, (_, i) => `piece${i}`).join(" ");
-
-beforeAll(async () => {
-  mock = createMockOpenRouter({ apiKey: UPSTREAM_KEY, scenarios: [{ reply: REPLY }], chunkDelayMs: 15 });
-  upstream = (await mock.listen()).baseUrl;
-});
-afterAll(async () => {
-  await mock.close();
-  tmp.cleanup();
-});
+afterAll(() => tmp.cleanup());
 
 async function crashAndRecover(db: string, pgSchema: string | undefined): Promise<void> {
   const env: Record<string, string> = {
     OPENROUTER_API_KEY: UPSTREAM_KEY,
-    OPENROUTER_BASE_URL: upstream,
+    OPENROUTER_BASE_URL: upstream.baseUrl,
     GATEWAY_ADMIN_TOKEN: ADMIN_TOKEN,
     DATABASE_URL: db,
     GATEWAY_INSTANCE_ID: "durable-1",
@@ -93,7 +83,7 @@ async function crashAndRecover(db: string, pgSchema: string | undefined): Promis
       expect(recovered).toHaveLength(openBefore);
       for (const r of recovered) {
         if (!r.generation_id) continue;
-        const g = mock.generations.get(r.generation_id);
+        const g = upstream.mock.generations.get(r.generation_id);
         if (g) expect(r.cost_usd).toBeCloseTo(g.total_cost, 12);
       }
       const keyRow = await after.db.selectFrom("gateway_keys").select(["spent_usd", "reserved_usd"]).where("id", "=", k.id).executeTakeFirstOrThrow();

@@ -1,14 +1,19 @@
 /**
- * Shared test setup: a loopback OpenRouter stand-in as the upstream, gateways in process or as CLI
- * subprocesses, and the PostgreSQL / Redis availability rule (never skipped when CI=true).
+ * Shared test setup: a loopback OpenRouter stand-in or a hand-written loopback fake as the upstream, gateways
+ * in process or as CLI subprocesses, in-memory stores, reading an SDK stream to its end or its error, and the
+ * PostgreSQL / Redis availability rule (never skipped when CI=true).
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll } from "vitest";
+import { createMockOpenRouter, type MockOpenRouter } from "openrouter-fetch/testing";
+import { openStore, type Store } from "../src/index.js";
 
 export const PG_URL = process.env["GATEWAY_TEST_PG_URL"] ?? "postgres://postgres@127.0.0.1:5432/test";
 export const REDIS_URL = process.env["GATEWAY_TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379";
@@ -120,4 +125,75 @@ export async function adminCreateKey(url: string, body: Record<string, unknown>)
   });
   if (res.status !== 201) throw new Error(`create key: ${res.status} ${await res.text()}`);
   return (await res.json()) as { id: string; key: string };
+}
+
+/** In-memory SQLite stores for one test file, each closed after the file's tests. */
+export function memoryStores(): () => Promise<Store> {
+  const stores: Store[] = [];
+  afterAll(async () => {
+    for (const s of stores) await s.close();
+  });
+  return async () => {
+    const store = await openStore({ db: ":memory:" });
+    stores.push(store);
+    return store;
+  };
+}
+
+export interface LoopbackUpstream {
+  server: Server;
+  /** The fake's base URL, `http://127.0.0.1:PORT/api/v1`. */
+  base: string;
+  close(): Promise<void>;
+}
+
+/** A loopback fake upstream that reads each request's body, then hands it to `handle`. */
+export async function loopbackUpstream(handle: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<LoopbackUpstream> {
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d: Buffer) => (body += d));
+    req.on("end", () => handle(req, res, body));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  return {
+    server,
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+/** The content deltas an OpenAI SDK stream delivered, and the error that ended it (undefined when it completed). */
+export async function collectDeltas(stream: AsyncIterable<{ choices: Array<{ delta?: { content?: string | null } }> }>): Promise<{ got: string[]; error: unknown }> {
+  const got: string[] = [];
+  const error = await (async () => {
+    for await (const chunk of stream) got.push(chunk.choices[0]?.delta?.content ?? "");
+  })().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  return { got, error };
+}
+
+/** The library's stand-in on loopback for one test file (started before its tests, closed after them). */
+export function standInUpstream(options: Parameters<typeof createMockOpenRouter>[0]): { readonly mock: MockOpenRouter; readonly baseUrl: string } {
+  let mock: MockOpenRouter | undefined;
+  let baseUrl = "";
+  beforeAll(async () => {
+    mock = createMockOpenRouter(options);
+    baseUrl = (await mock.listen()).baseUrl;
+  });
+  afterAll(async () => {
+    await mock?.close();
+  });
+  return {
+    get mock() {
+      return mock as MockOpenRouter;
+    },
+    get baseUrl() {
+      return baseUrl;
+    },
+  };
 }

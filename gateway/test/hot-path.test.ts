@@ -4,44 +4,13 @@
  * refused or failing reservation writes nothing and does not undo its neighbours, concurrent reservations
  * never pass the budget together, and a settlement moves money once.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createKey, openStore } from "../src/index.js";
-import type { UsageTable } from "../src/store.js";
+import { openUsageRow } from "../src/store.js";
+import { memoryStores } from "./helpers.js";
 
-const stores: Array<{ close(): Promise<void> }> = [];
-afterAll(async () => {
-  for (const s of stores) await s.close();
-});
-
-async function sqliteStore() {
-  const store = await openStore({ db: ":memory:" });
-  stores.push(store);
-  return store;
-}
-
-function openRow(id: string, keyId: string, reserved: number): UsageTable {
-  return {
-    id,
-    key_id: keyId,
-    started_at: 1,
-    endpoint: "chat",
-    model: "m",
-    provider: null,
-    prompt_tokens: null,
-    completion_tokens: null,
-    reasoning_tokens: null,
-    cost_usd: null,
-    reserved_usd: reserved,
-    latency_ms: null,
-    ttft_ms: null,
-    status: null,
-    generation_id: null,
-    stream_outcome: null,
-    error_type: null,
-    state: "open",
-    instance_id: "t",
-  };
-}
+const sqliteStore = memoryStores();
+const openRow = (id: string, keyId: string, reserved: number) => openUsageRow({ id, key_id: keyId, started_at: 1, endpoint: "chat", model: "m", reserved_usd: reserved, instance_id: "t" });
 
 async function keyMoney(store: Awaited<ReturnType<typeof sqliteStore>>, id: string) {
   return store.db.selectFrom("gateway_keys").select(["spent_usd", "reserved_usd"]).where("id", "=", id).executeTakeFirstOrThrow();

@@ -2,15 +2,13 @@
  * The real `openai` SDK pointed at the gateway, which points at the library's stand-in over loopback:
  * chat, streaming, embeddings, models, every error mapping, mid-stream failures, bad input.
  */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import OpenAI from "openai";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMockOpenRouter, type MockOpenRouter } from "openrouter-fetch/testing";
 import { createGateway, type Gateway } from "../src/index.js";
-import { ADMIN_TOKEN, UPSTREAM_KEY, adminCreateKey, tempDir } from "./helpers.js";
+import { ADMIN_TOKEN, UPSTREAM_KEY, adminCreateKey, collectDeltas, loopbackUpstream, tempDir } from "./helpers.js";
 
 let mock: MockOpenRouter;
 let gateway: Gateway;
@@ -142,13 +140,7 @@ describe("the openai SDK through the gateway", () => {
   it("a mid-stream upstream error reaches the openai client as an error, in OpenAI's shape", async () => {
     mock.injectFaults({ fault: "midstream-error", times: 1 });
     const stream = await sdk().chat.completions.create({ ...chatBody(), stream: true });
-    const got: string[] = [];
-    const error = await (async () => {
-      for await (const chunk of stream) got.push(chunk.choices[0]?.delta?.content ?? "");
-    })().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const { got, error } = await collectDeltas(stream);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect(got.join("")).not.toBe("");
   });
@@ -177,7 +169,7 @@ describe("the openai SDK through the gateway", () => {
   it("a client that disconnects cancels the upstream request and the row is closed as cancelled", async () => {
     // A loopback upstream that streams forever and notes when its request is closed.
     let upstreamClosed = false;
-    const server = createServer((req, res) => {
+    const fake = await loopbackUpstream((req, res) => {
       if (req.url?.includes("/generation?id=gen-forever")) {
         return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data: { id: "gen-forever", model: "openai/gpt-4o-mini", total_cost: 0.000123, provider_name: "Fake" } }));
       }
@@ -193,9 +185,7 @@ describe("the openai SDK through the gateway", () => {
         upstreamClosed = true;
       });
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-    const port = (server.address() as AddressInfo).port;
-    const slow = await createGateway({ db: ":memory:", upstreamApiKey: UPSTREAM_KEY, upstreamBaseUrl: `http://127.0.0.1:${port}/api/v1`, adminToken: ADMIN_TOKEN, client: { retry: false } });
+    const slow = await createGateway({ db: ":memory:", upstreamApiKey: UPSTREAM_KEY, upstreamBaseUrl: fake.base, adminToken: ADMIN_TOKEN, client: { retry: false } });
     const { url: slowUrl } = await slow.listen({ port: 0 });
     try {
       const k = await adminCreateKey(slowUrl, { name: "x" });
@@ -222,7 +212,7 @@ describe("the openai SDK through the gateway", () => {
       expect(row?.cost_usd).toBeCloseTo(0.000123, 12);
     } finally {
       await slow.close();
-      await new Promise((r) => server.close(r));
+      await fake.close();
     }
   });
 });

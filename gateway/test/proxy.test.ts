@@ -4,11 +4,10 @@
  * a broken one ends with an error event; a cancelled one cancels the upstream and is settled from
  * `GET /generation`. Also: the upstream's HTTP errors keep their status and shape on both upstream paths.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGateway, createKey, type Gateway } from "../src/index.js";
-import { tempDir } from "./helpers.js";
+import { loopbackUpstream, tempDir, type LoopbackUpstream } from "./helpers.js";
 
 const usage = { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13, cost: 0.0000321 };
 const event = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;
@@ -16,7 +15,7 @@ const first = event({ id: "gen-p1", provider: "FakeProv", choices: [{ index: 0, 
 const second = event({ id: "gen-p1", choices: [{ index: 0, delta: { content: "lo" }, finish_reason: "stop" }] });
 const last = event({ id: "gen-p1", choices: [], usage });
 
-let server: Server;
+let fake: LoopbackUpstream;
 let gateway: Gateway;
 let key: string;
 const tmp = tempDir();
@@ -53,21 +52,15 @@ function upstream(req: IncomingMessage, res: ServerResponse, body: string): void
 }
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (d: Buffer) => (body += d));
-    req.on("end", () => upstream(req, res, body));
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+  fake = await loopbackUpstream(upstream);
+  base = fake.base;
   gateway = await createGateway({ db: `${tmp.dir}/proxy.sqlite`, upstreamApiKey: "up-key", upstreamBaseUrl: base, client: { retry: false } });
   ({ key } = await createKey(gateway.store.db, { name: "proxy" }, Date.now()));
 });
 
 afterAll(async () => {
   await gateway.close();
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await fake.close();
   tmp.cleanup();
 });
 

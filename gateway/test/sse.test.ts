@@ -5,7 +5,7 @@
  * the stream timeouts take as progress.
  */
 import { describe, expect, it } from "vitest";
-import { SseForwarder, plausibleCost } from "../src/sse.js";
+import { SseForwarder, plausibleCost, type Forwarded } from "../src/sse.js";
 
 const enc = new TextEncoder();
 const chunk = (i: number, extra: Record<string, unknown> = {}) =>
@@ -18,10 +18,13 @@ function forwarder(firstIds: Array<string | undefined> = []) {
   return new SseForwarder({ now: () => (t += 5), startedAt: 100, onFirstChunk: (id) => firstIds.push(id) });
 }
 
+/** What the forwarder handed back, as text (the byte path hands back slices of the reads). */
+const text = (out: Forwarded) => (typeof out === "string" ? out : Buffer.from(out).toString("utf8"));
+
 /** Feeds the bytes split at every `step` bytes (inside events, lines and multi-byte characters). */
 function run(bytes: Uint8Array, step: number, f = forwarder()): { out: string; f: SseForwarder } {
   let out = "";
-  for (let i = 0; i < bytes.length; i += step) out += f.feed(bytes.subarray(i, i + step));
+  for (let i = 0; i < bytes.length; i += step) out += text(f.feed(bytes.subarray(i, i + step)));
   out += f.end(false);
   return { out: out + f.closing(), f };
 }
@@ -53,15 +56,18 @@ describe("SseForwarder", () => {
 
   it("an in-band error becomes an OpenAI-shaped error event and no [DONE] follows", () => {
     const err = `data: ${JSON.stringify({ id: "gen-1", error: { message: "Provider fell over", code: 503 } })}\n\n`;
-    const { out, f } = run(enc.encode(chunk(0) + err + "data: [DONE]\n\n"), 9);
-    expect(f.outcome).toMatchObject({ inBandError: true, completed: false });
-    expect(out).toBe(`${chunk(0)}data: ${JSON.stringify({ error: { message: "Provider fell over", type: "api_error", code: 503 } })}\n\n`);
+    const bytes = enc.encode(chunk(0) + chunk(1) + err + "data: [DONE]\n\n");
+    for (const step of [9, bytes.length]) {
+      const { out, f } = run(bytes, step);
+      expect(f.outcome).toMatchObject({ inBandError: true, completed: false });
+      expect(out).toBe(`${chunk(0)}${chunk(1)}data: ${JSON.stringify({ error: { message: "Provider fell over", type: "api_error", code: 503 } })}\n\n`);
+    }
   });
 
   it("a read failure or a missing [DONE] ends with an error event, keeping what came before", () => {
     const f = forwarder();
     const first = f.feed(enc.encode(chunk(0) + "data: {\"id\":\"gen-1\",\"cho"));
-    expect(first).toBe(chunk(0));
+    expect(text(first)).toBe(chunk(0));
     const rest = f.end(true);
     expect(f.outcome).toMatchObject({ readFailed: true, completed: false, usage: undefined, costUsd: undefined });
     expect(rest).toBe('data: {"id":"gen-1","cho\n\n');
@@ -81,6 +87,28 @@ describe("SseForwarder", () => {
     expect(closing).toContain('"code":"upstream_timeout"');
     expect(closing).toContain("idleTimeoutMs (5 ms)");
     expect(closing).not.toContain("[DONE]");
+  });
+
+  it("events of other shapes (fields, several data lines) pass unchanged among one-line ones, in one read or split", () => {
+    const odd = 'event: message\ndata: {"id":"gen-1",\ndata: "x":1}\n\n' + "id: 7\ndata: [DONE]\n\n";
+    const stream = chunk(0) + odd.slice(0, odd.indexOf("id: 7")) + chunk(1) + chunk(2, { choices: [], usage }) + odd.slice(odd.indexOf("id: 7"));
+    const expected = stream.replace("id: 7\ndata: [DONE]\n\n", "") + "data: [DONE]\n\n";
+    for (const step of [3, 50, stream.length]) {
+      const { out, f } = run(enc.encode(stream), step);
+      expect(out).toBe(expected);
+      expect(f.outcome).toMatchObject({ completed: true, usage, costUsd: 0.0000123, provider: "Prov" });
+      expect(f.dataEvents).toBe(5);
+    }
+  });
+
+  it("a provider named only after the first chunk is still read, in one read or split", () => {
+    const later = (i: number, extra: Record<string, unknown> = {}) => `data: ${JSON.stringify({ id: "gen-1", choices: [{ index: 0, delta: { content: `t${i}` } }], ...extra })}\n\n`;
+    const stream = later(0) + later(1, { provider: "Late" }) + later(2, { provider: "Other" }) + "data: [DONE]\n\n";
+    for (const step of [5, stream.length]) {
+      const { out, f } = run(enc.encode(stream), step);
+      expect(out).toBe(stream);
+      expect(f.outcome).toMatchObject({ provider: "Late", firstChunkId: "gen-1", completed: true });
+    }
   });
 
   it("an impossible usage.cost is not a cost", () => {

@@ -3,26 +3,17 @@
  * reservation refusing what the window cannot cover, settlement moving reserved money to spent once, and
  * /admin/usage grouped by day, key and model within from/to. Also CORS: none by default, listed origins only.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createGateway, createKey, openStore, usageReport } from "../src/index.js";
-import { periodKey, remainingBudget, reserve, settle } from "../src/store.js";
-import { ADMIN_TOKEN } from "./helpers.js";
+import { openUsageRow, periodKey, remainingBudget, reserve, settle } from "../src/store.js";
+import { ADMIN_TOKEN, memoryStores } from "./helpers.js";
 
-const stores: Array<{ close(): Promise<void> }> = [];
-afterAll(async () => {
-  for (const s of stores) await s.close();
-});
-
-async function memoryStore() {
-  const store = await openStore({ db: ":memory:" });
-  stores.push(store);
-  return store;
-}
+const memoryStore = memoryStores();
 
 async function openRow(db: Awaited<ReturnType<typeof memoryStore>>["db"], id: string, keyId: string, startedAt: number, model: string, reserved: number) {
   await db
     .insertInto("gateway_usage")
-    .values({ id, key_id: keyId, started_at: startedAt, endpoint: "chat", model, provider: null, prompt_tokens: null, completion_tokens: null, reasoning_tokens: null, cost_usd: null, reserved_usd: reserved, latency_ms: null, ttft_ms: null, status: null, generation_id: null, stream_outcome: null, error_type: null, state: "open", instance_id: "t" })
+    .values(openUsageRow({ id, key_id: keyId, started_at: startedAt, endpoint: "chat", model, reserved_usd: reserved, instance_id: "t" }))
     .execute();
 }
 

@@ -6,13 +6,12 @@
  * An app slow to read is not taken for a silent upstream. Also the non-stream path: a chat upstream that never
  * answers ends with the client's total timeout.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createGateway, createKey, type Gateway } from "../src/index.js";
 import { StreamDeadline, streamTimeouts, type DeadlineKind } from "../src/stream-deadline.js";
-import { tempDir } from "./helpers.js";
+import { collectDeltas, loopbackUpstream, tempDir, type LoopbackUpstream } from "./helpers.js";
 
 describe("StreamDeadline (fake timers)", () => {
   afterEach(() => {
@@ -111,7 +110,7 @@ const firstChunk = event({ id: "gen-t1", provider: "FakeProv", object: "chat.com
 const FIRST_MS = 300;
 const IDLE_MS = 150;
 
-let server: Server;
+let fake: LoopbackUpstream;
 let gateway: Gateway;
 let url: string;
 let key: string;
@@ -148,13 +147,8 @@ function upstream(req: IncomingMessage, res: ServerResponse, body: string): void
 }
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (d: Buffer) => (body += d));
-    req.on("end", () => upstream(req, res, body));
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+  fake = await loopbackUpstream(upstream);
+  const base = fake.base;
   gateway = await createGateway({
     db: `${tmp.dir}/timeouts.sqlite`,
     upstreamApiKey: "up-key",
@@ -167,9 +161,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const t of timers) clearInterval(t);
-  server.closeAllConnections();
+  fake.server.closeAllConnections();
   await gateway.close();
-  await new Promise((r) => server.close(r));
+  await fake.close();
   tmp.cleanup();
 });
 
@@ -211,13 +205,7 @@ describe("stream timeouts through the gateway (a socket, plain fetch and the ope
   it("some content, then silence: the openai SDK gets the content, then an error; the row is settled from /generation", async () => {
     const openai = new OpenAI({ apiKey: key, baseURL: `${url}/v1`, maxRetries: 0 });
     const { data: stream, response } = await openai.chat.completions.create({ model: "fake/partial", stream: true, messages: [{ role: "user", content: "hi" }], max_tokens: 20 }).withResponse();
-    const got: string[] = [];
-    const error = await (async () => {
-      for await (const chunk of stream) got.push(chunk.choices[0]?.delta?.content ?? "");
-    })().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const { got, error } = await collectDeltas(stream);
     expect(got).toEqual(["Hel"]);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect(String((error as Error).message)).toContain(`idleTimeoutMs (${IDLE_MS} ms)`);
