@@ -2,33 +2,71 @@
  * The deadline of one call: the caller's signal and the total `timeoutMs`, merged once, with one timer. It is
  * also the one place the abort/timeout error of a call is built (`failure`), so a timeout never surfaces as a
  * bare `AbortError` DOMException and the caller's abort is never mistaken for a timeout.
+ *
+ * A call that succeeds first time never needs its deadline to fire, so the deadline makes no `AbortController`
+ * until someone asks for a real `AbortSignal` (`signal`: the fetch transport, a backoff sleep, a limiter's queue).
+ * A transport that watches abort sources itself (the Node transport) is handed the deadline as its signal: the
+ * deadline keeps the `aborted`, `reason` and "abort" listener part of `AbortSignal`'s shape, without the event
+ * target an `AbortSignal` costs on every call.
  */
 import { AbortError, type OpenRouterError, TimeoutError, describe, type RequestInfo } from "./errors.js";
 
+/** An "abort" listener as `AbortSignal` takes it: a function or an object with `handleEvent`. */
+type Listener = EventListenerOrEventListenerObject;
+
 export class Deadline {
-  readonly signal: AbortSignal | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #timedOut = false;
   readonly timeoutMs: number | undefined;
   readonly callerSignal: AbortSignal | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timedOut = false;
+  /** Set by the timer or the caller's abort, when there is a timer (without one, the caller's signal says). */
+  #aborted = false;
+  #reason: unknown;
+  /** Made on the first read of `signal`, only when there is a timer. */
+  #controller: AbortController | undefined;
+  /** "abort" listeners added to the deadline itself (a transport's request in flight; rarely more than one). */
+  #listener: Listener | undefined;
+  #more: Listener[] | undefined;
 
   constructor(callerSignal: AbortSignal | undefined, timeoutMs: number | undefined) {
     this.callerSignal = callerSignal;
+    if (timeoutMs === undefined || timeoutMs <= 0 || !Number.isFinite(timeoutMs)) return;
     this.timeoutMs = timeoutMs;
-    if (timeoutMs === undefined || timeoutMs <= 0 || !Number.isFinite(timeoutMs)) {
-      this.signal = callerSignal;
-      return;
-    }
-    const controller = new AbortController();
     this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      // A call the caller already aborted stays aborted, not timed out.
+      if (this.#aborted) return;
       this.#timedOut = true;
-      controller.abort(new DOMException("timeout", "TimeoutError"));
+      this.#abort(new DOMException("timeout", "TimeoutError"));
     }, timeoutMs);
     if (callerSignal) {
-      if (callerSignal.aborted) controller.abort(callerSignal.reason);
-      else callerSignal.addEventListener("abort", () => controller.abort(callerSignal.reason), { once: true });
+      if (callerSignal.aborted) this.#abort(callerSignal.reason);
+      // `this` as the listener: no closure per call. Kept after `clear()`: the caller's abort still ends a stream.
+      else callerSignal.addEventListener("abort", this, { once: true });
     }
-    this.signal = controller.signal;
+  }
+
+  /** The caller's signal fired. */
+  handleEvent(): void {
+    this.#abort(this.callerSignal?.reason);
+  }
+
+  /**
+   * The call's signal: the caller's when there is no timeout (undefined when there is neither), otherwise one
+   * that aborts at the timeout or with the caller's signal, made on first use.
+   */
+  get signal(): AbortSignal | undefined {
+    if (this.timeoutMs === undefined) return this.callerSignal;
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  /** Whether the deadline can fire at all: with neither a timeout nor a caller's signal, it never does. */
+  get armed(): boolean {
+    return this.timeoutMs !== undefined || this.callerSignal !== undefined;
   }
 
   get timedOut(): boolean {
@@ -36,7 +74,34 @@ export class Deadline {
   }
 
   get aborted(): boolean {
-    return this.signal?.aborted === true;
+    return this.timeoutMs === undefined ? this.callerSignal?.aborted === true : this.#aborted;
+  }
+
+  /** Why the call was aborted: the caller's reason, or a `TimeoutError` DOMException at the timeout. */
+  get reason(): unknown {
+    return this.timeoutMs === undefined ? this.callerSignal?.reason : this.#reason;
+  }
+
+  /** As `AbortSignal.addEventListener("abort", listener)`, for a transport that watches the deadline itself. */
+  addEventListener(_type: "abort", listener: Listener): void {
+    if (this.timeoutMs === undefined) {
+      this.callerSignal?.addEventListener("abort", listener);
+      return;
+    }
+    if (this.#listener === undefined) this.#listener = listener;
+    else (this.#more ??= []).push(listener);
+  }
+
+  removeEventListener(_type: "abort", listener: Listener): void {
+    if (this.timeoutMs === undefined) {
+      this.callerSignal?.removeEventListener("abort", listener);
+      return;
+    }
+    if (this.#listener === listener) this.#listener = undefined;
+    else if (this.#more !== undefined) {
+      const i = this.#more.indexOf(listener);
+      if (i >= 0) this.#more.splice(i, 1);
+    }
   }
 
   /** Stops the timer once the call has finished (successfully or not). */
@@ -52,4 +117,23 @@ export class Deadline {
     }
     return new AbortError(`Request aborted by the caller${describe(info)}`, { ...info, cause });
   }
+
+  #abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+    const event = new Event("abort");
+    const first = this.#listener;
+    const more = this.#more;
+    this.#listener = undefined;
+    this.#more = undefined;
+    if (first !== undefined) fire(first, this, event);
+    if (more !== undefined) for (const listener of more) fire(listener, this, event);
+  }
+}
+
+function fire(listener: Listener, target: Deadline, event: Event): void {
+  if (typeof listener === "function") listener.call(target, event);
+  else listener.handleEvent(event);
 }

@@ -40,6 +40,23 @@ export function isNoSignal(signal: AbortSignal): boolean {
   return signal === NO_SIGNAL || (!signal.aborted && (signal as unknown as Record<symbol, unknown>)[NO_SIGNAL_MARK] === true);
 }
 
+const ABORT_SOURCES_MARK = Symbol.for("openrouter-fetch.watches-abort-sources");
+
+/**
+ * Marks a transport that only reads `aborted`, `reason` and `addEventListener` / `removeEventListener("abort",
+ * listener)` of its signal. The pipeline then hands it the call's deadline (core/deadline.ts) instead of a real
+ * `AbortSignal`, so a call pays for no `AbortController` it does not use. A registered symbol, for the same
+ * reason as `NO_SIGNAL`'s: the CommonJS `/node` entry bundles its own copy of this module.
+ */
+export function watchingAbortSources<T extends Transport>(transport: T): T {
+  return Object.defineProperty(transport, ABORT_SOURCES_MARK, { value: true });
+}
+
+/** Whether `transport` was marked by {@link watchingAbortSources} (of any copy of this package). */
+export function watchesAbortSources(transport: Transport): boolean {
+  return (transport as unknown as Record<symbol, unknown>)[ABORT_SOURCES_MARK] === true;
+}
+
 /** A 3xx with somewhere to go, or a browser's opaque answer to `redirect: "manual"` (status 0). */
 export function isRedirect(status: number): boolean {
   return status === 0 || (status >= 300 && status < 400 && status !== 304);

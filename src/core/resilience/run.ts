@@ -118,7 +118,13 @@ function buildResilience(config: ResilienceConfig): Resilience {
       call.onInsufficientCredits === undefined
         ? clientInsufficient
         : (checked(() => validateInsufficient("onInsufficientCredits", call.onInsufficientCredits)) ?? clientInsufficient);
-    const signal = call.signal ?? original.signal;
+    // The deadline (when the pipeline runs the call) is the abort source; its real AbortSignal is made only when
+    // a sleep or a queue wait needs one, so a first-time success makes none.
+    const deadline = call.signal === undefined ? call.deadline : undefined;
+    const watched = deadline?.aborted !== undefined;
+    const signal = call.signal ?? (watched ? undefined : original.signal);
+    const isAborted = (): boolean => (watched ? deadline!.aborted === true : signal?.aborted === true);
+    const signalNow = (): AbortSignal | undefined => (watched ? deadline!.signal : signal);
     // Statuses a caller's own policy also retries (the generation lookup's early 404); internal, not a public option.
     const alsoRetry = call.retry ? (call.retry as { alsoRetry?: readonly number[] }).alsoRetry : undefined;
     const requestId = `req-${++sequence}`;
@@ -153,7 +159,7 @@ function buildResilience(config: ResilienceConfig): Resilience {
       ...(model !== undefined && { model }),
     });
     const abortErrorFor = (model: string | undefined, cause: unknown): OpenRouterError => {
-      const reason = signal?.reason;
+      const reason = watched ? deadline!.reason : signal?.reason;
       const error = call.abortError
         ? call.abortError(cause)
         : call.deadline
@@ -177,7 +183,7 @@ function buildResilience(config: ResilienceConfig): Resilience {
       let lastError: OpenRouterError | undefined;
 
       for (;;) {
-        if (signal?.aborted) throw finish(abortErrorFor(model, lastError ?? signal.reason));
+        if (isAborted()) throw finish(abortErrorFor(model, lastError ?? (watched ? deadline!.reason : signal?.reason)));
         const context = {
           requestId,
           method: req.method,
@@ -218,8 +224,14 @@ function buildResilience(config: ResilienceConfig): Resilience {
         const tokenEstimate = limiter ? estimate(body) : 0;
         const queuedAt = now();
         try {
-          if (freePacer && isFreeModel(model)) permits.push(await freePacer.acquire(signal ? { signal } : {}));
-          if (limiter) permits.push(await limiter.acquire({ tokens: tokenEstimate, ...(signal && { signal }) }));
+          if (freePacer && isFreeModel(model)) {
+            const queueSignal = signalNow();
+            permits.push(await freePacer.acquire(queueSignal ? { signal: queueSignal } : {}));
+          }
+          if (limiter) {
+            const queueSignal = signalNow();
+            permits.push(await limiter.acquire({ tokens: tokenEstimate, ...(queueSignal && { signal: queueSignal }) }));
+          }
         } catch (error) {
           for (const p of permits) p.release();
           if (probe && model !== undefined) circuit?.release(model);
@@ -314,9 +326,9 @@ function buildResilience(config: ResilienceConfig): Resilience {
           });
           span.retry({ attempt: attempts, delayMs, status: error.status, errorType: String(error.status ?? error.kind) });
           try {
-            await sleep(delayMs, signal);
+            await sleep(delayMs, signalNow());
           } catch (sleepError) {
-            if (signal?.aborted || sleepError instanceof SleepAbortedError) {
+            if (isAborted() || sleepError instanceof SleepAbortedError) {
               throw finish(abortErrorFor(model, error));
             }
             throw sleepError;
