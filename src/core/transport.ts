@@ -137,38 +137,45 @@ export type Transport = (req: TransportRequest, signal: AbortSignal) => Promise<
 
 const EMPTY = new Uint8Array(0);
 
-/** The fetch `Response` behind each `TransportResponse` made by `responseOf`, handed back as is by `asResponse`. */
-const ORIGINAL = new WeakMap<TransportResponse, Response>();
-
 /** A `TransportResponse` as a fetch `Response`: the original one when it came from fetch (no copy). */
 export function asResponse(res: TransportResponse): Response {
-  return ORIGINAL.get(res) ?? new Response(res.body.stream(), { status: res.status, statusText: res.statusText, headers: res.headers });
+  return res.body instanceof FetchBody ? res.body.response : new Response(res.body.stream(), { status: res.status, statusText: res.statusText, headers: res.headers });
 }
 
 /** A fetch `Response` as a `TransportResponse` (the adapter `fetchTransport` uses; tests use it too). */
 export function responseOf(response: Response): TransportResponse {
-  const source = response.body;
-  const res: TransportResponse = {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-    body: {
-      bytes: (limit) => readBytes(response, limit),
-      reader(): ByteReader {
-        if (source === null) return { read: async () => undefined, cancel() {} };
-        const reader = source.getReader();
-        return {
-          // A `then` with a shared function, not an async function: one promise less per network read.
-          read: () => reader.read().then(valueOf),
-          cancel: (reason) => void reader.cancel(reason).catch(() => {}),
-        };
-      },
-      stream: () => source ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() }),
-      cancel: (reason) => void source?.cancel(reason).catch(() => {}),
-    },
-  };
-  ORIGINAL.set(res, response);
-  return res;
+  return { status: response.status, statusText: response.statusText, headers: response.headers, body: new FetchBody(response) };
+}
+
+/**
+ * The body of a fetch `Response`. A class rather than an object of closures, and the `Response` kept on it
+ * rather than in a side table: every call makes one, so it should cost one small object.
+ */
+class FetchBody implements ResponseBody {
+  constructor(readonly response: Response) {}
+
+  bytes(limit: number): Promise<Uint8Array> {
+    return readBytes(this.response, limit);
+  }
+
+  reader(): ByteReader {
+    const source = this.response.body;
+    if (source === null) return { read: async () => undefined, cancel() {} };
+    const reader = source.getReader();
+    return {
+      // A `then` with a shared function, not an async function: one promise less per network read.
+      read: () => reader.read().then(valueOf),
+      cancel: (reason) => void reader.cancel(reason).catch(() => {}),
+    };
+  }
+
+  stream(): ReadableStream<Uint8Array> {
+    return this.response.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
+  }
+
+  cancel(reason?: unknown): void {
+    void this.response.body?.cancel(reason).catch(() => {});
+  }
 }
 
 function valueOf(read: ReadableStreamReadResult<Uint8Array>): Uint8Array | undefined {
