@@ -24,16 +24,14 @@ export class Deadline {
   #reason: unknown;
   /** Made on the first read of `signal`, only when there is a timer. */
   #controller: AbortController | undefined;
-  /** "abort" listeners added to the deadline itself (a transport's request in flight; rarely more than one). */
-  #listener: Listener | undefined;
-  #more: Listener[] | undefined;
+  /** "abort" listeners added to the deadline itself (a transport's request in flight), when there is a timer. */
+  #listeners: Listener[] | undefined;
 
   constructor(callerSignal: AbortSignal | undefined, timeoutMs: number | undefined) {
     this.callerSignal = callerSignal;
     if (timeoutMs === undefined || timeoutMs <= 0 || !Number.isFinite(timeoutMs)) return;
     this.timeoutMs = timeoutMs;
     this.#timer = setTimeout(() => {
-      this.#timer = undefined;
       // A call the caller already aborted stays aborted, not timed out.
       if (this.#aborted) return;
       this.#timedOut = true;
@@ -64,15 +62,6 @@ export class Deadline {
     return this.#controller.signal;
   }
 
-  /** Whether the deadline can fire at all: with neither a timeout nor a caller's signal, it never does. */
-  get armed(): boolean {
-    return this.timeoutMs !== undefined || this.callerSignal !== undefined;
-  }
-
-  get timedOut(): boolean {
-    return this.#timedOut;
-  }
-
   get aborted(): boolean {
     return this.timeoutMs === undefined ? this.callerSignal?.aborted === true : this.#aborted;
   }
@@ -82,31 +71,22 @@ export class Deadline {
     return this.timeoutMs === undefined ? this.callerSignal?.reason : this.#reason;
   }
 
-  /** As `AbortSignal.addEventListener("abort", listener)`, for a transport that watches the deadline itself. */
+  /**
+   * As `AbortSignal.addEventListener("abort", listener)`, for a transport that watches the deadline itself; the
+   * pipeline hands a deadline only when it has a timer (without one, the caller's signal goes as is).
+   */
   addEventListener(_type: "abort", listener: Listener): void {
-    if (this.timeoutMs === undefined) {
-      this.callerSignal?.addEventListener("abort", listener);
-      return;
-    }
-    if (this.#listener === undefined) this.#listener = listener;
-    else (this.#more ??= []).push(listener);
+    (this.#listeners ??= []).push(listener);
   }
 
   removeEventListener(_type: "abort", listener: Listener): void {
-    if (this.timeoutMs === undefined) {
-      this.callerSignal?.removeEventListener("abort", listener);
-      return;
-    }
-    if (this.#listener === listener) this.#listener = undefined;
-    else if (this.#more !== undefined) {
-      const i = this.#more.indexOf(listener);
-      if (i >= 0) this.#more.splice(i, 1);
-    }
+    const i = this.#listeners?.indexOf(listener) ?? -1;
+    if (i >= 0) this.#listeners!.splice(i, 1);
   }
 
   /** Stops the timer once the call has finished (successfully or not). */
   clear(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 
@@ -123,17 +103,9 @@ export class Deadline {
     this.#aborted = true;
     this.#reason = reason;
     this.#controller?.abort(reason);
+    const listeners = this.#listeners;
+    this.#listeners = undefined;
     const event = new Event("abort");
-    const first = this.#listener;
-    const more = this.#more;
-    this.#listener = undefined;
-    this.#more = undefined;
-    if (first !== undefined) fire(first, this, event);
-    if (more !== undefined) for (const listener of more) fire(listener, this, event);
+    for (const l of listeners ?? []) typeof l === "function" ? l.call(this, event) : l.handleEvent(event);
   }
-}
-
-function fire(listener: Listener, target: Deadline, event: Event): void {
-  if (typeof listener === "function") listener.call(target, event);
-  else listener.handleEvent(event);
 }

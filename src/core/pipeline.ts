@@ -157,13 +157,12 @@ class RequestPipeline implements Pipeline {
   }
 
   /**
-   * What the transport watches: nothing that can fire when the call has neither a timeout nor a caller's
-   * signal; the deadline itself for a transport that takes it; else a real `AbortSignal` (fetch needs one).
+   * What the transport watches: without a timeout, the caller's signal or nothing that can fire; with one, the
+   * deadline itself for a transport that takes it, else a real `AbortSignal` (fetch needs one).
    */
   #signalFor(deadline: Deadline): AbortSignal {
-    if (!deadline.armed) return NO_SIGNAL;
-    if (this.#watchesDeadline) return deadline as unknown as AbortSignal;
-    return deadline.signal ?? NO_SIGNAL;
+    if (deadline.timeoutMs === undefined) return deadline.callerSignal ?? NO_SIGNAL;
+    return this.#watchesDeadline ? (deadline as unknown as AbortSignal) : deadline.signal!;
   }
 
   #context(req: Call, deadline: Deadline, startedAt: number, maxResponseBytes: number): AttemptContext {

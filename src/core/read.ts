@@ -38,23 +38,18 @@ export async function readBytes(res: TransportResponse, ctx: AttemptContext, lim
   try {
     return await res.body.bytes(limit);
   } catch (cause) {
-    throw bodyFailure(res, ctx, limit, cause);
+    const info = ctx.info;
+    // By name too: a transport from the CommonJS `/node` entry throws its own copy of the class.
+    if (cause instanceof ResponseTooLargeError || (cause as Error | undefined)?.name === "ResponseTooLargeError") {
+      throw tooLargeError(limit, "The response body", describe({ ...info, status: res.status }), { ...info, status: res.status });
+    }
+    if (ctx.deadline.aborted) throw ctx.deadline.failure(info, cause);
+    throw new ConnectionError(`Connection dropped while reading the response body: ${networkMessage(cause, ctx.apiKey)}${describe(info)}`, {
+      ...info,
+      cause: stripCause(cause, ctx.apiKey),
+      status: res.status,
+    });
   }
-}
-
-/** Why a 2xx body could not be read: over the limit, the call's deadline, or the connection. */
-function bodyFailure(res: TransportResponse, ctx: AttemptContext, limit: number, cause: unknown): OpenRouterError {
-  const info = ctx.info;
-  // By name too: a transport from the CommonJS `/node` entry throws its own copy of the class.
-  if (cause instanceof ResponseTooLargeError || (cause as Error | undefined)?.name === "ResponseTooLargeError") {
-    return tooLargeError(limit, "The response body", describe({ ...info, status: res.status }), { ...info, status: res.status });
-  }
-  if (ctx.deadline.aborted) return ctx.deadline.failure(info, cause);
-  return new ConnectionError(`Connection dropped while reading the response body: ${networkMessage(cause, ctx.apiKey)}${describe(info)}`, {
-    ...info,
-    cause: stripCause(cause, ctx.apiKey),
-    status: res.status,
-  });
 }
 
 /**
@@ -134,16 +129,9 @@ export const readJson: Reader<JsonReply> = async (res, ctx) => ({
   status: res.status,
 });
 
-/** Every chat call goes through here: one async step, straight on the body's bytes (no wrappers around it). */
 export const readChat: Reader<ChatResult> = async (res, ctx) => {
-  let bytes: Uint8Array;
-  try {
-    bytes = await res.body.bytes(ctx.maxResponseBytes);
-  } catch (cause) {
-    throw bodyFailure(res, ctx, ctx.maxResponseBytes, cause);
-  }
+  const raw = parseJson(await readText(res, ctx), ctx.info, res.status);
   const info = ctx.info;
-  const raw = parseJson(decoder.decode(bytes), info, res.status);
   return chatResultFromResponse(raw, {
     ...info,
     headers: res.headers,

@@ -14,22 +14,17 @@ import type { HttpMethod } from "./types.js";
  * ever goes to `baseUrl`. A 3xx comes back as a response; the pipeline refuses it (`isRedirect`).
  */
 export function fetchTransport(fetchImpl: typeof globalThis.fetch = globalThis.fetch): Transport {
-  // Not an async function: `then(responseOf)` resolves with one promise fewer per call.
-  return (req, signal) => {
-    try {
-      const init: RequestInit = { method: req.method, headers: req.headers, redirect: "manual" };
-      if (signal !== NO_SIGNAL) init.signal = signal;
-      if (req.body !== undefined) {
-        init.body = req.body as BodyInit;
-        // A streamed upload: fetch needs half-duplex for a ReadableStream body (Node and Chromium).
-        if (typeof req.body === "object" && !(req.body instanceof Uint8Array)) (init as RequestInit & { duplex?: string }).duplex = "half";
-      }
-      return Promise.resolve(fetchImpl(req.url, init)).then(responseOf);
-    } catch (error) {
-      // An injected fetch that throws instead of rejecting still rejects here, as a transport must.
-      return Promise.reject(error);
+  return async (req, signal) => {
+    const init: RequestInit = { method: req.method, headers: req.headers, redirect: "manual" };
+    if (signal !== NO_SIGNAL) init.signal = signal;
+    if (req.body !== undefined) {
+      init.body = req.body as BodyInit;
+      // A streamed upload: fetch needs half-duplex for a ReadableStream body (Node and Chromium).
+      if (typeof req.body === "object" && !(req.body instanceof Uint8Array)) (init as RequestInit & { duplex?: string }).duplex = "half";
     }
+    return responseOf(await fetchImpl(req.url, init));
   };
+
 }
 
 const NO_SIGNAL_MARK = Symbol.for("openrouter-fetch.no-signal");
