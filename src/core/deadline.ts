@@ -2,46 +2,91 @@
  * The deadline of one call: the caller's signal and the total `timeoutMs`, merged once, with one timer. It is
  * also the one place the abort/timeout error of a call is built (`failure`), so a timeout never surfaces as a
  * bare `AbortError` DOMException and the caller's abort is never mistaken for a timeout.
+ *
+ * A call that succeeds first time never needs its deadline to fire, so the deadline makes no `AbortController`
+ * until someone asks for a real `AbortSignal` (`signal`: the fetch transport, a backoff sleep, a limiter's queue).
+ * A transport that watches abort sources itself (the Node transport) is handed the deadline as its signal: the
+ * deadline keeps the `aborted`, `reason` and "abort" listener part of `AbortSignal`'s shape, without the event
+ * target an `AbortSignal` costs on every call.
  */
 import { AbortError, type OpenRouterError, TimeoutError, describe, type RequestInfo } from "./errors.js";
 
+/** An "abort" listener as `AbortSignal` takes it: a function or an object with `handleEvent`. */
+type Listener = EventListenerOrEventListenerObject;
+
 export class Deadline {
-  readonly signal: AbortSignal | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #timedOut = false;
   readonly timeoutMs: number | undefined;
   readonly callerSignal: AbortSignal | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timedOut = false;
+  /** Set by the timer or the caller's abort, when there is a timer (without one, the caller's signal says). */
+  #aborted = false;
+  #reason: unknown;
+  /** Made on the first read of `signal`, only when there is a timer. */
+  #controller: AbortController | undefined;
+  /** "abort" listeners added to the deadline itself (a transport's request in flight), when there is a timer. */
+  #listeners: Listener[] | undefined;
 
   constructor(callerSignal: AbortSignal | undefined, timeoutMs: number | undefined) {
     this.callerSignal = callerSignal;
+    if (timeoutMs === undefined || timeoutMs <= 0 || !Number.isFinite(timeoutMs)) return;
     this.timeoutMs = timeoutMs;
-    if (timeoutMs === undefined || timeoutMs <= 0 || !Number.isFinite(timeoutMs)) {
-      this.signal = callerSignal;
-      return;
-    }
-    const controller = new AbortController();
     this.#timer = setTimeout(() => {
+      // A call the caller already aborted stays aborted, not timed out.
+      if (this.#aborted) return;
       this.#timedOut = true;
-      controller.abort(new DOMException("timeout", "TimeoutError"));
+      this.#abort(new DOMException("timeout", "TimeoutError"));
     }, timeoutMs);
     if (callerSignal) {
-      if (callerSignal.aborted) controller.abort(callerSignal.reason);
-      else callerSignal.addEventListener("abort", () => controller.abort(callerSignal.reason), { once: true });
+      if (callerSignal.aborted) this.#abort(callerSignal.reason);
+      // `this` as the listener: no closure per call. Kept after `clear()`: the caller's abort still ends a stream.
+      else callerSignal.addEventListener("abort", this, { once: true });
     }
-    this.signal = controller.signal;
   }
 
-  get timedOut(): boolean {
-    return this.#timedOut;
+  /** The caller's signal fired. */
+  handleEvent(): void {
+    this.#abort(this.callerSignal?.reason);
+  }
+
+  /**
+   * The call's signal: the caller's when there is no timeout (undefined when there is neither), otherwise one
+   * that aborts at the timeout or with the caller's signal, made on first use.
+   */
+  get signal(): AbortSignal | undefined {
+    if (this.timeoutMs === undefined) return this.callerSignal;
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
   }
 
   get aborted(): boolean {
-    return this.signal?.aborted === true;
+    return this.timeoutMs === undefined ? this.callerSignal?.aborted === true : this.#aborted;
+  }
+
+  /** Why the call was aborted: the caller's reason, or a `TimeoutError` DOMException at the timeout. */
+  get reason(): unknown {
+    return this.timeoutMs === undefined ? this.callerSignal?.reason : this.#reason;
+  }
+
+  /**
+   * As `AbortSignal.addEventListener("abort", listener)`, for a transport that watches the deadline itself; the
+   * pipeline hands a deadline only when it has a timer (without one, the caller's signal goes as is).
+   */
+  addEventListener(_type: "abort", listener: Listener): void {
+    (this.#listeners ??= []).push(listener);
+  }
+
+  removeEventListener(_type: "abort", listener: Listener): void {
+    const i = this.#listeners?.indexOf(listener) ?? -1;
+    if (i >= 0) this.#listeners!.splice(i, 1);
   }
 
   /** Stops the timer once the call has finished (successfully or not). */
   clear(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 
@@ -51,5 +96,16 @@ export class Deadline {
       return new TimeoutError(`Request timed out after ${this.timeoutMs} ms${describe(info)}`, { ...info, cause, retryable: false });
     }
     return new AbortError(`Request aborted by the caller${describe(info)}`, { ...info, cause });
+  }
+
+  #abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+    const listeners = this.#listeners;
+    this.#listeners = undefined;
+    const event = new Event("abort");
+    for (const l of listeners ?? []) typeof l === "function" ? l.call(this, event) : l.handleEvent(event);
   }
 }

@@ -17,7 +17,7 @@ import { Deadline } from "./deadline.js";
 import { type AttemptContext, type Reader, readErrorBody, readText } from "./read.js";
 import { type RequestBase, buildRequest, requestBase } from "./request.js";
 import type { Resilience, ResilientResult } from "./resilience/run.js";
-import { NO_SIGNAL, type Transport, type TransportResponse, asResponse, isRedirect, networkMessage, stripCause } from "./transport.js";
+import { NO_SIGNAL, type Transport, type TransportResponse, asResponse, isRedirect, watchesAbortSources, networkMessage, stripCause } from "./transport.js";
 import type { Call } from "./types.js";
 
 export type { AttemptContext, Reader } from "./read.js";
@@ -77,10 +77,13 @@ interface Failed {
 class RequestPipeline implements Pipeline {
   readonly #base: RequestBase;
   readonly #config: PipelineConfig;
+  /** Whether the transport takes the deadline itself as its signal (no `AbortController` per call). */
+  readonly #watchesDeadline: boolean;
 
   constructor(config: PipelineConfig) {
     this.#config = config;
     this.#base = requestBase(config.baseUrl, config.headers);
+    this.#watchesDeadline = watchesAbortSources(config.transport);
   }
 
   async call<T>(call: Call, read: Reader<T>, maxResponseBytes = this.#config.maxResponseBytes): Promise<Outcome<T>> {
@@ -93,7 +96,8 @@ class RequestPipeline implements Pipeline {
         const ctx = this.#context(req, deadline, startedAt, maxResponseBytes);
         if (res.status >= 200 && res.status < 300) {
           accepted = true;
-          return read(res, ctx);
+          // `return await`: an async function that returns a promise unawaited pays two extra microtask hops.
+          return await read(res, ctx);
         }
         throw await this.#statusFailure(res, ctx);
       });
@@ -141,15 +145,24 @@ class RequestPipeline implements Pipeline {
 
   /** One request through the transport; a rejection (network, deadline) becomes the typed error. */
   async #send(req: Call, deadline: Deadline): Promise<TransportResponse> {
-    if (deadline.aborted) throw deadline.failure(infoOf(req), deadline.signal?.reason);
+    if (deadline.aborted) throw deadline.failure(infoOf(req), deadline.reason);
     try {
-      return await this.#config.transport(buildRequest(req, this.#base), deadline.signal ?? NO_SIGNAL);
+      return await this.#config.transport(buildRequest(req, this.#base), this.#signalFor(deadline));
     } catch (cause) {
       const info = infoOf(req);
       if (deadline.aborted) throw deadline.failure(info, cause);
       const key = this.#config.apiKey;
       throw new ConnectionError(`Network error: ${networkMessage(cause, key)}${describe(info)}`, { ...info, cause: stripCause(cause, key) });
     }
+  }
+
+  /**
+   * What the transport watches: without a timeout, the caller's signal or nothing that can fire; with one, the
+   * deadline itself for a transport that takes it, else a real `AbortSignal` (fetch needs one).
+   */
+  #signalFor(deadline: Deadline): AbortSignal {
+    if (deadline.timeoutMs === undefined) return deadline.callerSignal ?? NO_SIGNAL;
+    return this.#watchesDeadline ? (deadline as unknown as AbortSignal) : deadline.signal!;
   }
 
   #context(req: Call, deadline: Deadline, startedAt: number, maxResponseBytes: number): AttemptContext {
@@ -187,13 +200,15 @@ class RequestPipeline implements Pipeline {
   }
 }
 
-/** The per-call part of the resilience layer's options; the deadline builds its abort/timeout errors. */
+/**
+ * The per-call part of the resilience layer's options. The deadline builds the abort/timeout errors, and makes
+ * its `AbortSignal` only if a backoff sleep or a queue wait needs one.
+ */
 function resilienceOptions(call: Call, deadline: Deadline) {
   return {
     retry: call.retry,
     fallbackModels: call.fallbackModels,
     onInsufficientCredits: call.onInsufficientCredits,
-    signal: deadline.signal,
     deadline,
   };
 }

@@ -24,6 +24,7 @@ export function fetchTransport(fetchImpl: typeof globalThis.fetch = globalThis.f
     }
     return responseOf(await fetchImpl(req.url, init));
   };
+
 }
 
 const NO_SIGNAL_MARK = Symbol.for("openrouter-fetch.no-signal");
@@ -38,6 +39,23 @@ export const NO_SIGNAL: AbortSignal = Object.defineProperty(new AbortController(
 /** Whether `signal` is `NO_SIGNAL` (of any copy of this package). */
 export function isNoSignal(signal: AbortSignal): boolean {
   return signal === NO_SIGNAL || (!signal.aborted && (signal as unknown as Record<symbol, unknown>)[NO_SIGNAL_MARK] === true);
+}
+
+const ABORT_SOURCES_MARK = Symbol.for("openrouter-fetch.watches-abort-sources");
+
+/**
+ * Marks a transport that only reads `aborted`, `reason` and `addEventListener` / `removeEventListener("abort",
+ * listener)` of its signal. The pipeline then hands it the call's deadline (core/deadline.ts) instead of a real
+ * `AbortSignal`, so a call pays for no `AbortController` it does not use. A registered symbol, for the same
+ * reason as `NO_SIGNAL`'s: the CommonJS `/node` entry bundles its own copy of this module.
+ */
+export function watchingAbortSources<T extends Transport>(transport: T): T {
+  return Object.defineProperty(transport, ABORT_SOURCES_MARK, { value: true });
+}
+
+/** Whether `transport` was marked by {@link watchingAbortSources} (of any copy of this package). */
+export function watchesAbortSources(transport: Transport): boolean {
+  return (transport as unknown as Record<symbol, unknown>)[ABORT_SOURCES_MARK] === true;
 }
 
 /** A 3xx with somewhere to go, or a browser's opaque answer to `redirect: "manual"` (status 0). */
@@ -120,38 +138,45 @@ export type Transport = (req: TransportRequest, signal: AbortSignal) => Promise<
 
 const EMPTY = new Uint8Array(0);
 
-/** The fetch `Response` behind each `TransportResponse` made by `responseOf`, handed back as is by `asResponse`. */
-const ORIGINAL = new WeakMap<TransportResponse, Response>();
-
 /** A `TransportResponse` as a fetch `Response`: the original one when it came from fetch (no copy). */
 export function asResponse(res: TransportResponse): Response {
-  return ORIGINAL.get(res) ?? new Response(res.body.stream(), { status: res.status, statusText: res.statusText, headers: res.headers });
+  return res.body instanceof FetchBody ? res.body.response : new Response(res.body.stream(), { status: res.status, statusText: res.statusText, headers: res.headers });
 }
 
 /** A fetch `Response` as a `TransportResponse` (the adapter `fetchTransport` uses; tests use it too). */
 export function responseOf(response: Response): TransportResponse {
-  const source = response.body;
-  const res: TransportResponse = {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-    body: {
-      bytes: (limit) => readBytes(response, limit),
-      reader(): ByteReader {
-        if (source === null) return { read: async () => undefined, cancel() {} };
-        const reader = source.getReader();
-        return {
-          // A `then` with a shared function, not an async function: one promise less per network read.
-          read: () => reader.read().then(valueOf),
-          cancel: (reason) => void reader.cancel(reason).catch(() => {}),
-        };
-      },
-      stream: () => source ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() }),
-      cancel: (reason) => void source?.cancel(reason).catch(() => {}),
-    },
-  };
-  ORIGINAL.set(res, response);
-  return res;
+  return { status: response.status, statusText: response.statusText, headers: response.headers, body: new FetchBody(response) };
+}
+
+/**
+ * The body of a fetch `Response`. A class rather than an object of closures, and the `Response` kept on it
+ * rather than in a side table: every call makes one, so it should cost one small object.
+ */
+class FetchBody implements ResponseBody {
+  constructor(readonly response: Response) {}
+
+  bytes(limit: number): Promise<Uint8Array> {
+    return readBytes(this.response, limit);
+  }
+
+  reader(): ByteReader {
+    const source = this.response.body;
+    if (source === null) return { read: async () => undefined, cancel() {} };
+    const reader = source.getReader();
+    return {
+      // A `then` with a shared function, not an async function: one promise less per network read.
+      read: () => reader.read().then(valueOf),
+      cancel: (reason) => void reader.cancel(reason).catch(() => {}),
+    };
+  }
+
+  stream(): ReadableStream<Uint8Array> {
+    return this.response.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
+  }
+
+  cancel(reason?: unknown): void {
+    void this.response.body?.cancel(reason).catch(() => {});
+  }
 }
 
 function valueOf(read: ReadableStreamReadResult<Uint8Array>): Uint8Array | undefined {

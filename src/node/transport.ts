@@ -10,7 +10,7 @@
  */
 import { Agent } from "undici";
 import { InvalidArgumentError } from "../core/errors.js";
-import { type Transport, type TransportRequest, isNoSignal } from "../core/transport.js";
+import { type Transport, type TransportRequest, isNoSignal, watchingAbortSources } from "../core/transport.js";
 import { Exchange } from "./exchange.js";
 
 export interface NodeTransportOptions {
@@ -85,7 +85,9 @@ export function nodeTransport(options: NodeTransportOptions = {}): NodeTransport
     );
     return exchange.opened;
   };
-  return Object.assign(send, { close: () => agent.close() });
+  // The exchange reads only `aborted`, `reason` and the "abort" listener of its signal: the pipeline may hand it
+  // the call's deadline itself, and skip the AbortController a real signal costs on every call.
+  return Object.assign(watchingAbortSources(send), { close: () => agent.close() });
 }
 
 /**

@@ -2,23 +2,23 @@
  * The request pipeline (src/core/pipeline.ts) through a plain-function transport and through the client:
  * status errors, network failures, redirects, client.api's real responses, and lookups on the client's pipeline.
  */
-import { describe, expect, it } from "vitest";
-import { ConnectionError, InvalidResponseError, NotFoundError, OpenRouter, RateLimitError } from "../../src/index.js";
+import { describe, expect, it, vi } from "vitest";
+import { ConnectionError, InvalidResponseError, NotFoundError, OpenRouter, RateLimitError, TimeoutError } from "../../src/index.js";
 import { apiErrorOf, createPipeline } from "../../src/core/pipeline.js";
 import { readJson } from "../../src/core/read.js";
 import { createResilience } from "../../src/core/resilience/run.js";
-import { type Transport, type TransportRequest, responseOf } from "../../src/core/transport.js";
+import { NO_SIGNAL, type Transport, type TransportRequest, responseOf, watchingAbortSources } from "../../src/core/transport.js";
 import type { Call } from "../../src/core/types.js";
 
 const KEY = "sk-or-v1-pipeline-test-0123456789abcdef";
 
-function pipelineOver(transport: Transport, retry = false) {
+function pipelineOver(transport: Transport, retry = false, timeoutMs?: number) {
   return createPipeline({
     baseUrl: "https://openrouter.test/api/v1/",
     apiKey: KEY,
     headers: { authorization: `Bearer ${KEY}` },
     transport,
-    timeoutMs: undefined,
+    timeoutMs,
     maxResponseBytes: 1 << 20,
     resilience: createResilience({ retry: retry ? { maxRetries: 2 } : false, sleep: async () => {} }),
   });
@@ -69,6 +69,71 @@ describe("pipeline.call", () => {
     const error = await pipeline.call(get("/x"), readJson).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect((error as Error).message).toContain("redirect to https://elsewhere.test/");
+  });
+});
+
+describe("the signal a transport is given", () => {
+  /** A transport that answers when `release` is called, or rejects with its signal's reason when that aborts. */
+  function pending(marked: boolean) {
+    const signals: AbortSignal[] = [];
+    let release = () => {};
+    const transport: Transport = (_req, signal) => {
+      signals.push(signal);
+      return new Promise((resolve, reject) => {
+        release = () => resolve(json(200, { ok: 1 }));
+        signal.addEventListener("abort", () => reject(signal.reason));
+      });
+    };
+    return { transport: marked ? watchingAbortSources(transport) : transport, signals, release: () => release() };
+  }
+
+  it("NO_SIGNAL when the call has neither a timeout nor a caller's signal", async () => {
+    const t = pending(false);
+    const call = pipelineOver(t.transport).call(get("/x"), readJson);
+    await Promise.resolve();
+    t.release();
+    await call;
+    expect(t.signals).toEqual([NO_SIGNAL]);
+  });
+
+  it("a real AbortSignal for a transport that does not watch the deadline itself (fetch, a caller's own)", async () => {
+    const t = pending(false);
+    const call = pipelineOver(t.transport, false, 60_000).call(get("/x"), readJson);
+    await Promise.resolve();
+    t.release();
+    await call;
+    expect(t.signals[0]).toBeInstanceOf(AbortSignal);
+  });
+
+  it("a marked transport gets the deadline itself: no AbortController per call, and the timeout still aborts it", async () => {
+    vi.useFakeTimers();
+    const Original = globalThis.AbortController;
+    let made = 0;
+    globalThis.AbortController = class extends Original {
+      constructor() {
+        super();
+        made++;
+      }
+    };
+    try {
+      const ok = pending(true);
+      const first = pipelineOver(ok.transport, false, 60_000).call(get("/x"), readJson);
+      await vi.advanceTimersByTimeAsync(0);
+      ok.release();
+      await first;
+      expect(ok.signals[0]).not.toBeInstanceOf(AbortSignal);
+      expect(made).toBe(0);
+
+      const slow = pending(true);
+      const second = pipelineOver(slow.transport, false, 1_000).call(get("/x"), readJson).catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(await second).toBeInstanceOf(TimeoutError);
+      expect(slow.signals[0]?.aborted).toBe(true);
+      expect(made).toBe(0);
+    } finally {
+      globalThis.AbortController = Original;
+      vi.useRealTimers();
+    }
   });
 });
 

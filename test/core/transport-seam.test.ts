@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ResponseTooLargeError } from "../../src/core/body.js";
 import { inspect } from "node:util";
-import { NO_SIGNAL, isNoSignal, networkMessage, responseOf, stripCause } from "../../src/core/transport.js";
+import { NO_SIGNAL, asResponse, fetchTransport, isNoSignal, networkMessage, responseOf, stripCause } from "../../src/core/transport.js";
 
 const encoder = new TextEncoder();
 /** A response whose body arrives in the given pieces, without a content-length. */
@@ -47,6 +47,36 @@ describe("responseOf (fetch Response -> TransportResponse)", () => {
     expect((await empty.body.bytes(10)).byteLength).toBe(0);
     expect(await empty.body.reader().read()).toBeUndefined();
     expect((await empty.body.stream().getReader().read()).done).toBe(true);
+  });
+});
+
+describe("fetchTransport", () => {
+  const request = { method: "GET" as const, url: "https://openrouter.test/x", headers: new Headers(), body: undefined };
+
+  it("rejects (never throws) when an injected fetch throws synchronously", async () => {
+    const boom = new TypeError("bad fetch");
+    const transport = fetchTransport(() => {
+      throw boom;
+    });
+    let sent: Promise<unknown> | undefined;
+    expect(() => (sent = transport(request, NO_SIGNAL))).not.toThrow();
+    await expect(sent).rejects.toBe(boom);
+  });
+
+  it("passes a real signal on, never NO_SIGNAL, and hands the fetch Response back unchanged through asResponse", async () => {
+    const inits: RequestInit[] = [];
+    const original = new Response("{}", { status: 200 });
+    const transport = fetchTransport(async (_url, init) => {
+      inits.push(init ?? {});
+      return original;
+    });
+    await transport(request, NO_SIGNAL);
+    const controller = new AbortController();
+    const res = await transport(request, controller.signal);
+    expect(inits[0]?.signal).toBeUndefined();
+    expect(inits[1]?.signal).toBe(controller.signal);
+    expect(inits.map((i) => i.redirect)).toEqual(["manual", "manual"]);
+    expect(asResponse(res)).toBe(original);
   });
 });
 

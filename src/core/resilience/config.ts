@@ -71,8 +71,20 @@ export interface CallResilienceOptions {
    * `TimeoutError`, otherwise an `AbortError`.
    */
   abortError?: ((cause: unknown) => OpenRouterError) | undefined;
-  /** The call's deadline (core/deadline.ts): builds the abort/timeout error when `abortError` is not given. */
-  deadline?: { failure(info: RequestInfo, cause?: unknown): OpenRouterError } | undefined;
+  /**
+   * The call's deadline (core/deadline.ts): builds the abort/timeout error when `abortError` is not given, and,
+   * without `signal`, is what aborts the call: its `aborted` is checked between attempts and its `signal`, made
+   * on first read, is read only by a backoff sleep or a queue wait.
+   */
+  deadline?: CallDeadline | undefined;
+}
+
+/** What the run loop reads of a call's deadline (core/deadline.ts's `Deadline`). */
+export interface CallDeadline {
+  failure(info: RequestInfo, cause?: unknown): OpenRouterError;
+  readonly aborted?: boolean;
+  readonly reason?: unknown;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** Option checks in the pure modules throw TypeError/RangeError; callers of the client get InvalidArgumentError. */

@@ -74,7 +74,8 @@ export class CallRecord<T> implements ResilientResult<T> {
     readonly attempts: number,
     readonly fallbacks: readonly FallbackRecord[],
     readonly requestId: string,
-    report: PendingReport,
+    /** Undefined when there is nothing to report: no span, no hooks, no permits (the fast path's calls). */
+    report: PendingReport | undefined,
   ) {
     this.#report = report;
   }

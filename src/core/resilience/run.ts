@@ -7,22 +7,24 @@
  *
  * A stream is an attempt that resolves when its headers arrive, so it is retried (or falls back)
  * only before its first event: once the attempt has resolved this layer never sends it again. The settings
- * and their checks live in config.ts, fallback rules in fallback.ts, the report of a call in report.ts.
+ * and their checks live in config.ts, the retry and fallback loop in loop.ts, fallback rules in fallback.ts,
+ * the report of a call in report.ts.
+ *
+ * The common call (no breaker, limiter, pacing for its model, hooks or span) is sent here, in a small async
+ * function: a first-time success builds its record and nothing else; a failure goes on to loop.ts.
  */
-import { AbortError, CircuitOpenError, InvalidArgumentError, OpenRouterError, TimeoutError, describe, isOpenRouterError, type RequestInfo } from "../errors.js";
+import { InvalidArgumentError, type OpenRouterError } from "../errors.js";
 import { CircuitBreaker } from "./circuit.js";
-import { type FallbackRecord, contentFreeError, emitHook } from "./hooks.js";
-import { QueueAbortedError, RateLimiter, type LimiterClock, type RateLimitPermit } from "./rate-limit.js";
+import { contentFreeError } from "./hooks.js";
+import { RateLimiter, type LimiterClock } from "./rate-limit.js";
 import { estimateRequestTokens, isFreeModel } from "./free-models.js";
-import { type RetryPolicy, isClientTimeout, isRetryable, resolveRetryPolicy, retryDelay } from "../retry.js";
-import { SleepAbortedError, abortableSleep } from "../../internal/sleep.js";
-import { NOOP_SPAN } from "./span.js";
+import { type RetryPolicy, resolveRetryPolicy } from "../retry.js";
+import { abortableSleep } from "../../internal/sleep.js";
 import type { Telemetry } from "./telemetry.js";
 import type { CallSpan, SpanStart } from "./span.js";
 import { type CallResilienceOptions, type ResilienceConfig, type SendOnce, type SendRequest, checked, resilienceSettings, validateInsufficient, validateModels } from "./config.js";
-import { canFallback, maxTokensField } from "./fallback.js";
-import { releaseWithBody } from "./gates.js";
-import { CallRecord, type RecordedResult, type Reporting, type ResilientResult } from "./report.js";
+import { type LoopClient, runLoop } from "./loop.js";
+import { CallRecord, type ResilientResult } from "./report.js";
 
 export type { CallResilienceOptions, InsufficientCreditsPolicy, ResilienceConfig, SendOnce, SendRequest } from "./config.js";
 export type { RecordedResult, ResilientResult } from "./report.js";
@@ -45,26 +47,6 @@ export interface Resilience {
   readonly limiter: RateLimiter | undefined;
 }
 
-/** The abort error when the call brings no deadline: a timeout reason (ours, or `AbortSignal.timeout()`'s) or the caller's abort. */
-/** What a response answered at its headers exposes before its body is read. */
-interface OpenedResponse {
-  status: number;
-  headers: Headers;
-}
-
-/** The transport seam's response (core/transport.ts), recognised by shape: a body with a `reader()`. */
-function isOpenedResponse(value: unknown): value is OpenedResponse {
-  const body = typeof value === "object" && value !== null ? (value as { body?: { reader?: unknown } }).body : undefined;
-  return typeof body?.reader === "function" && typeof (value as { status?: unknown }).status === "number";
-}
-
-function defaultAbortError(info: RequestInfo, reason: unknown, cause: unknown): OpenRouterError {
-  if (isClientTimeout(reason) || (reason as { name?: unknown } | null)?.name === "TimeoutError") {
-    return new TimeoutError(`Request timed out${describe(info)}`, { ...info, retryable: false, cause });
-  }
-  return new AbortError(`Request aborted by the caller${describe(info)}`, { ...info, cause });
-}
-
 /**
  * Build the resilience runner of one client. All state (breaker, buckets, queue, tracer) lives in
  * the returned object, so two clients never share it.
@@ -83,7 +65,6 @@ function buildResilience(config: ResilienceConfig): Resilience {
   const settings = resilienceSettings(config);
   const now = config.now ?? Date.now;
   const sleep = config.sleep ?? abortableSleep;
-  const random = config.random ?? Math.random;
   const { policy: clientPolicy, fallbacks: clientFallbacks, insufficient: clientInsufficient, hooks, tracing } = settings;
   const includeContent = hooks?.includeContent === true;
   /** Errors handed to hooks: without `includeContent` they carry no generated or prompt text. */
@@ -100,9 +81,25 @@ function buildResilience(config: ResilienceConfig): Resilience {
   const limiter = settings.limits && new RateLimiter(settings.limits, clock);
   const freePacer =
     settings.freePerMinute === false ? undefined : new RateLimiter({ window: { limit: settings.freePerMinute, windowMs: 60_000 } }, clock);
-  const estimate = settings.estimateTokens ?? estimateRequestTokens;
+  const client: LoopClient = {
+    circuit,
+    limiter,
+    freePacer,
+    hooks,
+    tracing,
+    includeContent,
+    forHooks,
+    reporting: { hooks, includeContent, forHooks, now },
+    now,
+    sleep,
+    random: config.random ?? Math.random,
+    estimate: settings.estimateTokens ?? estimateRequestTokens,
+    startSpan,
+    baseUrl: config.baseUrl,
+  };
+  // Whether a call may take the fast path: nothing client-wide watches or gates its attempts.
+  const plain = !tracing && !hooks && !circuit && !limiter;
   let sequence = 0;
-  const reporting: Reporting = { hooks, includeContent, forHooks, now };
 
   async function run<R extends SendRequest, T>(
     original: R,
@@ -110,7 +107,7 @@ function buildResilience(config: ResilienceConfig): Resilience {
     attempt: SendOnce<R, T>,
   ): Promise<ResilientResult<T>> {
     if (typeof attempt !== "function") throw new InvalidArgumentError("resilience.run needs an attempt function");
-    // Per-call overrides are validated only when given: the common call pays for none of this.
+    // Per-call overrides are checked before anything is sent, and only when given.
     const policy: RetryPolicy = call.retry === undefined ? clientPolicy : checked(() => resolveRetryPolicy(call.retry, clientPolicy));
     const fallbackList =
       call.fallbackModels === undefined ? clientFallbacks : checked(() => validateModels("fallbackModels", call.fallbackModels));
@@ -118,267 +115,27 @@ function buildResilience(config: ResilienceConfig): Resilience {
       call.onInsufficientCredits === undefined
         ? clientInsufficient
         : (checked(() => validateInsufficient("onInsufficientCredits", call.onInsufficientCredits)) ?? clientInsufficient);
-    const signal = call.signal ?? original.signal;
-    // Statuses a caller's own policy also retries (the generation lookup's early 404); internal, not a public option.
-    const alsoRetry = call.retry ? (call.retry as { alsoRetry?: readonly number[] }).alsoRetry : undefined;
     const requestId = `req-${++sequence}`;
     const started = now();
-
-    const models: Array<string | undefined> = [original.model];
-    if (original.model !== undefined) {
-      for (const m of fallbackList) if (!models.includes(m)) models.push(m);
+    if (!plain || (freePacer !== undefined && isFreeModel(original.model)) || abortedBefore(original, call)) {
+      return runLoop(client, { original, call, attempt, policy, fallbackList, insufficient, requestId, started });
     }
-
-    // No await when telemetry is off: every await is a microtask hop on the hot path.
-    const span: CallSpan = tracing
-      ? await startSpan({
-          method: original.method,
-          path: original.path,
-          model: original.model,
-          stream: original.stream,
-          body: original.body,
-          baseUrl: config.baseUrl,
-        })
-      : NOOP_SPAN;
-    const traced = span !== NOOP_SPAN;
-
-    const fallbacks: FallbackRecord[] = [];
-    let attempts = 0;
-    let reducedOnce = false;
-    let body = original.body;
-
-    const infoFor = (model: string | undefined): RequestInfo => ({
-      method: original.method,
-      path: original.path,
-      ...(model !== undefined && { model }),
-    });
-    const abortErrorFor = (model: string | undefined, cause: unknown): OpenRouterError => {
-      const reason = signal?.reason;
-      const error = call.abortError
-        ? call.abortError(cause)
-        : call.deadline
-          ? call.deadline.failure(infoFor(model), cause)
-          : defaultAbortError(infoFor(model), reason, cause);
-      return error;
-    };
-    const finish = (error: OpenRouterError): OpenRouterError => {
-      error.attempts = attempts;
-      span.fail(error, attempts, fallbacks.map((f) => f.model));
-      return error;
-    };
-
-    for (let m = 0; m < models.length; m++) {
-      const model = models[m];
-      // A copy: the 402 retry rewrites the body, and the caller's request object stays untouched.
-      if (m > 0 && body !== undefined) body = { ...body, model };
-      // The first model sends the caller's request as is; a fallback or the 402 retry sends a copy.
-      let req: R = m === 0 ? original : { ...original, model, ...(body !== undefined && { body, serialized: undefined }) };
-      let retries = 0;
-      let lastError: OpenRouterError | undefined;
-
-      for (;;) {
-        if (signal?.aborted) throw finish(abortErrorFor(model, lastError ?? signal.reason));
-        const context = {
-          requestId,
-          method: req.method,
-          path: req.path,
-          model,
-          stream: req.stream,
-          attempt: attempts + 1,
-        };
-
-        // Circuit: fail fast (and fall back at once) while the model's circuit is open.
-        let probe = false;
-        if (circuit && model !== undefined) {
-          const decision = circuit.check(model);
-          if (!decision.allowed) {
-            if (lastError === undefined) {
-              const waitMs = Math.max(0, decision.retryAt - now());
-              lastError = new CircuitOpenError(
-                `Circuit open for model ${model} after repeated failures; it half-opens at ${new Date(decision.retryAt).toISOString()} (in ${Math.ceil(waitMs / 1000)} s)${describe(infoFor(model))}`,
-                { ...infoFor(model), retryAfterMs: waitMs, retryable: false },
-              );
-              emitHook(hooks, "onError", {
-                ...context,
-                status: undefined,
-                durationMs: 0,
-                error: lastError,
-                willRetry: false,
-                willFallback: m + 1 < models.length,
-              });
-            }
-            // Mid-retries the circuit opened under us: stop with the real failure, not the breaker's.
-            break;
-          }
-          probe = decision.probe;
-        }
-
-        // Client-side limits: free-model pacing first, then the client's own limits.
-        const permits: RateLimitPermit[] = [];
-        const tokenEstimate = limiter ? estimate(body) : 0;
-        const queuedAt = now();
-        try {
-          if (freePacer && isFreeModel(model)) permits.push(await freePacer.acquire(signal ? { signal } : {}));
-          if (limiter) permits.push(await limiter.acquire({ tokens: tokenEstimate, ...(signal && { signal }) }));
-        } catch (error) {
-          for (const p of permits) p.release();
-          if (probe && model !== undefined) circuit?.release(model);
-          if (error instanceof QueueAbortedError) throw finish(abortErrorFor(model, lastError ?? error.reason));
-          throw error;
-        }
-        const releaseAll = (): void => {
-          for (const p of permits) p.release();
-        };
-
-        attempts++;
-        span.attempt(attempts, model);
-        const queuedMs = now() - queuedAt;
-        if (hooks) emitHook(hooks, "onRequest", includeContent && body !== undefined ? { ...context, queuedMs, body } : { ...context, queuedMs });
-        const t0 = now();
-        let value: T;
-        try {
-          value = await attempt(req, attempts);
-        } catch (thrown) {
-          releaseAll();
-          for (const p of permits) p.settle(0);
-          if (!isOpenRouterError(thrown)) {
-            if (probe && model !== undefined) circuit?.release(model);
-            span.fail(thrown, attempts, fallbacks.map((f) => f.model));
-            throw thrown;
-          }
-          const error = thrown;
-          const durationMs = now() - t0;
-          if (model !== undefined && circuit) {
-            if (error.kind === "aborted") circuit.release(model);
-            else circuit.recordFailure(model, isRetryable(error));
-          }
-          if (error.kind === "aborted" || isClientTimeout(error)) {
-            emitHook(hooks, "onError", { ...context, status: error.status, durationMs, error: forHooks(error), willRetry: false, willFallback: false });
-            throw finish(error);
-          }
-
-          // 402 "can only afford N": optionally retry once with max_tokens lowered to N.
-          const affordable = (error as { affordableTokens?: unknown }).affordableTokens;
-          const field = body ? maxTokensField(body) : "max_tokens";
-          const current = body?.[field];
-          if (
-            error.kind === "insufficient_credits" &&
-            insufficient === "reduce-max-tokens" &&
-            !reducedOnce &&
-            body !== undefined &&
-            typeof affordable === "number" &&
-            affordable > 0 &&
-            (typeof current !== "number" || current > affordable)
-          ) {
-            reducedOnce = true;
-            emitHook(hooks, "onError", { ...context, status: error.status, durationMs, error: forHooks(error), willRetry: true, willFallback: false });
-            emitHook(hooks, "onRetry", {
-              ...context,
-              nextAttempt: attempts + 1,
-              delayMs: 0,
-              status: error.status,
-              error: forHooks(error),
-              reason: "reduce-max-tokens",
-              maxTokens: affordable,
-            });
-            span.retry({ attempt: attempts, delayMs: 0, status: error.status, errorType: String(error.status ?? error.kind) });
-            body = { ...body, [field]: affordable };
-            req = { ...req, body, serialized: undefined };
-            lastError = error;
-            continue;
-          }
-
-          const retryable = isRetryable(error) || (alsoRetry !== undefined && alsoRetry.includes(error.status as number));
-          let delayMs = 0;
-          let willRetry = false;
-          if (retryable && retries < policy.maxRetries) {
-            const delay = retryDelay(retries + 1, policy, error.retryAfterMs, random);
-            if (delay !== undefined) {
-              delayMs = delay;
-              willRetry = now() - started + delayMs <= policy.maxElapsedMs;
-            }
-          }
-          const willFallback = !willRetry && m + 1 < models.length && canFallback(error);
-          emitHook(hooks, "onError", { ...context, status: error.status, durationMs, error: forHooks(error), willRetry, willFallback });
-          lastError = error;
-          if (!willRetry) break;
-
-          retries++;
-          emitHook(hooks, "onRetry", {
-            ...context,
-            nextAttempt: attempts + 1,
-            delayMs,
-            status: error.status,
-            error: forHooks(error),
-            reason: "retry",
-          });
-          span.retry({ attempt: attempts, delayMs, status: error.status, errorType: String(error.status ?? error.kind) });
-          try {
-            await sleep(delayMs, signal);
-          } catch (sleepError) {
-            if (signal?.aborted || sleepError instanceof SleepAbortedError) {
-              throw finish(abortErrorFor(model, error));
-            }
-            throw sleepError;
-          }
-          continue;
-        }
-
-        // Success.
-        if (model !== undefined) circuit?.recordSuccess(model);
-        const isResponse = value instanceof Response;
-        // A response handed back at its headers (client.api's Response, a stream's TransportResponse): its caller
-        // reports the parsed result later, once the body has been read.
-        const opened = isResponse || isOpenedResponse(value);
-        const status = opened ? (value as unknown as OpenedResponse).status : 200;
-        span.response(status);
-        if (hooks) {
-          const generationId = opened
-            ? ((value as unknown as OpenedResponse).headers.get("x-generation-id") ?? undefined)
-            : typeof (value as { generationId?: unknown } | null)?.generationId === "string"
-              ? (value as { generationId: string }).generationId
-              : undefined;
-          emitHook(hooks, "onResponse", { ...context, status, durationMs: now() - t0, generationId });
-        }
-
-        const result = new CallRecord<T>(
-          isResponse && limiter && permits.length > 0 ? (releaseWithBody(value as Response, releaseAll) as T) : value,
-          model,
-          attempts,
-          fallbacks,
-          requestId,
-          { req, started, permits, span: traced ? span : undefined, reporting },
-        );
-        if (!opened) {
-          // The attempt already parsed its result: report it now.
-          result.recordResult(value as RecordedResult);
-        } else if (!limiter) {
-          releaseAll();
-        }
-        return result;
-      }
-
-      // This model is done. Move to the next one if that can help.
-      const error = lastError as OpenRouterError;
-      const next = models[m + 1];
-      if (next === undefined || model === undefined || !canFallback(error)) throw finish(error);
-      fallbacks.push({ model, error });
-      span.fallback(model, next, String(error.status ?? error.kind));
-      emitHook(hooks, "onFallback", {
-        requestId,
-        method: original.method,
-        path: original.path,
-        model,
-        stream: original.stream,
-        attempt: attempts,
-        fromModel: model,
-        toModel: next,
-        error: forHooks(error),
-      });
+    // The fast path: one attempt, and for a success only its record (no gates, reports or permits to settle).
+    let value: T;
+    try {
+      value = await attempt(original, 1);
+    } catch (thrown) {
+      return runLoop(client, { original, call, attempt, policy, fallbackList, insufficient, requestId, started, firstFailure: { thrown } });
     }
-    // Unreachable: the loop either returns or throws.
-    throw new OpenRouterError(`No model left to try${describe(infoFor(original.model))}`, infoFor(original.model));
+    return new CallRecord<T>(value, original.model, 1, [], requestId, undefined);
   }
 
   return { run, circuit, limiter };
+}
+
+/** Whether the call is aborted before its first attempt (the loop then builds the abort error). */
+function abortedBefore(original: SendRequest, call: CallResilienceOptions): boolean {
+  if (call.signal !== undefined) return call.signal.aborted;
+  if (call.deadline?.aborted !== undefined) return call.deadline.aborted;
+  return original.signal?.aborted === true;
 }
