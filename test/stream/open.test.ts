@@ -10,7 +10,7 @@ describe("opened", () => {
   it("passes the signal it is given to `open`", async () => {
     const ac = new AbortController();
     let seen: AbortSignal | undefined;
-    await opened((signal) => {
+    await opened(async (signal) => {
       seen = signal;
       return new Response("");
     }, ac.signal);
