@@ -198,7 +198,11 @@ export class OpenRouter {
         }
         // The total timeout covers the wait for the response headers; the stream's own timeouts take over then.
         const code = runtime.value ?? (await runtime());
-        run = await this.#pipeline.call({ ...code.callOf(call, options), signal }, openStream);
+        // The stream's own signal replaces the caller's (it aborts with it); `open` runs once per stream, so the
+        // call is set in place rather than copied (a copy per stream costs its own object shape).
+        const streamed = code.callOf(call, options);
+        streamed.signal = signal;
+        run = await this.#pipeline.call(streamed, openStream);
         return run.value;
       },
       info: { method: call.method, path: call.path, ...(call.model !== undefined && { model: call.model }) },

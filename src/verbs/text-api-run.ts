@@ -94,7 +94,11 @@ export function streamText<E, R extends TextResultBase>(ctx: VerbContext, api: T
     what: api.what,
     folder: api.folder(),
     // The total timeout covers the wait for the response headers; the stream's own timeouts take over then.
-    open: async (signal) => (run = await ctx.pipeline.call({ ...call, signal }, openStream)).value,
+    // `open` runs once per stream: the stream's signal (it aborts with the caller's) is set on the call in place.
+    open: async (signal) => {
+      call.signal = signal;
+      return (run = await ctx.pipeline.call(call, openStream)).value;
+    },
     info: { method: call.method, path: call.path, ...(call.model !== undefined && { model: call.model }) },
     signal: options.signal,
     ...streamTimeouts(options, ctx.options),
