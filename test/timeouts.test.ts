@@ -15,6 +15,7 @@ import {
   TimeoutError,
 } from "../src/index.js";
 import { TRANSPORTS } from "./helpers/transports.js";
+import { runtime } from "../src/core/lazy-pipeline.js";
 
 const KEY = "sk-or-v1-timeouts-test-0123456789abcdef";
 const MODEL = "test/model";
@@ -60,11 +61,11 @@ async function keepAlive(push: (text: string) => void, ms: number): Promise<void
   }
 }
 
-// The client loads its retry loop and the stream reader with import() on first use (core/resilience/lazy.ts,
-// stream/chat-stream.ts), which takes real time: loaded here, before any fake clock starts, so each test's
-// request goes out at fake time zero.
+// The client loads its request pipeline, retry loop and stream reader with import() on first use
+// (core/lazy-pipeline.ts, core/resilience/lazy.ts, stream/chat-stream.ts), which takes real time: loaded here,
+// before any fake clock starts, so each test's request goes out at fake time zero.
 beforeAll(async () => {
-  await Promise.all([import("../src/core/resilience/run.js"), import("../src/stream/machine.js")]);
+  await Promise.all([runtime(), import("../src/core/resilience/run.js"), import("../src/stream/machine.js")]);
 });
 
 afterEach(() => {
