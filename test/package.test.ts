@@ -21,11 +21,12 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(ROOT, "node_modules/.bin");
 const KEY = "sk-or-v1-package-test-key-0123456789";
 /**
- * What `import { OpenRouter }` may load, min+gzip bytes: a ratchet at today's measured size (17.0 KB, 17,417 bytes,
- * with the pipeline behind first use and the public faces), rounded up to the next half KiB, never to be raised.
+ * What `import { OpenRouter }` may load, min+gzip bytes: a ratchet at today's measured size (15.4 KB, 15,743 bytes,
+ * with the pipeline behind first use, the public faces, and the lazy verbs' `deferred` and the stream's open
+ * adapters in modules of their own), rounded up to the next half KiB, never to be raised.
  * The target is 12 * 1024; the remaining weight is listed in docs/ARCHITECTURE.md ("Not in place yet").
  */
-const SIZE_CEILING_BYTES = 17.5 * 1024;
+const SIZE_CEILING_BYTES = 15.5 * 1024;
 
 let scratch: string;
 let tarball: string;
