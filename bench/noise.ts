@@ -63,6 +63,13 @@ export interface NoiseSamples {
   serverWaitShare: number[];
   /** Per floor measurement window: the same for the client process. */
   clientWaitShare: number[];
+  /**
+   * Per floor measurement window, when the bench pins its processes: the share of the window the server's core
+   * ran other programs' work (its busy time minus the server's own CPU time, all threads). Empty when unknown.
+   */
+  serverForeignShare?: number[];
+  /** The same for the client's core. */
+  clientForeignShare?: number[];
   /** The floor's figure in each repetition of this run. */
   floor: Partial<Record<ReferenceMetric, number[]>>;
   reference: QuietReference | undefined;
@@ -82,8 +89,10 @@ export const NOISE_LIMITS = {
   loadBeforePerCore: 0.5,
   /** CPU pressure (PSI some avg10, %) above which tasks regularly wait for a CPU. */
   cpuPressurePct: 25,
-  /** Share of its runnable time a bench process may wait for a CPU. */
+  /** Share of its runnable time a bench process may wait for a CPU (judged only when the foreign share is unknown). */
   waitShare: 0.1,
+  /** Share of a window the core of a pinned bench process may spend on other programs. */
+  foreignShare: 0.1,
   /** Server CPU share of a core at which the server, not the client, sets the pace. */
   serverSaturated: 0.9,
   /** The floor below this fraction of its quiet figure means the machine was not quiet. */
@@ -124,19 +133,45 @@ export function judgeNoise(s: NoiseSamples): Verdict {
   if (loadPeak !== undefined && loadPeak > loadLimit) {
     reasons.push(`load average up to ${num(loadPeak, 1)} during the run on ${cores} cores (the bench accounts for ${NOISE_LIMITS.benchOwnLoad})`);
   }
+  // With each bench process pinned to a core of its own, what other programs ran on those cores is measured
+  // directly. Then CPU pressure and the run-queue waits are not evidence of other work: a pinned process's main
+  // thread also waits for its own threads (garbage collector, compiler), and that wait is the client's own cost.
+  const serverForeign = max(s.serverForeignShare ?? []);
+  const clientForeign = max(s.clientForeignShare ?? []);
+  const foreignKnown = serverForeign !== undefined && clientForeign !== undefined;
   const pressure = max(s.cpuPressure);
-  if (pressure === undefined) notes.push("CPU pressure (PSI) not available on this system");
-  else if (pressure > NOISE_LIMITS.cpuPressurePct) {
-    reasons.push(`CPU pressure up to ${num(pressure)}% (tasks waited for a CPU that share of the time)`);
-  }
   const serverWait = max(s.serverWaitShare);
-  if (serverWait === undefined) notes.push("run-queue wait (schedstat) not available: server and client contention not checked");
-  else if (serverWait > NOISE_LIMITS.waitShare) {
-    reasons.push(`the server waited for a CPU ${pct(serverWait)} of its runnable time during the floor's measurement`);
-  }
   const clientWait = max(s.clientWaitShare);
-  if (clientWait !== undefined && clientWait > NOISE_LIMITS.waitShare) {
-    reasons.push(`the client waited for a CPU ${pct(clientWait)} of its runnable time during the floor's measurement`);
+  if (foreignKnown) {
+    if (serverForeign > NOISE_LIMITS.foreignShare) {
+      reasons.push(`other programs used ${pct(serverForeign)} of the server's core during the floor's measurement`);
+    }
+    if (clientForeign > NOISE_LIMITS.foreignShare) {
+      reasons.push(`other programs used ${pct(clientForeign)} of the client's core during the floor's measurement`);
+    }
+    const own = [
+      pressure !== undefined && `CPU pressure up to ${num(pressure)}%`,
+      serverWait !== undefined && `server run-queue wait up to ${pct(serverWait)}`,
+      clientWait !== undefined && `client run-queue wait up to ${pct(clientWait)}`,
+    ].filter(Boolean);
+    if (own.length > 0) {
+      notes.push(
+        `other programs used at most ${pct(Math.max(serverForeign, clientForeign))} of the bench's cores; ${own.join(", ")} ` +
+          "(each process pinned: these count its own threads too, so they do not decide the verdict)",
+      );
+    }
+  } else {
+    if (pressure === undefined) notes.push("CPU pressure (PSI) not available on this system");
+    else if (pressure > NOISE_LIMITS.cpuPressurePct) {
+      reasons.push(`CPU pressure up to ${num(pressure)}% (tasks waited for a CPU that share of the time)`);
+    }
+    if (serverWait === undefined) notes.push("run-queue wait (schedstat) not available: server and client contention not checked");
+    else if (serverWait > NOISE_LIMITS.waitShare) {
+      reasons.push(`the server waited for a CPU ${pct(serverWait)} of its runnable time during the floor's measurement`);
+    }
+    if (clientWait !== undefined && clientWait > NOISE_LIMITS.waitShare) {
+      reasons.push(`the client waited for a CPU ${pct(clientWait)} of its runnable time during the floor's measurement`);
+    }
   }
   const serverBusy = max(s.serverCpuShare);
   if (serverBusy !== undefined && serverBusy >= NOISE_LIMITS.serverSaturated) {

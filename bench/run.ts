@@ -353,6 +353,8 @@ function noiseSamples(
     serverCpuShare: all(/ServerCpuShare/),
     serverWaitShare: all(/ServerWaitShare/),
     clientWaitShare: all(/ClientWaitShare/),
+    serverForeignShare: all(/ServerForeignShare/),
+    clientForeignShare: all(/ClientForeignShare/),
     floor,
   };
 }

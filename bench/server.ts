@@ -21,7 +21,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { once } from "node:events";
-import { schedTimes } from "./sched.js";
+import { coreBusyUs, pinnedCore, schedTimes } from "./sched.js";
 import { CHAT_TEXT, STRUCTURED_TEXT, chatCompletionBody, sseHoldPrefix, sseWrites } from "./payload.js";
 
 const chatBody = Buffer.from(chatCompletionBody(CHAT_TEXT), "utf8");
@@ -76,13 +76,23 @@ async function sendStream(res: ServerResponse, writes: Buffer[]): Promise<void> 
   if (!closed) res.end();
 }
 
+/** The core the server is pinned to (bench/procs.ts), if any. */
+const SERVER_CORE = pinnedCore();
+
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = req.url ?? "/";
   if (req.method === "GET" && url === "/stats") {
     const cpu = process.cpuUsage();
     // waitUs: time the server was runnable but waited for a CPU (Linux), so a run can tell contention apart.
     const sched = schedTimes();
-    const body = { cpuUs: cpu.user + cpu.system, openStreams, ...(sched && { runUs: sched.runUs, waitUs: sched.waitUs }) };
+    // coreBusyUs: what the server's own core ran in all, so a run can tell other programs' work on it apart.
+    const busy = SERVER_CORE === undefined ? undefined : coreBusyUs(SERVER_CORE);
+    const body = {
+      cpuUs: cpu.user + cpu.system,
+      openStreams,
+      ...(sched && { runUs: sched.runUs, waitUs: sched.waitUs }),
+      ...(busy !== undefined && { coreBusyUs: busy }),
+    };
     sendJson(res, 200, Buffer.from(JSON.stringify(body)));
     return;
   }

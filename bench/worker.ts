@@ -14,7 +14,7 @@ import { writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { setImmediate as tick } from "node:timers/promises";
 import { loadAdapter, readStats, type BoundClient } from "./adapters.js";
-import { schedTimes, waitShare } from "./sched.js";
+import { coreBusyUs, foreignShare, pinnedCore, schedTimes, waitShare } from "./sched.js";
 import { median, sizes, type Group, type WorkerArgs, type WorkerReport } from "./config.js";
 import {
   CHAT_TEXT,
@@ -37,7 +37,18 @@ interface ServerStats {
   /** Linux only: the server's time on a CPU and time waiting for one (bench/sched.ts). */
   runUs?: number;
   waitUs?: number;
+  /** Linux, when pinned: what the server's core ran in all (bench/sched.ts `coreBusyUs`). */
+  coreBusyUs?: number;
 }
+
+/** The core this worker is pinned to (bench/procs.ts), if any. */
+const CLIENT_CORE = pinnedCore();
+
+/** This process's CPU time, all threads, in microseconds. */
+const ownCpuUs = (): number => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
 
 async function serverStats(origin: string): Promise<ServerStats> {
   const r = await fetch(`${origin}/stats`);
@@ -48,13 +59,28 @@ async function serverStats(origin: string): Promise<ServerStats> {
  * Contention seen by both processes around one timed window, for the noise verdict: taken outside the timing
  * (one /stats request before, one after).
  */
-async function contention(origin: string): Promise<() => Promise<{ serverCpuUs: number; serverCpuShare: number; serverWaitShare?: number; clientWaitShare?: number }>> {
+interface Contention {
+  serverCpuUs: number;
+  serverCpuShare: number;
+  serverWaitShare?: number;
+  clientWaitShare?: number;
+  /** Share of the window the server's core ran other programs' work (not the server's, not its threads'). */
+  serverForeignShare?: number;
+  /** The same for the client's core. */
+  clientForeignShare?: number;
+}
+
+async function contention(origin: string): Promise<() => Promise<Contention>> {
   const s0 = await serverStats(origin);
   const c0 = schedTimes();
+  const core0 = CLIENT_CORE === undefined ? undefined : coreBusyUs(CLIENT_CORE);
+  const cpu0 = ownCpuUs();
   const t0 = performance.now();
   return async () => {
     const wallUs = (performance.now() - t0) * 1000;
     const c1 = schedTimes();
+    const core1 = CLIENT_CORE === undefined ? undefined : coreBusyUs(CLIENT_CORE);
+    const cpu1 = ownCpuUs();
     const s1 = await serverStats(origin);
     const serverSched0 = s0.runUs !== undefined && s0.waitUs !== undefined ? { runUs: s0.runUs, waitUs: s0.waitUs } : undefined;
     const serverSched1 = s1.runUs !== undefined && s1.waitUs !== undefined ? { runUs: s1.runUs, waitUs: s1.waitUs } : undefined;
@@ -63,12 +89,16 @@ async function contention(origin: string): Promise<() => Promise<{ serverCpuUs: 
       serverCpuShare: (s1.cpuUs - s0.cpuUs) / wallUs,
       ...(serverSched0 && serverSched1 && { serverWaitShare: waitShare(serverSched0, serverSched1) }),
       ...(c0 && c1 && { clientWaitShare: waitShare(c0, c1) }),
+      ...(s0.coreBusyUs !== undefined && s1.coreBusyUs !== undefined && {
+        serverForeignShare: foreignShare(s1.coreBusyUs - s0.coreBusyUs, s1.cpuUs - s0.cpuUs, wallUs),
+      }),
+      ...(core0 !== undefined && core1 !== undefined && { clientForeignShare: foreignShare(core1 - core0, cpu1 - cpu0, wallUs) }),
     };
   };
 }
 
 /** Adds a window's contention figures under `prefix` + ServerCpuShare etc. + `suffix`, the worst of several windows kept. */
-function putContention(out: Record<string, number>, prefix: string, suffix: string, c: Awaited<ReturnType<Awaited<ReturnType<typeof contention>>>>): void {
+function putContention(out: Record<string, number>, prefix: string, suffix: string, c: Contention): void {
   const put = (name: string, v: number | undefined) => {
     if (v === undefined) return;
     const k = `${prefix}${name}${suffix}`;
@@ -77,6 +107,8 @@ function putContention(out: Record<string, number>, prefix: string, suffix: stri
   put("ServerCpuShare", c.serverCpuShare);
   put("ServerWaitShare", c.serverWaitShare);
   put("ClientWaitShare", c.clientWaitShare);
+  put("ServerForeignShare", c.serverForeignShare);
+  put("ClientForeignShare", c.clientForeignShare);
 }
 
 async function streamText(c: BoundClient, stream = true): Promise<string> {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { judgeNoise, referenceApplies, type NoiseSamples, type QuietReference } from "../bench/noise.js";
+import { coreBusyUs, foreignShare, pinnedCore } from "../bench/sched.js";
 
 const machine = { cpus: 2, cpuModel: "Intel(R) Xeon(R) Processor @ 2.00GHz" };
 const reference: QuietReference = {
@@ -101,4 +104,47 @@ describe("judgeNoise", () => {
     expect(v.notes.join("\n")).toMatch(/CPU pressure \(PSI\) not available/);
     expect(v.notes.join("\n")).toMatch(/schedstat\) not available/);
   });
+
+  it("with pinned processes, other programs' share of the bench's cores decides; the processes' own waits are a note", () => {
+    // A quiet run on a 2-core machine: each pinned process's main thread waits for its own GC and compiler
+    // threads, so the waits and the CPU pressure are high although nothing else ran.
+    const pinnedQuiet = quiet({ cpuPressure: [61], serverWaitShare: [0.44], clientWaitShare: [0.5], serverForeignShare: [0.01, 0.03], clientForeignShare: [0.02] });
+    const v = judgeNoise(pinnedQuiet);
+    expect(v.judgeable).toBe(true);
+    expect(v.notes.join("\n")).toMatch(/other programs used at most 3% of the bench's cores; CPU pressure up to 61%, server run-queue wait up to 44%, client run-queue wait up to 50%/);
+
+    const busyClientCore = judgeNoise({ ...pinnedQuiet, clientForeignShare: [0.02, 0.35] });
+    expect(busyClientCore.judgeable).toBe(false);
+    expect(busyClientCore.reasons).toEqual(["other programs used 35% of the client's core during the floor's measurement"]);
+    const busyServerCore = judgeNoise({ ...pinnedQuiet, serverForeignShare: [0.2] });
+    expect(busyServerCore.reasons).toEqual(["other programs used 20% of the server's core during the floor's measurement"]);
+  });
+
+  it("without the foreign share (no taskset, no /proc/stat), the waits and the pressure still decide", () => {
+    const v = judgeNoise(quiet({ cpuPressure: [61], serverWaitShare: [0.44], clientWaitShare: [0.5], serverForeignShare: [], clientForeignShare: [] }));
+    expect(v.judgeable).toBe(false);
+    expect(v.reasons).toHaveLength(3);
+  });
+});
+
+describe("the scheduler readings behind the foreign share", () => {
+  it("foreignShare is the core's busy time beyond the process's own CPU time, over the window", () => {
+    expect(foreignShare(1_000_000, 900_000, 1_000_000)).toBeCloseTo(0.1);
+    // The process's CPU counted finer than the core's ticks can exceed it: never below zero.
+    expect(foreignShare(900_000, 905_000, 1_000_000)).toBe(0);
+    expect(foreignShare(5, 1, 0)).toBe(0);
+  });
+
+  it.runIf(existsSync("/proc/stat") && spawnSync("taskset", ["-c", "0", "true"]).status === 0)(
+    "reads the pinned core of a process and the core's busy time on Linux",
+    () => {
+      const child = spawnSync("taskset", ["-c", "0", process.execPath, "--import", "tsx", "-e", 'import("./bench/sched.ts").then((m) => console.log(m.pinnedCore()))'], { encoding: "utf8" });
+      expect(child.stdout.trim()).toBe("0");
+      expect(pinnedCore()).toBeUndefined(); // the test runner may use every core
+      const a = coreBusyUs(0)!;
+      expect(a).toBeGreaterThan(0);
+      expect(coreBusyUs(0)!).toBeGreaterThanOrEqual(a);
+      expect(coreBusyUs(4096)).toBeUndefined();
+    },
+  );
 });
