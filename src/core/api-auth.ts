@@ -21,7 +21,7 @@ export const KEY_KIND_HEADER = "x-openrouter-key-kind";
  * @example
  * requestHeaders(new Request("https://x/api/v1/keys"), "GET", "/keys", "/keys", mgmt).authorization; // `Bearer ${mgmt}`
  */
-export function requestHeaders(request: Request, method: string, pathname: string, path: string, managementKey: string | undefined): Record<string, string> {
+export function requestHeaders(request: { readonly headers: Headers }, method: string, pathname: string, path: string, managementKey: string | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
   request.headers.forEach((value, key) => {
     if (key !== "content-type" && key !== KEY_KIND_HEADER) headers[key] = value;

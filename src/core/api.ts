@@ -31,13 +31,14 @@ const requestCode = /* @__PURE__ */ lazy("client.api", () => import("./api-reque
 
 /**
  * An `ApiClient` whose requests go through `fetch` (the client's transport); openapi-fetch is imported on
- * the first request.
+ * the first request. With `plain`, `fetch` is `apiFetch`, which also takes a `PlainRequest` (api-request.ts):
+ * a request that no middleware and no fetch of the caller's will see is built as one, not as a web `Request`.
  *
  * @example
  * const api = lazyApiClient("https://openrouter.ai/api/v1", (request) => fetch(request));
  * const { data } = await api.GET("/models", { params: { query: { output_modalities: "all" } } });
  */
-export function lazyApiClient(baseUrl: string, fetch: (request: Request) => Promise<Response>): ApiClient {
+export function lazyApiClient(baseUrl: string, fetch: (request: Request) => Promise<Response>, plain = false): ApiClient {
   let client: ApiClient | undefined;
   let loading: Promise<ApiClient> | undefined;
   const middleware: Middleware[] = [];
@@ -51,15 +52,20 @@ export function lazyApiClient(baseUrl: string, fetch: (request: Request) => Prom
 
   const api: Record<string, unknown> = {};
   for (const method of METHODS) {
-    api[method] = (...args: unknown[]) =>
-      (client ? (client[method] as AnyCall)(...args) : load().then((c) => (c[method] as AnyCall)(...args))).catch((error: unknown) => {
+    const at = method === "request" ? 2 : 1;
+    api[method] = (...args: unknown[]) => {
+      const code = requestCode.value;
+      if (plain && client && code && middleware.length === 0) args[at] = plainInit(args[at], code.PlainRequest);
+      return (client ? (client[method] as AnyCall)(...args) : load().then((c) => (c[method] as AnyCall)(...args))).catch((error: unknown) => {
         // Without the code loaded, nothing was parsed: the error is the load's own.
         const code = requestCode.value;
         throw code ? code.typedParseError(error, method === "request" ? args[0] : method, method === "request" ? args[1] : args[0]) : error;
       });
+    };
   }
+  // The middleware is kept here after loading too: a request is built plain only while there is none.
   api["use"] = (...added: Middleware[]) => {
-    if (client) return client.use(...added);
+    if (client) client.use(...added);
     for (const m of added) {
       if (!m) continue;
       checkMiddleware(m);
@@ -67,13 +73,25 @@ export function lazyApiClient(baseUrl: string, fetch: (request: Request) => Prom
     }
   };
   api["eject"] = (...removed: Middleware[]) => {
-    if (client) return client.eject(...removed);
+    if (client) client.eject(...removed);
     for (const m of removed) {
       const i = middleware.indexOf(m);
       if (i !== -1) middleware.splice(i, 1);
     }
   };
   return api as unknown as ApiClient;
+}
+
+/**
+ * The call's options with `PlainRequest` as the `Request` openapi-fetch builds, unless something of the caller's
+ * would see that request (a middleware or a fetch of the call's own, or a `Request` class it chose).
+ */
+function plainInit(init: unknown, PlainRequest: unknown): unknown {
+  if (init === undefined || init === null) return { Request: PlainRequest };
+  if (typeof init !== "object") return init;
+  const o = init as Record<string, unknown>;
+  if (o["middleware"] !== undefined || o["fetch"] !== undefined || o["Request"] !== undefined) return init;
+  return { ...o, Request: PlainRequest };
 }
 
 /** The pipeline behind each `client.api`, so a lookup handed that client (fetchGeneration) runs on it directly. */
@@ -94,7 +112,7 @@ export function pipelineApiClient(baseUrl: string, basePath: string, pipeline: P
   const api = lazyApiClient(baseUrl, (request) => {
     const code = requestCode.value;
     return code ? code.apiFetch(pipeline, basePath, request, managementKey) : requestCode().then((c) => c.apiFetch(pipeline, basePath, request, managementKey));
-  });
+  }, true);
   PIPELINES.set(api, pipeline);
   return api;
 }

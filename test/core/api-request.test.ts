@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError, InvalidResponseError } from "../../src/index.js";
-import { apiFetch, createClientOf, typedParseError } from "../../src/core/api-request.js";
+import { PlainRequest, apiFetch, createClientOf, typedParseError } from "../../src/core/api-request.js";
 import type { Pipeline } from "../../src/core/pipeline.js";
 import type { Call } from "../../src/core/types.js";
 
@@ -54,5 +54,33 @@ describe("apiFetch", () => {
     const request = new Request("https://openrouter.ai/api/v1/chat/completions", { method: "POST", body: "not json" });
     await expect(apiFetch(pipeline, "/api/v1", request)).rejects.toBeInstanceOf(InvalidArgumentError);
     expect(calls).toEqual([]);
+  });
+
+  it("takes a PlainRequest's JSON text, headers and signal as they are, as it would from a Request", async () => {
+    const { pipeline, calls } = recording();
+    const text = '{"model":"openai/gpt-4o-mini","stream":true,"messages":[]}';
+    const signal = new AbortController().signal;
+    const headers = new Headers({ "content-type": "application/json", "x-extra": "1" });
+    const url = "https://openrouter.ai/api/v1/chat/completions?x=1";
+    await apiFetch(pipeline, "/api/v1", new PlainRequest(url, { method: "POST", body: text, headers, signal }));
+    await apiFetch(pipeline, "/api/v1", new Request(url, { method: "POST", body: text, headers, signal }));
+    const [plain, web] = calls;
+    expect(plain).toMatchObject({ verb: "api", method: "POST", path: "/chat/completions?x=1", model: "openai/gpt-4o-mini", stream: true, serialized: text });
+    expect(plain!.body).toEqual(web!.body);
+    expect(plain!.headers).toEqual(web!.headers);
+    expect(plain!.headers).toEqual({ "x-extra": "1" });
+    expect(plain!.signal).toBe(signal);
+  });
+
+  it("turns a PlainRequest it cannot take as is into a web Request, with that Request's checks", async () => {
+    const { pipeline, calls } = recording();
+    const url = "https://openrouter.ai/api/v1/keys";
+    // A body that is not text (a custom bodySerializer's) is read through the Request, as before.
+    await apiFetch(pipeline, "/api/v1", new PlainRequest(url, { method: "POST", body: new Blob(['{"name":"k"}']) }));
+    expect(calls[0]).toMatchObject({ method: "POST", path: "/keys", serialized: '{"name":"k"}', body: { name: "k" } });
+    // Methods and bodies a Request refuses are refused the same way, before anything is sent.
+    await expect(apiFetch(pipeline, "/api/v1", new PlainRequest(url, { method: "TRACE" }))).rejects.toBeInstanceOf(TypeError);
+    await expect(apiFetch(pipeline, "/api/v1", new PlainRequest(url, { method: "GET", body: "{}" }))).rejects.toBeInstanceOf(TypeError);
+    expect(calls).toHaveLength(1);
   });
 });

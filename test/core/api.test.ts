@@ -76,4 +76,41 @@ describe("lazyApiClient", () => {
     const api = lazyApiClient(BASE, recordingFetch().fetch);
     expect(() => api.use({} as Middleware)).toThrow(/Middleware must be an object/);
   });
+
+  it("with plain, builds requests no middleware or fetch of the caller's sees as PlainRequest, and real Requests otherwise", async () => {
+    const seen: unknown[] = [];
+    const fetch = async (request: Request): Promise<Response> => {
+      seen.push(request);
+      return new Response('{"data":[]}', { status: 200, headers: { "content-type": "application/json" } });
+    };
+    const api = lazyApiClient(BASE, fetch, true);
+    const { PlainRequest } = await import("../../src/core/api-request.js");
+    await api.GET("/models", {}); // the first request loads openapi-fetch: a real Request
+    expect(seen[0]).toBeInstanceOf(Request);
+    const plain = await api.POST("/embeddings", { body: { model: "m/x", input: "hi" } });
+    expect(plain.data).toEqual({ data: [] });
+    expect(seen[1]).toBeInstanceOf(PlainRequest);
+    expect((seen[1] as InstanceType<typeof PlainRequest>).body).toBe('{"model":"m/x","input":"hi"}');
+    expect((seen[1] as InstanceType<typeof PlainRequest>).url).toBe(`${BASE}/embeddings`);
+
+    // A middleware of the call's own, or one registered on the client, gets a real Request.
+    const requests: unknown[] = [];
+    const m: Middleware = {
+      onRequest({ request }) {
+        requests.push(request);
+      },
+    };
+    await api.POST("/embeddings", { body: { model: "m/x", input: "hi" }, middleware: [m] });
+    api.use(m);
+    await api.GET("/models");
+    expect(requests.map((r) => r instanceof Request)).toEqual([true, true]);
+    expect(seen.slice(2).map((r) => r instanceof Request)).toEqual([true, true]);
+    // Ejected: plain again. A fetch of the call's own always gets a real Request.
+    api.eject(m);
+    await api.GET("/models");
+    expect(seen[4]).toBeInstanceOf(PlainRequest);
+    const own: unknown[] = [];
+    await api.GET("/models", { fetch: async (r: Request) => (own.push(r), new Response("{}", { status: 200 })) });
+    expect(own[0]).toBeInstanceOf(Request);
+  });
 });
