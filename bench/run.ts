@@ -521,7 +521,7 @@ function writeQuietReference(samples: Omit<NoiseSamples, "reference">, results: 
     mode: results.mode,
     how:
       `The floor's medians of a full run of this bench (${results.raw.filter((x) => x.adapter === "floor" && x.group === "chat").length} repetitions), ` +
-      `written by --write-quiet-reference after the run's load (up to ${Math.max(...samples.loadDuring).toFixed(1)}), CPU pressure and run-queue waits said nothing else competed.`,
+      `written by --write-quiet-reference after the run's load (up to ${Math.max(...samples.loadDuring).toFixed(1)}) and the other programs' share of the bench's cores said nothing else competed.`,
     floor,
   };
   writeFileEnsured(QUIET_REFERENCE, `${JSON.stringify(ref, null, 2)}\n`);

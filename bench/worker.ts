@@ -41,6 +41,9 @@ interface ServerStats {
   coreBusyUs?: number;
 }
 
+/** The shortest window whose foreign share is read (see `contention`). */
+const MIN_FOREIGN_WINDOW_US = 900_000;
+
 /** The core this worker is pinned to (bench/procs.ts), if any. */
 const CLIENT_CORE = pinnedCore();
 
@@ -89,10 +92,14 @@ async function contention(origin: string): Promise<() => Promise<Contention>> {
       serverCpuShare: (s1.cpuUs - s0.cpuUs) / wallUs,
       ...(serverSched0 && serverSched1 && { serverWaitShare: waitShare(serverSched0, serverSched1) }),
       ...(c0 && c1 && { clientWaitShare: waitShare(c0, c1) }),
-      ...(s0.coreBusyUs !== undefined && s1.coreBusyUs !== undefined && {
+      // The cores' busy time comes in 10 ms ticks: judged only over windows of a second or more (the chat
+      // windows), where a tick is 1 % at most; a 0.1 s stream window would read ±10 % of nothing.
+      ...(wallUs >= MIN_FOREIGN_WINDOW_US && s0.coreBusyUs !== undefined && s1.coreBusyUs !== undefined && {
         serverForeignShare: foreignShare(s1.coreBusyUs - s0.coreBusyUs, s1.cpuUs - s0.cpuUs, wallUs),
       }),
-      ...(core0 !== undefined && core1 !== undefined && { clientForeignShare: foreignShare(core1 - core0, cpu1 - cpu0, wallUs) }),
+      ...(wallUs >= MIN_FOREIGN_WINDOW_US && core0 !== undefined && core1 !== undefined && {
+        clientForeignShare: foreignShare(core1 - core0, cpu1 - cpu0, wallUs),
+      }),
     };
   };
 }
