@@ -24,7 +24,6 @@ export function fetchTransport(fetchImpl: typeof globalThis.fetch = globalThis.f
     }
     return responseOf(await fetchImpl(req.url, init));
   };
-
 }
 
 const NO_SIGNAL_MARK = Symbol.for("openrouter-fetch.no-signal");
