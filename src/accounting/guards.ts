@@ -201,7 +201,8 @@ export interface WorstCaseContext {
   ids: readonly string[];
   /** The request as {@link estimateCost} reads it (chat-shaped; other APIs map theirs onto it). */
   estimate: EstimateParams;
-  registry: ModelRegistry;
+  /** The catalogue that prices the candidates (`client.models`, or a catalogue of the same requests). */
+  registry: Pick<ModelRegistry, "get" | "peek">;
   usage: UsageTracker;
   /** Overrides the tracker's budget. */
   budgetUsd?: number | undefined;
@@ -242,7 +243,7 @@ export async function reserveWorstCase(ctx: WorstCaseContext): Promise<BudgetRes
  * A model's prices for the budget: the catalogue is loaded when missing (concurrent calls share that one
  * request). A catalogue that cannot be loaded leaves the model unpriced rather than failing the call.
  */
-async function lookupPrices(registry: ModelRegistry, id: string, signal: AbortSignal | undefined): Promise<ResolvedModel | undefined> {
+async function lookupPrices(registry: Pick<ModelRegistry, "get">, id: string, signal: AbortSignal | undefined): Promise<ResolvedModel | undefined> {
   try {
     return await registry.get(id, signal);
   } catch (error) {

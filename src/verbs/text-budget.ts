@@ -6,7 +6,10 @@
 import type { BudgetReservation } from "../accounting/usage.js";
 import type { EstimateParams } from "../accounting/cost.js";
 import { reserveWorstCase } from "../accounting/guards.js";
-import { ModelRegistry } from "../accounting/models.js";
+import type { ModelRegistry } from "../accounting/models.js";
+// The catalogue itself, not ModelRegistry: importing the registry's module here would move it (it is in the
+// core bundle) into a chunk shared with this lazy one and grow `import { OpenRouter }`.
+import { ModelCatalogue } from "../accounting/model-catalogue.js";
 import { modelSource } from "../accounting/model-source.js";
 import type { Pipeline } from "../core/pipeline.js";
 import type { CallOptions } from "../core/types.js";
@@ -17,15 +20,15 @@ import type { VerbContext } from "./context.js";
 export type TextApiShape = "responses" | "messages";
 
 // A context built without the client's catalogue gets one per pipeline (one `/models` load per client).
-const REGISTRIES = new WeakMap<Pipeline, ModelRegistry>();
+const REGISTRIES = new WeakMap<Pipeline, Pick<ModelRegistry, "get" | "peek">>();
 
-function registryOf(ctx: VerbContext): ModelRegistry {
+function registryOf(ctx: VerbContext): Pick<ModelRegistry, "get" | "peek"> {
   if (ctx.models) return ctx.models;
   let registry = REGISTRIES.get(ctx.pipeline);
   if (!registry) {
     const source = modelSource(ctx.pipeline);
     const ttlMs = ctx.options.modelsTtlMs;
-    registry = new ModelRegistry({
+    registry = new ModelCatalogue({
       fetchModels: (signal) => source.fetchModels(signal),
       fetchEndpoints: (id, signal) => source.fetchEndpoints(id, signal),
       ...(ttlMs !== undefined && { ttlMs }),

@@ -45,8 +45,8 @@ function setup(budgetUsd?: number, mockOptions: Parameters<typeof createMockOpen
 async function twoCallBudget(): Promise<number> {
   const priced = setup();
   const m = await priced.client.models.get(MODEL);
-  const completion = Number(m!.pricing.completion);
-  const prompt = Number(m!.pricing.prompt);
+  const completion = Number(m!.pricing!.completion);
+  const prompt = Number(m!.pricing!.prompt);
   const budget = 2.5 * (completion * CAP + prompt * 50);
   expect(budget).toBeLessThan(3 * completion * CAP);
   return budget;
