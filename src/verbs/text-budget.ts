@@ -38,16 +38,27 @@ function registryOf(ctx: VerbContext): Pick<ModelRegistry, "get" | "peek"> {
   return registry;
 }
 
-/** Anything that is not a message with content is priced as its JSON text (tool outputs, function calls, …). */
-function asMessage(item: unknown): unknown {
-  if (isObject(item) && typeof item["role"] === "string" && (typeof item["content"] === "string" || Array.isArray(item["content"]))) return item;
-  return { role: "user", content: JSON.stringify(item) };
+// The APIs' media parts, named as the chat estimator prices them (a flat count per image or file), so a base64
+// payload is not priced as text.
+const MEDIA: Record<string, string> = { image: "image_url", input_image: "image_url", document: "file", input_file: "file", input_audio: "input_audio" };
+
+/** Text parts and blocks as chat `text` parts, media as chat media parts; anything else is priced as its JSON. */
+function chatParts(content: unknown): unknown {
+  if (!Array.isArray(content)) return content;
+  return content.map((part) => {
+    if (!isObject(part)) return part;
+    if (typeof part["text"] === "string") return { type: "text", text: part["text"] };
+    const media = typeof part["type"] === "string" ? MEDIA[part["type"]] : undefined;
+    return media !== undefined ? { type: media } : part;
+  });
 }
 
-/** Text blocks and other parts as plain text: the estimator reads `text` parts and prices the rest as JSON. */
-function textParts(content: unknown): unknown {
-  if (!Array.isArray(content)) return content;
-  return content.map((part) => (isObject(part) && typeof part["text"] === "string" ? { type: "text", text: part["text"] } : part));
+/** A message with content as a chat message; any other item is priced as its JSON text (tool outputs, calls, …). */
+function asMessage(item: unknown): unknown {
+  if (isObject(item) && typeof item["role"] === "string" && (typeof item["content"] === "string" || Array.isArray(item["content"]))) {
+    return { ...item, content: chatParts(item["content"]) };
+  }
+  return { role: "user", content: JSON.stringify(item) };
 }
 
 /** A Responses or Messages body as the chat-shaped request the estimator reads. */
@@ -62,10 +73,8 @@ export function estimateParamsOf(shape: TextApiShape, body: Json): EstimateParam
     maxTokens = body["max_output_tokens"];
   } else {
     const system = body["system"];
-    if (system !== undefined && system !== null) messages.push({ role: "system", content: textParts(system) });
-    if (Array.isArray(body["messages"])) {
-      for (const m of body["messages"]) messages.push(isObject(m) ? { ...m, content: textParts(m["content"]) } : asMessage(m));
-    }
+    if (system !== undefined && system !== null) messages.push({ role: "system", content: chatParts(system) });
+    if (Array.isArray(body["messages"])) for (const m of body["messages"]) messages.push(asMessage(m));
     maxTokens = body["max_tokens"];
   }
   const tools = Array.isArray(body["tools"]) ? body["tools"] : undefined;

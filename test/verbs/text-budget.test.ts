@@ -133,3 +133,24 @@ describe("without a budget", () => {
     expect(mock.requests.map((r) => r.path)).toEqual(["/responses", "/responses", "/messages", "/messages"]);
   });
 });
+
+describe("the worst case of media", () => {
+  it("prices an image as an image, not its base64 text: a call with a large image still fits a small budget", async () => {
+    // Room for an image's flat count (about 800 tokens) and the output cap; as text the payload (~50k tokens) is
+    // several times more.
+    const budget = (await twoCallBudget()) * 10;
+    const { client, heldAtSend } = setup(budget);
+    const data = "A".repeat(200_000);
+    await client.messages.create({
+      model: MODEL,
+      max_tokens: CAP,
+      messages: [{ role: "user", content: [{ type: "image", source: { type: "base64", media_type: "image/png", data } }, { type: "text", text: "hi" }] }],
+    });
+    await client.responses.create({
+      model: MODEL,
+      max_output_tokens: CAP,
+      input: [{ role: "user", content: [{ type: "input_image", image_url: `data:image/png;base64,${data}` }, { type: "input_text", text: "hi" }] }],
+    });
+    expect(heldAtSend).toEqual([1, 1]);
+  });
+});
