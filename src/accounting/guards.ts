@@ -3,7 +3,7 @@
  * fit. Each replaces a request that would fail (or overspend) with a clear local error. With none of the
  * options set, {@link runPreSendChecks} returns at once and makes no request, so the hot path stays free.
  */
-import { estimateCost, hasFixedPricing, toAtto } from "./cost.js";
+import { type EstimateParams, estimateCost, hasFixedPricing, toAtto } from "./cost.js";
 import { BadRequestError, ContextLengthError } from "../core/errors.js";
 import type { ModelRegistry, ResolvedModel } from "./models.js";
 import type { ChatRequest } from "../core/result.js";
@@ -192,28 +192,58 @@ export async function runPreSendChecks(ctx: PreSendContext): Promise<BudgetReser
   }
 
   if (!budgetOn) return undefined;
+  return reserveWorstCase({ ids, estimate: ctx.body as EstimateParams, registry, usage, budgetUsd: options.budgetUsd, signal: ctx.signal, fallbackModels: ctx.fallbackModels, resolved });
+}
+
+/** What {@link reserveWorstCase} prices and holds. */
+export interface WorstCaseContext {
+  /** The call's models, the primary first (`model`, then `models`). */
+  ids: readonly string[];
+  /** The request as {@link estimateCost} reads it (chat-shaped; other APIs map theirs onto it). */
+  estimate: EstimateParams;
+  /** The catalogue that prices the candidates (`client.models`, or a catalogue of the same requests). */
+  registry: Pick<ModelRegistry, "get" | "peek">;
+  usage: UsageTracker;
+  /** Overrides the tracker's budget. */
+  budgetUsd?: number | undefined;
+  signal?: AbortSignal | undefined;
+  fallbackModels?: readonly string[] | false | undefined;
+  /** Models already looked up by the other checks. */
+  resolved?: ReadonlyMap<string, ResolvedModel> | undefined;
+}
+
+/**
+ * Reserves a call's worst case on the budget: the dearest candidate's estimate, or everything that is left
+ * (the call then runs alone) when any candidate cannot be priced. Shared by chat and the Responses and
+ * Messages verbs, so every text call holds its worst case by the same rule.
+ *
+ * @throws BudgetExceededError when the worst case does not fit what is left.
+ */
+export async function reserveWorstCase(ctx: WorstCaseContext): Promise<BudgetReservation | undefined> {
+  const { ids, registry, usage, budgetUsd } = ctx;
+  const primary = ids[0] ?? "(default model)";
   const fallbacks = Array.isArray(ctx.fallbackModels) ? ctx.fallbackModels.filter((id): id is string => typeof id === "string") : [];
   const candidates = [...ids, ...fallbacks.filter((id) => !ids.includes(id))];
   // The dearest candidate's worst case; unknown (hold everything left) when any candidate cannot be priced.
   let worst: bigint | undefined = candidates.length > 0 ? 0n : undefined;
   for (const id of candidates) {
-    const m = resolved.get(id) ?? registry.peek(id) ?? (await lookupPrices(registry, id, ctx.signal));
+    const m = ctx.resolved?.get(id) ?? registry.peek(id) ?? (await lookupPrices(registry, id, ctx.signal));
     if (!m || !hasFixedPricing(m)) {
       worst = undefined;
       break;
     }
-    const est = toAtto(estimateCost(ctx.body as Parameters<typeof estimateCost>[0], m).worstCaseExact);
+    const est = toAtto(estimateCost(ctx.estimate, m).worstCaseExact);
     if (worst !== undefined && est > worst) worst = est;
   }
   // No await from the check to the hold: concurrent calls see each other's holds.
-  return usage.reserveAtto(primary, worst, options.budgetUsd === undefined ? undefined : toAtto(options.budgetUsd));
+  return usage.reserveAtto(primary, worst, budgetUsd === undefined ? undefined : toAtto(budgetUsd));
 }
 
 /**
  * A model's prices for the budget: the catalogue is loaded when missing (concurrent calls share that one
  * request). A catalogue that cannot be loaded leaves the model unpriced rather than failing the call.
  */
-async function lookupPrices(registry: ModelRegistry, id: string, signal: AbortSignal | undefined): Promise<ResolvedModel | undefined> {
+async function lookupPrices(registry: Pick<ModelRegistry, "get">, id: string, signal: AbortSignal | undefined): Promise<ResolvedModel | undefined> {
   try {
     return await registry.get(id, signal);
   } catch (error) {

@@ -9,6 +9,7 @@
  */
 import type { Pipeline } from "../core/pipeline.js";
 import type { UsageTracker } from "../accounting/usage.js";
+import type { ModelRegistry } from "../accounting/models.js";
 import type { ResolvedOptions } from "../options.js";
 
 /** What a namespace needs from its client: the pipeline, the resolved options and the usage tracker. */
@@ -17,4 +18,9 @@ export interface VerbContext {
   readonly options: ResolvedOptions;
   /** Read through a getter: a namespace records cost and usage on the client's tracker. */
   readonly usage: UsageTracker;
+  /**
+   * The client's model catalogue, which prices a text call's budget hold. Optional: without it the budget code
+   * builds one catalogue per pipeline.
+   */
+  readonly models?: ModelRegistry | undefined;
 }

@@ -14,6 +14,7 @@ import { type TextApi, createText, streamText } from "./text-api-run.js";
 
 const MESSAGES: TextApi<MessagesStreamEvent, MessagesResult> = {
   path: "/messages",
+  shape: "messages",
   what: "MessagesStream",
   result: messagesResult,
   chatView: messagesChatView,

@@ -14,6 +14,7 @@ import { type TextApi, createText, streamText } from "./text-api-run.js";
 
 const RESPONSES: TextApi<ResponsesStreamEvent, ResponsesResult> = {
   path: "/responses",
+  shape: "responses",
   what: "ResponsesStream",
   result: responsesResult,
   chatView: responsesChatView,

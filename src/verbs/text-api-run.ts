@@ -17,10 +17,32 @@ import type { TextResultBase } from "../stream/text-results.js";
 import { DEFAULT_BASE_URL, streamTimeouts } from "../options.js";
 import { callOf } from "../core/request.js";
 import type { VerbContext } from "./context.js";
+import type { TextApiShape } from "./text-budget.js";
+import type { BudgetReservation } from "../accounting/usage.js";
+import { lazy } from "../core/load.js";
+
+// The estimator and the catalogue load with the first call made under a budget, never without one.
+const budgetCode = /* @__PURE__ */ lazy("the budget checks", () => import("./text-budget.js"));
+
+/** Whether a call must hold its worst case on a budget (the client's, or `preSend.budgetUsd`), as chat does. */
+function budgetOn(ctx: VerbContext): boolean {
+  return ctx.usage.budgetUsd !== undefined || ctx.options.preSend.budgetUsd !== undefined;
+}
+
+/**
+ * Reserves the call's worst case before sending (see UsageTracker.reserve): concurrent calls see each other's
+ * holds, so together they cannot overrun the budget. Only called when {@link budgetOn}.
+ */
+async function reserve(ctx: VerbContext, shape: TextApiShape, body: Record<string, unknown>, signal: AbortSignal | undefined, options: CallOptions): Promise<BudgetReservation | undefined> {
+  const { reserveTextCall } = budgetCode.value ?? (await budgetCode());
+  return reserveTextCall(ctx, shape, body, signal, options.fallbackModels);
+}
 
 /** What differs between the text APIs. */
 export interface TextApi<E, R extends TextResultBase> {
   path: string;
+  /** How the budget prices a body of this API (text-budget.ts). */
+  shape: TextApiShape;
   /** The stream's name in messages ("ResponsesStream"). */
   what: string;
   result(raw: unknown, ctx: ResultContext): R;
@@ -40,8 +62,6 @@ function textCall(ctx: VerbContext, path: string, body: Record<string, unknown>,
   if (ctx.options.apiKey === undefined && ctx.options.baseUrl === DEFAULT_BASE_URL) {
     throw new AuthenticationError(`No API key: pass { apiKey } to new OpenRouter() or set OPENROUTER_API_KEY${describe(info)}`, info);
   }
-  // A spent budget stops the call before sending (the cost of these calls is known only afterwards).
-  if (ctx.usage.budgetUsd !== undefined) ctx.usage.assertBudget(model ?? "unknown");
   const sent = stream ? { ...body, stream: true } : body;
   return callOf({ verb, method: "POST", path, body: sent, serialized: serializeBody(verb, sent), stream, ...(model !== undefined && { model }) }, options);
 }
@@ -60,6 +80,8 @@ const RESULTS = new WeakMap<ChatResult, TextResultBase>();
  */
 export async function createText<E, R extends TextResultBase>(ctx: VerbContext, api: TextApi<E, R>, body: Record<string, unknown>, options: CallOptions, verb: string): Promise<R> {
   const call = textCall(ctx, api.path, body, false, options, verb);
+  // With a budget, the call's worst case is held from here until it is recorded, as chat's is.
+  const hold = budgetOn(ctx) ? await reserve(ctx, api.shape, body, options.signal, options) : undefined;
   const read: Reader<ChatResult> = async (res, attempt) => {
     const result = api.result(parseJson(await readText(res, attempt), attempt.info, res.status), {
       ...attempt.info,
@@ -75,14 +97,14 @@ export async function createText<E, R extends TextResultBase>(ctx: VerbContext, 
     run = await ctx.pipeline.call(call, read, maxResponseBytesOf(ctx, options));
   } catch (error) {
     // A failure after OpenRouter accepted the call may still have been billed (see UsageTracker.recordFailure).
-    ctx.usage.recordFailure(error, { model: call.model, accepted: wasAccepted(error) });
+    ctx.usage.recordFailure(error, { model: call.model, reservation: hold, accepted: wasAccepted(error) });
     throw error;
   }
   const view = run.value;
   const result = RESULTS.get(view) as R;
   result.attempts = view.attempts = run.attempts;
   result.fallbacks = view.fallbacks = run.fallbacks;
-  ctx.usage.record(view);
+  ctx.usage.record(view, hold);
   return result;
 }
 
@@ -90,12 +112,18 @@ export async function createText<E, R extends TextResultBase>(ctx: VerbContext, 
 export function streamText<E, R extends TextResultBase>(ctx: VerbContext, api: TextApi<E, R>, body: Record<string, unknown>, options: CallOptions, verb: string): EventStream<E, R> {
   const call = textCall(ctx, api.path, body, true, options, verb);
   let run: Outcome<TransportResponse> | undefined;
+  let hold: BudgetReservation | undefined;
   return new EventStream<E, R>({
     what: api.what,
     folder: api.folder(),
     // The total timeout covers the wait for the response headers; the stream's own timeouts take over then.
     // `open` runs once per stream: the stream's signal (it aborts with the caller's) is set on the call in place.
     open: async (signal) => {
+      if (budgetOn(ctx)) {
+        hold = await reserve(ctx, api.shape, body, signal, options);
+        // Settled (aborted, timed out) while the hold was taken: nothing will be sent, so nothing is held.
+        if (signal.aborted) hold?.release();
+      }
       call.signal = signal;
       return (run = await ctx.pipeline.call(call, openStream)).value;
     },
@@ -111,12 +139,12 @@ export function streamText<E, R extends TextResultBase>(ctx: VerbContext, api: T
         }
         const view = api.chatView(result);
         run?.recordResult(view);
-        ctx.usage.record(view);
+        ctx.usage.record(view, hold);
       } else if (error) {
         run?.recordError(error);
         // `run` is set once a 2xx answer arrived: only then may the call have been billed.
-        ctx.usage.recordFailure(error, { model: call.model, accepted: run !== undefined });
-      }
+        ctx.usage.recordFailure(error, { model: call.model, reservation: hold, accepted: run !== undefined });
+      } else hold?.release();
     },
   });
 }

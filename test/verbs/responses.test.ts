@@ -72,8 +72,11 @@ describe("client.responses.create", () => {
   });
 
   it("once budgetUsd is spent, the next call is refused before sending", async () => {
-    const { mock, client } = setup({}, { budgetUsd: 0.000001 });
+    // The budget is lowered below what was spent: a budget set up front would refuse even the first call,
+    // whose worst case (prompt + the whole output cap) does not fit it.
+    const { mock, client } = setup();
     await client.responses.create({ model: MODEL, input: "one two three four five six seven eight nine ten" });
+    client.usage.budgetUsd = 0.000001;
     expect(client.usage.spentUsd).toBeGreaterThan(0.000001);
     await expect(client.responses.create({ model: MODEL, input: "again" })).rejects.toBeInstanceOf(BudgetExceededError);
     await expect(client.responses.stream({ model: MODEL, input: "again" }).final()).rejects.toBeInstanceOf(BudgetExceededError);
