@@ -116,7 +116,7 @@ export class OpenRouter {
       ...(options.now && { now: options.now }),
     });
     const usage = this.usage;
-    this.#verbs = { pipeline, options: o, get usage() { return usage; } };
+    this.#verbs = { pipeline, options: o, get usage() { return usage; }, models: this.models };
     // API-area namespaces (verbs/) go here, each built from this.#verbs.
     this.keys = keys(this.#verbs);
     this.presets = presets(this.#verbs);

@@ -134,6 +134,16 @@ describe("without a budget", () => {
   });
 });
 
+describe("one catalogue per client", () => {
+  it("chat, Responses and Messages under one budget price from the client's catalogue: /models is loaded once", async () => {
+    const { mock, client } = setup(1);
+    await client.chat({ model: MODEL, max_tokens: CAP, messages: [{ role: "user", content: "hi" }] });
+    await call(client, "responses", false);
+    await call(client, "messages", true);
+    expect(mock.requests.filter((r) => r.path.startsWith("/models"))).toHaveLength(1);
+  });
+});
+
 describe("the worst case of media", () => {
   it("prices an image as an image, not its base64 text: a call with a large image still fits a small budget", async () => {
     // Room for an image's flat count (about 800 tokens) and the output cap; as text the payload (~50k tokens) is
