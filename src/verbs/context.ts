@@ -18,9 +18,6 @@ export interface VerbContext {
   readonly options: ResolvedOptions;
   /** Read through a getter: a namespace records cost and usage on the client's tracker. */
   readonly usage: UsageTracker;
-  /**
-   * The client's model catalogue, which prices a text call's budget hold. Optional: without it the budget code
-   * builds one catalogue per pipeline.
-   */
-  readonly models?: ModelRegistry | undefined;
+  /** The client's model catalogue, which prices a text call's budget hold (one `/models` load per client). */
+  readonly models: ModelRegistry;
 }

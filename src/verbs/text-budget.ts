@@ -1,42 +1,17 @@
 /**
  * The budget hold of a Responses or Messages call: the same worst case chat reserves (accounting/guards.ts),
- * priced from the API's own fields. Loaded only when a budget is set, so the estimator and the catalogue stay
- * out of a call without one.
+ * priced from the API's own fields with the client's model catalogue. Loaded only when a budget is set, so the
+ * estimator stays out of a call without one.
  */
 import type { BudgetReservation } from "../accounting/usage.js";
 import type { EstimateParams } from "../accounting/cost.js";
 import { reserveWorstCase } from "../accounting/guards.js";
-import type { ModelRegistry } from "../accounting/models.js";
-// The catalogue itself, not ModelRegistry: importing the registry's module here would move it (it is in the
-// core bundle) into a chunk shared with this lazy one and grow `import { OpenRouter }`.
-import { ModelCatalogue } from "../accounting/model-catalogue.js";
-import { modelSource } from "../accounting/model-source.js";
-import type { Pipeline } from "../core/pipeline.js";
 import type { CallOptions } from "../core/types.js";
 import { type Json, isObject } from "../internal/json.js";
 import type { VerbContext } from "./context.js";
 
 /** The text APIs whose bodies this module can price. */
 export type TextApiShape = "responses" | "messages";
-
-// A context built without the client's catalogue gets one per pipeline (one `/models` load per client).
-const REGISTRIES = new WeakMap<Pipeline, Pick<ModelRegistry, "get" | "peek">>();
-
-function registryOf(ctx: VerbContext): Pick<ModelRegistry, "get" | "peek"> {
-  if (ctx.models) return ctx.models;
-  let registry = REGISTRIES.get(ctx.pipeline);
-  if (!registry) {
-    const source = modelSource(ctx.pipeline);
-    const ttlMs = ctx.options.modelsTtlMs;
-    registry = new ModelCatalogue({
-      fetchModels: (signal) => source.fetchModels(signal),
-      fetchEndpoints: (id, signal) => source.fetchEndpoints(id, signal),
-      ...(ttlMs !== undefined && { ttlMs }),
-    });
-    REGISTRIES.set(ctx.pipeline, registry);
-  }
-  return registry;
-}
 
 // The APIs' media parts, named as the chat estimator prices them (a flat count per image or file), so a base64
 // payload is not priced as text.
@@ -105,7 +80,7 @@ export async function reserveTextCall(ctx: VerbContext, shape: TextApiShape, bod
   return reserveWorstCase({
     ids,
     estimate: estimateParamsOf(shape, body),
-    registry: registryOf(ctx),
+    registry: ctx.models,
     usage: ctx.usage,
     budgetUsd,
     signal,
