@@ -18,6 +18,7 @@ import {
 } from "../../src/index.js";
 import { createMockOpenRouter } from "../../src/testing/index.js";
 import { collect } from "../helpers/collect.js";
+import { manualStreamFetch } from "../helpers/manual-stream.js";
 
 const KEY = "sk-or-v1-messages-stream-key-0123456789abcdef";
 const MODEL = "anthropic/claude-haiku-4.5";
@@ -37,24 +38,6 @@ function setup(options: Parameters<typeof createMockOpenRouter>[0] = {}) {
 const textOf = (events: MessagesStreamEvent[]) =>
   events.map((e) => (e.type === "content_block_delta" && e.delta.type === "text_delta" ? e.delta.text : "")).join("");
 
-/** A streaming fetch whose body the test writes by hand; counts the requests. */
-function manualFetch() {
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  const requests: Request[] = [];
-  const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    requests.push(new Request(input, init));
-    const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
-    return new Response(body, { headers: { "content-type": "text/event-stream" } });
-  }) as typeof globalThis.fetch;
-  const push = (text: string) => {
-    try {
-      controller.enqueue(encoder.encode(text));
-    } catch {
-      // cancelled by the client
-    }
-  };
-  return { fetch, requests, push };
-}
 const event = (payload: { type: string } & Record<string, unknown>) => `event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`;
 const start = event({ type: "message_start", message: { id: "gen-manual-m", type: "message", role: "assistant", model: MODEL, content: [], usage: { input_tokens: 9, output_tokens: 0 } } });
 const blockStart = event({ type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
@@ -142,7 +125,7 @@ describe("client.messages.stream against the stand-in", () => {
   });
 
   it("break in the loop aborts the request; final() keeps the partial text", async () => {
-    const server = manualFetch();
+    const server = manualStreamFetch();
     const stream = new OpenRouter({ apiKey: KEY, fetch: server.fetch }).messages.stream(ask);
     void vi.waitFor(() => expect(server.requests).toHaveLength(1)).then(() => server.push(start + blockStart + text("Hel") + text("lo")));
     for await (const e of stream) if (e.type === "content_block_delta") break;
@@ -156,7 +139,7 @@ describe("client.messages.stream against the stand-in", () => {
 describe("Messages stream timeouts (fake timers)", () => {
   it("ping events, like comments, do not count as the first event", async () => {
     vi.useFakeTimers();
-    const server = manualFetch();
+    const server = manualStreamFetch();
     const stream = new OpenRouter({ apiKey: KEY, fetch: server.fetch }).messages.stream(ask, { firstEventTimeoutMs: 1000 });
     const events: string[] = [];
     const settled = (async () => {
@@ -182,7 +165,7 @@ describe("Messages stream timeouts (fake timers)", () => {
 
   it("after some text, pings alone do not keep the stream alive: the idle timeout fires with the partial text", async () => {
     vi.useFakeTimers();
-    const server = manualFetch();
+    const server = manualStreamFetch();
     const stream = new OpenRouter({ apiKey: KEY, fetch: server.fetch }).messages.stream(ask, { idleTimeoutMs: 500 });
     const settled = stream.final().catch((e: unknown) => e);
     await vi.waitFor(() => expect(server.requests).toHaveLength(1));

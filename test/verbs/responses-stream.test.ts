@@ -22,6 +22,7 @@ import {
 import { createMockOpenRouter } from "../../src/testing/index.js";
 import { loadFixture, recordedHeaders } from "../helpers/fixtures.js";
 import { collect } from "../helpers/collect.js";
+import { manualStreamFetch } from "../helpers/manual-stream.js";
 
 const KEY = "sk-or-v1-responses-stream-key-0123456789abcdef";
 const MODEL = "openai/gpt-4o-mini";
@@ -41,27 +42,6 @@ function setup(options: Parameters<typeof createMockOpenRouter>[0] = {}) {
 const deltas = (events: ResponsesStreamEvent[], type: string) =>
   events.map((e) => (e.type === type && "delta" in e ? e.delta : "")).join("");
 
-/** A streaming fetch whose body the test writes by hand; counts the requests. */
-function manualFetch() {
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  const requests: Request[] = [];
-  const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    requests.push(new Request(input, init));
-    const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
-    return new Response(body, { headers: { "content-type": "text/event-stream" } });
-  }) as typeof globalThis.fetch;
-  return {
-    fetch,
-    requests,
-    push: (text: string) => {
-      try {
-        controller.enqueue(encoder.encode(text));
-      } catch {
-        // cancelled by the client
-      }
-    },
-  };
-}
 const data = (payload: unknown) => `data: ${JSON.stringify(payload)}\n\n`;
 const created = data({ type: "response.created", response: { id: "gen-manual-1", object: "response", status: "in_progress", output: [] }, sequence_number: 0 });
 const textDelta = (delta: string) => data({ type: "response.output_text.delta", item_id: "m1", output_index: 0, content_index: 0, delta });
@@ -238,7 +218,7 @@ describe("client.responses.stream against the stand-in", () => {
 
 describe("cancelling a Responses stream", () => {
   it("break in the loop aborts the request; final() rejects with an AbortError that keeps the partial text", async () => {
-    const server = manualFetch();
+    const server = manualStreamFetch();
     const stream = new OpenRouter({ apiKey: KEY, fetch: server.fetch }).responses.stream(ask);
     // The request goes out at the first read: start reading, then write the body.
     void vi.waitFor(() => expect(server.requests).toHaveLength(1)).then(() => server.push(created + textDelta("Hel") + textDelta("lo")));
@@ -251,7 +231,7 @@ describe("cancelling a Responses stream", () => {
   });
 
   it("abort() and the caller's signal end the stream with an AbortError", async () => {
-    const server = manualFetch();
+    const server = manualStreamFetch();
     const client = new OpenRouter({ apiKey: KEY, fetch: server.fetch });
     const stream = client.responses.stream(ask);
     const settled = stream.final().catch((e: unknown) => e);
@@ -270,7 +250,7 @@ describe("cancelling a Responses stream", () => {
   });
 
   it("abort() before the stream is read sends nothing", async () => {
-    const server = manualFetch();
+    const server = manualStreamFetch();
     const stream = new OpenRouter({ apiKey: KEY, fetch: server.fetch }).responses.stream(ask);
     stream.abort();
     expect(await stream.final().catch((e: unknown) => e)).toBeInstanceOf(AbortError);
@@ -281,7 +261,7 @@ describe("cancelling a Responses stream", () => {
 describe("Responses stream timeouts (fake timers)", () => {
   it("keep-alive comments do not count as the first event: the first-event timeout fires anyway", async () => {
     vi.useFakeTimers();
-    const server = manualFetch();
+    const server = manualStreamFetch();
     const stream = new OpenRouter({ apiKey: KEY, fetch: server.fetch }).responses.stream(ask, { firstEventTimeoutMs: 1000 });
     const settled = stream.final().catch((e: unknown) => e);
     await vi.waitFor(() => expect(server.requests).toHaveLength(1));
@@ -302,7 +282,7 @@ describe("Responses stream timeouts (fake timers)", () => {
 
   it("after data, only comments: the idle timeout fires and keeps the partial text; no timer is left", async () => {
     vi.useFakeTimers();
-    const server = manualFetch();
+    const server = manualStreamFetch();
     const stream = new OpenRouter({ apiKey: KEY, fetch: server.fetch }).responses.stream(ask, { idleTimeoutMs: 500 });
     const settled = stream.final().catch((e: unknown) => e);
     await vi.waitFor(() => expect(server.requests).toHaveLength(1));
