@@ -94,7 +94,8 @@ export class ChunkAccumulator {
 
   /** Folds one chunk in; true when a choice reported an error (its `error`, or `finish_reason: "error"`). */
   fold(chunk: Json): boolean {
-    if (++this.dataEvents === 2) shapes.text = blanked(chunk);
+    // Kept once: a copy per stream would put a stringify and a parse on every stream for no gain.
+    if (++this.dataEvents === 2) shapes.text ??= blanked(chunk);
     const id = chunk["id"];
     if (this.id === undefined && typeof id === "string" && id !== "") this.id = id;
     const model = chunk["model"];
@@ -120,7 +121,7 @@ export class ChunkAccumulator {
 
     const usage = chunk["usage"];
     if (isObject(usage)) {
-      shapes.usage = blanked(chunk);
+      shapes.usage ??= blanked(chunk);
       this.usage = usage as Usage;
       if (this.out.delivering) this.out.push({ type: "usage", usage: usage as Usage, cost: plausibleCost(usage["cost"]) });
       else this.out.skip();
