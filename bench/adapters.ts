@@ -39,6 +39,18 @@ export type LoadResult = Adapter | { unavailable: string };
 
 const API_KEY = "sk-or-v1-bench-not-a-real-key";
 
+/** The floor's and the limit's SSE handling: eventsource-parser, one JSON.parse per event, the text handed on. */
+function textParser(createParser: typeof import("eventsource-parser").createParser, onText: (text: string) => void) {
+  return createParser({
+    onEvent(ev) {
+      if (ev.data === "[DONE]") return;
+      const chunk = JSON.parse(ev.data) as { choices: { delta?: { content?: string | null } }[] };
+      const text = chunk.choices[0]?.delta?.content;
+      if (text) onText(text);
+    },
+  });
+}
+
 /** Body reads seen by the floor and limit adapters, so the harness can report how many events arrive per read. */
 export const readStats = { reads: 0 };
 
@@ -59,14 +71,7 @@ async function loadFloor(origin: string): Promise<Adapter> {
         async stream(body, onText) {
           const res = await fetch(url, { method: "POST", headers, body: JSON.stringify(body) });
           if (!res.ok || res.body === null) throw new Error(`HTTP ${res.status}`);
-          const parser = createParser({
-            onEvent(ev) {
-              if (ev.data === "[DONE]") return;
-              const chunk = JSON.parse(ev.data) as { choices: { delta?: { content?: string | null } }[] };
-              const text = chunk.choices[0]?.delta?.content;
-              if (text) onText(text);
-            },
-          });
+          const parser = textParser(createParser, onText);
           const reader = res.body.getReader();
           const decoder = new TextDecoder();
           for (;;) {
@@ -257,14 +262,7 @@ async function loadLimit(origin: string): Promise<Adapter> {
             await res.body.dump();
             throw new Error(`HTTP ${res.statusCode}`);
           }
-          const parser = createParser({
-            onEvent(ev) {
-              if (ev.data === "[DONE]") return;
-              const chunk = JSON.parse(ev.data) as { choices: { delta?: { content?: string | null } }[] };
-              const text = chunk.choices[0]?.delta?.content;
-              if (text) onText(text);
-            },
-          });
+          const parser = textParser(createParser, onText);
           const decoder = new TextDecoder();
           const feed = (chunk: Uint8Array) => {
             readStats.reads++;

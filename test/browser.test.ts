@@ -18,10 +18,10 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMockOpenRouter, type MockOpenRouter } from "../src/testing/index.js";
+import { CHROMIUM, CHROMIUM_FLAGS } from "./helpers/chromium.js";
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const CHROMIUM = "/usr/bin/chromium";
 const KEY = "sk-or-v1-browser-test-key-0123456789";
 const REPLY = "Hello from the stand-in, in a browser";
 
@@ -30,21 +30,6 @@ const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && !inCi) {
   console.warn(`[browser.test] skipping: ${CHROMIUM} is missing (install Debian's chromium, as .ci/run does); under CI=true this fails`);
 }
-
-/**
- * Without the background-networking flags Chromium tries to reach Google's services at start-up, and on a
- * machine without network its connections are refused. QUIC off keeps it to plain HTTP on loopback.
- */
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** The files a bare import of each runtime dependency resolves to in an ESM-aware resolver (their `import` export). */
 const IMPORT_MAP = {

@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMockOpenRouter, type MockOpenRouter } from "openrouter-fetch/testing";
 import { createGateway, type Gateway } from "../src/index.js";
 import { ADMIN_TOKEN, UPSTREAM_KEY, adminCreateKey, tempDir } from "./helpers.js";
+// The root package's browser-test helper: the same Chromium and flags for both packages' browser tests.
+import { CHROMIUM, CHROMIUM_FLAGS } from "../../test/helpers/chromium.js";
 
-const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium && process.env["CI"] === "true") throw new Error(`${CHROMIUM} is missing and CI=true: the dashboard test must run`);
 if (!hasChromium) console.warn(`[gateway tests] ${CHROMIUM} not found: skipping the dashboard browser test (it runs under CI=true)`);
@@ -50,16 +51,7 @@ describe.runIf(hasChromium)("dashboard", () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1200, height: 1000 },
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
+      args: CHROMIUM_FLAGS,
     });
     try {
       const page = await browser.newPage();

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { MaxStepsError, ToolError, type RunToolsEvent, runTools } from "../../src/agents/agent.js";
 import { OpenRouter } from "../../src/index.js";
 import { type ToolContext, defineTool } from "../../src/agents/tools.js";
+import { chatCompletion } from "../helpers/completions.js";
 
 // A scripted model behind an injected fetch: each request body is recorded and answered by the next reply.
 type Call = { id: string; name: string; args: unknown };
@@ -35,14 +36,7 @@ function scripted(turns: Turn[]) {
       sse += "data: [DONE]\n\n";
       return new Response(sse, { headers: { "content-type": "text/event-stream" } });
     }
-    return Response.json({
-      id: `gen-${requests.length}`,
-      object: "chat.completion",
-      created: 1,
-      model: "m/x",
-      choices: [{ index: 0, finish_reason: finish, message: { role: "assistant", content: turn.text ?? null, ...(toolCalls && { tool_calls: toolCalls }) } }],
-      usage,
-    });
+    return Response.json(chatCompletion({ id: `gen-${requests.length}`, content: turn.text ?? null, toolCalls, finishReason: finish, usage }));
   };
   return { client: new OpenRouter({ apiKey: "sk-or-test", baseUrl: "http://127.0.0.1:9/api/v1", fetch }), requests };
 }

@@ -4,6 +4,7 @@ import { text, imageUrl } from "../../src/core/content.js";
 import { OpenRouter } from "../../src/index.js";
 import type { ChatMessage } from "../../src/core/result.js";
 import { defineTool } from "../../src/agents/tools.js";
+import { chatCompletion } from "../helpers/completions.js";
 
 // A scripted model behind an injected fetch; replies echo a counter so turns are distinguishable.
 function scripted(replies: Array<{ text?: string; calls?: Array<{ id: string; name: string; args: unknown }> }> = []) {
@@ -24,14 +25,7 @@ function scripted(replies: Array<{ text?: string; calls?: Array<{ id: string; na
         "data: [DONE]\n\n";
       return new Response(sse, { headers: { "content-type": "text/event-stream" } });
     }
-    return Response.json({
-      id: `gen-${requests.length}`,
-      object: "chat.completion",
-      created: 1,
-      model: "m/x",
-      choices: [{ index: 0, finish_reason: toolCalls ? "tool_calls" : "stop", message: { role: "assistant", content: reply.text ?? null, ...(toolCalls && { tool_calls: toolCalls }) } }],
-      usage,
-    });
+    return Response.json(chatCompletion({ id: `gen-${requests.length}`, content: reply.text ?? null, toolCalls, usage }));
   };
   return { client: new OpenRouter({ apiKey: "sk-or-test", baseUrl: "http://127.0.0.1:9/api/v1", fetch }), requests };
 }

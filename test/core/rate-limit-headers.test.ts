@@ -6,18 +6,12 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { OpenRouter, RateLimitError } from "../../src/index.js";
+import { chatCompletion } from "../helpers/completions.js";
 
 const KEY = "sk-or-v1-ratelimit-test-0123456789abcdef";
 const MODEL = "openai/gpt-4o-mini";
 const messages = [{ role: "user" as const, content: "Hi" }];
-const completion = {
-  id: "gen-1",
-  object: "chat.completion",
-  created: 1,
-  model: MODEL,
-  choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: "Hello!" } }],
-  usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2, cost: 0.000001 },
-};
+const completion = chatCompletion({ model: MODEL });
 
 function clientAnswering(status: number, body: string, headers: Record<string, string>) {
   return new OpenRouter({

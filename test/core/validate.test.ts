@@ -5,19 +5,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError, OpenRouter, type OpenRouterOptions } from "../../src/index.js";
+import { chatCompletion } from "../helpers/completions.js";
 
 const KEY = "sk-or-v1-validate-test-0123456789abcdef";
 const MODEL = "openai/gpt-4o-mini";
 const messages = [{ role: "user" as const, content: "Hi" }];
 
-const completion = {
-  id: "gen-1",
-  object: "chat.completion",
-  created: 1,
-  model: MODEL,
-  choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: "Hello!" } }],
-  usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2, cost: 0.000001 },
-};
+const completion = chatCompletion({ model: MODEL });
 
 /** A client whose fetch and backoff sleeps are counted; the fetch answers 200 with a completion. */
 function counted(options: OpenRouterOptions = {}) {

@@ -83,6 +83,19 @@ function streamOf(response: Response | Promise<Response>, init: Partial<ChatStre
   return new ChatStream({ open: () => Promise.resolve(response), info: INFO, ...init });
 }
 
+/** `streamOf` over a hand-fed body, keeping the signal the request was opened with. */
+function watchedStreamOf(response: Response, init: Partial<ChatStreamInit> = {}) {
+  const opened: { signal?: AbortSignal } = {};
+  const stream = streamOf(response, {
+    open: async (signal) => {
+      opened.signal = signal;
+      return response;
+    },
+    ...init,
+  });
+  return { stream, opened };
+}
+
 afterEach(() => {
   vi.useRealTimers();
 });
@@ -541,14 +554,7 @@ describe("outcomes", () => {
   it("the caller's signal aborts mid-body: the body is cancelled, the partial is kept", async () => {
     const body = manualBody();
     const controller = new AbortController();
-    let openSignal: AbortSignal | undefined;
-    const stream = new ChatStream({
-      open: async (s) => {
-        openSignal = s;
-        return body.response;
-      },
-      signal: controller.signal,
-    });
+    const { stream, opened } = watchedStreamOf(body.response, { signal: controller.signal });
     const events: ChatStreamEvent[] = [];
     body.push(data(chunk({ content: "one" })));
     const error = await (async () => {
@@ -559,7 +565,7 @@ describe("outcomes", () => {
     })().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortError);
     expect((error as OpenRouterError).partial?.text).toBe("one");
-    expect(openSignal?.aborted).toBe(true);
+    expect(opened.signal?.aborted).toBe(true);
     expect(body.cancelled).not.toBe("not cancelled");
   });
 
@@ -572,17 +578,11 @@ describe("outcomes", () => {
 
   it("break out of the loop aborts the request", async () => {
     const body = manualBody();
-    let openSignal: AbortSignal | undefined;
-    const stream = new ChatStream({
-      open: async (s) => {
-        openSignal = s;
-        return body.response;
-      },
-    });
+    const { stream, opened } = watchedStreamOf(body.response);
     body.push(data(chunk({ content: "a" })));
     for await (const e of stream) if (e.type === "content") break;
     expect(stream.outcome).toBe("aborted");
-    expect(openSignal?.aborted).toBe(true);
+    expect(opened.signal?.aborted).toBe(true);
     await expect(stream.final()).rejects.toBeInstanceOf(AbortError);
   });
 
@@ -709,15 +709,7 @@ describe("timeouts (fake timers)", () => {
   it("firstEventTimeoutMs: keep-alive comments do not count; the fetch is aborted and the body cancelled", async () => {
     vi.useFakeTimers();
     const body = manualBody();
-    let openSignal: AbortSignal | undefined;
-    const stream = new ChatStream({
-      open: async (s) => {
-        openSignal = s;
-        return body.response;
-      },
-      firstEventTimeoutMs: 1000,
-      now: () => Date.now(),
-    });
+    const { stream, opened } = watchedStreamOf(body.response, { firstEventTimeoutMs: 1000, now: () => Date.now() });
     const pending = stream.final().catch((e: unknown) => e);
     for (let i = 0; i < 9; i++) {
       body.push(": OPENROUTER PROCESSING\n\n");
@@ -728,7 +720,7 @@ describe("timeouts (fake timers)", () => {
     const error = (await pending) as OpenRouterError;
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error.message).toMatch(/firstEventTimeoutMs \(1000 ms\) \(9 keep-alive comments received meanwhile\)/);
-    expect(openSignal?.aborted).toBe(true);
+    expect(opened.signal?.aborted).toBe(true);
     expect(stream.outcome).toBe("timeout");
   });
 

@@ -8,6 +8,8 @@ import { describe, expect, it } from "vitest";
 import { OpenRouter, isOpenRouterError, type ChatResult } from "../../src/index.js";
 import type { ChatStreamEvent } from "../../src/stream/chat-stream.js";
 import { listFixtures, loadFixture, recordedHeaders, type Recorded } from "../helpers/fixtures.js";
+// mulberry32, seeded: a failing seed can be replayed.
+import { seededRandom } from "../../src/testing/ids.js";
 
 const fixtures = listFixtures()
   .map((name) => ({ name, rec: loadFixture(name) }))
@@ -16,21 +18,9 @@ const fixtures = listFixtures()
 const SEEDS = 24;
 const encoder = new TextEncoder();
 
-/** mulberry32: a tiny seeded PRNG, so a failing seed can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Cut points: mostly small reads (1..16 bytes), sometimes big ones, as real sockets do. */
 function randomCuts(length: number, seed: number): number[] {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const cuts: number[] = [];
   let at = 0;
   while (at < length) {

@@ -3,7 +3,7 @@
  * observable on the wire, over the in-process fetch and the loopback server, and the real client
  * turns the status faults into its typed errors.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { OpenRouter } from "../../src/index.js";
 import {
   createMockOpenRouter,
@@ -13,32 +13,16 @@ import {
   type MockOpenRouter,
 } from "../../src/testing/index.js";
 import { validateResponse, validateSseData } from "../helpers/spec.js";
+import { mocksClosedAfterEach, sseDataOf } from "../helpers/mocks.js";
 
 const CHAT = "https://openrouter.ai/api/v1/chat/completions";
 const base = { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Hi" }] };
 const COMMENT = ": OPENROUTER PROCESSING";
 
-let mocks: MockOpenRouter[] = [];
-function mockWith(...args: Parameters<typeof createMockOpenRouter>) {
-  const m = createMockOpenRouter(...args);
-  mocks.push(m);
-  return m;
-}
-afterEach(async () => {
-  await Promise.all(mocks.map((m) => m.close()));
-  mocks = [];
-});
+const mockWith = mocksClosedAfterEach();
 
 function send(mock: MockOpenRouter, fault: string, body: object = base) {
   return mock.fetch(CHAT, { method: "POST", headers: { "x-mock-fault": fault }, body: JSON.stringify(body) });
-}
-
-function dataOf(text: string): unknown[] {
-  return text
-    .split("\n\n")
-    .filter((b) => b.startsWith("data: "))
-    .map((b) => b.slice(6))
-    .map((d) => (d === "[DONE]" ? d : JSON.parse(d)));
 }
 
 const streamBody = { ...base, stream: true };
@@ -91,13 +75,13 @@ describe("stream faults", () => {
     expect(count(faulty)).toBeGreaterThan(count(plain) + 5);
     // A comment sits between two data events, not only at the start.
     expect(faulty).toMatch(/data: [^\n]+\n\n: OPENROUTER PROCESSING\n\ndata: /);
-    expect(dataOf(faulty)).toEqual(dataOf(plain).map((d) => (typeof d === "string" ? d : { ...(d as object), id: (dataOf(faulty)[0] as { id: string }).id })));
+    expect(sseDataOf(faulty)).toEqual(sseDataOf(plain).map((d) => (typeof d === "string" ? d : { ...(d as object), id: (sseDataOf(faulty)[0] as { id: string }).id })));
   });
 
   it("midstream-error sends a top-level error with finish_reason error after some content, then [DONE]", async () => {
     const mock = mockWith(mockReply);
     const text = await (await send(mock, "midstream-error;after=2", streamBody)).text();
-    const data = dataOf(text);
+    const data = sseDataOf(text);
     expect(data.at(-1)).toBe("[DONE]");
     const last = data.at(-2) as { error: { code: number; message: string }; choices: Array<{ finish_reason: string }>; usage?: unknown };
     expect(validateSseData("POST", "/chat/completions", last).errors).toBe("");
@@ -112,7 +96,7 @@ describe("stream faults", () => {
     const mock = mockWith(mockReply);
     const res = await send(mock, "truncate", streamBody);
     expect(res.status).toBe(200);
-    const data = dataOf(await res.text()) as Array<{ choices: Array<{ finish_reason: string | null }> } | string>;
+    const data = sseDataOf(await res.text()) as Array<{ choices: Array<{ finish_reason: string | null }> } | string>;
     expect(data.length).toBeGreaterThan(1);
     expect(data).not.toContain("[DONE]");
     expect(data.every((d) => typeof d !== "string" && d.choices[0]?.finish_reason === null)).toBe(true);

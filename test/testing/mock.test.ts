@@ -3,10 +3,11 @@
  * the spec), request validation, auth, scripted scenarios, recordings, deterministic usage and the
  * catalogue/accounting endpoints. Runs over the in-process fetch and over the loopback server.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createMockOpenRouter, countTokens, promptTokens, findModel, BUILTIN_MODELS, type MockOpenRouter } from "../../src/testing/index.js";
 import { OpenRouter } from "../../src/index.js";
 import { validateResponse, validateSchema, validateSseData } from "../helpers/spec.js";
+import { mocksClosedAfterEach, sseDataOf } from "../helpers/mocks.js";
 
 const CHAT = "https://openrouter.ai/api/v1/chat/completions";
 const hi = { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Hi" }] };
@@ -15,25 +16,7 @@ function post(mock: MockOpenRouter, body: unknown, headers: Record<string, strin
   return mock.fetch(CHAT, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
 }
 
-/** Split an SSE body into its `data:` payloads (comments dropped), keeping `[DONE]` as a string. */
-function sseData(text: string): unknown[] {
-  return text
-    .split("\n\n")
-    .filter((block) => block.startsWith("data: "))
-    .map((block) => block.slice(6))
-    .map((d) => (d === "[DONE]" ? d : JSON.parse(d)));
-}
-
-let mocks: MockOpenRouter[] = [];
-function mockWith(...args: Parameters<typeof createMockOpenRouter>) {
-  const m = createMockOpenRouter(...args);
-  mocks.push(m);
-  return m;
-}
-afterEach(async () => {
-  await Promise.all(mocks.map((m) => m.close()));
-  mocks = [];
-});
+const mockWith = mocksClosedAfterEach();
 
 describe("request validation", () => {
   it("rejects a malformed chat request with OpenRouter's error shape", async () => {
@@ -118,7 +101,7 @@ describe("chat completions", () => {
     expect(res.headers.get("content-type")).toBe("text/event-stream");
     const text = await res.text();
     expect(text.startsWith(": OPENROUTER PROCESSING\n\n")).toBe(true);
-    const data = sseData(text);
+    const data = sseDataOf(text);
     expect(data.at(-1)).toBe("[DONE]");
     const chunks = data.slice(0, -1) as Array<{ id: string; choices: Array<{ delta: { content?: string }; finish_reason: string | null }>; usage?: { cost: number } }>;
     for (const chunk of chunks) expect(validateSseData("POST", "/chat/completions", chunk).errors).toBe("");
@@ -136,7 +119,7 @@ describe("chat completions", () => {
       scenarios: [{ reply: { toolCalls: [{ name: "get_weather", arguments: { city: "Paris", unit: "celsius" }, id: "call_1" }] } }],
     });
     const text = await (await post(mock, { ...hi, stream: true })).text();
-    const chunks = sseData(text).slice(0, -1) as Array<{
+    const chunks = sseDataOf(text).slice(0, -1) as Array<{
       choices: Array<{ delta: { tool_calls?: Array<{ index: number; id?: string; function?: { name?: string; arguments?: string } }> }; finish_reason: string | null }>;
     }>;
     for (const chunk of chunks) expect(validateSseData("POST", "/chat/completions", chunk).errors).toBe("");

@@ -3,21 +3,14 @@
  * URL, Request, unparseable), allow-lists, data: URLs, endless redirect chains, restoring the previous fetch
  * (once, and never over someone else's patch), and the environment switch.
  */
-import { type Server, createServer } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NetworkBlockedError, isLoopbackHost, noNetwork, noNetworkFromEnv } from "../../src/testing/index.js";
+import { networkSandbox } from "../helpers/network-sandbox.js";
 
-const realFetch = globalThis.fetch;
-const servers: Server[] = [];
-let restore: (() => void) | undefined;
-
-afterEach(async () => {
-  restore?.();
-  restore = undefined;
-  globalThis.fetch = realFetch;
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
-});
+const sandbox = networkSandbox();
+const { servers, realFetch } = sandbox;
 
 async function blocked(promise: Promise<unknown>): Promise<NetworkBlockedError> {
   const error = await promise.then(
@@ -30,7 +23,7 @@ async function blocked(promise: Promise<unknown>): Promise<NetworkBlockedError> 
 
 describe("noNetwork: call forms and allow-lists", () => {
   it("blocks URL objects and Request objects, naming host and the Request's method", async () => {
-    restore = noNetwork();
+    sandbox.restore = noNetwork();
     expect((await blocked(fetch(new URL("https://example.org/x")))).host).toBe("example.org");
     const fromRequest = await blocked(fetch(new Request("https://api.example.net/y", { method: "PUT", body: "x" })));
     expect(fromRequest).toMatchObject({ host: "api.example.net", method: "PUT" });
@@ -38,21 +31,21 @@ describe("noNetwork: call forms and allow-lists", () => {
   });
 
   it("blocks an unparseable URL as such", async () => {
-    restore = noNetwork();
+    sandbox.restore = noNetwork();
     expect((await blocked(fetch("not a url"))).host).toBe("(unparseable URL)");
   });
 
   it("lets data: URLs through, and hosts allowed by name (any case) or RegExp", async () => {
-    restore = noNetwork({ allow: ["Allowed.Example", /^.*\.internal$/] });
+    sandbox.restore = noNetwork({ allow: ["Allowed.Example", /^.*\.internal$/] });
     expect(await (await fetch("data:text/plain,hello")).text()).toBe("hello");
     // Allowed hosts reach the previous fetch; that a request is attempted shows it was not blocked.
     const attempts: string[] = [];
-    restore();
+    sandbox.restore!();
     globalThis.fetch = (async (input: RequestInfo | URL) => {
       attempts.push(String(input instanceof Request ? input.url : input));
       return new Response("ok");
     }) as typeof fetch;
-    restore = noNetwork({ allow: ["Allowed.Example", /^.*\.internal$/] });
+    sandbox.restore = noNetwork({ allow: ["Allowed.Example", /^.*\.internal$/] });
     await fetch("https://allowed.example/a", { redirect: "manual" });
     await fetch("https://db.internal/b", { redirect: "manual" });
     await blocked(fetch("https://other.example/c"));
@@ -73,7 +66,7 @@ describe("noNetwork: redirects and restoring", () => {
     });
     servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    restore = noNetwork();
+    sandbox.restore = noNetwork();
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hop0`;
     await expect(fetch(url)).rejects.toThrow(/more than 20 redirects/);
   });

@@ -2,21 +2,14 @@
  * noNetwork() (src/testing/no-network.ts) against redirects: fetch follows them on its own, so the guard
  * follows them itself and checks every hop. Servers bind 127.0.0.1 only; the blocked targets are never reached.
  */
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NetworkBlockedError, noNetwork } from "../../src/testing/index.js";
+import { networkSandbox } from "../helpers/network-sandbox.js";
 
-const realFetch = globalThis.fetch;
-const servers: Server[] = [];
-let restore: (() => void) | undefined;
-
-afterEach(async () => {
-  restore?.();
-  restore = undefined;
-  globalThis.fetch = realFetch;
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
-});
+const sandbox = networkSandbox();
+const { servers, realFetch } = sandbox;
 
 async function listen(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<string> {
   const server = createServer((req, res) => {
@@ -52,7 +45,7 @@ describe("noNetwork() and redirects", () => {
   it("blocks a loopback server's 302 to a non-loopback host, naming that host", async () => {
     const from = redirecting(302, "http://example.com/steal");
     const url = await from.url;
-    restore = noNetwork();
+    sandbox.restore = noNetwork();
     const error = await fetch(`${url}/start`).then(
       () => undefined,
       (e: unknown) => e,
@@ -67,7 +60,7 @@ describe("noNetwork() and redirects", () => {
     const outsideUrl = await outside.url;
     const first = redirecting(308, `${outsideUrl}/next`);
     const firstUrl = await first.url;
-    restore = noNetwork();
+    sandbox.restore = noNetwork();
     await expect(fetch(`${firstUrl}/a`, { method: "POST", body: "{}" })).rejects.toThrow(/blocked a POST request to openrouter\.ai/);
     expect(first.hits()).toBe(1);
     expect(outside.hits()).toBe(1);
@@ -85,7 +78,7 @@ describe("noNetwork() and redirects", () => {
       }
       res.end(JSON.stringify({ method: req.method, auth: req.headers.authorization ?? null, body, path: req.url }));
     });
-    restore = noNetwork();
+    sandbox.restore = noNetwork();
     const init = { method: "POST", body: '{"a":1}', headers: { authorization: "Bearer secret-token", "content-type": "application/json" } };
 
     const after302 = await fetch(`${r302}/x`, init);
@@ -102,7 +95,7 @@ describe("noNetwork() and redirects", () => {
   it("leaves redirect: \"manual\" to the caller, and still blocks a direct non-loopback call", async () => {
     const from = redirecting(302, "http://example.com/");
     const url = await from.url;
-    restore = noNetwork();
+    sandbox.restore = noNetwork();
     const manual = await fetch(url, { redirect: "manual" });
     expect(manual.status).toBe(302);
     expect(manual.headers.get("location")).toBe("http://example.com/");

@@ -19,6 +19,7 @@ import {
 import { createMockOpenRouter } from "../../src/testing/index.js";
 import { collect } from "../helpers/collect.js";
 import { manualStreamFetch } from "../helpers/manual-stream.js";
+import { standInClient } from "../helpers/stand-in.js";
 
 const KEY = "sk-or-v1-messages-stream-key-0123456789abcdef";
 const MODEL = "anthropic/claude-haiku-4.5";
@@ -29,11 +30,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function setup(options: Parameters<typeof createMockOpenRouter>[0] = {}) {
-  const mock = createMockOpenRouter({ apiKey: KEY, ...options });
-  const client = new OpenRouter({ apiKey: KEY, fetch: mock.fetch, sleep: async () => undefined });
-  return { mock, client };
-}
+const setup = (options: Parameters<typeof standInClient>[1] = {}) => standInClient(KEY, options);
 
 const textOf = (events: MessagesStreamEvent[]) =>
   events.map((e) => (e.type === "content_block_delta" && e.delta.type === "text_delta" ? e.delta.text : "")).join("");

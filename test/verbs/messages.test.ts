@@ -9,17 +9,13 @@ import { describe, expect, it } from "vitest";
 import { BadRequestError, InvalidArgumentError, OpenRouter, ProviderUnavailableError, isOpenRouterError } from "../../src/index.js";
 import { createMockOpenRouter } from "../../src/testing/index.js";
 import { validateRequest } from "../helpers/spec.js";
+import { expectPricedByTheStandIn, standInClient } from "../helpers/stand-in.js";
 
 const KEY = "sk-or-v1-messages-test-key-0123456789abcdef";
 const MODEL = "anthropic/claude-haiku-4.5";
 const ask = { model: MODEL, max_tokens: 200, messages: [{ role: "user" as const, content: "What is 2+2?" }] };
 
-function setup(options: Parameters<typeof createMockOpenRouter>[0] = {}) {
-  const mock = createMockOpenRouter({ apiKey: KEY, ...options });
-  const sleeps: number[] = [];
-  const client = new OpenRouter({ apiKey: KEY, fetch: mock.fetch, sleep: async (ms) => void sleeps.push(ms) });
-  return { mock, client, sleeps };
-}
+const setup = (options: Parameters<typeof standInClient>[1] = {}) => standInClient(KEY, options);
 
 describe("client.messages.create", () => {
   it("returns the text, thinking with its signature, stop reason, usage with the cost; the raw Message is kept", async () => {
@@ -33,12 +29,7 @@ describe("client.messages.create", () => {
     expect(result.stopSequence).toBeNull();
     expect(result.model).toBe(MODEL);
     expect(result.provider).toBe("Anthropic");
-    const generation = mock.generations.get(result.id);
-    expect(generation).toBeDefined();
-    expect(result.generationId).toBe(result.id);
-    expect(result.cost).toBe(generation!.total_cost);
-    expect(result.costSource).toBe("usage");
-    expect(result.usage?.input_tokens).toBeGreaterThan(0);
+    expectPricedByTheStandIn(mock, result);
     expect(result.raw.content).toEqual(result.content);
     expect(result.attempts).toBe(1);
     expect(mock.requests[0]!.path).toBe("/messages");

@@ -23,6 +23,7 @@ import { createMockOpenRouter } from "../../src/testing/index.js";
 import { loadFixture, recordedHeaders } from "../helpers/fixtures.js";
 import { collect } from "../helpers/collect.js";
 import { manualStreamFetch } from "../helpers/manual-stream.js";
+import { standInClient } from "../helpers/stand-in.js";
 
 const KEY = "sk-or-v1-responses-stream-key-0123456789abcdef";
 const MODEL = "openai/gpt-4o-mini";
@@ -33,11 +34,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function setup(options: Parameters<typeof createMockOpenRouter>[0] = {}) {
-  const mock = createMockOpenRouter({ apiKey: KEY, ...options });
-  const client = new OpenRouter({ apiKey: KEY, fetch: mock.fetch, sleep: async () => undefined });
-  return { mock, client };
-}
+const setup = (options: Parameters<typeof standInClient>[1] = {}) => standInClient(KEY, options);
 
 const deltas = (events: ResponsesStreamEvent[], type: string) =>
   events.map((e) => (e.type === type && "delta" in e ? e.delta : "")).join("");

@@ -9,16 +9,12 @@ import { describe, expect, it } from "vitest";
 import { BadRequestError, BudgetExceededError, InvalidArgumentError, OpenRouter, RateLimitError, StreamError, isOpenRouterError } from "../../src/index.js";
 import { createMockOpenRouter } from "../../src/testing/index.js";
 import { validateRequest } from "../helpers/spec.js";
+import { expectPricedByTheStandIn, standInClient } from "../helpers/stand-in.js";
 
 const KEY = "sk-or-v1-responses-test-key-0123456789abcdef";
 const MODEL = "openai/gpt-4o-mini";
 
-function setup(options: Parameters<typeof createMockOpenRouter>[0] = {}, clientOptions: ConstructorParameters<typeof OpenRouter>[0] = {}) {
-  const mock = createMockOpenRouter({ apiKey: KEY, ...options });
-  const sleeps: number[] = [];
-  const client = new OpenRouter({ apiKey: KEY, fetch: mock.fetch, sleep: async (ms) => void sleeps.push(ms), ...clientOptions });
-  return { mock, client, sleeps };
-}
+const setup = (options: Parameters<typeof standInClient>[1] = {}, clientOptions: Parameters<typeof standInClient>[2] = {}) => standInClient(KEY, options, clientOptions);
 
 describe("client.responses.create", () => {
   it("returns the text, reasoning, usage with OpenRouter's cost, and the generation id; the raw Response is kept", async () => {
@@ -28,12 +24,7 @@ describe("client.responses.create", () => {
     expect(result.reasoning).toBe("Two plus two.");
     expect(result.status).toBe("completed");
     expect(result.model).toBe(MODEL);
-    const generation = mock.generations.get(result.id);
-    expect(generation).toBeDefined();
-    expect(result.generationId).toBe(result.id);
-    expect(result.cost).toBe(generation!.total_cost);
-    expect(result.costSource).toBe("usage");
-    expect(result.usage?.input_tokens).toBeGreaterThan(0);
+    expectPricedByTheStandIn(mock, result);
     expect(result.usage?.output_tokens_details?.reasoning_tokens).toBeGreaterThan(0);
     expect(result.raw.output.map((item) => item.type)).toEqual(["reasoning", "message"]);
     expect(result.output).toBe(result.raw.output);
