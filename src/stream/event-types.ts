@@ -57,3 +57,9 @@ export interface EventStreamInit<E, R> {
   onSettled?: ((settled: EventStreamSettled<R>) => void) | undefined;
 }
 
+
+/** An event of a type the stream does not model (Responses' annotations, server tool progress, …), passed on untouched. */
+export interface OtherStreamEvent {
+  type: "other";
+  event: Json & { type: string };
+}

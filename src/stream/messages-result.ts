@@ -9,6 +9,7 @@ import { errorFromWire, type WireError } from "../core/wire-error.js";
 import type { ChatResult, ResultContext, Usage } from "../core/result.js";
 import { type Json, isObject } from "../internal/json.js";
 import { type TextResultBase, baseFields, chatView, count } from "./text-results.js";
+import type { OtherStreamEvent } from "./event-types.js";
 
 type Schemas = components["schemas"];
 /** The request body of `client.messages.create` / `.stream`; `stream` is the verb's to set (`Omit` would lose the typed fields of this open type). */
@@ -176,10 +177,7 @@ export interface MessagesErrorEvent {
   error: { type?: string; message: string; error_type?: string };
 }
 /** Any other event type, passed on untouched as `event`. */
-export interface MessagesOtherEvent {
-  type: "other";
-  event: Json & { type: string };
-}
+export type MessagesOtherEvent = OtherStreamEvent;
 
 /**
  * One event of a Messages stream, discriminated on `type`.

@@ -9,6 +9,7 @@ import { errorFromWire, type WireError } from "../core/wire-error.js";
 import { type ChatResult, type ResultContext, type ToolCallResult, type Usage, toolCallResult } from "../core/result.js";
 import { type Json, isObject } from "../internal/json.js";
 import { type TextResultBase, baseFields, chatView, count } from "./text-results.js";
+import type { OtherStreamEvent } from "./event-types.js";
 
 type Schemas = components["schemas"];
 /** The request body of `client.responses.create` / `.stream`; `stream` is the verb's to set (`Omit` would lose the typed fields of this open type). */
@@ -193,10 +194,7 @@ export interface ResponsesErrorEvent extends Sequenced {
   param?: unknown;
 }
 /** Any other event type (annotations, server tool progress, …), passed on untouched as `event`. */
-export interface ResponsesOtherEvent {
-  type: "other";
-  event: Json & { type: string };
-}
+export type ResponsesOtherEvent = OtherStreamEvent;
 
 /**
  * One event of a Responses stream, discriminated on `type`.
