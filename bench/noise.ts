@@ -36,7 +36,7 @@ export interface Machine {
   cpuModel: string;
 }
 
-/** The floor's throughput on this machine when nothing else ran (bench/quiet-reference.json). */
+/** The floor's throughput on one machine when nothing else ran (bench/quiet-reference.json holds one per machine). */
 export interface QuietReference {
   /** When the reference was measured (ISO date). */
   date: string;
@@ -118,6 +118,21 @@ const num = (x: number, digits = 0): string =>
 /** Whether a stored reference was measured on a machine like this one (same core count and CPU model). */
 export function referenceApplies(ref: QuietReference, machine: Machine): boolean {
   return ref.machine.cpus === machine.cpus && ref.machine.cpuModel.trim() === machine.cpuModel.trim();
+}
+
+/**
+ * The reference for this machine among those stored (one per machine the bench was calibrated on); when none
+ * applies, the first, so the verdict can say that it does not apply.
+ */
+export function referenceFor(stored: QuietReference | QuietReference[] | undefined, machine: Machine): QuietReference | undefined {
+  const refs = stored === undefined ? [] : Array.isArray(stored) ? stored : [stored];
+  return refs.find((r) => referenceApplies(r, machine)) ?? refs[0];
+}
+
+/** The stored references with `ref` in place of the one for the same machine (added when there was none). */
+export function withReference(stored: QuietReference | QuietReference[] | undefined, ref: QuietReference): QuietReference[] {
+  const refs = stored === undefined ? [] : Array.isArray(stored) ? stored : [stored];
+  return [...refs.filter((r) => !referenceApplies(r, ref.machine)), ref];
 }
 
 export function judgeNoise(s: NoiseSamples): Verdict {

@@ -20,7 +20,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ADAPTERS, ADAPTER_LABEL, adapterSpec, oursAdapters, type AdapterName } from "./adapters.js";
-import { REFERENCE_METRICS, judgeNoise, type NoiseSamples, type QuietReference, type Verdict } from "./noise.js";
+import { REFERENCE_METRICS, judgeNoise, referenceFor, withReference, type NoiseSamples, type QuietReference, type Verdict } from "./noise.js";
 import { cpuPressure } from "./sched.js";
 import { compareReps, formatCompared } from "./spread.js";
 import { HAS_TASKSET, runWorker, startServer } from "./procs.js";
@@ -61,8 +61,9 @@ function parseArgs(argv: string[]): Options {
 
 const QUIET_REFERENCE = join(ROOT, "bench", "quiet-reference.json");
 
-function readQuietReference(): QuietReference | undefined {
-  return existsSync(QUIET_REFERENCE) ? (JSON.parse(readFileSync(QUIET_REFERENCE, "utf8")) as QuietReference) : undefined;
+/** Every stored reference: a list, one per machine (an older file held a single one). */
+function readQuietReferences(): QuietReference | QuietReference[] | undefined {
+  return existsSync(QUIET_REFERENCE) ? (JSON.parse(readFileSync(QUIET_REFERENCE, "utf8")) as QuietReference | QuietReference[]) : undefined;
 }
 
 // ------------------------------------------------------------------------------------------------ processes
@@ -478,7 +479,7 @@ async function main(): Promise<void> {
     loadavgEnd: loadavg().map((x) => Number(x.toFixed(2))),
   };
   const samples = noiseSamples(partial, monitor);
-  const reference = readQuietReference();
+  const reference = referenceFor(readQuietReferences(), samples.machine);
   const verdict = judgeNoise({ ...samples, reference });
   partial.noise = { verdict, samples, reference };
   const { table, targets, reps } = buildTable(partial, opts.adapters);
@@ -501,7 +502,7 @@ async function main(): Promise<void> {
 }
 
 /**
- * Stores this run's floor medians as the quiet reference, when the run's own signals (load, CPU pressure,
+ * Stores this run's floor medians as this machine's quiet reference (other machines' stay), when the run's own signals (load, CPU pressure,
  * run-queue waits, server saturation) say nothing else competed; the old reference is not consulted.
  */
 function writeQuietReference(samples: Omit<NoiseSamples, "reference">, results: Results): void {
@@ -524,7 +525,8 @@ function writeQuietReference(samples: Omit<NoiseSamples, "reference">, results: 
       `written by --write-quiet-reference after the run's load (up to ${Math.max(...samples.loadDuring).toFixed(1)}) and the other programs' share of the bench's cores said nothing else competed.`,
     floor,
   };
-  writeFileEnsured(QUIET_REFERENCE, `${JSON.stringify(ref, null, 2)}\n`);
+  // The references of other machines stay: each machine is judged against its own.
+  writeFileEnsured(QUIET_REFERENCE, `${JSON.stringify(withReference(readQuietReferences(), ref), null, 2)}\n`);
   process.stdout.write(`quiet reference written: ${QUIET_REFERENCE}\n`);
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { judgeNoise, referenceApplies, type NoiseSamples, type QuietReference } from "../bench/noise.js";
+import { judgeNoise, referenceApplies, referenceFor, withReference, type NoiseSamples, type QuietReference } from "../bench/noise.js";
 import { coreBusyUs, foreignShare, pinnedCore } from "../bench/sched.js";
 
 const machine = { cpus: 2, cpuModel: "Intel(R) Xeon(R) Processor @ 2.00GHz" };
@@ -88,6 +88,20 @@ describe("judgeNoise", () => {
   it("the same core count with another CPU model is another machine", () => {
     expect(referenceApplies(reference, { cpus: 2, cpuModel: "AMD EPYC 7B13" })).toBe(false);
     expect(referenceApplies(reference, machine)).toBe(true);
+  });
+
+  it("keeps one reference per machine: this machine's is chosen, a new one replaces only its own machine's", () => {
+    const amd: QuietReference = { ...reference, date: "2026-12-06", machine: { cpus: 2, cpuModel: "AMD EPYC 7B13" }, floor: { chatRpsC64: 1500 } };
+    expect(referenceFor([amd, reference], machine)).toBe(reference);
+    expect(referenceFor([reference, amd], { cpus: 2, cpuModel: "AMD EPYC 7B13" })).toBe(amd);
+    // None applies: the first, so the verdict can say it does not apply; an older file held one reference.
+    expect(referenceFor([amd], machine)).toBe(amd);
+    expect(referenceFor(reference, machine)).toBe(reference);
+    expect(referenceFor(undefined, machine)).toBeUndefined();
+    const newer: QuietReference = { ...amd, date: "2026-12-07" };
+    expect(withReference([reference, amd], newer)).toEqual([reference, newer]);
+    expect(withReference(reference, amd)).toEqual([reference, amd]);
+    expect(withReference(undefined, amd)).toEqual([amd]);
   });
 
   it("compares stream rates only within the reference's mode; chat rates are time-boxed and compare across modes", () => {
