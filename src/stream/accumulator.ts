@@ -47,7 +47,32 @@ const EMPTY_DETAILS: ReasoningDetail[] = [];
  * idle instance of its classes (`KEEP`), and this keeps the chunks' classes: copies with every string blanked
  * (the same hidden classes), so nothing a stream carried outlives it.
  */
-const shapes: { text?: Json; usage?: Json } = {};
+const shapes: { text?: Json; usage?: Json; events: readonly ChatStreamEvent[] } = {
+  // The caller's loop (`if (event.type === "content")`) is specialised on the events' hidden classes, which are
+  // those of the object literals that make them: one blank event of each common kind keeps them, so that loop
+  // is not thrown away and recompiled on every stream after a full GC. Same keys, in the same order, and values
+  // of the same kinds (a number for `cost`) as where the events are made.
+  events: [
+    { type: "content", text: "" },
+    { type: "reasoning", text: "", details: EMPTY_DETAILS },
+    { type: "usage", usage: {} as Usage, cost: 0.5 },
+    { type: "finish", finishReason: "", nativeFinishReason: null },
+    // Made by the stream machine, with the same keys.
+    { type: "done", result: {} as ChatResult },
+  ],
+};
+
+/** Where a retired accumulator's events go: nowhere. */
+const NO_SINK: EventSink = { delivering: false, push() {}, skip() {} };
+
+/**
+ * The last accumulator whose stream completed, emptied by {@link ChunkAccumulator.retire}: the module's idle
+ * instance from then on. A never-used idle instance is not enough: measured with a full GC between streams, the
+ * stores that happen once per stream (`usage`, `native_finish_reason`) had no usable type feedback when the read
+ * path was next optimised, so `fold` and `applyChoice` were deoptimised and recompiled on every stream, unless an
+ * accumulator that had been through a whole stream was still alive. It holds nothing of that stream.
+ */
+let retired: ChunkAccumulator | undefined;
 
 /** `chunk` with every string emptied: JSON.parse gives it the same hidden classes, none of the content. */
 function blanked(chunk: Json): Json {
@@ -70,7 +95,7 @@ export class ChunkAccumulator {
   finishReason: string | null = null;
   /** A choice's in-band error, kept for the assembled response. */
   choiceError: WireError | undefined;
-  private readonly out: EventSink;
+  private out: EventSink;
   private created: unknown;
   private model: string | undefined;
   private provider: string | undefined;
@@ -359,6 +384,36 @@ export class ChunkAccumulator {
     return raw;
   }
 
+  /**
+   * The stream is over and its result built: every field goes back to a fresh accumulator's value (nothing of the
+   * stream is kept, and no more events go anywhere) and this becomes the module's idle instance (see `retired`).
+   */
+  retire(): void {
+    this.out = NO_SINK;
+    this.dataEvents = 0;
+    this.textChars = 0;
+    this.sawToken = false;
+    this.id = undefined;
+    this.finishReason = null;
+    this.choiceError = undefined;
+    this.created = undefined;
+    this.model = undefined;
+    this.provider = undefined;
+    this.systemFingerprint = undefined;
+    this.serviceTier = undefined;
+    this.usage = undefined;
+    this.openrouterMetadata = undefined;
+    this.role = "assistant";
+    this.content = "";
+    this.reasoning = "";
+    this.refusal = undefined;
+    this.extras = undefined;
+    this.audio = undefined;
+    this.logprobs = undefined;
+    this.nativeFinishReason = null;
+    retired = this;
+  }
+
   /** Everything received so far as a `ChatResult`, for `error.partial`; undefined before the first data event. */
   snapshot(generationId: string | undefined, context: ResultContext): ChatResult | undefined {
     if (this.dataEvents === 0) return undefined;
@@ -379,5 +434,5 @@ function textOfParts(parts: unknown[]): string {
   return text;
 }
 
-/** See `shapes` above. */
-export const KEEP = new ChunkAccumulator({ delivering: false, push() {}, skip() {} });
+/** See `shapes` above; replaced as the idle instance by the first accumulator that retires (see `retired`). */
+export const KEEP = new ChunkAccumulator(NO_SINK);

@@ -365,6 +365,8 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
       return;
     }
     if (this.channel.delivering) this.channel.push({ type: "done", result });
+    // The result holds what the stream produced; the accumulator lets go of it (see `retire`).
+    this.acc.retire();
     this.settle("completed", result, undefined);
     if (this.reader !== undefined && this.sawDone) releaseAfterDone(this.reader);
   }

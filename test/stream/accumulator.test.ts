@@ -12,6 +12,28 @@ function sink(delivering = true) {
 const choice = (delta: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ choices: [{ index: 0, delta, ...extra }] });
 
 describe("ChunkAccumulator", () => {
+  it("retire() keeps nothing of the stream: every field is back to a fresh accumulator's, and no event goes out", () => {
+    const { out, events } = sink();
+    const acc = new ChunkAccumulator(out);
+    acc.fold({ id: "gen-1", model: "m", provider: "P", created: 1780944361, system_fingerprint: "fp", service_tier: "flex", ...choice({ role: "assistant", content: "secret answer", reasoning: "secret thought", reasoning_details: [{ type: "reasoning.text", text: "secret" }], refusal: "no" }) });
+    acc.fold(choice({ tool_calls: [{ index: 0, id: "a", function: { name: "f", arguments: "{}" } }], annotations: [{ type: "url_citation" }], images: [{ type: "image_url" }], audio: { data: "QQ==" } }, { logprobs: { content: [{ token: "x" }] } }));
+    acc.fold({ ...choice({}, { finish_reason: "stop", native_finish_reason: "end_turn" }), usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3, cost: 0.5 }, openrouter_metadata: { x: 1 } });
+    const result = acc.toResponse(undefined) as { choices: { message: { content: string } }[] };
+    const eventsBefore = events.length;
+    acc.retire();
+    const { out: retiredOut, ...fields } = acc as unknown as Record<string, unknown>;
+    const { out: freshOut, ...freshFields } = new ChunkAccumulator(out) as unknown as Record<string, unknown>;
+    expect(freshOut).toBe(out);
+    expect(retiredOut).not.toBe(out);
+    expect(fields).toEqual(freshFields);
+    expect(Object.keys(fields)).toEqual(Object.keys(freshFields));
+    // The assembled response is the caller's and stays whole.
+    expect(result.choices[0]!.message.content).toBe("secret answer");
+    acc.fold(choice({ content: "later" }));
+    expect(events).toHaveLength(eventsBefore);
+  });
+
+
   it("turns deltas into events and assembles the message, counting text against the limit", () => {
     const { out, events } = sink();
     const acc = new ChunkAccumulator(out);
