@@ -15,6 +15,9 @@ import { quote } from "../internal/quote.js";
 export const ATTO_DIGITS = 18;
 const ATTO = 10n ** BigInt(ATTO_DIGITS);
 const DECIMAL = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+/** 10n ** i for the shifts costs need (every call records one), so no exponentiation per conversion. */
+const POW10 = Array.from({ length: 40 }, (_, i) => 10n ** BigInt(i));
+const pow10 = (n: number): bigint => POW10[n] ?? 10n ** BigInt(n);
 
 /**
  * Converts a USD amount (a number such as `6e-7`, or a decimal string such as `"0.000000075"`) into integer
@@ -30,18 +33,19 @@ export function toAtto(value: number | string): bigint {
   const text = typeof value === "number" ? (Number.isFinite(value) ? String(value) : "") : typeof value === "string" ? value.trim() : "";
   const m = DECIMAL.exec(text);
   if (!m || (m[2] === "" && (m[3] ?? "") === "")) throw new InvalidArgumentError(`Not a USD amount: ${quote(value)}`);
-  const sign = m[1] === "-" ? -1n : 1n;
-  const digits = `${m[2] ?? ""}${m[3] ?? ""}`.replace(/^0+(?=\d)/, "") || "0";
-  // The decimal point sits `scale` digits from the right of `digits`; move it to 18 places.
-  const shift = ATTO_DIGITS - (m[3] ?? "").length + Number(m[4] ?? 0);
+  const fraction = m[3] ?? "";
+  // Leading zeros are fine for BigInt; one of the two parts is non-empty (checked above).
+  const digits = (m[2] ?? "") + fraction;
+  // The decimal point sits `fraction.length` digits from the right of `digits`; move it to 18 places.
+  const shift = ATTO_DIGITS - fraction.length + (m[4] === undefined ? 0 : Number(m[4]));
   let magnitude: bigint;
-  if (shift >= 0) magnitude = BigInt(digits) * 10n ** BigInt(shift);
+  if (shift >= 0) magnitude = BigInt(digits) * pow10(shift);
   else {
-    const divisor = 10n ** BigInt(-shift);
+    const divisor = pow10(-shift);
     const whole = BigInt(digits);
     magnitude = whole / divisor + ((whole % divisor) * 2n >= divisor ? 1n : 0n);
   }
-  return sign * magnitude;
+  return m[1] === "-" ? -magnitude : magnitude;
 }
 
 /**

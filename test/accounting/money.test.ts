@@ -13,6 +13,21 @@ describe("exact money (atto-dollars)", () => {
     expect(formatAtto(toAtto("0.0000000208333333333333"))).toBe("0.000000020833333333");
   });
 
+  it("reads every decimal form OpenRouter writes: exponents, signs, leading zeros, a bare point, rounding past 18 places", () => {
+    expect(toAtto(1.2e-7)).toBe(120_000_000_000n);
+    expect(toAtto("1.5E+2")).toBe(150n * 10n ** 18n);
+    expect(toAtto("-0.25")).toBe(-(25n * 10n ** 16n));
+    expect(toAtto("+000.5")).toBe(5n * 10n ** 17n);
+    expect(toAtto(".5")).toBe(toAtto("0.5"));
+    expect(toAtto("5.")).toBe(toAtto(5));
+    expect(toAtto("1e25")).toBe(10n ** 43n); // beyond the precomputed powers of ten
+    expect(toAtto("0.0000000000000000005")).toBe(1n); // half away from zero
+    expect(toAtto("0.0000000000000000004")).toBe(0n);
+    expect(toAtto("-0.0000000000000000005")).toBe(-1n);
+    expect(toAtto("1e-40")).toBe(0n);
+    expect(() => toAtto(".")).toThrow(InvalidArgumentError);
+  });
+
   it("refuses text that is not an amount, with a typed error", () => {
     expect(() => toAtto("abc")).toThrow(InvalidArgumentError);
     expect(() => toAtto(Number.NaN)).toThrow(InvalidArgumentError);
