@@ -282,7 +282,7 @@ class ChannelIterator<E> implements AsyncIterableIterator<E, undefined> {
 /**
  * An idle channel and iterator kept for the life of the module. V8 holds the hidden classes of class instances
  * only weakly: once no channel is alive, a full GC drops them and throws away every optimised function that
- * was specialised on them, so the next stream would start cold (see `shapes` in stream/accumulator.ts).
+ * was specialised on them, so the next stream would start cold (see stream/keep-alive.ts).
  */
 const KEEP_CHANNEL = new EventChannel<never, never>("", { pull: () => undefined, cancel() {} });
 export const KEEP = [KEEP_CHANNEL, new ChannelIterator(KEEP_CHANNEL)];

@@ -8,6 +8,7 @@ import { chatResultFromResponse, type Annotation, type ChatResult, type Reasonin
 import { plausibleCost } from "../core/reported-cost.js";
 import { type Json, isObject } from "../internal/json.js";
 import type { ChatStreamEvent, ImageOutput } from "./events.js";
+import { keepIdle, keepShape } from "./keep-alive.js";
 
 /**
  * Where the events go. `delivering` false: nobody keeps them, so they are not built (`skip()` notes that one
@@ -38,46 +39,8 @@ interface ToolAcc {
 
 const EMPTY_DETAILS: ReasoningDetail[] = [];
 
-/**
- * One parsed chunk of each common shape (a text delta, the usage chunk), kept for the life of the process. V8
- * holds the hidden classes of objects (those JSON.parse makes for chunks, and those of class instances) only
- * weakly: when no stream is open, a full GC drops them, and every optimised function specialised on them is
- * thrown away, so the next stream starts cold and recompiles its read path (measured: ~25 ms of CPU per stream
- * after a GC, a third more CPU per event on a 20,000-chunk stream). So each module of the read path keeps one
- * idle instance of its classes (`KEEP`), and this keeps the chunks' classes: copies with every string blanked
- * (the same hidden classes), so nothing a stream carried outlives it.
- */
-const shapes: { text?: Json; usage?: Json; events: readonly ChatStreamEvent[] } = {
-  // The caller's loop (`if (event.type === "content")`) is specialised on the events' hidden classes, which are
-  // those of the object literals that make them: one blank event of each common kind keeps them, so that loop
-  // is not thrown away and recompiled on every stream after a full GC. Same keys, in the same order, and values
-  // of the same kinds (a number for `cost`) as where the events are made.
-  events: [
-    { type: "content", text: "" },
-    { type: "reasoning", text: "", details: EMPTY_DETAILS },
-    { type: "usage", usage: {} as Usage, cost: 0.5 },
-    { type: "finish", finishReason: "", nativeFinishReason: null },
-    // Made by the stream machine, with the same keys.
-    { type: "done", result: {} as ChatResult },
-  ],
-};
-
 /** Where a retired accumulator's events go: nowhere. */
 const NO_SINK: EventSink = { delivering: false, push() {}, skip() {} };
-
-/**
- * The last accumulator whose stream completed, emptied by {@link ChunkAccumulator.retire}: the module's idle
- * instance from then on. A never-used idle instance is not enough: measured with a full GC between streams, the
- * stores that happen once per stream (`usage`, `native_finish_reason`) had no usable type feedback when the read
- * path was next optimised, so `fold` and `applyChoice` were deoptimised and recompiled on every stream, unless an
- * accumulator that had been through a whole stream was still alive. It holds nothing of that stream.
- */
-let retired: ChunkAccumulator | undefined;
-
-/** `chunk` with every string emptied: JSON.parse gives it the same hidden classes, none of the content. */
-function blanked(chunk: Json): Json {
-  return JSON.parse(JSON.stringify(chunk, (_key, value: unknown) => (typeof value === "string" ? "" : value))) as Json;
-}
 
 /**
  * @example
@@ -120,7 +83,7 @@ export class ChunkAccumulator {
   /** Folds one chunk in; true when a choice reported an error (its `error`, or `finish_reason: "error"`). */
   fold(chunk: Json): boolean {
     // Kept once: a copy per stream would put a stringify and a parse on every stream for no gain.
-    if (++this.dataEvents === 2) shapes.text ??= blanked(chunk);
+    if (++this.dataEvents === 2) keepShape("text", chunk);
     const id = chunk["id"];
     if (this.id === undefined && typeof id === "string" && id !== "") this.id = id;
     const model = chunk["model"];
@@ -146,7 +109,7 @@ export class ChunkAccumulator {
 
     const usage = chunk["usage"];
     if (isObject(usage)) {
-      shapes.usage ??= blanked(chunk);
+      keepShape("usage", chunk);
       this.usage = usage as Usage;
       if (this.out.delivering) this.out.push({ type: "usage", usage: usage as Usage, cost: plausibleCost(usage["cost"]) });
       else this.out.skip();
@@ -386,7 +349,7 @@ export class ChunkAccumulator {
 
   /**
    * The stream is over and its result built: every field goes back to a fresh accumulator's value (nothing of the
-   * stream is kept, and no more events go anywhere) and this becomes the module's idle instance (see `retired`).
+   * stream is kept, and no more events go anywhere) and this becomes the read path's idle instance (see keep-alive.ts).
    */
   retire(): void {
     this.out = NO_SINK;
@@ -411,7 +374,7 @@ export class ChunkAccumulator {
     this.audio = undefined;
     this.logprobs = undefined;
     this.nativeFinishReason = null;
-    retired = this;
+    keepIdle(this);
   }
 
   /** Everything received so far as a `ChatResult`, for `error.partial`; undefined before the first data event. */
@@ -424,7 +387,6 @@ export class ChunkAccumulator {
       return isOpenRouterError(e) ? e.partial : undefined;
     }
   }
-
 }
 
 /** Content sent as an array of parts (rare upstreams): its text. */
@@ -434,5 +396,5 @@ function textOfParts(parts: unknown[]): string {
   return text;
 }
 
-/** See `shapes` above; replaced as the idle instance by the first accumulator that retires (see `retired`). */
+/** The idle instance until the first accumulator retires (see keep-alive.ts). */
 export const KEEP = new ChunkAccumulator(NO_SINK);

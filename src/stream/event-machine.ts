@@ -347,5 +347,5 @@ export class EventMachine<E, R> implements ChannelSource, SseSink, TimeoutSink {
   }
 }
 
-/** An idle machine (it never sends: a stream starts at its first read), so V8 keeps this class's hidden class: see `shapes` in accumulator.ts. */
+/** An idle machine (it never sends: a stream starts at its first read), so V8 keeps this class's hidden class: see stream/keep-alive.ts. */
 export const KEEP = new EventMachine({ open: () => new Promise<never>(() => undefined), info: {}, what: "", folder: undefined as never });

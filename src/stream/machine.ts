@@ -244,7 +244,6 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
   }
 
   // ---- Events (SseSink, TimeoutSink)
-
   sseComment(): void {
     if (this.timers !== undefined) this.timers.keepAlives++;
   }
@@ -365,8 +364,7 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
       return;
     }
     if (this.channel.delivering) this.channel.push({ type: "done", result });
-    // The result holds what the stream produced; the accumulator lets go of it (see `retire`).
-    this.acc.retire();
+    this.acc.retire(); // the result holds what the stream produced; the accumulator lets go of it
     this.settle("completed", result, undefined);
     if (this.reader !== undefined && this.sawDone) releaseAfterDone(this.reader);
   }
@@ -398,5 +396,5 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
   }
 }
 
-/** An idle machine (it never sends, arms no timer), so V8 keeps this class's hidden class: see `shapes` in accumulator.ts. */
+/** An idle machine (it never sends, arms no timer), so V8 keeps this class's hidden class: see stream/keep-alive.ts. */
 export const KEEP = new StreamMachine({ open: () => new Promise<never>(() => undefined) });

@@ -152,5 +152,5 @@ function deltaBlockType(type: unknown): string {
   return type === "thinking_delta" || type === "signature_delta" ? "thinking" : type === "input_json_delta" ? "tool_use" : "text";
 }
 
-/** An idle instance kept for the life of the module, so V8 keeps this class's hidden class (see `shapes` in accumulator.ts). */
+/** An idle instance kept for the life of the module, so V8 keeps this class's hidden class (see stream/keep-alive.ts). */
 export const KEEP = new MessagesFolder();

@@ -183,5 +183,5 @@ function structuredCloneJson(value: Json): Json {
   return JSON.parse(JSON.stringify(value)) as Json;
 }
 
-/** An idle instance kept for the life of the module, so V8 keeps this class's hidden class (see `shapes` in accumulator.ts). */
+/** An idle instance kept for the life of the module, so V8 keeps this class's hidden class (see stream/keep-alive.ts). */
 export const KEEP = new ResponsesFolder();

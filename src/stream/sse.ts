@@ -239,5 +239,5 @@ function isData(text: string, start: number): boolean {
   );
 }
 
-/** An idle instance kept for the life of the module, so V8 keeps this class's hidden class (see `shapes` in accumulator.ts). */
+/** An idle instance kept for the life of the module, so V8 keeps this class's hidden class (see stream/keep-alive.ts). */
 export const KEEP = new SseReader({ sseData() {}, sseComment() {}, sseOverflow() {} }, 1);

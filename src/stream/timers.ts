@@ -92,5 +92,5 @@ export class StreamTimers {
   }
 }
 
-/** An idle instance kept for the life of the module, so V8 keeps this class's hidden class (see `shapes` in accumulator.ts). */
+/** An idle instance kept for the life of the module, so V8 keeps this class's hidden class (see stream/keep-alive.ts). */
 export const KEEP = new StreamTimers({ onTimeout() {} }, Date.now, 1, 1);
