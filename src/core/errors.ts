@@ -7,12 +7,12 @@ import type { RequestInfo } from "./types.js";
 // Type only. ChatResult -> FallbackRecord -> OpenRouterError -> ChatResult is a type triangle: moving ChatResult
 // into types.ts needs a structural error type there first.
 import type { ChatResult } from "./result.js";
-import { isClientTimeout, isRetryable, parseAffordableTokens, parseRetryAfter } from "./retry.js";
+import { isClientTimeout, isRetryable, parseAffordableTokens } from "./retry.js";
 import { holdsSecret, redact, redactValue } from "../internal/redact.js";
 import { bounded } from "../internal/quote.js";
 import type { RateLimitInfo } from "./rate-limit-headers.js";
 
-export { isClientTimeout, parseAffordableTokens, parseRetryAfter };
+export { isClientTimeout, parseAffordableTokens };
 export type { RequestInfo };
 
 /** What went wrong, as a string-literal union so callers can `switch` without `instanceof`. */

@@ -22,7 +22,8 @@ import {
   TimeoutError,
   describe,
 } from "./errors.js";
-import { isRetryable, parseRateLimitReset, parseRetryAfter } from "./retry.js";
+import { isRetryable } from "./retry.js";
+import { parseRateLimitReset, parseRetryAfter } from "./retry-timing.js";
 import { type Json, isObject } from "../internal/json.js";
 import { rateLimitFromHeaders } from "./rate-limit-headers.js";
 

@@ -16,8 +16,8 @@ import {
   TimeoutError,
   isOpenRouterError,
   parseAffordableTokens,
-  parseRetryAfter,
 } from "../../src/core/errors.js";
+import { parseRetryAfter } from "../../src/core/retry-timing.js";
 import { errorFromResponse, errorFromWire } from "../../src/core/wire-error.js";
 import { isRetryable } from "../../src/core/retry.js";
 
