@@ -2,7 +2,7 @@
  * The settings of the resilience layer: what a client configures, what a call overrides, and their checks.
  */
 import { InvalidArgumentError, type OpenRouterError, type RequestInfo } from "../errors.js";
-import { type Hooks, validateHooks } from "./hooks.js";
+import type { Hooks } from "./hooks.js";
 import { type RetryOptions, type RetryPolicy, resolveRetryPolicy } from "../retry.js";
 import type { OtelLoader } from "./telemetry.js";
 import { type TelemetryOptions, checkTelemetryOption } from "./span.js";
@@ -113,6 +113,33 @@ export function validateInsufficient(name: string, value: unknown): Insufficient
     throw new TypeError(`${name} must be "throw" or "reduce-max-tokens", got ${String(value)}`);
   }
   return value as InsufficientCreditsPolicy;
+}
+
+const HOOK_NAMES = ["onRequest", "onResponse", "onError", "onRetry", "onFallback", "onResult"] as const;
+
+/**
+ * Check a `hooks` option once, when the client is built, so a typo fails loudly there. Here, with the other
+ * settings checks, rather than in hooks.ts: this runs in every constructor, the hooks' code only once a call runs.
+ *
+ * @example
+ * ```ts
+ * validateHooks({ onRetry: (e) => console.log(e.delayMs) }); // ok
+ * validateHooks({ onRetry: 42 }); // throws TypeError
+ * ```
+ */
+export function validateHooks(hooks: unknown): Hooks | undefined {
+  if (hooks === undefined) return undefined;
+  if (typeof hooks !== "object" || hooks === null) throw new TypeError("hooks must be an object of callbacks");
+  const h = hooks as Record<string, unknown>;
+  for (const name of HOOK_NAMES) {
+    if (h[name] !== undefined && typeof h[name] !== "function") {
+      throw new TypeError(`hooks.${name} must be a function, got ${typeof h[name]}`);
+    }
+  }
+  if (h["includeContent"] !== undefined && typeof h["includeContent"] !== "boolean") {
+    throw new TypeError("hooks.includeContent must be a boolean");
+  }
+  return hooks as Hooks;
 }
 
 
