@@ -10,7 +10,7 @@ import { InvalidArgumentError } from "../core/errors.js";
 import type { components } from "../generated/openrouter.js";
 import { costFromHeaders } from "../core/result.js";
 import { estimateTokens } from "./tokens.js";
-import { plausibleCost } from "../core/reported-cost.js";
+import { plausibleCost } from "../core/plausible-cost.js";
 import { type Json, isObject } from "../internal/json.js";
 import { quote } from "../internal/quote.js";
 import { ATTO_DIGITS, attoToMicros, attoToUsd, formatAtto, toAtto } from "./money.js";

@@ -13,7 +13,7 @@
  */
 import { InvalidArgumentError, isOpenRouterError } from "../core/errors.js";
 import type { ChatResult, Usage } from "../core/result.js";
-import { plausibleCost } from "../core/reported-cost.js";
+import { plausibleCost } from "../core/plausible-cost.js";
 import { attoToUsd, toAtto } from "./money.js";
 import { type BudgetReservation, Budget } from "./budget.js";
 import type { GenerationLookup, Ledger, ReconcileReport } from "./reconcile.js";

@@ -9,7 +9,8 @@ import { errorFromWire, wireErrorOf } from "./wire-error.js";
 import type { FallbackRecord } from "./resilience/hooks.js";
 import { type Json, isObject } from "../internal/json.js";
 import { type RateLimitInfo, rateLimitFromHeaders } from "./rate-limit-headers.js";
-import { type CostAnomaly, costAnomalyOf, plausibleCost } from "./reported-cost.js";
+import { type CostAnomaly, costAnomalyOf } from "./reported-cost.js";
+import { plausibleCost } from "./plausible-cost.js";
 
 type Schemas = components["schemas"];
 export type ChatRequest = Schemas["ChatRequest"];
