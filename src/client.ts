@@ -25,7 +25,7 @@ import type { Call } from "./core/types.js";
 import { needsPreSendChecks } from "./accounting/guards-rule.js";
 import { type BudgetReservation, UsageTracker } from "./accounting/usage.js";
 import { registerSecret } from "./internal/redact.js";
-import { checkMaxResponseBytes } from "./core/body.js";
+import { checkMaxResponseBytes } from "./core/response-limit.js";
 import type { VerbContext } from "./verbs/context.js";
 import { type Keys, keys } from "./verbs/keys.js";
 import { type Presets, presets } from "./verbs/presets.js";

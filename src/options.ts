@@ -7,7 +7,7 @@ import type { PreSendOptions } from "./accounting/guards.js";
 import { checkBaseUrl, checkHeaderValue, checkHeaders, checkKey } from "./core/validate.js";
 import type { Resilience, ResilienceConfig } from "./core/resilience/run.js";
 import { lazyResilience } from "./core/resilience/lazy.js";
-import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes } from "./core/body.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes } from "./core/response-limit.js";
 import { DEFAULT_FIRST_EVENT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./core/timeouts.js";
 import type { CallOptions, ChatParams } from "./core/types.js";
 import type { Transport } from "./core/transport.js";

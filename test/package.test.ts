@@ -194,7 +194,7 @@ describe("core entry's static import graph", () => {
       }
       const modules = new Set([...loaded].flatMap((f) => Object.entries(outputs[f]!.inputs).filter(([, v]) => v.bytesInOutput > 0).map(([k]) => k.replace(/^.*?src\//, ""))));
       expect(modules.has("client.ts")).toBe(true);
-      const lazy = ["core/pipeline.ts", "core/request.ts", "core/read.ts", "core/result.ts", "core/wire-error.ts", "core/deadline.ts", "core/api-request.ts"];
+      const lazy = ["core/pipeline.ts", "core/request.ts", "core/read.ts", "core/result.ts", "core/wire-error.ts", "core/deadline.ts", "core/api-request.ts", "core/call-errors.ts", "core/body.ts", "core/retry-timing.ts", "core/reported-cost.ts", "core/resilience/hooks.ts"];
       const behindFaces = ["accounting/cost.ts", "accounting/tokens.ts", "accounting/routing.ts", "accounting/generation.ts", "agents/tools.ts", "agents/errors.ts", "verbs/videos-errors.ts"];
       expect([...lazy, ...behindFaces, "accounting/model-source.ts"].filter((m) => modules.has(m))).toEqual([]);
     } finally {

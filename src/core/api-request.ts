@@ -6,7 +6,8 @@
  */
 import type { default as createClientType } from "openapi-fetch";
 import { requestHeaders } from "./api-auth.js";
-import { InvalidArgumentError, InvalidResponseError, describe } from "./errors.js";
+import { InvalidArgumentError, describe } from "./errors.js";
+import { InvalidResponseError } from "./call-errors.js";
 import type { Pipeline } from "./pipeline.js";
 import type { Call, HttpMethod } from "./types.js";
 

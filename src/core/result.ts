@@ -4,7 +4,8 @@
  * the same result.
  */
 import type { components } from "../generated/openrouter.js";
-import { InvalidResponseError, type RequestInfo } from "./errors.js";
+import type { RequestInfo } from "./errors.js";
+import { InvalidResponseError } from "./call-errors.js";
 import { errorFromWire, wireErrorOf } from "./wire-error.js";
 import type { FallbackRecord } from "./resilience/hooks.js";
 import { type Json, isObject } from "../internal/json.js";

@@ -1,6 +1,6 @@
 /** `ChatStreamInit` checked and filled with defaults, once per stream. */
 import { InvalidArgumentError, type RequestInfo } from "../core/errors.js";
-import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes } from "../core/body.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes } from "../core/response-limit.js";
 import { isObject } from "../internal/json.js";
 import type { ChatStreamInit } from "./events.js";
 

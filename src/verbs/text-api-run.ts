@@ -5,7 +5,7 @@
  * report the result to the resilience layer's hooks and span, as `chat` and `chatStream` do.
  */
 import { AuthenticationError, describe } from "../core/errors.js";
-import { checkMaxResponseBytes } from "../core/body.js";
+import { checkMaxResponseBytes } from "../core/response-limit.js";
 import { type Outcome, wasAccepted } from "../core/pipeline.js";
 import { type Reader, parseJson, readText } from "../core/read.js";
 import type { ChatResult, ResultContext } from "../core/result.js";

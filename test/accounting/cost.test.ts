@@ -10,7 +10,8 @@ import {
   toAtto,
 } from "../../src/accounting/cost.js";
 import { fetchGeneration, generationCost } from "../../src/accounting/generation.js";
-import { AbortError, AuthenticationError, InvalidArgumentError, NotFoundError } from "../../src/core/errors.js";
+import { AuthenticationError, InvalidArgumentError, NotFoundError } from "../../src/core/errors.js";
+import { AbortError } from "../../src/core/call-errors.js";
 import type { components, paths } from "../../src/generated/openrouter.js";
 import { chatResultFromResponse } from "../../src/core/result.js";
 import { listFixtures, loadFixture, recordedBody, recordedHeaders, recordedJson, recordedUsage } from "../helpers/fixtures.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { contentFreeError, emitHook, type Hooks, type RetryEvent } from "../../src/core/resilience/hooks.js";
-import { ModerationError, RateLimitError, StreamError } from "../../src/core/errors.js";
+import { ModerationError, RateLimitError, StreamError } from "../../src/core/call-errors.js";
 import type { ChatResult } from "../../src/core/result.js";
 
 const error = new RateLimitError("Rate limit exceeded (POST /chat/completions, model m, status 429)", { status: 429 });

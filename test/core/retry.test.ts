@@ -2,11 +2,13 @@ import { describe, expect, it } from "vitest";
 import { OpenRouter } from "../../src/index.js";
 import {
   ConnectionError,
+} from "../../src/core/errors.js";
+import {
   InsufficientCreditsError,
   ProviderUnavailableError,
   RateLimitError,
   TimeoutError,
-} from "../../src/core/errors.js";
+} from "../../src/core/call-errors.js";
 import { errorFromResponse } from "../../src/core/wire-error.js";
 import {
   DEFAULT_RETRY_POLICY,
