@@ -14,12 +14,10 @@ import { plausibleCost } from "../core/plausible-cost.js";
 import { type Json, isObject } from "../internal/json.js";
 import { quote } from "../internal/quote.js";
 import { ATTO_DIGITS, attoToMicros, attoToUsd, formatAtto, toAtto } from "./money.js";
-import { type UsageTokens, usageTokens } from "./usage-totals.js";
+import { type TokenCounts, int, tokenCounts } from "./usage-totals.js";
 
 // The money arithmetic lives in money.ts; re-exported for the modules that took it from here.
 export { ATTO_DIGITS, attoToMicros, attoToUsd, formatAtto, toAtto };
-// Token counts of a usage object live with the ledger (usage-totals.ts), which must not load the pricing code.
-export { usageTokens };
 
 type Schemas = components["schemas"];
 type Usage = Schemas["Usage"];
@@ -28,6 +26,38 @@ type ModelPricing = Schemas["ModelPricing"];
 
 // ---------------------------------------------------------------------------------------------------------
 // Per-call cost
+
+/** The token counts and OpenRouter's own figures of one usage object (`CostDetails` without an estimate). */
+export interface UsageTokens extends TokenCounts {
+  webSearchRequests: number;
+  isByok: boolean | undefined;
+  /** BYOK: what the upstream provider charged your own key (OpenRouter's `usage.cost` is then its fee only). */
+  upstreamInferenceCost: number | undefined;
+  /** `usage.cost_details` as sent. */
+  costDetails: Usage["cost_details"] | undefined;
+}
+
+/**
+ * Token counts of a usage object (the ledger's, usage-totals.ts) and OpenRouter's own figures, tolerant of the
+ * older shapes (no details, `server_tool_use`, nulls). Here, not with the ledger: only the cost code needs the
+ * figures, and the ledger is loaded with every client.
+ *
+ * @example
+ * usageTokens(result.usage); // { promptTokens: 16, completionTokens: 13, reasoningTokens: 0, cachedTokens: 0, … }
+ */
+export function usageTokens(usage: Usage | undefined | null): UsageTokens {
+  const u: Json = isObject(usage) ? usage : {};
+  const tools = isObject(u["server_tool_use_details"]) ? u["server_tool_use_details"] : isObject(u["server_tool_use"]) ? u["server_tool_use"] : {};
+  const details = isObject(u["cost_details"]) ? u["cost_details"] : undefined;
+  const upstream = details?.["upstream_inference_cost"];
+  return {
+    ...tokenCounts(usage),
+    webSearchRequests: int(tools["web_search_requests"]),
+    isByok: typeof u["is_byok"] === "boolean" ? u["is_byok"] : undefined,
+    upstreamInferenceCost: typeof upstream === "number" ? upstream : undefined,
+    costDetails: details as Usage["cost_details"] | undefined,
+  };
+}
 
 /** Token counts and OpenRouter's own cost breakdown, kept alongside every cost. */
 export interface CostDetails extends UsageTokens {
