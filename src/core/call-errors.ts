@@ -7,7 +7,6 @@
  * A catch block that names one imports it, so `instanceof` works as before.
  */
 import { type OpenRouterErrorInit, defineKind } from "./errors.js";
-import { parseAffordableTokens } from "./retry.js";
 import type { RateLimitInfo } from "./rate-limit-headers.js";
 
 /** 403: a guardrail, a management-key requirement or a region restriction. */
@@ -41,6 +40,25 @@ export class InvalidResponseError extends defineKind("InvalidResponseError", "in
 export class StreamError extends defineKind("StreamError", "stream") {}
 /** The per-model circuit breaker is open; `retryAfterMs` says when it half-opens. */
 export class CircuitOpenError extends defineKind("CircuitOpenError", "circuit_open") {}
+
+/**
+ * Read the affordable token count out of OpenRouter's 402 message
+ * ("This request requires more credits, or fewer max_tokens. You requested up to 4096 tokens,
+ * but can only afford 512. …"). `undefined` for any other message.
+ *
+ * @example
+ * ```ts
+ * parseAffordableTokens("…You requested up to 4096 tokens, but can only afford 512. To increase…"); // 512
+ * parseAffordableTokens("Insufficient credits."); // undefined
+ * ```
+ */
+export function parseAffordableTokens(message: string | null | undefined): number | undefined {
+  if (typeof message !== "string") return undefined;
+  const match = /can only afford\s+(\d[\d,]*)/i.exec(message);
+  if (!match?.[1]) return undefined;
+  const n = Number(match[1].replace(/,/g, ""));
+  return Number.isSafeInteger(n) ? n : undefined;
+}
 
 /** 402: out of credits. `affordableTokens` is set when OpenRouter said "can only afford N". */
 export class InsufficientCreditsError extends defineKind("InsufficientCreditsError", "insufficient_credits") {

@@ -7,11 +7,11 @@ import type { RequestInfo } from "./types.js";
 // Type only. ChatResult -> FallbackRecord -> OpenRouterError -> ChatResult is a type triangle: moving ChatResult
 // into types.ts needs a structural error type there first.
 import type { ChatResult } from "./result.js";
-import { isClientTimeout, isRetryable, parseAffordableTokens } from "./retry.js";
+import { isClientTimeout, isRetryable } from "./retry.js";
 import { holdsSecret, redact, redactValue } from "../internal/redact.js";
 import { bounded } from "../internal/quote.js";
 
-export { isClientTimeout, parseAffordableTokens };
+export { isClientTimeout };
 export type { RequestInfo };
 
 /** What went wrong, as a string-literal union so callers can `switch` without `instanceof`. */

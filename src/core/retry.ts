@@ -199,23 +199,3 @@ export function isRetryable(error: unknown): boolean {
   if (typeof e.kind === "string" && RETRYABLE_KINDS.has(e.kind)) return true;
   return e.retryable === true;
 }
-
-/**
- * Read the affordable token count out of OpenRouter's 402 message
- * ("This request requires more credits, or fewer max_tokens. You requested up to 4096 tokens,
- * but can only afford 512. …"). `undefined` for any other message.
- *
- * @example
- * ```ts
- * parseAffordableTokens("…You requested up to 4096 tokens, but can only afford 512. To increase…"); // 512
- * parseAffordableTokens("Insufficient credits."); // undefined
- * ```
- */
-export function parseAffordableTokens(message: string | null | undefined): number | undefined {
-  if (typeof message !== "string") return undefined;
-  const match = /can only afford\s+(\d[\d,]*)/i.exec(message);
-  if (!match?.[1]) return undefined;
-  const n = Number(match[1].replace(/,/g, ""));
-  return Number.isSafeInteger(n) ? n : undefined;
-}
-

@@ -4,7 +4,6 @@ import {
   NotFoundError,
   OpenRouterError,
   isOpenRouterError,
-  parseAffordableTokens,
 } from "../../src/core/errors.js";
 import {
   BadRequestError,
@@ -18,6 +17,7 @@ import {
   ServerError,
   StreamError,
   TimeoutError,
+  parseAffordableTokens,
 } from "../../src/core/call-errors.js";
 import { parseRetryAfter } from "../../src/core/retry-timing.js";
 import { errorFromResponse, errorFromWire } from "../../src/core/wire-error.js";

@@ -1,13 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { OpenRouter } from "../../src/index.js";
-import {
-  ConnectionError,
-} from "../../src/core/errors.js";
+import { ConnectionError } from "../../src/core/errors.js";
 import {
   InsufficientCreditsError,
   ProviderUnavailableError,
   RateLimitError,
   TimeoutError,
+  parseAffordableTokens,
 } from "../../src/core/call-errors.js";
 import { errorFromResponse } from "../../src/core/wire-error.js";
 import {
@@ -16,7 +15,6 @@ import {
   isClientTimeout,
   isFreeDailyLimit,
   isRetryable,
-  parseAffordableTokens,
   resolveRetryPolicy,
 } from "../../src/core/retry.js";
 
