@@ -42,6 +42,19 @@ export function typedParseError(error: unknown, method: unknown, path: unknown):
 const PLAIN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
 
 /**
+ * The call's options with `PlainRequest` as the `Request` openapi-fetch builds, unless something of the caller's
+ * would see that request (a middleware or a fetch of the call's own, or a `Request` class it chose). Here, not
+ * in the facade (api.ts): it only runs once this code has loaded.
+ */
+export function plainInit(init: unknown): unknown {
+  if (init === undefined || init === null) return { Request: PlainRequest };
+  if (typeof init !== "object") return init;
+  const o = init as Record<string, unknown>;
+  if (o["middleware"] !== undefined || o["fetch"] !== undefined || o["Request"] !== undefined) return init;
+  return { ...o, Request: PlainRequest };
+}
+
+/**
  * What openapi-fetch builds instead of a web `Request` when only `apiFetch` will ever see it (the facade passes it
  * as the call's `Request` when no middleware and no fetch or `Request` of the caller's is involved). A web
  * `Request` copies the headers, makes a byte stream of the JSON text and a signal of its own, and `apiFetch`
