@@ -8,7 +8,7 @@ import type { RunToolsParams, RunToolsResult, RunToolsStream } from "./agents/ag
 import type { CostEstimate } from "./accounting/cost.js";
 import type { GenerationCost } from "./accounting/generation.js";
 import type { EmbedInput, EmbedOptions, EmbedResult } from "./agents/embeddings.js";
-import { AuthenticationError, InvalidArgumentError, NotFoundError, describe } from "./core/errors.js";
+import { AuthenticationError, describe } from "./core/errors.js";
 import type { FallbackRecord } from "./core/resilience/hooks.js";
 import { lazyIterable } from "./core/deferred.js";
 import { chatBody, checkCallOptions, serializeBody } from "./core/validate.js";
@@ -296,13 +296,8 @@ export class OpenRouter {
    * const { worstCaseUsd } = await client.estimateCost({ model: "openai/gpt-4o-mini", messages, max_tokens: 500 });
    */
   async estimateCost(params: ChatParams, options: { signal?: AbortSignal } = {}): Promise<CostEstimate> {
-    const body = chatBody(params, "estimateCost", false);
-    const id = body["model"];
-    if (typeof id !== "string") throw new InvalidArgumentError("estimateCost() needs params.model to look the price up");
-    const model = await this.models.get(id, options.signal);
-    if (!model) throw new NotFoundError(`Unknown model ${id}: not in the catalogue`, { model: id });
-    const { estimateCost } = await import("./accounting/cost.js");
-    return estimateCost(body as unknown as ChatRequest, model);
+    const { estimateCallCost } = await import("./accounting/cost.js");
+    return estimateCallCost(params, this.models, options.signal);
   }
 
   #maxResponseBytes(options: CallOptions): number {

@@ -6,7 +6,9 @@
  * (`"0.0000000208333333333333"` per token), so a coarser integer unit would round on every call and a float
  * sum would drift (0.1 + 0.2). Converting to a `number` happens once, at the end.
  */
-import { InvalidArgumentError } from "../core/errors.js";
+import { InvalidArgumentError, NotFoundError } from "../core/errors.js";
+import { chatBody } from "../core/validate.js";
+import type { ModelRegistry } from "./models.js";
 import type { components } from "../generated/openrouter.js";
 import { costFromHeaders } from "../core/result.js";
 import { estimateTokens } from "./tokens.js";
@@ -293,4 +295,21 @@ export function estimateCost(params: EstimateParams, model: Pick<Model, "id" | "
     requestUsd: attoToUsd(requestPrice),
     cappedByMaxPrice: c1 || c2 || c3,
   };
+}
+
+/**
+ * `client.estimateCost`: the chat parameters checked as `chat` checks them, the model looked up in the client's
+ * catalogue, then {@link estimateCost}. Here rather than in the client, so the client loads it with the pricing
+ * code on first use.
+ *
+ * @example
+ * await estimateCallCost({ model: "openai/gpt-4o-mini", messages, max_tokens: 500 }, client.models);
+ */
+export async function estimateCallCost(params: unknown, registry: Pick<ModelRegistry, "get">, signal?: AbortSignal): Promise<CostEstimate> {
+  const body = chatBody(params, "estimateCost", false);
+  const id = body["model"];
+  if (typeof id !== "string") throw new InvalidArgumentError("estimateCost() needs params.model to look the price up");
+  const model = await registry.get(id, signal);
+  if (!model) throw new NotFoundError(`Unknown model ${id}: not in the catalogue`, { model: id });
+  return estimateCost(body as unknown as EstimateParams, model);
 }

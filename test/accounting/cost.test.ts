@@ -4,6 +4,7 @@ import {
   attoToMicros,
   attoToUsd,
   costOf,
+  estimateCallCost,
   estimateCost,
   formatAtto,
   hasFixedPricing,
@@ -190,6 +191,20 @@ describe("costOf", () => {
     expect(costOf({ usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }, auto.pricing)).toMatchObject({ usd: undefined, source: undefined });
     expect(costOf({}, { prompt: "0.000001", completion: "0.000001" }).usd).toBeUndefined();
     expect(() => costOf(null as never)).toThrow(InvalidArgumentError);
+  });
+});
+
+describe("estimateCallCost (client.estimateCost)", () => {
+  const mini = () => catalogue().get("openai/gpt-4o-mini")!;
+  const messages = [{ role: "user", content: "Hi" }];
+  it("checks the parameters as chat does, then prices the catalogue's model", async () => {
+    const get = vi.fn(async (id: string) => (id === "openai/gpt-4o-mini" ? mini() : undefined));
+    const est = await estimateCallCost({ model: "openai/gpt-4o-mini", messages, max_tokens: 1000 }, { get });
+    expect(est).toEqual(estimateCost({ messages, max_tokens: 1000 }, mini()));
+    await expect(estimateCallCost({ messages }, { get })).rejects.toThrow(InvalidArgumentError);
+    await expect(estimateCallCost({ model: "x/y", messages: [] }, { get })).rejects.toThrow(/at least one message/);
+    await expect(estimateCallCost({ model: "nobody/none", messages }, { get })).rejects.toThrow(NotFoundError);
+    expect(get).toHaveBeenCalledTimes(2);
   });
 });
 
