@@ -235,65 +235,39 @@ export function checkLimiterConfig(config: LimiterConfig): {
   return { requests, tokens, maxConcurrency: max ?? Number.POSITIVE_INFINITY };
 }
 
-/** A client's resilience settings, checked once; what the run loop (run.ts) starts from. */
-export interface ResilienceSettings {
-  policy: RetryPolicy;
-  fallbacks: readonly string[];
-  insufficient: InsufficientCreditsPolicy;
-  hooks: Hooks | undefined;
-  tracing: boolean;
-  /** The breaker's options; undefined when it is off. */
-  circuit: CircuitBreakerOptions | undefined;
-  /** The client's own limiter; undefined when no limit is set. */
-  limits: LimiterConfig | undefined;
-  /** Free-model pacing per minute, or false. */
-  freePerMinute: number | false;
-  estimateTokens: RateLimitOptions["estimateTokens"];
-}
-
 /**
  * Checks every client-level setting of the resilience layer: the client's constructor calls this (through
- * `lazyResilience`), so a bad option fails there even though the run loop is loaded on the first call.
+ * `lazyResilience`), so a bad option fails there even though the run loop is loaded on the first call. Only
+ * the checks are here; run.ts's `resilienceSettings` builds the settings the loop starts from when it loads.
  * Throws TypeError/RangeError (callers wrap them with {@link checked}).
+ *
+ * @example
+ * checked(() => checkResilienceConfig({ retry: { maxRetries: -1 } })); // throws InvalidArgumentError
  */
-export function resilienceSettings(config: ResilienceConfig): ResilienceSettings {
+export function checkResilienceConfig(config: ResilienceConfig): void {
   if (typeof config !== "object" || config === null) throw new TypeError("resilience config must be an object");
   const cb = config.circuitBreaker;
   if (cb !== undefined && typeof cb !== "boolean" && (typeof cb !== "object" || cb === null)) {
     throw new TypeError("circuitBreaker must be a boolean or an options object");
   }
-  const circuit = cb === undefined || cb === false ? undefined : cb === true ? {} : cb;
-  if (circuit) circuitSettings(circuit);
+  if (typeof cb === "object") circuitSettings(cb);
   const rl = config.rateLimit;
   if (rl !== undefined && rl !== false && (typeof rl !== "object" || rl === null)) {
     throw new TypeError("rateLimit must be an options object or false");
   }
-  const given = rl === false || rl === undefined ? undefined : rl;
-  let limits: LimiterConfig | undefined;
-  if (given && (given.requestsPerMinute !== undefined || given.tokensPerMinute !== undefined || given.maxConcurrency !== undefined)) {
-    limits = {
-      ...(given.requestsPerMinute !== undefined && { requestsPerMinute: given.requestsPerMinute }),
-      ...(given.requestsBurst !== undefined && { requestsBurst: given.requestsBurst }),
-      ...(given.tokensPerMinute !== undefined && { tokensPerMinute: given.tokensPerMinute }),
-      ...(given.tokensBurst !== undefined && { tokensBurst: given.tokensBurst }),
-      ...(given.maxConcurrency !== undefined && { maxConcurrency: given.maxConcurrency }),
-    };
-    checkLimiterConfig(limits);
+  if (rl) {
+    // The client's own limiter takes only these fields (a stray `window` is not one of its options).
+    const { requestsPerMinute, requestsBurst, tokensPerMinute, tokensBurst, maxConcurrency } = rl;
+    checkLimiterConfig({ requestsPerMinute, requestsBurst, tokensPerMinute, tokensBurst, maxConcurrency } as LimiterConfig);
   }
-  const freePerMinute = rl === false ? false : (given?.freeModelsPerMinute ?? 20);
+  const freePerMinute = rl === false ? false : (rl?.freeModelsPerMinute ?? 20);
   if (freePerMinute !== false) checkLimiterConfig({ window: { limit: freePerMinute, windowMs: 60_000 } });
-  if (given?.estimateTokens !== undefined && typeof given.estimateTokens !== "function") {
+  if (rl && rl.estimateTokens !== undefined && typeof rl.estimateTokens !== "function") {
     throw new TypeError("rateLimit.estimateTokens must be a function");
   }
-  return {
-    policy: resolveRetryPolicy(config.retry),
-    fallbacks: validateModels("fallbackModels", config.fallbackModels),
-    insufficient: validateInsufficient("onInsufficientCredits", config.onInsufficientCredits) ?? "throw",
-    hooks: validateHooks(config.hooks),
-    tracing: checkTelemetryOption(config.telemetry),
-    circuit,
-    limits,
-    freePerMinute,
-    estimateTokens: given?.estimateTokens,
-  };
+  resolveRetryPolicy(config.retry);
+  validateModels("fallbackModels", config.fallbackModels);
+  validateInsufficient("onInsufficientCredits", config.onInsufficientCredits);
+  validateHooks(config.hooks);
+  checkTelemetryOption(config.telemetry);
 }
