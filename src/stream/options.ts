@@ -1,27 +1,21 @@
-/** `ChatStreamInit` checked and filled with defaults, once per stream. */
-import { InvalidArgumentError, type RequestInfo } from "../core/errors.js";
+/**
+ * `ChatStreamInit` checked, once per stream: a bad init throws `InvalidArgumentError` before anything is sent.
+ * `ChatStream` runs this at once for the first stream, before the stream reader's code has loaded; the
+ * settings a machine runs with (the request info, the clock) are built by settings.ts, loaded with that code.
+ */
+import { InvalidArgumentError } from "../core/errors.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes } from "../core/response-limit.js";
 import { isObject } from "../internal/json.js";
 import type { ChatStreamInit } from "./events.js";
 
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024;
 
-export interface StreamSettings {
-  info: RequestInfo;
-  now: () => number;
+/** The limits of a checked init, with their defaults. */
+export interface StreamLimits {
   firstEventTimeoutMs: number;
   idleTimeoutMs: number;
   maxBufferSize: number;
   maxResponseBytes: number;
-}
-
-type Perf = { performance?: { now?: () => number } };
-/** Shared by every stream (no clock closure per stream); reads the global at call time, so fakes apply. */
-const performanceNow = (): number => (globalThis as Perf).performance!.now!();
-const dateNow = (): number => Date.now();
-
-function defaultClock(): () => number {
-  return typeof (globalThis as Perf).performance?.now === "function" ? performanceNow : dateNow;
 }
 
 /** 0 for "none"; throws for anything that is not a positive number of milliseconds. */
@@ -33,8 +27,13 @@ export function checkTimeout(name: string, value: unknown): number {
   return value;
 }
 
-/** Throws `InvalidArgumentError` for a bad init, before anything is sent. */
-export function streamSettings(init: ChatStreamInit): StreamSettings {
+/**
+ * Throws `InvalidArgumentError` for a bad init, before anything is sent; its limits otherwise.
+ *
+ * @example
+ * checkStreamInit({ open, idleTimeoutMs: 30_000 }); // { firstEventTimeoutMs: 0, idleTimeoutMs: 30000, … }
+ */
+export function checkStreamInit(init: ChatStreamInit): StreamLimits {
   if (!isObject(init) || typeof init.open !== "function") {
     throw new InvalidArgumentError("new ChatStream(init): init.open must be a function (signal) => Promise<Response>");
   }
@@ -46,13 +45,5 @@ export function streamSettings(init: ChatStreamInit): StreamSettings {
   // the text): a small maxResponseBytes also keeps the parser from buffering a huge event first.
   const maxBufferSize = init.maxBufferSize ?? Math.min(DEFAULT_MAX_BUFFER, 2 * maxResponseBytes + 65_536);
   if (!(maxBufferSize > 0)) throw new InvalidArgumentError(`maxBufferSize must be a positive number, got ${String(maxBufferSize)}`);
-  // Property by property, not by spreading conditional objects: V8 gives an object built from several spreads a
-  // hidden class of its own (~200 bytes per open stream); these share one.
-  const info: RequestInfo = {};
-  const given = init.info;
-  if (given?.method !== undefined) info.method = given.method;
-  if (given?.path !== undefined) info.path = given.path;
-  if (given?.model !== undefined) info.model = given.model;
-  return { info, now: init.now ?? defaultClock(), firstEventTimeoutMs, idleTimeoutMs, maxBufferSize, maxResponseBytes };
+  return { firstEventTimeoutMs, idleTimeoutMs, maxBufferSize, maxResponseBytes };
 }
-
