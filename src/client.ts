@@ -8,15 +8,15 @@ import type { RunToolsParams, RunToolsResult, RunToolsStream } from "./agents/ag
 import type { CostEstimate } from "./accounting/cost.js";
 import type { GenerationCost } from "./accounting/generation.js";
 import type { EmbedInput, EmbedOptions, EmbedResult } from "./agents/embeddings.js";
-import { AuthenticationError, describe } from "./core/errors.js";
 import type { FallbackRecord } from "./core/resilience/hooks.js";
 import { lazyIterable } from "./core/deferred.js";
-import { chatBody, checkCallOptions, serializeBody } from "./core/validate.js";
+import { chatBody, checkCallOptions, checkKeySet, serializeBody } from "./core/validate.js";
 import type { FromSchema, JSONSchema } from "./agents/json-schema.js";
 import { ModelRegistry } from "./accounting/models.js";
 import { lazy } from "./core/load.js";
 import type { ChatRequest, ChatResult } from "./core/result.js";
 import { ChatStream } from "./stream/chat-stream.js";
+import { streamTimeouts } from "./stream/options.js";
 import type { StructuredParams, StructuredResult, StructuredStream } from "./agents/structured.js";
 import type { Outcome, Pipeline } from "./core/pipeline.js";
 import { lazyPipeline, runtime } from "./core/lazy-pipeline.js";
@@ -36,7 +36,7 @@ import { type Images, images } from "./verbs/images.js";
 import { type Audio, audio } from "./verbs/audio.js";
 import { type Videos, videos } from "./verbs/videos.js";
 import { type Files, files } from "./verbs/files.js";
-import { type CallOptions, type ChatParams, DEFAULT_BASE_URL, type OpenRouterOptions, type ResolvedOptions, resolveOptions, streamTimeouts } from "./options.js";
+import { type CallOptions, type ChatParams, DEFAULT_BASE_URL, type OpenRouterOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 
 export { DEFAULT_BASE_URL };
 export type { CallOptions, ChatParams, OpenRouterOptions };
@@ -311,11 +311,7 @@ export class OpenRouter {
   #chatCall(body: Record<string, unknown>, stream: boolean, options: CallOptions, verb: string): Call {
     checkCallOptions(verb, options);
     const model = typeof body["model"] === "string" ? body["model"] : undefined;
-    // OpenRouter itself answers a keyless chat with 401; say what to do before spending a round trip.
-    if (this.#options.apiKey === undefined && this.#options.baseUrl === DEFAULT_BASE_URL) {
-      const info = { method: "POST", path: CHAT_PATH, ...(model !== undefined && { model }) };
-      throw new AuthenticationError(`No API key: pass { apiKey } to new OpenRouter() or set OPENROUTER_API_KEY${describe(info)}`, info);
-    }
+    if (this.#options.apiKey === undefined) checkKeySet(this.#options, { method: "POST", path: CHAT_PATH, ...(model !== undefined && { model }) });
     return { verb, method: "POST", path: CHAT_PATH, body, serialized: serializeBody(verb, body), stream, ...(model !== undefined && { model }) };
   }
 

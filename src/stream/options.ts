@@ -1,11 +1,13 @@
 /**
- * `ChatStreamInit` checked, once per stream: a bad init throws `InvalidArgumentError` before anything is sent.
+ * `ChatStreamInit` checked, once per stream: a bad init throws `InvalidArgumentError` before anything is sent;
+ * and a stream's timeouts from the call's, the client's and the default ones (`streamTimeouts`).
  * `ChatStream` runs this at once for the first stream, before the stream reader's code has loaded; the
  * settings a machine runs with (the request info, the clock) are built by settings.ts, loaded with that code.
  */
 import { InvalidArgumentError } from "../core/errors.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes } from "../core/response-limit.js";
 import { isObject } from "../internal/json.js";
+import { DEFAULT_FIRST_EVENT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "../core/timeouts.js";
 import type { ChatStreamInit } from "./events.js";
 
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024;
@@ -46,4 +48,22 @@ export function checkStreamInit(init: ChatStreamInit): StreamLimits {
   const maxBufferSize = init.maxBufferSize ?? Math.min(DEFAULT_MAX_BUFFER, 2 * maxResponseBytes + 65_536);
   if (!(maxBufferSize > 0)) throw new InvalidArgumentError(`maxBufferSize must be a positive number, got ${String(maxBufferSize)}`);
   return { firstEventTimeoutMs, idleTimeoutMs, maxBufferSize, maxResponseBytes };
+}
+
+/** The stream timeouts a call or a client may set; undefined where not set. */
+interface StreamTimeouts {
+  readonly firstEventTimeoutMs?: number | undefined;
+  readonly idleTimeoutMs?: number | undefined;
+}
+
+/**
+ * A stream's timeouts: the call's, else the client's, else the defaults. An idle timeout chosen without a
+ * first-event one keeps its documented meaning (counted from the response headers, it also bounds the wait
+ * for the first event), so the first-event default applies only when neither was chosen. `options` are the
+ * call's (`CallOptions`), `resolved` the client's (`ResolvedOptions`).
+ */
+export function streamTimeouts(options: StreamTimeouts, resolved: StreamTimeouts): { firstEventTimeoutMs: number; idleTimeoutMs: number } {
+  const first = options.firstEventTimeoutMs ?? resolved.firstEventTimeoutMs;
+  const idle = options.idleTimeoutMs ?? resolved.idleTimeoutMs;
+  return { firstEventTimeoutMs: first ?? (idle === undefined ? DEFAULT_FIRST_EVENT_TIMEOUT_MS : 0), idleTimeoutMs: idle ?? DEFAULT_IDLE_TIMEOUT_MS };
 }

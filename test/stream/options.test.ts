@@ -25,3 +25,13 @@ describe("checkStreamInit", () => {
     expect([0, undefined, Number.POSITIVE_INFINITY].map((v) => checkTimeout("idleTimeoutMs", v))).toEqual([0, 0, 0]);
   });
 });
+
+describe("streamTimeouts", () => {
+  it("takes the call's, else the client's, else the defaults; an idle timeout alone also bounds the first event", async () => {
+    const { streamTimeouts } = await import("../../src/stream/options.js");
+    const none = { firstEventTimeoutMs: undefined, idleTimeoutMs: undefined };
+    expect(streamTimeouts({}, none)).toEqual({ firstEventTimeoutMs: 5 * 60_000, idleTimeoutMs: 2 * 60_000 });
+    expect(streamTimeouts({ idleTimeoutMs: 1000 }, none)).toEqual({ firstEventTimeoutMs: 0, idleTimeoutMs: 1000 });
+    expect(streamTimeouts({ firstEventTimeoutMs: 5 }, { firstEventTimeoutMs: 7, idleTimeoutMs: 9 })).toEqual({ firstEventTimeoutMs: 5, idleTimeoutMs: 9 });
+  });
+});
