@@ -8,7 +8,6 @@
  */
 import { InvalidArgumentError, NotFoundError } from "../core/errors.js";
 import { chatBody } from "../core/validate.js";
-import type { ModelRegistry } from "./models.js";
 import type { components } from "../generated/openrouter.js";
 import { costFromHeaders } from "../core/result.js";
 import { estimateTokens } from "./tokens.js";
@@ -250,7 +249,7 @@ function capped(price: bigint, cap: bigint | undefined): [bigint, boolean] {
  * const model = await client.models.get("openai/gpt-4o-mini");
  * const { worstCaseUsd } = estimateCost({ messages, max_tokens: 500 }, model!);
  */
-export function estimateCost(params: EstimateParams, model: Pick<Model, "id" | "pricing" | "context_length" | "top_provider"> & { architecture?: unknown }): CostEstimate {
+export function estimateCost(params: EstimateParams, model: PricedModel): CostEstimate {
   if (!isObject(params) || !Array.isArray(params.messages)) {
     throw new InvalidArgumentError("estimateCost() needs request parameters with messages.");
   }
@@ -297,6 +296,9 @@ export function estimateCost(params: EstimateParams, model: Pick<Model, "id" | "
   };
 }
 
+/** What {@link estimateCost} reads of a catalogue model (a `ModelRegistry` lookup gives it). */
+export type PricedModel = Pick<Model, "id" | "pricing" | "context_length" | "top_provider"> & { architecture?: unknown };
+
 /**
  * `client.estimateCost`: the chat parameters checked as `chat` checks them, the model looked up in the client's
  * catalogue, then {@link estimateCost}. Here rather than in the client, so the client loads it with the pricing
@@ -305,7 +307,7 @@ export function estimateCost(params: EstimateParams, model: Pick<Model, "id" | "
  * @example
  * await estimateCallCost({ model: "openai/gpt-4o-mini", messages, max_tokens: 500 }, client.models);
  */
-export async function estimateCallCost(params: unknown, registry: Pick<ModelRegistry, "get">, signal?: AbortSignal): Promise<CostEstimate> {
+export async function estimateCallCost(params: unknown, registry: { get(id: string, signal?: AbortSignal): Promise<PricedModel | undefined> }, signal?: AbortSignal): Promise<CostEstimate> {
   const body = chatBody(params, "estimateCost", false);
   const id = body["model"];
   if (typeof id !== "string") throw new InvalidArgumentError("estimateCost() needs params.model to look the price up");
