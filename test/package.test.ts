@@ -21,12 +21,13 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(ROOT, "node_modules/.bin");
 const KEY = "sk-or-v1-package-test-key-0123456789";
 /**
- * What `import { OpenRouter }` may load, min+gzip bytes: a ratchet at today's measured size (15.4 KB, 15,743 bytes,
- * with the pipeline behind first use, the public faces, and the lazy verbs' `deferred` and the stream's open
- * adapters in modules of their own), rounded up to the next half KiB, never to be raised.
+ * What `import { OpenRouter }` may load, min+gzip bytes: a ratchet at today's measured size (13.6 KB, 13,940 bytes,
+ * with the pipeline behind first use, the public faces, the lazy verbs' `deferred` and the stream's open
+ * adapters in modules of their own, and the errors, waits and settings only a running call needs split from
+ * what the constructor and the sync verbs need), rounded up to the next half KiB, never to be raised.
  * The target is 12 * 1024; the remaining weight is listed in docs/ARCHITECTURE.md ("Not in place yet").
  */
-const SIZE_CEILING_BYTES = 15.5 * 1024;
+const SIZE_CEILING_BYTES = 14 * 1024;
 
 let scratch: string;
 let tarball: string;
