@@ -8,15 +8,15 @@ import type { RunToolsParams, RunToolsResult, RunToolsStream } from "./agents/ag
 import type { CostEstimate } from "./accounting/cost.js";
 import type { GenerationCost } from "./accounting/generation.js";
 import type { EmbedInput, EmbedOptions, EmbedResult } from "./agents/embeddings.js";
-import { AuthenticationError, InvalidArgumentError, NotFoundError, describe } from "./core/errors.js";
 import type { FallbackRecord } from "./core/resilience/hooks.js";
 import { lazyIterable } from "./core/deferred.js";
-import { chatBody, checkCallOptions, serializeBody } from "./core/validate.js";
+import { chatBody, checkCallOptions, checkKeySet, serializeBody } from "./core/validate.js";
 import type { FromSchema, JSONSchema } from "./agents/json-schema.js";
 import { ModelRegistry } from "./accounting/models.js";
 import { lazy } from "./core/load.js";
 import type { ChatRequest, ChatResult } from "./core/result.js";
 import { ChatStream } from "./stream/chat-stream.js";
+import { streamTimeouts } from "./stream/options.js";
 import type { StructuredParams, StructuredResult, StructuredStream } from "./agents/structured.js";
 import type { Outcome, Pipeline } from "./core/pipeline.js";
 import { lazyPipeline, runtime } from "./core/lazy-pipeline.js";
@@ -25,7 +25,7 @@ import type { Call } from "./core/types.js";
 import { needsPreSendChecks } from "./accounting/guards-rule.js";
 import { type BudgetReservation, UsageTracker } from "./accounting/usage.js";
 import { registerSecret } from "./internal/redact.js";
-import { checkMaxResponseBytes } from "./core/body.js";
+import { checkMaxResponseBytes } from "./core/response-limit.js";
 import type { VerbContext } from "./verbs/context.js";
 import { type Keys, keys } from "./verbs/keys.js";
 import { type Presets, presets } from "./verbs/presets.js";
@@ -36,7 +36,7 @@ import { type Images, images } from "./verbs/images.js";
 import { type Audio, audio } from "./verbs/audio.js";
 import { type Videos, videos } from "./verbs/videos.js";
 import { type Files, files } from "./verbs/files.js";
-import { type CallOptions, type ChatParams, DEFAULT_BASE_URL, type OpenRouterOptions, type ResolvedOptions, resolveOptions, streamTimeouts } from "./options.js";
+import { type CallOptions, type ChatParams, DEFAULT_BASE_URL, type OpenRouterOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 
 export { DEFAULT_BASE_URL };
 export type { CallOptions, ChatParams, OpenRouterOptions };
@@ -296,13 +296,8 @@ export class OpenRouter {
    * const { worstCaseUsd } = await client.estimateCost({ model: "openai/gpt-4o-mini", messages, max_tokens: 500 });
    */
   async estimateCost(params: ChatParams, options: { signal?: AbortSignal } = {}): Promise<CostEstimate> {
-    const body = chatBody(params, "estimateCost", false);
-    const id = body["model"];
-    if (typeof id !== "string") throw new InvalidArgumentError("estimateCost() needs params.model to look the price up");
-    const model = await this.models.get(id, options.signal);
-    if (!model) throw new NotFoundError(`Unknown model ${id}: not in the catalogue`, { model: id });
-    const { estimateCost } = await import("./accounting/cost.js");
-    return estimateCost(body as unknown as ChatRequest, model);
+    const { estimateCallCost } = await import("./accounting/cost.js");
+    return estimateCallCost(params, this.models, options.signal);
   }
 
   #maxResponseBytes(options: CallOptions): number {
@@ -316,11 +311,7 @@ export class OpenRouter {
   #chatCall(body: Record<string, unknown>, stream: boolean, options: CallOptions, verb: string): Call {
     checkCallOptions(verb, options);
     const model = typeof body["model"] === "string" ? body["model"] : undefined;
-    // OpenRouter itself answers a keyless chat with 401; say what to do before spending a round trip.
-    if (this.#options.apiKey === undefined && this.#options.baseUrl === DEFAULT_BASE_URL) {
-      const info = { method: "POST", path: CHAT_PATH, ...(model !== undefined && { model }) };
-      throw new AuthenticationError(`No API key: pass { apiKey } to new OpenRouter() or set OPENROUTER_API_KEY${describe(info)}`, info);
-    }
+    if (this.#options.apiKey === undefined) checkKeySet(this.#options, { method: "POST", path: CHAT_PATH, ...(model !== undefined && { model }) });
     return { verb, method: "POST", path: CHAT_PATH, body, serialized: serializeBody(verb, body), stream, ...(model !== undefined && { model }) };
   }
 

@@ -27,30 +27,33 @@ export type { paths, components, operations } from "./generated/openrouter.js";
 export {
   OpenRouterError,
   AuthenticationError,
+  NotFoundError,
+  ConnectionError,
+  BudgetExceededError,
+  InvalidArgumentError,
+  isOpenRouterError,
+} from "./core/errors.js";
+// The errors only a running call throws reach the entry through a face, so they load with that call's code.
+export {
   InsufficientCreditsError,
   PermissionDeniedError,
   ModerationError,
-  NotFoundError,
   ContextLengthError,
   BadRequestError,
   RateLimitError,
   TimeoutError,
   ProviderUnavailableError,
   ServerError,
-  ConnectionError,
   AbortError,
   InvalidResponseError,
   StreamError,
   CircuitOpenError,
-  BudgetExceededError,
-  InvalidArgumentError,
-  isOpenRouterError,
-} from "./core/errors.js";
+  ResponseTooLargeError,
+} from "./core/public.js";
 // Through the public faces (accounting/public.ts says why): lazily loaded code throws them.
 export { StructuredOutputError, MaxStepsError, ToolError } from "./agents/public.js";
 export { VideoJobError } from "./verbs/public.js";
 export type { ErrorKind } from "./core/errors.js";
-export { ResponseTooLargeError } from "./core/body.js";
 export { isRetryable } from "./core/retry.js";
 
 // Streaming: the stream a chatStream call returns, and the events it yields.
@@ -130,7 +133,7 @@ export type {
 export type { TelemetryOptions } from "./core/resilience/span.js";
 export type { InsufficientCreditsPolicy } from "./core/resilience/run.js";
 export { DEFAULT_TIMEOUT_MS, DEFAULT_FIRST_EVENT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "./core/timeouts.js";
-export { DEFAULT_MAX_RESPONSE_BYTES } from "./core/body.js";
+export { DEFAULT_MAX_RESPONSE_BYTES } from "./core/response-limit.js";
 // The transport seam: what the `transport` option takes (`nodeTransport()` from `openrouter-fetch/node`, or your own).
 export type { Transport, TransportRequest, TransportResponse, ResponseBody, ByteReader } from "./core/transport.js";
 

@@ -4,15 +4,15 @@
  */
 import { InvalidArgumentError, isOpenRouterError } from "./core/errors.js";
 import type { PreSendOptions } from "./accounting/guards.js";
-import { checkBaseUrl, checkHeaderValue, checkHeaders, checkKey } from "./core/validate.js";
+import { DEFAULT_BASE_URL, checkBaseUrl, checkHeaderValue, checkHeaders, checkKey } from "./core/validate.js";
 import type { Resilience, ResilienceConfig } from "./core/resilience/run.js";
 import { lazyResilience } from "./core/resilience/lazy.js";
-import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes } from "./core/body.js";
-import { DEFAULT_FIRST_EVENT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from "./core/timeouts.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes } from "./core/response-limit.js";
+import { DEFAULT_TIMEOUT_MS } from "./core/timeouts.js";
 import type { CallOptions, ChatParams } from "./core/types.js";
 import type { Transport } from "./core/transport.js";
 
-export const DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
+export { DEFAULT_BASE_URL };
 
 /** Resilience settings taken as they are by the retry/fallback/breaker/limit layer (see `src/core/resilience/run.ts`). */
 type ResilienceOptions = Pick<
@@ -135,7 +135,7 @@ export function resolveOptions(options: OpenRouterOptions): ResolvedOptions {
     fetch: (input: Parameters<typeof fetch>[0], init?: RequestInit) => fetchImpl(input, init),
     transport: options.transport,
     timeoutMs: optionalTimeout("timeoutMs", options.timeoutMs) ?? DEFAULT_TIMEOUT_MS,
-    // Stream timeouts stay undefined when not given: their defaults depend on each other (see the client's streamTimeouts).
+    // Stream timeouts stay undefined when not given: their defaults depend on each other (see stream/options.ts streamTimeouts).
     firstEventTimeoutMs: optionalTimeout("firstEventTimeoutMs", options.firstEventTimeoutMs),
     idleTimeoutMs: optionalTimeout("idleTimeoutMs", options.idleTimeoutMs),
     maxResponseBytes: checkMaxResponseBytes(options.maxResponseBytes) ?? DEFAULT_MAX_RESPONSE_BYTES,
@@ -161,17 +161,6 @@ export function resolveOptions(options: OpenRouterOptions): ResolvedOptions {
     }),
     headerSecrets,
   });
-}
-
-/**
- * A stream's timeouts: the call's, else the client's, else the defaults. An idle timeout chosen without a
- * first-event one keeps its documented meaning (counted from the response headers, it also bounds the wait
- * for the first event), so the first-event default applies only when neither was chosen.
- */
-export function streamTimeouts(options: CallOptions, resolved: ResolvedOptions): { firstEventTimeoutMs: number; idleTimeoutMs: number } {
-  const first = options.firstEventTimeoutMs ?? resolved.firstEventTimeoutMs;
-  const idle = options.idleTimeoutMs ?? resolved.idleTimeoutMs;
-  return { firstEventTimeoutMs: first ?? (idle === undefined ? DEFAULT_FIRST_EVENT_TIMEOUT_MS : 0), idleTimeoutMs: idle ?? DEFAULT_IDLE_TIMEOUT_MS };
 }
 
 /** A key option: absent, or a non-empty string that can go in a header (never quoted in the message). */

@@ -14,18 +14,20 @@ import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OpenRouter } from "../src/client.js";
 import {
-  AbortError,
   AuthenticationError,
+  ConnectionError,
+  type OpenRouterError,
+  isOpenRouterError,
+} from "../src/core/errors.js";
+import {
+  AbortError,
   BadRequestError,
   CircuitOpenError,
-  ConnectionError,
   InsufficientCreditsError,
-  type OpenRouterError,
   ProviderUnavailableError,
   ServerError,
   TimeoutError,
-  isOpenRouterError,
-} from "../src/core/errors.js";
+} from "../src/core/call-errors.js";
 import type { Hooks } from "../src/core/resilience/hooks.js";
 import { TRANSPORTS, type TransportCase } from "./helpers/transports.js";
 

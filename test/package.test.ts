@@ -21,12 +21,13 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(ROOT, "node_modules/.bin");
 const KEY = "sk-or-v1-package-test-key-0123456789";
 /**
- * What `import { OpenRouter }` may load, min+gzip bytes: a ratchet at today's measured size (15.4 KB, 15,743 bytes,
- * with the pipeline behind first use, the public faces, and the lazy verbs' `deferred` and the stream's open
- * adapters in modules of their own), rounded up to the next half KiB, never to be raised.
+ * What `import { OpenRouter }` may load, min+gzip bytes: a ratchet at today's measured size (13.6 KB, 13,940 bytes,
+ * with the pipeline behind first use, the public faces, the lazy verbs' `deferred` and the stream's open
+ * adapters in modules of their own, and the errors, waits and settings only a running call needs split from
+ * what the constructor and the sync verbs need), rounded up to the next half KiB, never to be raised.
  * The target is 12 * 1024; the remaining weight is listed in docs/ARCHITECTURE.md ("Not in place yet").
  */
-const SIZE_CEILING_BYTES = 15.5 * 1024;
+const SIZE_CEILING_BYTES = 14 * 1024;
 
 let scratch: string;
 let tarball: string;
@@ -194,7 +195,7 @@ describe("core entry's static import graph", () => {
       }
       const modules = new Set([...loaded].flatMap((f) => Object.entries(outputs[f]!.inputs).filter(([, v]) => v.bytesInOutput > 0).map(([k]) => k.replace(/^.*?src\//, ""))));
       expect(modules.has("client.ts")).toBe(true);
-      const lazy = ["core/pipeline.ts", "core/request.ts", "core/read.ts", "core/result.ts", "core/wire-error.ts", "core/deadline.ts", "core/api-request.ts"];
+      const lazy = ["core/pipeline.ts", "core/request.ts", "core/read.ts", "core/result.ts", "core/wire-error.ts", "core/deadline.ts", "core/api-request.ts", "core/call-errors.ts", "core/body.ts", "core/retry-timing.ts", "core/reported-cost.ts", "core/resilience/hooks.ts"];
       const behindFaces = ["accounting/cost.ts", "accounting/tokens.ts", "accounting/routing.ts", "accounting/generation.ts", "agents/tools.ts", "agents/errors.ts", "verbs/videos-errors.ts"];
       expect([...lazy, ...behindFaces, "accounting/model-source.ts"].filter((m) => modules.has(m))).toEqual([]);
     } finally {

@@ -6,20 +6,19 @@
  * (`"0.0000000208333333333333"` per token), so a coarser integer unit would round on every call and a float
  * sum would drift (0.1 + 0.2). Converting to a `number` happens once, at the end.
  */
-import { InvalidArgumentError } from "../core/errors.js";
+import { InvalidArgumentError, NotFoundError } from "../core/errors.js";
+import { chatBody } from "../core/validate.js";
 import type { components } from "../generated/openrouter.js";
 import { costFromHeaders } from "../core/result.js";
 import { estimateTokens } from "./tokens.js";
-import { plausibleCost } from "../core/reported-cost.js";
+import { plausibleCost } from "../core/plausible-cost.js";
 import { type Json, isObject } from "../internal/json.js";
 import { quote } from "../internal/quote.js";
 import { ATTO_DIGITS, attoToMicros, attoToUsd, formatAtto, toAtto } from "./money.js";
-import { type UsageTokens, usageTokens } from "./usage-totals.js";
+import { type TokenCounts, int, tokenCounts } from "./usage-totals.js";
 
 // The money arithmetic lives in money.ts; re-exported for the modules that took it from here.
 export { ATTO_DIGITS, attoToMicros, attoToUsd, formatAtto, toAtto };
-// Token counts of a usage object live with the ledger (usage-totals.ts), which must not load the pricing code.
-export { usageTokens };
 
 type Schemas = components["schemas"];
 type Usage = Schemas["Usage"];
@@ -28,6 +27,38 @@ type ModelPricing = Schemas["ModelPricing"];
 
 // ---------------------------------------------------------------------------------------------------------
 // Per-call cost
+
+/** The token counts and OpenRouter's own figures of one usage object (`CostDetails` without an estimate). */
+export interface UsageTokens extends TokenCounts {
+  webSearchRequests: number;
+  isByok: boolean | undefined;
+  /** BYOK: what the upstream provider charged your own key (OpenRouter's `usage.cost` is then its fee only). */
+  upstreamInferenceCost: number | undefined;
+  /** `usage.cost_details` as sent. */
+  costDetails: Usage["cost_details"] | undefined;
+}
+
+/**
+ * Token counts of a usage object (the ledger's, usage-totals.ts) and OpenRouter's own figures, tolerant of the
+ * older shapes (no details, `server_tool_use`, nulls). Here, not with the ledger: only the cost code needs the
+ * figures, and the ledger is loaded with every client.
+ *
+ * @example
+ * usageTokens(result.usage); // { promptTokens: 16, completionTokens: 13, reasoningTokens: 0, cachedTokens: 0, … }
+ */
+export function usageTokens(usage: Usage | undefined | null): UsageTokens {
+  const u: Json = isObject(usage) ? usage : {};
+  const tools = isObject(u["server_tool_use_details"]) ? u["server_tool_use_details"] : isObject(u["server_tool_use"]) ? u["server_tool_use"] : {};
+  const details = isObject(u["cost_details"]) ? u["cost_details"] : undefined;
+  const upstream = details?.["upstream_inference_cost"];
+  return {
+    ...tokenCounts(usage),
+    webSearchRequests: int(tools["web_search_requests"]),
+    isByok: typeof u["is_byok"] === "boolean" ? u["is_byok"] : undefined,
+    upstreamInferenceCost: typeof upstream === "number" ? upstream : undefined,
+    costDetails: details as Usage["cost_details"] | undefined,
+  };
+}
 
 /** Token counts and OpenRouter's own cost breakdown, kept alongside every cost. */
 export interface CostDetails extends UsageTokens {
@@ -218,7 +249,7 @@ function capped(price: bigint, cap: bigint | undefined): [bigint, boolean] {
  * const model = await client.models.get("openai/gpt-4o-mini");
  * const { worstCaseUsd } = estimateCost({ messages, max_tokens: 500 }, model!);
  */
-export function estimateCost(params: EstimateParams, model: Pick<Model, "id" | "pricing" | "context_length" | "top_provider"> & { architecture?: unknown }): CostEstimate {
+export function estimateCost(params: EstimateParams, model: PricedModel): CostEstimate {
   if (!isObject(params) || !Array.isArray(params.messages)) {
     throw new InvalidArgumentError("estimateCost() needs request parameters with messages.");
   }
@@ -263,4 +294,24 @@ export function estimateCost(params: EstimateParams, model: Pick<Model, "id" | "
     requestUsd: attoToUsd(requestPrice),
     cappedByMaxPrice: c1 || c2 || c3,
   };
+}
+
+/** What {@link estimateCost} reads of a catalogue model (a `ModelRegistry` lookup gives it). */
+export type PricedModel = Pick<Model, "id" | "pricing" | "context_length" | "top_provider"> & { architecture?: unknown };
+
+/**
+ * `client.estimateCost`: the chat parameters checked as `chat` checks them, the model looked up in the client's
+ * catalogue, then {@link estimateCost}. Here rather than in the client, so the client loads it with the pricing
+ * code on first use.
+ *
+ * @example
+ * await estimateCallCost({ model: "openai/gpt-4o-mini", messages, max_tokens: 500 }, client.models);
+ */
+export async function estimateCallCost(params: unknown, registry: { get(id: string, signal?: AbortSignal): Promise<PricedModel | undefined> }, signal?: AbortSignal): Promise<CostEstimate> {
+  const body = chatBody(params, "estimateCost", false);
+  const id = body["model"];
+  if (typeof id !== "string") throw new InvalidArgumentError("estimateCost() needs params.model to look the price up");
+  const model = await registry.get(id, signal);
+  if (!model) throw new NotFoundError(`Unknown model ${id}: not in the catalogue`, { model: id });
+  return estimateCost(body as unknown as EstimateParams, model);
 }

@@ -3,9 +3,10 @@
  * first use): the early 404 retried with backoff, on the client's pipeline or a one-off one.
  */
 import type { RetryOptions } from "../core/retry.js";
-import { InvalidResponseError, NotFoundError, OpenRouterError } from "../core/errors.js";
+import { NotFoundError, OpenRouterError } from "../core/errors.js";
+import { InvalidResponseError } from "../core/call-errors.js";
 import { pipelineOf } from "../core/api.js";
-import { DEFAULT_MAX_RESPONSE_BYTES } from "../core/body.js";
+import { DEFAULT_MAX_RESPONSE_BYTES } from "../core/response-limit.js";
 import { type Pipeline, createPipeline } from "../core/pipeline.js";
 import { type JsonReply, readJson } from "../core/read.js";
 import { lazyResilience } from "../core/resilience/lazy.js";

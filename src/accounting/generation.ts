@@ -1,7 +1,8 @@
 /**
  * `GET /generation` lookups: the authoritative cost, latency and native token counts of a finished call.
  */
-import { InvalidArgumentError, InvalidResponseError } from "../core/errors.js";
+import { InvalidArgumentError } from "../core/errors.js";
+import { InvalidResponseError } from "../core/call-errors.js";
 import { lazy } from "../core/load.js";
 import type { FetchGenerationOptions, FetchLike, GenerationApi } from "./generation-lookup.js";
 import type { components, paths } from "../generated/openrouter.js";

@@ -4,7 +4,7 @@
  * options set, {@link runPreSendChecks} returns at once and makes no request, so the hot path stays free.
  */
 import { type EstimateParams, estimateCost, hasFixedPricing, toAtto } from "./cost.js";
-import { BadRequestError, ContextLengthError } from "../core/errors.js";
+import { BadRequestError, ContextLengthError } from "../core/call-errors.js";
 import type { ModelRegistry, ResolvedModel } from "./models.js";
 import type { ChatRequest } from "../core/result.js";
 import { parseModelId } from "./routing.js";

@@ -6,7 +6,8 @@
  * catalogue entry (same metadata and prices); `:free`, `:thinking`, `:extended` (and any other suffix the
  * catalogue lists) resolve only to their own entry. A lookup tells both the id asked for and the entry used.
  */
-import { AbortError, InvalidArgumentError, InvalidResponseError } from "../core/errors.js";
+import { InvalidArgumentError } from "../core/errors.js";
+import { AbortError, InvalidResponseError } from "../core/call-errors.js";
 import type { components } from "../generated/openrouter.js";
 import { type ParsedModelId, isRoutingOnlyVariant, parseModelId } from "./routing.js";
 import { type Json, isObject } from "../internal/json.js";

@@ -3,7 +3,8 @@
  * on demand (`UsageTracker.reconcile`) or in the background after a delay (`autoReconcile`). Works on the
  * tracker's ledger through {@link Ledger}; never imports usage.ts.
  */
-import { InvalidArgumentError, InvalidResponseError } from "../core/errors.js";
+import { InvalidArgumentError } from "../core/errors.js";
+import { InvalidResponseError } from "../core/call-errors.js";
 import { readReportedCost } from "../core/reported-cost.js";
 import type { GenerationCost } from "./generation.js";
 import { attoToUsd, toAtto } from "./money.js";

@@ -6,8 +6,8 @@ import type { Usage } from "../core/result.js";
 import { type Json, isObject } from "../internal/json.js";
 import { attoToMicros, attoToUsd, formatAtto } from "./money.js";
 
-/** The token counts and OpenRouter's own figures of one usage object (`CostDetails` without an estimate). */
-export interface UsageTokens {
+/** The token counts of one call that the ledger adds up. */
+export interface TokenCounts {
   promptTokens: number;
   completionTokens: number;
   /** Reasoning tokens (already included in `completionTokens`, as OpenRouter reports them). */
@@ -16,39 +16,31 @@ export interface UsageTokens {
   cachedTokens: number;
   /** Prompt tokens written to the prompt cache (included in `promptTokens`). */
   cacheWriteTokens: number;
-  webSearchRequests: number;
-  isByok: boolean | undefined;
-  /** BYOK: what the upstream provider charged your own key (OpenRouter's `usage.cost` is then its fee only). */
-  upstreamInferenceCost: number | undefined;
-  /** `usage.cost_details` as sent. */
-  costDetails: Usage["cost_details"] | undefined;
 }
 
-const int = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) && v > 0 ? Math.trunc(v) : 0);
+/** The fields of {@link TokenCounts}, in the order a snapshot lists them: every sum below walks this list. */
+export const TOKEN_FIELDS = ["promptTokens", "completionTokens", "reasoningTokens", "cachedTokens", "cacheWriteTokens"] as const;
+
+/** A count as the ledger takes it: a positive finite number, truncated; anything else counts as 0. */
+export const int = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) && v > 0 ? Math.trunc(v) : 0);
 
 /**
- * Token counts of a usage object, tolerant of the older shapes (no details, `server_tool_use`, nulls).
+ * Token counts of a usage object, tolerant of the older shapes (no details, nulls). cost.ts's `usageTokens`
+ * adds OpenRouter's own figures (web searches, BYOK, cost details) to these.
  *
  * @example
- * usageTokens(result.usage); // { promptTokens: 16, completionTokens: 13, reasoningTokens: 0, cachedTokens: 0, … }
+ * tokenCounts(result.usage); // { promptTokens: 16, completionTokens: 13, reasoningTokens: 0, cachedTokens: 0, cacheWriteTokens: 0 }
  */
-export function usageTokens(usage: Usage | undefined | null): UsageTokens {
+export function tokenCounts(usage: Usage | undefined | null): TokenCounts {
   const u: Json = isObject(usage) ? usage : {};
   const prompt = isObject(u["prompt_tokens_details"]) ? u["prompt_tokens_details"] : {};
   const completion = isObject(u["completion_tokens_details"]) ? u["completion_tokens_details"] : {};
-  const tools = isObject(u["server_tool_use_details"]) ? u["server_tool_use_details"] : isObject(u["server_tool_use"]) ? u["server_tool_use"] : {};
-  const details = isObject(u["cost_details"]) ? u["cost_details"] : undefined;
-  const upstream = details?.["upstream_inference_cost"];
   return {
     promptTokens: int(u["prompt_tokens"]),
     completionTokens: int(u["completion_tokens"]),
     reasoningTokens: int(completion["reasoning_tokens"]),
     cachedTokens: int(prompt["cached_tokens"]),
     cacheWriteTokens: int(prompt["cache_write_tokens"]),
-    webSearchRequests: int(tools["web_search_requests"]),
-    isByok: typeof u["is_byok"] === "boolean" ? u["is_byok"] : undefined,
-    upstreamInferenceCost: typeof upstream === "number" ? upstream : undefined,
-    costDetails: details as Usage["cost_details"] | undefined,
   };
 }
 
@@ -107,26 +99,16 @@ export interface UsageSnapshot extends UsageTotals {
   costAnomalies: number;
 }
 
-export interface Acc {
+export interface Acc extends TokenCounts {
   requests: number;
-  promptTokens: number;
-  completionTokens: number;
-  reasoningTokens: number;
-  cachedTokens: number;
-  cacheWriteTokens: number;
   atto: bigint;
   estimatedAtto: bigint;
   pendingRequests: number;
 }
 
 /** One call's contribution to the totals. */
-export interface Contribution {
+export interface Contribution extends TokenCounts {
   model: string;
-  promptTokens: number;
-  completionTokens: number;
-  reasoningTokens: number;
-  cachedTokens: number;
-  cacheWriteTokens: number;
   atto: bigint;
   estimated: boolean;
   pending: boolean;
@@ -139,58 +121,41 @@ export interface PendingState {
   contribution: Contribution;
 }
 
-export const emptyContribution = (model: string): Contribution => ({
-  model,
-  promptTokens: 0,
-  completionTokens: 0,
-  reasoningTokens: 0,
-  cachedTokens: 0,
-  cacheWriteTokens: 0,
-  atto: 0n,
-  estimated: false,
-  pending: false,
-});
+/**
+ * One call's contribution: its model, token counts, amount and state. `anomaly` only when the call reported
+ * a cost that was refused.
+ *
+ * @example
+ * contributionOf("openai/gpt-4o-mini", result.usage, toAtto(0.0012), false, false);
+ */
+export function contributionOf(model: string, usage: Usage | undefined | null, atto: bigint, estimated: boolean, pending: boolean, anomaly?: boolean): Contribution {
+  const c: Contribution = { model, ...tokenCounts(usage), atto, estimated, pending };
+  if (anomaly) c.anomaly = true;
+  return c;
+}
 
-export const emptyAcc = (): Acc => ({
-  requests: 0,
-  promptTokens: 0,
-  completionTokens: 0,
-  reasoningTokens: 0,
-  cachedTokens: 0,
-  cacheWriteTokens: 0,
-  atto: 0n,
-  estimatedAtto: 0n,
-  pendingRequests: 0,
-});
+export const emptyAcc = (): Acc => ({ requests: 0, ...tokenCounts(undefined), atto: 0n, estimatedAtto: 0n, pendingRequests: 0 });
 
+/** Adds (`sign` 1) or takes back (-1) one call's contribution. */
 export function apply(acc: Acc, c: Contribution, sign: 1 | -1): void {
   const s = BigInt(sign);
   acc.requests += sign;
-  acc.promptTokens += sign * c.promptTokens;
-  acc.completionTokens += sign * c.completionTokens;
-  acc.reasoningTokens += sign * c.reasoningTokens;
-  acc.cachedTokens += sign * c.cachedTokens;
-  acc.cacheWriteTokens += sign * c.cacheWriteTokens;
+  for (const field of TOKEN_FIELDS) acc[field] += sign * c[field];
   acc.atto += s * c.atto;
   if (c.estimated) acc.estimatedAtto += s * c.atto;
   if (c.pending) acc.pendingRequests += sign;
 }
 
 export function totalsOf(acc: Acc): UsageTotals {
-  return {
-    requests: acc.requests,
-    promptTokens: acc.promptTokens,
-    completionTokens: acc.completionTokens,
-    reasoningTokens: acc.reasoningTokens,
-    cachedTokens: acc.cachedTokens,
-    cacheWriteTokens: acc.cacheWriteTokens,
-    totalTokens: acc.promptTokens + acc.completionTokens,
-    costUsd: attoToUsd(acc.atto),
-    cost: formatAtto(acc.atto),
-    costMicros: attoToMicros(acc.atto),
-    estimatedCostUsd: attoToUsd(acc.estimatedAtto),
-    pendingRequests: acc.pendingRequests,
-  };
+  const totals = { requests: acc.requests } as UsageTotals;
+  for (const field of TOKEN_FIELDS) totals[field] = acc[field];
+  totals.totalTokens = acc.promptTokens + acc.completionTokens;
+  totals.costUsd = attoToUsd(acc.atto);
+  totals.cost = formatAtto(acc.atto);
+  totals.costMicros = attoToMicros(acc.atto);
+  totals.estimatedCostUsd = attoToUsd(acc.estimatedAtto);
+  totals.pendingRequests = acc.pendingRequests;
+  return totals;
 }
 
 /** An amount for a message: `$0.25`. */

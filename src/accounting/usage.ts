@@ -13,12 +13,12 @@
  */
 import { InvalidArgumentError, isOpenRouterError } from "../core/errors.js";
 import type { ChatResult, Usage } from "../core/result.js";
-import { plausibleCost } from "../core/reported-cost.js";
+import { plausibleCost } from "../core/plausible-cost.js";
 import { attoToUsd, toAtto } from "./money.js";
 import { type BudgetReservation, Budget } from "./budget.js";
 import type { GenerationLookup, Ledger, ReconcileReport } from "./reconcile.js";
 import { BackgroundLookups, reconcileCode } from "./background-lookups.js";
-import { type Acc, type Contribution, type PendingState, type UsageSnapshot, type UsageTotals, apply, emptyAcc, emptyContribution, totalsOf, usageTokens } from "./usage-totals.js";
+import { type Acc, type Contribution, type PendingEntry, type PendingState, type UsageSnapshot, type UsageTotals, apply, contributionOf, emptyAcc, totalsOf } from "./usage-totals.js";
 
 // The ledger's types live with their code (usage-totals, budget, reconcile); re-exported for the client and index.
 export type { BudgetReservation, GenerationLookup, ReconcileReport, UsageSnapshot, UsageTotals };
@@ -177,19 +177,14 @@ export class UsageTracker {
     const known = reportedUsd !== undefined;
     const estimated = known && result.costSource === "estimate";
     const holdAsEstimate = !known && held !== undefined;
-    const tokens = usageTokens(result.usage);
-    const contribution: Contribution = {
+    const contribution = contributionOf(
       model,
-      promptTokens: tokens.promptTokens,
-      completionTokens: tokens.completionTokens,
-      reasoningTokens: tokens.reasoningTokens,
-      cachedTokens: tokens.cachedTokens,
-      cacheWriteTokens: tokens.cacheWriteTokens,
-      atto: known ? toAtto(reportedUsd) : (held ?? 0n),
-      estimated: estimated || holdAsEstimate,
-      pending: (!known || estimated) && id !== undefined,
-      anomaly: result.costAnomaly !== undefined || (!known && result.cost !== undefined && result.cost !== null),
-    };
+      result.usage,
+      known ? toAtto(reportedUsd) : (held ?? 0n),
+      estimated || holdAsEstimate,
+      (!known || estimated) && id !== undefined,
+      result.costAnomaly !== undefined || (!known && result.cost !== undefined && result.cost !== null),
+    );
     if (id !== undefined) {
       const pending = this.#pending.get(id);
       if (pending) {
@@ -203,19 +198,20 @@ export class UsageTracker {
       }
     }
     if (contribution.anomaly) this.#anomalies++;
+    this.#count(
+      contribution,
+      contribution.pending && id !== undefined
+        ? { generationId: id, model, usage: result.usage, estimatedUsd: estimated ? reportedUsd : holdAsEstimate ? attoToUsd(held) : undefined }
+        : undefined,
+    );
+  }
+
+  /** Adds a call to the totals and, when it awaits its cost, to the pending entries (and their lookups). */
+  #count(contribution: Contribution, pending: PendingEntry | undefined): void {
     this.#add(contribution);
-    if (contribution.pending && id !== undefined) {
-      this.#pending.set(id, {
-        entry: {
-          generationId: id,
-          model,
-          usage: result.usage,
-          estimatedUsd: estimated ? reportedUsd : holdAsEstimate ? attoToUsd(held) : undefined,
-        },
-        contribution,
-      });
-      this.#schedule(id);
-    }
+    if (pending === undefined) return;
+    this.#pending.set(pending.generationId, { entry: pending, contribution });
+    this.#schedule(pending.generationId);
   }
 
   /**
@@ -245,25 +241,15 @@ export class UsageTracker {
     }
     const held = this.#budget.claim(reservation);
     if (this.#pending.has(entry.generationId) || !this.#markSeen(entry.generationId)) return;
-    const tokens = usageTokens(entry.usage);
     if (est === undefined && held !== undefined) est = attoToUsd(held);
-    const contribution: Contribution = {
-      model: entry.model || "unknown",
-      promptTokens: tokens.promptTokens,
-      completionTokens: tokens.completionTokens,
-      reasoningTokens: tokens.reasoningTokens,
-      cachedTokens: tokens.cachedTokens,
-      cacheWriteTokens: tokens.cacheWriteTokens,
-      atto: held !== undefined && entry.estimatedUsd === undefined ? held : est === undefined ? 0n : toAtto(est),
-      estimated: est !== undefined,
-      pending: true,
-    };
-    this.#add(contribution);
-    this.#pending.set(entry.generationId, {
-      entry: { generationId: entry.generationId, model: contribution.model, usage: entry.usage, estimatedUsd: est },
-      contribution,
+    const model = entry.model || "unknown";
+    const atto = held !== undefined && entry.estimatedUsd === undefined ? held : est === undefined ? 0n : toAtto(est);
+    this.#count(contributionOf(model, entry.usage, atto, est !== undefined, true), {
+      generationId: entry.generationId,
+      model,
+      usage: entry.usage,
+      estimatedUsd: est,
     });
-    this.#schedule(entry.generationId);
   }
 
   /**
@@ -317,7 +303,7 @@ export class UsageTracker {
     const model = partial?.model || e?.model || opts.model || "unknown";
     if (id === undefined) {
       const held = this.#budget.claim(reservation);
-      if (held !== undefined) this.#add({ ...emptyContribution(model), atto: held, estimated: true });
+      if (held !== undefined) this.#add(contributionOf(model, undefined, held, true, false));
       return;
     }
     if (partial?.usage && plausibleCost(partial.cost) !== undefined) {

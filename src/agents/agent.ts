@@ -17,7 +17,8 @@
  * `ChatCaller` / `JsonCaller` of caller.ts, which an `OpenRouter` satisfies structurally.
  */
 import type { CallOptions, ChatCaller, ChatParams } from "./caller.js";
-import { AbortError, isOpenRouterError } from "../core/errors.js";
+import { isOpenRouterError } from "../core/errors.js";
+import { AbortError } from "../core/call-errors.js";
 import type { ChatMessage, ChatResult, Usage } from "../core/result.js";
 import { iterableWithFinal } from "../core/final-iterable.js";
 import { type ToolContext, type ToolFailure, checkToolArguments, toolOutputToContent } from "./tools.js";

@@ -6,7 +6,8 @@
  * with a dynamic `import()`.
  */
 import type { Client } from "openapi-fetch";
-import { InvalidArgumentError, InvalidResponseError } from "../core/errors.js";
+import { InvalidArgumentError } from "../core/errors.js";
+import { InvalidResponseError } from "../core/call-errors.js";
 import { errorFromWire, wireErrorOf } from "../core/wire-error.js";
 import type { Call } from "../core/types.js";
 import type { components, paths } from "../generated/openrouter.js";

@@ -2,7 +2,7 @@
  * `openrouter generation <id>` and `openrouter key`: the accounting endpoints, printed as aligned
  * `label  value` lines (or raw JSON with --json).
  */
-import { InvalidResponseError } from "../core/errors.js";
+import { InvalidResponseError } from "../core/call-errors.js";
 import { UsageError } from "./exit-codes.js";
 import { keyValues, tokens, usd } from "./format.js";
 import { GENERATION_HELP, KEY_HELP } from "./help.js";

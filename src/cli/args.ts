@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import type { OpenRouter } from "../client.js";
-import { InvalidResponseError } from "../core/errors.js";
+import { InvalidResponseError } from "../core/call-errors.js";
 import { isLoopback } from "../core/validate.js";
 import { apiErrorOf } from "../core/pipeline.js";
 import { UsageError } from "./exit-codes.js";

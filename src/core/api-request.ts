@@ -6,7 +6,8 @@
  */
 import type { default as createClientType } from "openapi-fetch";
 import { requestHeaders } from "./api-auth.js";
-import { InvalidArgumentError, InvalidResponseError, describe } from "./errors.js";
+import { InvalidArgumentError, describe } from "./errors.js";
+import { InvalidResponseError } from "./call-errors.js";
 import type { Pipeline } from "./pipeline.js";
 import type { Call, HttpMethod } from "./types.js";
 
@@ -39,6 +40,19 @@ export function typedParseError(error: unknown, method: unknown, path: unknown):
 
 /** Methods a web `Request` takes as they are; any other (TRACE, CONNECT, ...) goes through a real one, which refuses it. */
 const PLAIN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
+
+/**
+ * The call's options with `PlainRequest` as the `Request` openapi-fetch builds, unless something of the caller's
+ * would see that request (a middleware or a fetch of the call's own, or a `Request` class it chose). Here, not
+ * in the facade (api.ts): it only runs once this code has loaded.
+ */
+export function plainInit(init: unknown): unknown {
+  if (init === undefined || init === null) return { Request: PlainRequest };
+  if (typeof init !== "object") return init;
+  const o = init as Record<string, unknown>;
+  if (o["middleware"] !== undefined || o["fetch"] !== undefined || o["Request"] !== undefined) return init;
+  return { ...o, Request: PlainRequest };
+}
 
 /**
  * What openapi-fetch builds instead of a web `Request` when only `apiFetch` will ever see it (the facade passes it

@@ -55,7 +55,7 @@ export function lazyApiClient(baseUrl: string, fetch: (request: Request) => Prom
     const at = method === "request" ? 2 : 1;
     api[method] = (...args: unknown[]) => {
       const code = requestCode.value;
-      if (plain && client && code && middleware.length === 0) args[at] = plainInit(args[at], code.PlainRequest);
+      if (plain && client && code && middleware.length === 0) args[at] = code.plainInit(args[at]);
       return (client ? (client[method] as AnyCall)(...args) : load().then((c) => (c[method] as AnyCall)(...args))).catch((error: unknown) => {
         // Without the code loaded, nothing was parsed: the error is the load's own.
         const code = requestCode.value;
@@ -80,18 +80,6 @@ export function lazyApiClient(baseUrl: string, fetch: (request: Request) => Prom
     }
   };
   return api as unknown as ApiClient;
-}
-
-/**
- * The call's options with `PlainRequest` as the `Request` openapi-fetch builds, unless something of the caller's
- * would see that request (a middleware or a fetch of the call's own, or a `Request` class it chose).
- */
-function plainInit(init: unknown, PlainRequest: unknown): unknown {
-  if (init === undefined || init === null) return { Request: PlainRequest };
-  if (typeof init !== "object") return init;
-  const o = init as Record<string, unknown>;
-  if (o["middleware"] !== undefined || o["fetch"] !== undefined || o["Request"] !== undefined) return init;
-  return { ...o, Request: PlainRequest };
 }
 
 /** The pipeline behind each `client.api`, so a lookup handed that client (fetchGeneration) runs on it directly. */

@@ -4,15 +4,8 @@
  * `RangeError: Invalid string length` or an exhausted heap. Also the copied excerpts that errors keep: an
  * error must never hold a slice of a large body (V8 keeps the whole parent string alive behind a slice).
  */
-import { InvalidArgumentError, InvalidResponseError, type OpenRouterErrorInit } from "./errors.js";
-
-/**
- * Default `maxResponseBytes`: 64 MiB. The largest legitimate bodies we know of are embedding batches
- * (512 inputs × 3,072 floats as JSON ≈ 31 MB) and base64 image outputs (a few MB each); 64 MiB leaves room
- * for twice that, and stays far below V8's maximum string length (about 512 Mi characters), where reading
- * a body as one string crashes the process.
- */
-export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+import type { OpenRouterErrorInit } from "./errors.js";
+import { InvalidResponseError } from "./call-errors.js";
 
 /**
  * How much of a non-2xx body is read: an error envelope (even with a provider's raw error inside) is a few
@@ -51,14 +44,6 @@ export function excerptOf(text: string, max = EXCERPT_CHARS): string {
   return text.length > max ? detached(text.slice(0, max)) + "…" : detached(text);
 }
 
-/** Validates a `maxResponseBytes` option: a positive number (Infinity allowed, for "no limit"). */
-export function checkMaxResponseBytes(value: unknown, name = "maxResponseBytes"): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || Number.isNaN(value) || value <= 0) {
-    throw new InvalidArgumentError(`${name} must be a positive number of bytes (or Infinity), got ${String(value)}`);
-  }
-  return value;
-}
 
 /** The typed error for a body over the limit. */
 export function tooLargeError(limit: number, what: string, where: string, init: OpenRouterErrorInit = {}): ResponseTooLargeError {

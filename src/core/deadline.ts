@@ -9,7 +9,8 @@
  * deadline keeps the `aborted`, `reason` and "abort" listener part of `AbortSignal`'s shape, without the event
  * target an `AbortSignal` costs on every call.
  */
-import { AbortError, type OpenRouterError, TimeoutError, describe, type RequestInfo } from "./errors.js";
+import { type OpenRouterError, describe, type RequestInfo } from "./errors.js";
+import { AbortError, TimeoutError } from "./call-errors.js";
 
 /** An "abort" listener as `AbortSignal` takes it: a function or an object with `handleEvent`. */
 type Listener = EventListenerOrEventListenerObject;

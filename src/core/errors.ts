@@ -7,12 +7,11 @@ import type { RequestInfo } from "./types.js";
 // Type only. ChatResult -> FallbackRecord -> OpenRouterError -> ChatResult is a type triangle: moving ChatResult
 // into types.ts needs a structural error type there first.
 import type { ChatResult } from "./result.js";
-import { isClientTimeout, isRetryable, parseAffordableTokens, parseRetryAfter } from "./retry.js";
+import { isClientTimeout, isRetryable } from "./retry.js";
 import { holdsSecret, redact, redactValue } from "../internal/redact.js";
 import { bounded } from "../internal/quote.js";
-import type { RateLimitInfo } from "./rate-limit-headers.js";
 
-export { isClientTimeout, parseAffordableTokens, parseRetryAfter };
+export { isClientTimeout };
 export type { RequestInfo };
 
 /** What went wrong, as a string-literal union so callers can `switch` without `instanceof`. */
@@ -161,7 +160,11 @@ function partialWithoutSecrets(partial: ChatResult | undefined): ChatResult | un
   return holdsSecret(text) ? { ...partial, raw: redactValue(partial.raw) } : partial;
 }
 
-function defineKind<K extends ErrorKind>(name: string, kind: K) {
+/**
+ * A subclass of `OpenRouterError` for one kind: its name (also the class's `name`) and its `retryable` flag
+ * from the policy. call-errors.ts builds its classes with it too.
+ */
+export function defineKind<K extends ErrorKind>(name: string, kind: K) {
   const Cls = class extends OpenRouterError {
     override name = name;
     override readonly kind: K = kind;
@@ -180,64 +183,14 @@ function defineKind<K extends ErrorKind>(name: string, kind: K) {
 
 /** 401: the key is missing, invalid, disabled or expired. */
 export class AuthenticationError extends defineKind("AuthenticationError", "authentication") {}
-/** 403: a guardrail, a management-key requirement or a region restriction. */
-export class PermissionDeniedError extends defineKind("PermissionDeniedError", "permission_denied") {}
 /** 404: unknown resource, or no endpoint left after routing / privacy / parameter filters. */
 export class NotFoundError extends defineKind("NotFoundError", "not_found") {}
-/** 400: the prompt (plus max_tokens) does not fit the model's context window. */
-export class ContextLengthError extends defineKind("ContextLengthError", "context_length") {}
-/** 400/413/422 and client-side validation of a request that would be rejected. */
-export class BadRequestError extends defineKind("BadRequestError", "invalid_request") {}
-/** 429, from OpenRouter's own limits or the upstream provider's. */
-export class RateLimitError extends defineKind("RateLimitError", "rate_limit") {
-  /** OpenRouter's `X-RateLimit-*` headers of this 429, when it sent them. */
-  rateLimit: RateLimitInfo | undefined;
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), rateLimit: this.rateLimit };
-  }
-}
-/** 408/504/524 and the client's own timeouts (total, first event, idle). */
-export class TimeoutError extends defineKind("TimeoutError", "timeout") {}
-/** 502/503/529: the provider is down, overloaded or sent an invalid response. */
-export class ProviderUnavailableError extends defineKind("ProviderUnavailableError", "provider_unavailable") {}
-/** 500 and other unexpected statuses. */
-export class ServerError extends defineKind("ServerError", "server") {}
 /** The connection failed or dropped (including a stream that ended early). */
 export class ConnectionError extends defineKind("ConnectionError", "network") {}
-/** The caller aborted (their `AbortSignal` or `stream.abort()`). */
-export class AbortError extends defineKind("AbortError", "aborted") {}
-/** The response could not be read as what the spec promises (not JSON, `choices: null`, …). */
-export class InvalidResponseError extends defineKind("InvalidResponseError", "invalid_response") {}
-/** An error delivered in-band inside a 200 (a stream chunk or a completion with `finish_reason: "error"`). */
-export class StreamError extends defineKind("StreamError", "stream") {}
-/** The per-model circuit breaker is open; `retryAfterMs` says when it half-opens. */
-export class CircuitOpenError extends defineKind("CircuitOpenError", "circuit_open") {}
 /** The client's `budgetUsd` is spent (or the call's worst case would overrun it). Raised before sending. */
 export class BudgetExceededError extends defineKind("BudgetExceededError", "budget_exceeded") {}
 /** A public function was called with bad input. Raised before anything is sent. */
 export class InvalidArgumentError extends defineKind("InvalidArgumentError", "invalid_argument") {}
-
-/** 402: out of credits. `affordableTokens` is set when OpenRouter said "can only afford N". */
-export class InsufficientCreditsError extends defineKind("InsufficientCreditsError", "insufficient_credits") {
-  affordableTokens: number | undefined;
-  constructor(message: string, init: OpenRouterErrorInit & { affordableTokens?: number } = {}) {
-    super(message, init);
-    this.affordableTokens = init.affordableTokens ?? parseAffordableTokens(message);
-  }
-}
-
-/** 403 from moderation: `reasons` and the flagged excerpt come from `error.metadata`. */
-export class ModerationError extends defineKind("ModerationError", "moderation") {
-  get reasons(): string[] {
-    const reasons = this.metadata?.["reasons"];
-    return Array.isArray(reasons) ? reasons.filter((r): r is string => typeof r === "string") : [];
-  }
-  get flaggedInput(): string | undefined {
-    const flagged = this.metadata?.["flagged_input"];
-    return typeof flagged === "string" ? flagged : undefined;
-  }
-}
 
 /**
  * True for any error thrown by this library, also across realms (matched by name and shape, not only
@@ -264,7 +217,3 @@ export function describe(info: RequestInfo & { status?: number }): string {
   if (info.status !== undefined) parts.push(`status ${info.status}`);
   return parts.length ? ` (${parts.join(", ")})` : "";
 }
-
-/** Error types and message wording that mean "the prompt does not fit the context window". */
-export const CONTEXT_TYPES: ReadonlySet<string> = new Set(["context_length_exceeded", "max_tokens_exceeded", "token_limit_exceeded"]);
-export const CONTEXT_PATTERN = /context length|context window|maximum context|too many tokens|prompt is too long|token limit/i;

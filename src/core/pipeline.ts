@@ -9,7 +9,8 @@
  * (reading only the head of its body) and hands a 2xx answer to the verb's `Reader` inside the attempt, so a
  * body cut short is retried like any other failure.
  */
-import { ConnectionError, InvalidResponseError, type OpenRouterError, type RequestInfo, describe } from "./errors.js";
+import { ConnectionError, type OpenRouterError, type RequestInfo, describe } from "./errors.js";
+import { InvalidResponseError } from "./call-errors.js";
 import { errorFromResponse } from "./wire-error.js";
 import { bounded } from "../internal/quote.js";
 import { redact } from "../internal/redact.js";

@@ -2,7 +2,8 @@
  * Bounded reads of a response body, inside the attempt (so a body cut short is retried like any other network
  * failure), and the readers the verbs hand to the pipeline: `readJson` and `readChat`.
  */
-import { ConnectionError, InvalidResponseError, type OpenRouterError, type RequestInfo, describe } from "./errors.js";
+import { ConnectionError, type OpenRouterError, type RequestInfo, describe } from "./errors.js";
+import { InvalidResponseError } from "./call-errors.js";
 import { holdsSecret, redact } from "../internal/redact.js";
 import { ERROR_BODY_MAX_BYTES, ResponseTooLargeError, detached, excerptOf, tooLargeError } from "./body.js";
 import type { Deadline } from "./deadline.js";

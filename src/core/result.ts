@@ -4,12 +4,14 @@
  * the same result.
  */
 import type { components } from "../generated/openrouter.js";
-import { InvalidResponseError, type RequestInfo } from "./errors.js";
+import type { RequestInfo } from "./errors.js";
+import { InvalidResponseError } from "./call-errors.js";
 import { errorFromWire, wireErrorOf } from "./wire-error.js";
 import type { FallbackRecord } from "./resilience/hooks.js";
 import { type Json, isObject } from "../internal/json.js";
 import { type RateLimitInfo, rateLimitFromHeaders } from "./rate-limit-headers.js";
-import { type CostAnomaly, costAnomalyOf, plausibleCost } from "./reported-cost.js";
+import { type CostAnomaly, costAnomalyOf } from "./reported-cost.js";
+import { plausibleCost } from "./plausible-cost.js";
 
 type Schemas = components["schemas"];
 export type ChatRequest = Schemas["ChatRequest"];

@@ -4,8 +4,12 @@
  * at the call, never as a retryable network error after three attempts that sent nothing. Every check here
  * is cheap: the chat hot path runs `checkMessages`, `checkCallOptions` and `serializeBody` on every call.
  */
-import { InvalidArgumentError } from "./errors.js";
+import { AuthenticationError, InvalidArgumentError, describe } from "./errors.js";
 import { bounded, quote } from "../internal/quote.js";
+import type { RequestInfo } from "./types.js";
+
+/** Where requests go unless `baseUrl` says otherwise. */
+export const DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
 
 /** Longer than any model id OpenRouter lists (the longest are under 100 characters); anything beyond is a mistake. */
 export const MAX_MODEL_ID_LENGTH = 256;
@@ -107,6 +111,19 @@ export function checkBaseUrl(raw: unknown, options: BaseUrlOptions): { baseUrl: 
     );
   }
   return { baseUrl, basePath: url.pathname.replace(/\/+$/, "") };
+}
+
+/**
+ * A call that OpenRouter would answer with 401 (no key, the default base URL): say what to do before spending
+ * a round trip. A proxy at another base URL may add the key itself, so only the default is refused.
+ *
+ * @example
+ * checkKeySet(options, { method: "POST", path: "/chat/completions", model }); // throws AuthenticationError without a key
+ */
+export function checkKeySet(options: { apiKey: string | undefined; baseUrl: string }, info: RequestInfo): void {
+  if (options.apiKey === undefined && options.baseUrl === DEFAULT_BASE_URL) {
+    throw new AuthenticationError(`No API key: pass { apiKey } to new OpenRouter() or set OPENROUTER_API_KEY${describe(info)}`, info);
+  }
 }
 
 /** A per-call timeout: a finite number of milliseconds, `0` to disable it, or absent for the client's. */

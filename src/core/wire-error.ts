@@ -5,24 +5,27 @@
 import type { RequestInfo } from "./types.js";
 import {
   AuthenticationError,
+  NotFoundError,
+  type OpenRouterError,
+  type OpenRouterErrorInit,
+  describe,
+} from "./errors.js";
+import {
   BadRequestError,
   CONTEXT_PATTERN,
   CONTEXT_TYPES,
   ContextLengthError,
   InsufficientCreditsError,
   ModerationError,
-  NotFoundError,
-  type OpenRouterError,
-  type OpenRouterErrorInit,
   PermissionDeniedError,
   ProviderUnavailableError,
   RateLimitError,
   ServerError,
   StreamError,
   TimeoutError,
-  describe,
-} from "./errors.js";
-import { isRetryable, parseRateLimitReset, parseRetryAfter } from "./retry.js";
+} from "./call-errors.js";
+import { isRetryable } from "./retry.js";
+import { parseRateLimitReset, parseRetryAfter } from "./retry-timing.js";
 import { type Json, isObject } from "../internal/json.js";
 import { rateLimitFromHeaders } from "./rate-limit-headers.js";
 

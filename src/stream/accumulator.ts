@@ -5,7 +5,7 @@
 import { isOpenRouterError } from "../core/errors.js";
 import { wireErrorOf, type WireError } from "../core/wire-error.js";
 import { chatResultFromResponse, type Annotation, type ChatResult, type ReasoningDetail, type ResultContext, type Usage } from "../core/result.js";
-import { plausibleCost } from "../core/reported-cost.js";
+import { plausibleCost } from "../core/plausible-cost.js";
 import { type Json, isObject } from "../internal/json.js";
 import type { ChatStreamEvent, ImageOutput } from "./events.js";
 import { keepIdle, keepShape } from "./keep-alive.js";

@@ -31,7 +31,7 @@ import { lazy } from "../core/load.js";
 import type { ChatResult } from "../core/result.js";
 import type { ChatStreamEvent, ChatStreamInit, StreamOutcome } from "./events.js";
 import type { StreamMachine } from "./machine.js";
-import { streamSettings } from "./options.js";
+import { checkStreamInit } from "./options.js";
 
 const machineCode = /* @__PURE__ */ lazy("the stream reader", () => import("./machine.js"));
 
@@ -79,7 +79,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       return;
     }
     // The checks the machine's constructor makes, thrown here as they would be once the code is loaded.
-    streamSettings(init);
+    checkStreamInit(init);
     this.#ready = machineCode().then(
       ({ StreamMachine }) => {
         // Aborted while the code loaded: the machine settles as aborted at once and never sends.

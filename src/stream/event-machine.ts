@@ -13,7 +13,7 @@ import type { StreamOutcome } from "./events.js";
 import { END, type EventFolder, type EventStreamInit, KEEP_ALIVE } from "./event-types.js";
 import * as failure from "./failures.js";
 import { excerpt, htmlPageError, noop } from "./non-sse.js";
-import { streamSettings } from "./options.js";
+import { streamSettings } from "./settings.js";
 import { SseReader, type SseSink } from "./sse.js";
 import { StreamTimers, type TimeoutSink } from "./timers.js";
 

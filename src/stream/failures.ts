@@ -3,15 +3,17 @@
  * takes the request's info and (after the first data event) what arrived, as `partial`.
  */
 import {
-  AbortError,
   ConnectionError,
-  InvalidResponseError,
   OpenRouterError,
-  TimeoutError,
   describe,
   isOpenRouterError,
   type RequestInfo,
 } from "../core/errors.js";
+import {
+  AbortError,
+  InvalidResponseError,
+  TimeoutError,
+} from "../core/call-errors.js";
 import { errorFromWire, type WireError } from "../core/wire-error.js";
 import type { ChatResult } from "../core/result.js";
 import { stripCause } from "../core/transport.js";

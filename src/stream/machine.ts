@@ -17,7 +17,7 @@ import { ChunkAccumulator } from "./accumulator.js";
 import type { ChatStreamEvent, ChatStreamInit, ChatStreamSettled, StreamOutcome } from "./events.js";
 import * as failure from "./failures.js";
 import { JsonBody, bodyKind, releaseAfterDone } from "./non-sse.js";
-import { streamSettings } from "./options.js";
+import { streamSettings } from "./settings.js";
 import { opened, transportResponseOf } from "./open.js";
 import { FirstRead } from "./first-read.js";
 import { SseReader, type SseSink } from "./sse.js";

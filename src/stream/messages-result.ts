@@ -4,7 +4,8 @@
  * types of its stream events.
  */
 import type { components } from "../generated/openrouter.js";
-import { InvalidResponseError, type RequestInfo } from "../core/errors.js";
+import type { RequestInfo } from "../core/errors.js";
+import { InvalidResponseError } from "../core/call-errors.js";
 import { errorFromWire, type WireError } from "../core/wire-error.js";
 import type { ChatResult, ResultContext, Usage } from "../core/result.js";
 import { type Json, isObject } from "../internal/json.js";

@@ -2,7 +2,8 @@
  * The 2xx answers to a streaming request that are not an event stream: a JSON body (a proxy that ignored
  * `stream: true`, or a bare error envelope) and an HTML page (a captive portal, a proxy's login page).
  */
-import { InvalidResponseError, describe, type OpenRouterError, type RequestInfo } from "../core/errors.js";
+import { describe, type OpenRouterError, type RequestInfo } from "../core/errors.js";
+import { InvalidResponseError } from "../core/call-errors.js";
 import { errorFromResponse } from "../core/wire-error.js";
 import { ERROR_BODY_MAX_BYTES, excerptOf } from "../core/body.js";
 import { redact } from "../internal/redact.js";

@@ -1,27 +1,23 @@
-/** `ChatStreamInit` checked and filled with defaults, once per stream. */
-import { InvalidArgumentError, type RequestInfo } from "../core/errors.js";
-import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes } from "../core/body.js";
+/**
+ * `ChatStreamInit` checked, once per stream: a bad init throws `InvalidArgumentError` before anything is sent;
+ * and a stream's timeouts from the call's, the client's and the default ones (`streamTimeouts`).
+ * `ChatStream` runs this at once for the first stream, before the stream reader's code has loaded; the
+ * settings a machine runs with (the request info, the clock) are built by settings.ts, loaded with that code.
+ */
+import { InvalidArgumentError } from "../core/errors.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, checkMaxResponseBytes } from "../core/response-limit.js";
 import { isObject } from "../internal/json.js";
+import { DEFAULT_FIRST_EVENT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "../core/timeouts.js";
 import type { ChatStreamInit } from "./events.js";
 
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024;
 
-export interface StreamSettings {
-  info: RequestInfo;
-  now: () => number;
+/** The limits of a checked init, with their defaults. */
+export interface StreamLimits {
   firstEventTimeoutMs: number;
   idleTimeoutMs: number;
   maxBufferSize: number;
   maxResponseBytes: number;
-}
-
-type Perf = { performance?: { now?: () => number } };
-/** Shared by every stream (no clock closure per stream); reads the global at call time, so fakes apply. */
-const performanceNow = (): number => (globalThis as Perf).performance!.now!();
-const dateNow = (): number => Date.now();
-
-function defaultClock(): () => number {
-  return typeof (globalThis as Perf).performance?.now === "function" ? performanceNow : dateNow;
 }
 
 /** 0 for "none"; throws for anything that is not a positive number of milliseconds. */
@@ -33,8 +29,13 @@ export function checkTimeout(name: string, value: unknown): number {
   return value;
 }
 
-/** Throws `InvalidArgumentError` for a bad init, before anything is sent. */
-export function streamSettings(init: ChatStreamInit): StreamSettings {
+/**
+ * Throws `InvalidArgumentError` for a bad init, before anything is sent; its limits otherwise.
+ *
+ * @example
+ * checkStreamInit({ open, idleTimeoutMs: 30_000 }); // { firstEventTimeoutMs: 0, idleTimeoutMs: 30000, … }
+ */
+export function checkStreamInit(init: ChatStreamInit): StreamLimits {
   if (!isObject(init) || typeof init.open !== "function") {
     throw new InvalidArgumentError("new ChatStream(init): init.open must be a function (signal) => Promise<Response>");
   }
@@ -46,13 +47,23 @@ export function streamSettings(init: ChatStreamInit): StreamSettings {
   // the text): a small maxResponseBytes also keeps the parser from buffering a huge event first.
   const maxBufferSize = init.maxBufferSize ?? Math.min(DEFAULT_MAX_BUFFER, 2 * maxResponseBytes + 65_536);
   if (!(maxBufferSize > 0)) throw new InvalidArgumentError(`maxBufferSize must be a positive number, got ${String(maxBufferSize)}`);
-  // Property by property, not by spreading conditional objects: V8 gives an object built from several spreads a
-  // hidden class of its own (~200 bytes per open stream); these share one.
-  const info: RequestInfo = {};
-  const given = init.info;
-  if (given?.method !== undefined) info.method = given.method;
-  if (given?.path !== undefined) info.path = given.path;
-  if (given?.model !== undefined) info.model = given.model;
-  return { info, now: init.now ?? defaultClock(), firstEventTimeoutMs, idleTimeoutMs, maxBufferSize, maxResponseBytes };
+  return { firstEventTimeoutMs, idleTimeoutMs, maxBufferSize, maxResponseBytes };
 }
 
+/** The stream timeouts a call or a client may set; undefined where not set. */
+interface StreamTimeouts {
+  readonly firstEventTimeoutMs?: number | undefined;
+  readonly idleTimeoutMs?: number | undefined;
+}
+
+/**
+ * A stream's timeouts: the call's, else the client's, else the defaults. An idle timeout chosen without a
+ * first-event one keeps its documented meaning (counted from the response headers, it also bounds the wait
+ * for the first event), so the first-event default applies only when neither was chosen. `options` are the
+ * call's (`CallOptions`), `resolved` the client's (`ResolvedOptions`).
+ */
+export function streamTimeouts(options: StreamTimeouts, resolved: StreamTimeouts): { firstEventTimeoutMs: number; idleTimeoutMs: number } {
+  const first = options.firstEventTimeoutMs ?? resolved.firstEventTimeoutMs;
+  const idle = options.idleTimeoutMs ?? resolved.idleTimeoutMs;
+  return { firstEventTimeoutMs: first ?? (idle === undefined ? DEFAULT_FIRST_EVENT_TIMEOUT_MS : 0), idleTimeoutMs: idle ?? DEFAULT_IDLE_TIMEOUT_MS };
+}

@@ -4,7 +4,8 @@
  * its stream events.
  */
 import type { components } from "../generated/openrouter.js";
-import { InvalidResponseError, type RequestInfo } from "../core/errors.js";
+import type { RequestInfo } from "../core/errors.js";
+import { InvalidResponseError } from "../core/call-errors.js";
 import { errorFromWire, type WireError } from "../core/wire-error.js";
 import { type ChatResult, type ResultContext, type ToolCallResult, type Usage, toolCallResult } from "../core/result.js";
 import { type Json, isObject } from "../internal/json.js";

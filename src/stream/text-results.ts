@@ -6,7 +6,8 @@
  */
 import type { FallbackRecord } from "../core/resilience/hooks.js";
 import { type AssistantMessage, type ChatResponse, type ChatResult, type ChatTiming, type CostSource, type ResultContext, type ToolCallResult, type Usage, costFromHeaders } from "../core/result.js";
-import { type CostAnomaly, costAnomalyOf, plausibleCost } from "../core/reported-cost.js";
+import { type CostAnomaly, costAnomalyOf } from "../core/reported-cost.js";
+import { plausibleCost } from "../core/plausible-cost.js";
 import { rateLimitFromHeaders, type RateLimitInfo } from "../core/rate-limit-headers.js";
 
 /** The fields a Responses or Messages result has in common with a `ChatResult`. */

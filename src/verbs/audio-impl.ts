@@ -1,5 +1,6 @@
 /** audio.speech and audio.transcribe on the client's pipeline. */
-import { InvalidArgumentError, InvalidResponseError, describe } from "../core/errors.js";
+import { InvalidArgumentError, describe } from "../core/errors.js";
+import { InvalidResponseError } from "../core/call-errors.js";
 import type { CallOptions } from "../core/types.js";
 import { binaryResponse, openBinary } from "./binary.js";
 import type { VerbContext } from "./context.js";

@@ -3,7 +3,8 @@
  * with `image_generation.partial_image` and `image_generation.completed` events) is read after the headers,
  * like a chat stream, each partial image handed to the callback as it arrives.
  */
-import { InvalidArgumentError, InvalidResponseError, StreamError, describe } from "../core/errors.js";
+import { InvalidArgumentError, describe } from "../core/errors.js";
+import { InvalidResponseError, StreamError } from "../core/call-errors.js";
 import { tooLargeError } from "../core/body.js";
 import { readJson } from "../core/read.js";
 import type { CallOptions } from "../core/types.js";

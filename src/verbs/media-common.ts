@@ -4,7 +4,7 @@
  * limit, and recording the cost of a media call
  * on the client's usage tracker. Loaded only with the verbs' implementation modules.
  */
-import { checkMaxResponseBytes } from "../core/body.js";
+import { checkMaxResponseBytes } from "../core/response-limit.js";
 import { InvalidArgumentError } from "../core/errors.js";
 import { type JsonReply, type Reader, readJson, shapeError } from "../core/read.js";
 import type { ChatResult } from "../core/result.js";

@@ -4,17 +4,16 @@
  * folder. Both record the call on the client's usage tracker (through the result's chat-shaped view) and
  * report the result to the resilience layer's hooks and span, as `chat` and `chatStream` do.
  */
-import { AuthenticationError, describe } from "../core/errors.js";
-import { checkMaxResponseBytes } from "../core/body.js";
+import { checkMaxResponseBytes } from "../core/response-limit.js";
 import { type Outcome, wasAccepted } from "../core/pipeline.js";
 import { type Reader, parseJson, readText } from "../core/read.js";
 import type { ChatResult, ResultContext } from "../core/result.js";
 import type { TransportResponse } from "../core/transport.js";
 import type { Call, CallOptions } from "../core/types.js";
-import { checkCallOptions, serializeBody } from "../core/validate.js";
+import { checkCallOptions, checkKeySet, serializeBody } from "../core/validate.js";
 import { EventStream, type EventFolder } from "../stream/event-stream.js";
 import type { TextResultBase } from "../stream/text-results.js";
-import { DEFAULT_BASE_URL, streamTimeouts } from "../options.js";
+import { streamTimeouts } from "../stream/options.js";
 import { callOf } from "../core/request.js";
 import type { VerbContext } from "./context.js";
 import type { TextApiShape } from "./text-budget.js";
@@ -57,11 +56,7 @@ const openStream = async (res: TransportResponse): Promise<TransportResponse> =>
 function textCall(ctx: VerbContext, path: string, body: Record<string, unknown>, stream: boolean, options: CallOptions, verb: string): Call {
   checkCallOptions(verb, options);
   const model = typeof body["model"] === "string" ? body["model"] : undefined;
-  const info = { method: "POST", path, ...(model !== undefined && { model }) };
-  // OpenRouter itself answers a keyless call with 401; say what to do before spending a round trip.
-  if (ctx.options.apiKey === undefined && ctx.options.baseUrl === DEFAULT_BASE_URL) {
-    throw new AuthenticationError(`No API key: pass { apiKey } to new OpenRouter() or set OPENROUTER_API_KEY${describe(info)}`, info);
-  }
+  checkKeySet(ctx.options, { method: "POST", path, ...(model !== undefined && { model }) });
   const sent = stream ? { ...body, stream: true } : body;
   return callOf({ verb, method: "POST", path, body: sent, serialized: serializeBody(verb, sent), stream, ...(model !== undefined && { model }) }, options);
 }

@@ -2,7 +2,8 @@
  * The video verbs. `wait` is a polling loop of ordinary calls (each one a pipeline call with its own retries),
  * with backoff between polls; its clock and sleep are injectable so tests run on fake time.
  */
-import { AbortError, InvalidArgumentError, TimeoutError, describe } from "../core/errors.js";
+import { InvalidArgumentError, describe } from "../core/errors.js";
+import { AbortError, TimeoutError } from "../core/call-errors.js";
 import type { CallOptions } from "../core/types.js";
 import { SleepAbortedError, abortableSleep } from "../internal/sleep.js";
 import { type BinaryResponse, binaryResponse, openBinary } from "./binary.js";

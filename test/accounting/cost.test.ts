@@ -4,13 +4,15 @@ import {
   attoToMicros,
   attoToUsd,
   costOf,
+  estimateCallCost,
   estimateCost,
   formatAtto,
   hasFixedPricing,
   toAtto,
 } from "../../src/accounting/cost.js";
 import { fetchGeneration, generationCost } from "../../src/accounting/generation.js";
-import { AbortError, AuthenticationError, InvalidArgumentError, NotFoundError } from "../../src/core/errors.js";
+import { AuthenticationError, InvalidArgumentError, NotFoundError } from "../../src/core/errors.js";
+import { AbortError } from "../../src/core/call-errors.js";
 import type { components, paths } from "../../src/generated/openrouter.js";
 import { chatResultFromResponse } from "../../src/core/result.js";
 import { listFixtures, loadFixture, recordedBody, recordedHeaders, recordedJson, recordedUsage } from "../helpers/fixtures.js";
@@ -189,6 +191,20 @@ describe("costOf", () => {
     expect(costOf({ usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }, auto.pricing)).toMatchObject({ usd: undefined, source: undefined });
     expect(costOf({}, { prompt: "0.000001", completion: "0.000001" }).usd).toBeUndefined();
     expect(() => costOf(null as never)).toThrow(InvalidArgumentError);
+  });
+});
+
+describe("estimateCallCost (client.estimateCost)", () => {
+  const mini = () => catalogue().get("openai/gpt-4o-mini")!;
+  const messages = [{ role: "user", content: "Hi" }];
+  it("checks the parameters as chat does, then prices the catalogue's model", async () => {
+    const get = vi.fn(async (id: string) => (id === "openai/gpt-4o-mini" ? mini() : undefined));
+    const est = await estimateCallCost({ model: "openai/gpt-4o-mini", messages, max_tokens: 1000 }, { get });
+    expect(est).toEqual(estimateCost({ messages, max_tokens: 1000 }, mini()));
+    await expect(estimateCallCost({ messages }, { get })).rejects.toThrow(InvalidArgumentError);
+    await expect(estimateCallCost({ model: "x/y", messages: [] }, { get })).rejects.toThrow(/at least one message/);
+    await expect(estimateCallCost({ model: "nobody/none", messages }, { get })).rejects.toThrow(NotFoundError);
+    expect(get).toHaveBeenCalledTimes(2);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { BadRequestError, BudgetExceededError, ContextLengthError, InvalidArgumentError } from "../../src/core/errors.js";
+import { BudgetExceededError, InvalidArgumentError } from "../../src/core/errors.js";
+import { BadRequestError, ContextLengthError } from "../../src/core/call-errors.js";
 import { needsPreSendChecks, requiredParameters, runPreSendChecks, type PreSendOptions } from "../../src/accounting/guards.js";
 import { type Model, ModelRegistry } from "../../src/accounting/models.js";
 import type { ChatRequest } from "../../src/core/result.js";

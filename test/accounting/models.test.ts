@@ -1,6 +1,7 @@
 import createClient from "openapi-fetch";
 import { describe, expect, it, vi } from "vitest";
-import { AbortError, InvalidArgumentError } from "../../src/core/errors.js";
+import { InvalidArgumentError } from "../../src/core/errors.js";
+import { AbortError } from "../../src/core/call-errors.js";
 import type { paths } from "../../src/generated/openrouter.js";
 import { type Model, type ModelEndpoint, ModelRegistry } from "../../src/accounting/models.js";
 import { matchesFilters } from "../../src/accounting/model-filters.js";
@@ -296,7 +297,7 @@ describe("ModelRegistry loads the catalogue code on first use", () => {
   async function freshModule() {
     vi.resetModules();
     // The error classes of that fresh registry, for instanceof.
-    return { ...(await import("../../src/accounting/models.js")), errors: await import("../../src/core/errors.js") };
+    return { ...(await import("../../src/accounting/models.js")), errors: { ...(await import("../../src/core/errors.js")), ...(await import("../../src/core/call-errors.js")) } };
   }
 
   it("answers the synchronous methods as an empty cache before the first load, and shares the first load", async () => {

@@ -507,7 +507,7 @@ describe("CLI helpers", () => {
 
   it("maps the library's errors to exit codes", async () => {
     const { exitCodeFor, EXIT, UsageError } = await import("../../src/cli/exit-codes.js");
-    const errors = await import("../../src/core/errors.js");
+    const errors = { ...(await import("../../src/core/errors.js")), ...(await import("../../src/core/call-errors.js")) };
     expect(exitCodeFor(new UsageError("x"))).toBe(EXIT.USAGE);
     expect(exitCodeFor(new errors.AuthenticationError("no key", { status: 401 }))).toBe(EXIT.MISSING_KEY);
     expect(exitCodeFor(new errors.NotFoundError("gone", { status: 404 }))).toBe(EXIT.NOT_FOUND);

@@ -1,23 +1,25 @@
 import { describe, expect, it } from "vitest";
 import {
   AuthenticationError,
+  NotFoundError,
+  OpenRouterError,
+  isOpenRouterError,
+} from "../../src/core/errors.js";
+import {
   BadRequestError,
   ContextLengthError,
   InsufficientCreditsError,
   InvalidResponseError,
   ModerationError,
-  NotFoundError,
-  OpenRouterError,
   PermissionDeniedError,
   ProviderUnavailableError,
   RateLimitError,
   ServerError,
   StreamError,
   TimeoutError,
-  isOpenRouterError,
   parseAffordableTokens,
-  parseRetryAfter,
-} from "../../src/core/errors.js";
+} from "../../src/core/call-errors.js";
+import { parseRetryAfter } from "../../src/core/retry-timing.js";
 import { errorFromResponse, errorFromWire } from "../../src/core/wire-error.js";
 import { isRetryable } from "../../src/core/retry.js";
 

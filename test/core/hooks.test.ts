@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { contentFreeError, emitHook, validateHooks, type Hooks, type RetryEvent } from "../../src/core/resilience/hooks.js";
-import { ModerationError, RateLimitError, StreamError } from "../../src/core/errors.js";
+import { contentFreeError, emitHook, type Hooks, type RetryEvent } from "../../src/core/resilience/hooks.js";
+import { ModerationError, RateLimitError, StreamError } from "../../src/core/call-errors.js";
 import type { ChatResult } from "../../src/core/result.js";
 
 const error = new RateLimitError("Rate limit exceeded (POST /chat/completions, model m, status 429)", { status: 429 });
@@ -17,19 +17,6 @@ const retryEvent: RetryEvent = {
   error,
   reason: "retry",
 };
-
-describe("validateHooks", () => {
-  it("accepts callbacks and undefined", () => {
-    const hooks = { onRetry: () => {} };
-    expect(validateHooks(hooks)).toBe(hooks);
-    expect(validateHooks(undefined)).toBeUndefined();
-  });
-  it("names the bad field", () => {
-    expect(() => validateHooks({ onRetry: 42 })).toThrow(/hooks\.onRetry must be a function/);
-    expect(() => validateHooks({ includeContent: "yes" })).toThrow(/includeContent/);
-    expect(() => validateHooks("x")).toThrow(/object/);
-  });
-});
 
 describe("emitHook", () => {
   it("calls the named hook with the event", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MAX_CALL_COST_USD, readReportedCost } from "../../src/core/reported-cost.js";
+import { readReportedCost } from "../../src/core/reported-cost.js";
+import { MAX_CALL_COST_USD } from "../../src/core/plausible-cost.js";
 
 describe("readReportedCost", () => {
   it("takes plausible numbers and numeric strings as they are", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ProviderUnavailableError } from "../../src/core/errors.js";
+import { ProviderUnavailableError } from "../../src/core/call-errors.js";
 import { Telemetry, loadOpenTelemetry, operationName } from "../../src/core/resilience/telemetry.js";
 import type { Attributes, SpanLike, TracerLike } from "../../src/core/resilience/span.js";
 

@@ -248,3 +248,19 @@ describe("model ids and messages", () => {
     expect(calls.fetch).toBe(1);
   });
 });
+
+describe("checkKeySet", () => {
+  const info = { method: "POST", path: "/responses", model: "openai/gpt-4o-mini" };
+  it("refuses a keyless call to OpenRouter itself, naming what to do and the call", async () => {
+    const { checkKeySet, DEFAULT_BASE_URL } = await import("../../src/core/validate.js");
+    const { AuthenticationError } = await import("../../src/core/errors.js");
+    expect(() => checkKeySet({ apiKey: undefined, baseUrl: DEFAULT_BASE_URL }, info)).toThrow(AuthenticationError);
+    expect(() => checkKeySet({ apiKey: undefined, baseUrl: DEFAULT_BASE_URL }, info)).toThrow(/No API key.*POST \/responses, model openai\/gpt-4o-mini/);
+  });
+
+  it("lets a call with a key, or to another base URL (a proxy may add the key), through", async () => {
+    const { checkKeySet, DEFAULT_BASE_URL } = await import("../../src/core/validate.js");
+    expect(() => checkKeySet({ apiKey: "sk-or-v1-test", baseUrl: DEFAULT_BASE_URL }, info)).not.toThrow();
+    expect(() => checkKeySet({ apiKey: undefined, baseUrl: "http://127.0.0.1:8080/api/v1" }, info)).not.toThrow();
+  });
+});

@@ -6,15 +6,17 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
-  AbortError,
   ConnectionError,
   InvalidArgumentError,
-  InvalidResponseError,
   OpenRouterError,
+} from "../../src/core/errors.js";
+import {
+  AbortError,
+  InvalidResponseError,
   RateLimitError,
   StreamError,
   TimeoutError,
-} from "../../src/core/errors.js";
+} from "../../src/core/call-errors.js";
 import { ChatStream, type ChatStreamEvent, type ChatStreamInit, type ChatStreamSettled } from "../../src/stream/chat-stream.js";
 import { EventChannel } from "../../src/core/final-iterable.js";
 import { responseOf } from "../../src/core/transport.js";
@@ -819,7 +821,7 @@ describe("the first stream, before the stream reader's code has loaded", () => {
   /** ChatStream and the error classes from a fresh module registry: the machine's code is not loaded yet. */
   async function fresh() {
     vi.resetModules();
-    return { ...(await import("../../src/stream/chat-stream.js")), errors: await import("../../src/core/errors.js") };
+    return { ...(await import("../../src/stream/chat-stream.js")), errors: { ...(await import("../../src/core/errors.js")), ...(await import("../../src/core/call-errors.js")) } };
   }
   const reply = () => sse([data(chunk({ role: "assistant", content: "Hel" })), data(chunk({ content: "lo" }, "stop")), data({ ...chunk({}), choices: [], usage }), DONE]);
 

@@ -2,7 +2,7 @@
  * The settings of the resilience layer: what a client configures, what a call overrides, and their checks.
  */
 import { InvalidArgumentError, type OpenRouterError, type RequestInfo } from "../errors.js";
-import { type Hooks, validateHooks } from "./hooks.js";
+import type { Hooks } from "./hooks.js";
 import { type RetryOptions, type RetryPolicy, resolveRetryPolicy } from "../retry.js";
 import type { OtelLoader } from "./telemetry.js";
 import { type TelemetryOptions, checkTelemetryOption } from "./span.js";
@@ -115,6 +115,33 @@ export function validateInsufficient(name: string, value: unknown): Insufficient
   return value as InsufficientCreditsPolicy;
 }
 
+const HOOK_NAMES = ["onRequest", "onResponse", "onError", "onRetry", "onFallback", "onResult"] as const;
+
+/**
+ * Check a `hooks` option once, when the client is built, so a typo fails loudly there. Here, with the other
+ * settings checks, rather than in hooks.ts: this runs in every constructor, the hooks' code only once a call runs.
+ *
+ * @example
+ * ```ts
+ * validateHooks({ onRetry: (e) => console.log(e.delayMs) }); // ok
+ * validateHooks({ onRetry: 42 }); // throws TypeError
+ * ```
+ */
+export function validateHooks(hooks: unknown): Hooks | undefined {
+  if (hooks === undefined) return undefined;
+  if (typeof hooks !== "object" || hooks === null) throw new TypeError("hooks must be an object of callbacks");
+  const h = hooks as Record<string, unknown>;
+  for (const name of HOOK_NAMES) {
+    if (h[name] !== undefined && typeof h[name] !== "function") {
+      throw new TypeError(`hooks.${name} must be a function, got ${typeof h[name]}`);
+    }
+  }
+  if (h["includeContent"] !== undefined && typeof h["includeContent"] !== "boolean") {
+    throw new TypeError("hooks.includeContent must be a boolean");
+  }
+  return hooks as Hooks;
+}
+
 
 /** Circuit breaker settings (all optional). */
 export interface CircuitBreakerOptions {
@@ -208,65 +235,39 @@ export function checkLimiterConfig(config: LimiterConfig): {
   return { requests, tokens, maxConcurrency: max ?? Number.POSITIVE_INFINITY };
 }
 
-/** A client's resilience settings, checked once; what the run loop (run.ts) starts from. */
-export interface ResilienceSettings {
-  policy: RetryPolicy;
-  fallbacks: readonly string[];
-  insufficient: InsufficientCreditsPolicy;
-  hooks: Hooks | undefined;
-  tracing: boolean;
-  /** The breaker's options; undefined when it is off. */
-  circuit: CircuitBreakerOptions | undefined;
-  /** The client's own limiter; undefined when no limit is set. */
-  limits: LimiterConfig | undefined;
-  /** Free-model pacing per minute, or false. */
-  freePerMinute: number | false;
-  estimateTokens: RateLimitOptions["estimateTokens"];
-}
-
 /**
  * Checks every client-level setting of the resilience layer: the client's constructor calls this (through
- * `lazyResilience`), so a bad option fails there even though the run loop is loaded on the first call.
+ * `lazyResilience`), so a bad option fails there even though the run loop is loaded on the first call. Only
+ * the checks are here; run.ts's `resilienceSettings` builds the settings the loop starts from when it loads.
  * Throws TypeError/RangeError (callers wrap them with {@link checked}).
+ *
+ * @example
+ * checked(() => checkResilienceConfig({ retry: { maxRetries: -1 } })); // throws InvalidArgumentError
  */
-export function resilienceSettings(config: ResilienceConfig): ResilienceSettings {
+export function checkResilienceConfig(config: ResilienceConfig): void {
   if (typeof config !== "object" || config === null) throw new TypeError("resilience config must be an object");
   const cb = config.circuitBreaker;
   if (cb !== undefined && typeof cb !== "boolean" && (typeof cb !== "object" || cb === null)) {
     throw new TypeError("circuitBreaker must be a boolean or an options object");
   }
-  const circuit = cb === undefined || cb === false ? undefined : cb === true ? {} : cb;
-  if (circuit) circuitSettings(circuit);
+  if (typeof cb === "object") circuitSettings(cb);
   const rl = config.rateLimit;
   if (rl !== undefined && rl !== false && (typeof rl !== "object" || rl === null)) {
     throw new TypeError("rateLimit must be an options object or false");
   }
-  const given = rl === false || rl === undefined ? undefined : rl;
-  let limits: LimiterConfig | undefined;
-  if (given && (given.requestsPerMinute !== undefined || given.tokensPerMinute !== undefined || given.maxConcurrency !== undefined)) {
-    limits = {
-      ...(given.requestsPerMinute !== undefined && { requestsPerMinute: given.requestsPerMinute }),
-      ...(given.requestsBurst !== undefined && { requestsBurst: given.requestsBurst }),
-      ...(given.tokensPerMinute !== undefined && { tokensPerMinute: given.tokensPerMinute }),
-      ...(given.tokensBurst !== undefined && { tokensBurst: given.tokensBurst }),
-      ...(given.maxConcurrency !== undefined && { maxConcurrency: given.maxConcurrency }),
-    };
-    checkLimiterConfig(limits);
+  if (rl) {
+    // The client's own limiter takes only these fields (a stray `window` is not one of its options).
+    const { requestsPerMinute, requestsBurst, tokensPerMinute, tokensBurst, maxConcurrency } = rl;
+    checkLimiterConfig({ requestsPerMinute, requestsBurst, tokensPerMinute, tokensBurst, maxConcurrency } as LimiterConfig);
   }
-  const freePerMinute = rl === false ? false : (given?.freeModelsPerMinute ?? 20);
+  const freePerMinute = rl === false ? false : (rl?.freeModelsPerMinute ?? 20);
   if (freePerMinute !== false) checkLimiterConfig({ window: { limit: freePerMinute, windowMs: 60_000 } });
-  if (given?.estimateTokens !== undefined && typeof given.estimateTokens !== "function") {
+  if (rl && rl.estimateTokens !== undefined && typeof rl.estimateTokens !== "function") {
     throw new TypeError("rateLimit.estimateTokens must be a function");
   }
-  return {
-    policy: resolveRetryPolicy(config.retry),
-    fallbacks: validateModels("fallbackModels", config.fallbackModels),
-    insufficient: validateInsufficient("onInsufficientCredits", config.onInsufficientCredits) ?? "throw",
-    hooks: validateHooks(config.hooks),
-    tracing: checkTelemetryOption(config.telemetry),
-    circuit,
-    limits,
-    freePerMinute,
-    estimateTokens: given?.estimateTokens,
-  };
+  resolveRetryPolicy(config.retry);
+  validateModels("fallbackModels", config.fallbackModels);
+  validateInsufficient("onInsufficientCredits", config.onInsufficientCredits);
+  validateHooks(config.hooks);
+  checkTelemetryOption(config.telemetry);
 }

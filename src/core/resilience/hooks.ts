@@ -143,32 +143,6 @@ export function contentFreeError<E extends OpenRouterError>(error: E): E {
   return copy;
 }
 
-const HOOK_NAMES = ["onRequest", "onResponse", "onError", "onRetry", "onFallback", "onResult"] as const;
-
-/**
- * Check a `hooks` option once, when the client is built, so a typo fails loudly there.
- *
- * @example
- * ```ts
- * validateHooks({ onRetry: (e) => console.log(e.delayMs) }); // ok
- * validateHooks({ onRetry: 42 }); // throws TypeError
- * ```
- */
-export function validateHooks(hooks: unknown): Hooks | undefined {
-  if (hooks === undefined) return undefined;
-  if (typeof hooks !== "object" || hooks === null) throw new TypeError("hooks must be an object of callbacks");
-  const h = hooks as Record<string, unknown>;
-  for (const name of HOOK_NAMES) {
-    if (h[name] !== undefined && typeof h[name] !== "function") {
-      throw new TypeError(`hooks.${name} must be a function, got ${typeof h[name]}`);
-    }
-  }
-  if (h["includeContent"] !== undefined && typeof h["includeContent"] !== "boolean") {
-    throw new TypeError("hooks.includeContent must be a boolean");
-  }
-  return hooks as Hooks;
-}
-
 /**
  * Call one hook with its event. Synchronous throws and async rejections are swallowed on purpose:
  * a broken logger must not turn a successful call into a failure.

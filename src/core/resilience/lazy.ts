@@ -5,7 +5,7 @@
  * first-time success pays no extra `await`.
  */
 import { lazy } from "../load.js";
-import { type ResilienceConfig, checked, resilienceSettings } from "./config.js";
+import { type ResilienceConfig, checkResilienceConfig, checked } from "./config.js";
 import type { Resilience } from "./run.js";
 
 const runLoop = /* @__PURE__ */ lazy("the retry loop", () => import("./run.js"));
@@ -18,7 +18,7 @@ const runLoop = /* @__PURE__ */ lazy("the retry loop", () => import("./run.js"))
  * const { value } = await resilience.run(call, { signal }, (req) => attemptOnce(req));
  */
 export function lazyResilience(config: ResilienceConfig = {}): Resilience {
-  checked(() => resilienceSettings(config));
+  checked(() => checkResilienceConfig(config));
   let loaded: Resilience | undefined;
   return {
     run(req, call, attempt) {

@@ -5,12 +5,14 @@
  * `isRetryable` and the 402 "reduce max_tokens" rule, and either retried after a backoff, dropped for the next
  * fallback model, or given up with the typed error.
  */
-import { AbortError, CircuitOpenError, OpenRouterError, TimeoutError, describe, isOpenRouterError, type RequestInfo } from "../errors.js";
+import { OpenRouterError, describe, isOpenRouterError, type RequestInfo } from "../errors.js";
+import { AbortError, CircuitOpenError, TimeoutError } from "../call-errors.js";
 import type { CircuitBreaker } from "./circuit.js";
 import { type FallbackRecord, type Hooks, emitHook } from "./hooks.js";
 import { QueueAbortedError, type RateLimiter, type RateLimitPermit } from "./rate-limit.js";
 import { isFreeModel } from "./free-models.js";
-import { type RetryPolicy, isClientTimeout, isRetryable, retryDelay } from "../retry.js";
+import { type RetryPolicy, isClientTimeout, isRetryable } from "../retry.js";
+import { retryDelay } from "../retry-timing.js";
 import { SleepAbortedError } from "../../internal/sleep.js";
 import { type CallSpan, NOOP_SPAN, type SpanStart } from "./span.js";
 import type { CallResilienceOptions, InsufficientCreditsPolicy, SendOnce, SendRequest } from "./config.js";

@@ -22,7 +22,23 @@ import { type RetryPolicy, resolveRetryPolicy } from "../retry.js";
 import { abortableSleep } from "../../internal/sleep.js";
 import type { Telemetry } from "./telemetry.js";
 import type { CallSpan, SpanStart } from "./span.js";
-import { type CallResilienceOptions, type ResilienceConfig, type SendOnce, type SendRequest, checked, resilienceSettings, validateInsufficient, validateModels } from "./config.js";
+import {
+  type CallResilienceOptions,
+  type CircuitBreakerOptions,
+  type InsufficientCreditsPolicy,
+  type LimiterConfig,
+  type RateLimitOptions,
+  type ResilienceConfig,
+  type SendOnce,
+  type SendRequest,
+  checkResilienceConfig,
+  checked,
+  validateHooks,
+  validateInsufficient,
+  validateModels,
+} from "./config.js";
+import { checkTelemetryOption } from "./span.js";
+import type { Hooks } from "./hooks.js";
 import { type LoopClient, runLoop } from "./loop.js";
 import { CallRecord, type ResilientResult } from "./report.js";
 
@@ -45,6 +61,54 @@ export interface Resilience {
   readonly circuit: CircuitBreaker | undefined;
   /** The client-wide limiter (undefined when no limit is set). */
   readonly limiter: RateLimiter | undefined;
+}
+
+/** A client's resilience settings, checked once; what the run loop starts from. */
+interface ResilienceSettings {
+  policy: RetryPolicy;
+  fallbacks: readonly string[];
+  insufficient: InsufficientCreditsPolicy;
+  hooks: Hooks | undefined;
+  tracing: boolean;
+  /** The breaker's options; undefined when it is off. */
+  circuit: CircuitBreakerOptions | undefined;
+  /** The client's own limiter; undefined when no limit is set. */
+  limits: LimiterConfig | undefined;
+  /** Free-model pacing per minute, or false. */
+  freePerMinute: number | false;
+  estimateTokens: RateLimitOptions["estimateTokens"];
+}
+
+/**
+ * The settings the loop starts from, after config.ts's checks (the client ran them in its constructor; a
+ * runner built directly runs them here). Built here, with the loop, so the client does not load the building.
+ */
+function resilienceSettings(config: ResilienceConfig): ResilienceSettings {
+  checkResilienceConfig(config);
+  const cb = config.circuitBreaker;
+  const rl = config.rateLimit;
+  const given = rl === false || rl === undefined ? undefined : rl;
+  let limits: LimiterConfig | undefined;
+  if (given && (given.requestsPerMinute !== undefined || given.tokensPerMinute !== undefined || given.maxConcurrency !== undefined)) {
+    limits = {
+      ...(given.requestsPerMinute !== undefined && { requestsPerMinute: given.requestsPerMinute }),
+      ...(given.requestsBurst !== undefined && { requestsBurst: given.requestsBurst }),
+      ...(given.tokensPerMinute !== undefined && { tokensPerMinute: given.tokensPerMinute }),
+      ...(given.tokensBurst !== undefined && { tokensBurst: given.tokensBurst }),
+      ...(given.maxConcurrency !== undefined && { maxConcurrency: given.maxConcurrency }),
+    };
+  }
+  return {
+    policy: resolveRetryPolicy(config.retry),
+    fallbacks: validateModels("fallbackModels", config.fallbackModels),
+    insufficient: validateInsufficient("onInsufficientCredits", config.onInsufficientCredits) ?? "throw",
+    hooks: validateHooks(config.hooks),
+    tracing: checkTelemetryOption(config.telemetry),
+    circuit: cb === undefined || cb === false ? undefined : cb === true ? {} : cb,
+    limits,
+    freePerMinute: rl === false ? false : (given?.freeModelsPerMinute ?? 20),
+    estimateTokens: given?.estimateTokens,
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { InvalidArgumentError, ServerError } from "../../../src/core/errors.js";
+import { InvalidArgumentError } from "../../../src/core/errors.js";
+import { ServerError } from "../../../src/core/call-errors.js";
 import { lazyResilience } from "../../../src/core/resilience/lazy.js";
 import type { SendRequest } from "../../../src/core/resilience/run.js";
 import { OpenRouter } from "../../../src/index.js";

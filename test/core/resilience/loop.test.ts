@@ -3,7 +3,8 @@
  * call's first attempt is sent by run.ts, and its failure must be judged exactly as if the loop had sent it.
  */
 import { describe, expect, it } from "vitest";
-import { AbortError, InsufficientCreditsError, OpenRouterError, ServerError } from "../../../src/core/errors.js";
+import { OpenRouterError } from "../../../src/core/errors.js";
+import { AbortError, InsufficientCreditsError, ServerError } from "../../../src/core/call-errors.js";
 import { type SendRequest, createResilience } from "../../../src/core/resilience/run.js";
 import { runLoop } from "../../../src/core/resilience/loop.js";
 

@@ -1,16 +1,18 @@
 import { describe, expect, it } from "vitest";
 import {
+  OpenRouterError,
+  InvalidArgumentError,
+} from "../../../src/core/errors.js";
+import {
   AbortError,
   CircuitOpenError,
   InsufficientCreditsError,
-  OpenRouterError,
   ProviderUnavailableError,
   RateLimitError,
   ServerError,
   TimeoutError,
   BadRequestError,
-  InvalidArgumentError,
-} from "../../../src/core/errors.js";
+} from "../../../src/core/call-errors.js";
 import type { ErrorEvent, FallbackEvent, Hooks, ResultEvent, RetryEvent } from "../../../src/core/resilience/hooks.js";
 import { type Resilience, type ResilienceConfig, type SendRequest, createResilience } from "../../../src/core/resilience/run.js";
 import { createPipeline } from "../../../src/core/pipeline.js";
