@@ -17,6 +17,7 @@ import { ModelRegistry } from "./accounting/models.js";
 import { lazy } from "./core/load.js";
 import type { ChatRequest, ChatResult } from "./core/result.js";
 import { ChatStream } from "./stream/chat-stream.js";
+import type { OwnedStreamInit } from "./stream/options.js";
 import type { StructuredParams, StructuredResult, StructuredStream } from "./agents/structured.js";
 import type { Outcome, Pipeline } from "./core/pipeline.js";
 import { lazyPipeline, runtime } from "./core/lazy-pipeline.js";
@@ -189,7 +190,11 @@ export class OpenRouter {
     const call = this.#chatCall(body, true, options, "chatStream");
     let run: Outcome<TransportResponse> | undefined;
     let hold: BudgetReservation | undefined;
-    return new ChatStream({
+    // The stream's request controller, shared with the call's deadline (see `Call.signalController`): the
+    // deadline aborts it at the total timeout instead of making a second one for the fetch.
+    const controller = new AbortController();
+    const init: OwnedStreamInit = {
+      controller,
       open: async (signal: AbortSignal) => {
         if (this.#preSendNeeded()) {
           hold = await this.#preSend(body, signal, options.fallbackModels);
@@ -202,6 +207,7 @@ export class OpenRouter {
         // call is set in place rather than copied (a copy per stream costs its own object shape).
         const streamed = code.callOf(call, options);
         streamed.signal = signal;
+        streamed.signalController = controller;
         run = await this.#pipeline.call(streamed, openStream);
         return run.value;
       },
@@ -223,7 +229,8 @@ export class OpenRouter {
           this.usage.recordFailure(error, { model: call.model, reservation: hold, accepted: run !== undefined });
         } else hold?.release();
       },
-    });
+    };
+    return new ChatStream(init);
   }
 
   /**

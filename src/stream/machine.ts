@@ -14,10 +14,10 @@ import { chatResultFromResponse, type ChatResult, type ChatTiming, type ResultCo
 import type { ByteReader, TransportResponse } from "../core/transport.js";
 import { type Json, isObject } from "../internal/json.js";
 import { ChunkAccumulator } from "./accumulator.js";
-import type { ChatStreamEvent, ChatStreamInit, ChatStreamSettled, StreamOutcome } from "./events.js";
+import type { ChatStreamEvent, ChatStreamSettled, StreamOutcome } from "./events.js";
 import * as failure from "./failures.js";
 import { JsonBody, bodyKind, releaseAfterDone } from "./non-sse.js";
-import { streamSettings } from "./options.js";
+import { type OwnedStreamInit, streamSettings } from "./options.js";
 import { opened, transportResponseOf } from "./open.js";
 import { FirstRead } from "./first-read.js";
 import { SseReader, type SseSink } from "./sse.js";
@@ -28,7 +28,8 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
   /** How the stream ended; `undefined` while it runs. */
   outcome: StreamOutcome | undefined;
   private readonly info: RequestInfo;
-  private readonly ac = new AbortController();
+  /** The request's controller: its signal goes to `open`; aborted when the stream ends early. */
+  private readonly ac: AbortController;
   private readonly now: () => number;
   private readonly onSettled: ((settled: ChatStreamSettled) => void) | undefined;
   private readonly callerSignal: AbortSignal | undefined;
@@ -56,7 +57,8 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
   /** A data event arrived during the current network read: the timeouts hear of it once, after the read. */
   private gotData = false;
 
-  constructor(init: ChatStreamInit) {
+  constructor(init: OwnedStreamInit) {
+    this.ac = init.controller ?? new AbortController();
     const { info, now, firstEventTimeoutMs, idleTimeoutMs, maxBufferSize, maxResponseBytes } = streamSettings(init);
     this.info = info;
     this.now = now;
