@@ -28,7 +28,6 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
   /** How the stream ended; `undefined` while it runs. */
   outcome: StreamOutcome | undefined;
   private readonly info: RequestInfo;
-  /** The request's controller: its signal goes to `open`; aborted when the stream ends early. */
   private readonly ac: AbortController;
   private readonly now: () => number;
   private readonly onSettled: ((settled: ChatStreamSettled) => void) | undefined;
@@ -373,8 +372,7 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
 
   private fail(outcome: StreamOutcome, error: OpenRouterError, abortRequest: boolean): void {
     if (this.settled) return;
-    // Format the stack now: until it is read, V8 keeps each frame's receiver (this stream, its buffers) alive
-    // for as long as the error lives.
+    // Format the stack now: until it is read, V8 keeps each frame's receiver (this stream, its buffers) alive.
     void error.stack;
     this.settle(outcome, undefined, error);
     if (abortRequest) this.ac.abort(error);
