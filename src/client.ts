@@ -16,7 +16,7 @@ import type { FromSchema, JSONSchema } from "./agents/json-schema.js";
 import { ModelRegistry } from "./accounting/models.js";
 import { lazy } from "./core/load.js";
 import type { ChatRequest, ChatResult } from "./core/result.js";
-import { ChatStream, type ChatStreamSettled } from "./stream/chat-stream.js";
+import { ChatStream } from "./stream/chat-stream.js";
 import type { OwnedStreamInit } from "./stream/options.js";
 import type { StructuredParams, StructuredResult, StructuredStream } from "./agents/structured.js";
 import type { Outcome, Pipeline } from "./core/pipeline.js";
@@ -45,15 +45,6 @@ export type { CallOptions, ChatParams, OpenRouterOptions };
 const CHAT_PATH = "/chat/completions";
 
 const modelSourceCode = /* @__PURE__ */ lazy("the model catalogue", () => import("./accounting/model-source.js"));
-
-/** The options of a call given none: shared, never written to. */
-const NO_OPTIONS: CallOptions = Object.freeze({});
-
-/** What a stream's `onSettled` learns from its `open`: the call's run (once the headers are in) and the budget hold. */
-interface StreamAccount {
-  run: Outcome<TransportResponse> | undefined;
-  hold: BudgetReservation | undefined;
-}
 
 /** A streamed attempt ends at its 2xx headers: the body is the stream's to read. */
 const openStream = async (res: TransportResponse): Promise<TransportResponse> => res;
@@ -194,65 +185,53 @@ export class OpenRouter {
    * for await (const event of stream) if (event.type === "content") process.stdout.write(event.text);
    * const { usage, cost } = await stream.final();
    */
-  chatStream(params: ChatParams, options: CallOptions = NO_OPTIONS): ChatStream {
-    const body = chatBody(params, "chatStream", true);
-    const call = this.#chatCall(body, true, options, "chatStream");
-    // The stream's request controller, shared with the call's deadline (see `Call.signalController`): the
-    // deadline aborts it at the total timeout instead of making a second one for the fetch.
+  chatStream(params: ChatParams, options: CallOptions = {}): ChatStream {
+    // `open` lets go of the call once it is sent: `onSettled` shares this scope and lives as long as the stream,
+    // and the call holds the request (its body and serialised JSON).
+    let call: Call | undefined = this.#chatCall(chatBody(params, "chatStream", true), true, options, "chatStream");
+    const model = call.model;
+    let run: Outcome<TransportResponse> | undefined;
+    let hold: BudgetReservation | undefined;
+    // The stream's request controller, handed to the call's deadline too (`Call.signalController`): the deadline
+    // aborts it at the total timeout rather than make a second one for the fetch.
     const controller = new AbortController();
-    const account: StreamAccount = { run: undefined, hold: undefined };
     const init: OwnedStreamInit = {
       controller,
-      open: this.#openStream(body, call, options, controller, account),
-      info: { method: call.method, path: call.path, ...(call.model !== undefined && { model: call.model }) },
-      ...(options.signal && { signal: options.signal }),
+      open: async (signal: AbortSignal) => {
+        if (this.#preSendNeeded()) {
+          hold = await this.#preSend(call!.body!, signal, options.fallbackModels);
+          // Settled (aborted, timed out) while the checks ran: nothing will be sent, so nothing is held.
+          if (signal.aborted) hold?.release();
+        }
+        // The total timeout covers the wait for the response headers; the stream's own timeouts take over then.
+        const code = runtime.value ?? (await runtime());
+        // `open` runs once per stream, so the call is set in place rather than copied (a copy per stream costs
+        // its own object shape); the stream's own signal replaces the caller's (it aborts with it).
+        const sent = code.callOf(call!, options, controller);
+        call = undefined;
+        return (run = await this.#pipeline.call(sent, openStream)).value;
+      },
+      // The stream copies method, path and model out of it for its messages.
+      info: call,
+      signal: options.signal,
       ...streamTimeouts(options, this.#options),
       maxResponseBytes: this.#maxResponseBytes(options),
-      onSettled: this.#streamSettled(account, call.model),
+      onSettled: ({ result, error }) => {
+        if (result) {
+          if (run) {
+            result.attempts = run.attempts;
+            result.fallbacks = run.fallbacks;
+            run.recordResult(result);
+          }
+          this.usage.record(result, hold);
+        } else if (error) {
+          run?.recordError(error);
+          // `run` is set once a 2xx answer arrived: only then may the call have been billed.
+          this.usage.recordFailure(error, { model, reservation: hold, accepted: run !== undefined });
+        } else hold?.release();
+      },
     };
     return new ChatStream(init);
-  }
-
-  /**
-   * A stream's `open`. Its own closure, apart from `onSettled`'s: the call (its body and serialised JSON) and
-   * the options are released once the response headers are in, not kept for as long as the stream is open.
-   */
-  #openStream(body: Record<string, unknown>, call: Call, options: CallOptions, controller: AbortController, account: StreamAccount) {
-    return async (signal: AbortSignal): Promise<TransportResponse> => {
-      if (this.#preSendNeeded()) {
-        account.hold = await this.#preSend(body, signal, options.fallbackModels);
-        // Settled (aborted, timed out) while the checks ran: nothing will be sent, so nothing is held.
-        if (signal.aborted) account.hold?.release();
-      }
-      // The total timeout covers the wait for the response headers; the stream's own timeouts take over then.
-      const code = runtime.value ?? (await runtime());
-      // The stream's own signal replaces the caller's (it aborts with it); `open` runs once per stream, so the
-      // call is set in place rather than copied (a copy per stream costs its own object shape).
-      const streamed = code.callOf(call, options);
-      streamed.signal = signal;
-      streamed.signalController = controller;
-      const run = (account.run = await this.#pipeline.call(streamed, openStream));
-      return run.value;
-    };
-  }
-
-  /** A stream's `onSettled`: the usage tracker, the call's hooks and span hear how it ended. */
-  #streamSettled(account: StreamAccount, model: string | undefined) {
-    return ({ result, error }: ChatStreamSettled): void => {
-      const { run, hold } = account;
-      if (result) {
-        if (run) {
-          result.attempts = run.attempts;
-          result.fallbacks = run.fallbacks;
-          run.recordResult(result);
-        }
-        this.usage.record(result, hold);
-      } else if (error) {
-        run?.recordError(error);
-        // `run` is set once a 2xx answer arrived: only then may the call have been billed.
-        this.usage.recordFailure(error, { model, reservation: hold, accepted: run !== undefined });
-      } else hold?.release();
-    };
   }
 
   /**
