@@ -1,5 +1,7 @@
 import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   AbortError,
@@ -350,6 +352,34 @@ describe("client.chatStream's request signal (injected fetch)", () => {
     } finally {
       globalThis.AbortController = Original;
     }
+  });
+});
+
+describe("client.chatStream keeps no request while it is open", () => {
+  it("the messages of an open stream can be collected once the caller lets go of them", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const bodies: ReadableStreamDefaultController<Uint8Array>[] = [];
+    const fetch = async () =>
+      new Response(new ReadableStream<Uint8Array>({ start: (c) => void bodies.push(c) }), { headers: { "content-type": "text/event-stream" } });
+    const client = new OpenRouter({ apiKey: KEY, fetch });
+    const open = async (): Promise<{ stream: ReturnType<typeof client.chatStream>; sent: WeakRef<object> }> => {
+      const sent = [{ role: "user" as const, content: "x".repeat(100_000) }];
+      const stream = client.chatStream({ model: "a/b", messages: sent });
+      const first = stream[Symbol.asyncIterator]().next();
+      await vi.waitFor(() => expect(bodies.length).toBeGreaterThan(0));
+      bodies.at(-1)!.enqueue(new TextEncoder().encode(`data: ${JSON.stringify({ id: "gen-k-1", choices: [{ index: 0, delta: { content: "Hi" } }] })}\n\n`));
+      await first;
+      return { stream, sent: new WeakRef(sent) };
+    };
+    const { stream, sent } = await open();
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(stream.done).toBe(false);
+    expect(sent.deref()).toBeUndefined();
+    stream.abort();
   });
 });
 
