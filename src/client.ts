@@ -16,7 +16,7 @@ import { ModelRegistry } from "./accounting/models.js";
 import { lazy } from "./core/load.js";
 import type { ChatRequest, ChatResult } from "./core/result.js";
 import { ChatStream } from "./stream/chat-stream.js";
-import { streamTimeouts } from "./stream/options.js";
+import { type OwnedStreamInit, streamTimeouts } from "./stream/options.js";
 import type { StructuredParams, StructuredResult, StructuredStream } from "./agents/structured.js";
 import type { Outcome, Pipeline } from "./core/pipeline.js";
 import { lazyPipeline, runtime } from "./core/lazy-pipeline.js";
@@ -185,28 +185,34 @@ export class OpenRouter {
    * const { usage, cost } = await stream.final();
    */
   chatStream(params: ChatParams, options: CallOptions = {}): ChatStream {
-    const body = chatBody(params, "chatStream", true);
-    const call = this.#chatCall(body, true, options, "chatStream");
+    // `open` lets go of the call once it is sent: `onSettled` shares this scope and lives as long as the stream,
+    // and the call holds the request (its body and serialised JSON).
+    let call: Call | undefined = this.#chatCall(chatBody(params, "chatStream", true), true, options, "chatStream");
+    const model = call.model;
     let run: Outcome<TransportResponse> | undefined;
     let hold: BudgetReservation | undefined;
-    return new ChatStream({
+    // The stream's request controller, handed to the call's deadline too (`Call.signalController`): the deadline
+    // aborts it at the total timeout rather than make a second one for the fetch.
+    const controller = new AbortController();
+    const init: OwnedStreamInit = {
+      controller,
       open: async (signal: AbortSignal) => {
         if (this.#preSendNeeded()) {
-          hold = await this.#preSend(body, signal, options.fallbackModels);
+          hold = await this.#preSend(call!.body!, signal, options.fallbackModels);
           // Settled (aborted, timed out) while the checks ran: nothing will be sent, so nothing is held.
           if (signal.aborted) hold?.release();
         }
         // The total timeout covers the wait for the response headers; the stream's own timeouts take over then.
         const code = runtime.value ?? (await runtime());
-        // The stream's own signal replaces the caller's (it aborts with it); `open` runs once per stream, so the
-        // call is set in place rather than copied (a copy per stream costs its own object shape).
-        const streamed = code.callOf(call, options);
-        streamed.signal = signal;
-        run = await this.#pipeline.call(streamed, openStream);
-        return run.value;
+        // `open` runs once per stream, so the call is set in place rather than copied (a copy per stream costs
+        // its own object shape); the stream's own signal replaces the caller's (it aborts with it).
+        const sent = code.callOf(call!, options, controller);
+        call = undefined;
+        return (run = await this.#pipeline.call(sent, openStream)).value;
       },
-      info: { method: call.method, path: call.path, ...(call.model !== undefined && { model: call.model }) },
-      ...(options.signal && { signal: options.signal }),
+      // The stream copies method, path and model out of it for its messages.
+      info: call,
+      signal: options.signal,
       ...streamTimeouts(options, this.#options),
       maxResponseBytes: this.#maxResponseBytes(options),
       onSettled: ({ result, error }) => {
@@ -220,10 +226,11 @@ export class OpenRouter {
         } else if (error) {
           run?.recordError(error);
           // `run` is set once a 2xx answer arrived: only then may the call have been billed.
-          this.usage.recordFailure(error, { model: call.model, reservation: hold, accepted: run !== undefined });
+          this.usage.recordFailure(error, { model, reservation: hold, accepted: run !== undefined });
         } else hold?.release();
       },
-    });
+    };
+    return new ChatStream(init);
   }
 
   /**

@@ -1,6 +1,8 @@
 import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   AbortError,
   AuthenticationError,
@@ -302,6 +304,82 @@ describe("timeouts and aborts against a loopback server", () => {
     });
     const error = await new OpenRouter({ apiKey: KEY, baseUrl, retry: false }).chat({ messages }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
+  });
+});
+
+describe("client.chatStream's request signal (injected fetch)", () => {
+  const content = (text: string) => `data: ${JSON.stringify({ id: "gen-s-1", choices: [{ index: 0, delta: { content: text }, finish_reason: null }] })}\n\n`;
+
+  it("fetch gets the stream's own signal, the one AbortController the stream makes; abort() after the headers aborts it", async () => {
+    const signals: AbortSignal[] = [];
+    const bodies: ReadableStreamDefaultController<Uint8Array>[] = [];
+    const fetch = async (_input: unknown, init?: RequestInit) => {
+      signals.push(init!.signal!);
+      const body = new ReadableStream<Uint8Array>({ start: (c) => void bodies.push(c) });
+      return new Response(body, { headers: { "content-type": "text/event-stream" } });
+    };
+    // The default total timeout is on: the deadline aborts the stream's controller rather than make its own.
+    const client = new OpenRouter({ apiKey: KEY, fetch });
+    // A first stream loads the stream reader and the pipeline.
+    const first = client.chatStream({ model: "a/b", messages });
+    const firstEvent = first[Symbol.asyncIterator]().next();
+    await vi.waitFor(() => expect(bodies).toHaveLength(1));
+    bodies[0]!.enqueue(new TextEncoder().encode(content("Hello")));
+    await firstEvent;
+    first.abort();
+
+    const Original = globalThis.AbortController;
+    let made = 0;
+    globalThis.AbortController = class extends Original {
+      constructor() {
+        super();
+        made++;
+      }
+    };
+    try {
+      const stream = client.chatStream({ model: "a/b", messages });
+      const events = stream[Symbol.asyncIterator]();
+      const next = events.next();
+      await vi.waitFor(() => expect(bodies).toHaveLength(2));
+      bodies[1]!.enqueue(new TextEncoder().encode(content("Hi")));
+      expect((await next).value).toEqual({ type: "content", text: "Hi" });
+      expect(made).toBe(1);
+      const signal = signals[1]!;
+      expect(signal.aborted).toBe(false);
+      stream.abort("enough");
+      expect(signal.aborted).toBe(true);
+      expect(await stream.final().catch((e: unknown) => e)).toBeInstanceOf(AbortError);
+    } finally {
+      globalThis.AbortController = Original;
+    }
+  });
+});
+
+describe("client.chatStream keeps no request while it is open", () => {
+  it("the messages of an open stream can be collected once the caller lets go of them", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const bodies: ReadableStreamDefaultController<Uint8Array>[] = [];
+    const fetch = async () =>
+      new Response(new ReadableStream<Uint8Array>({ start: (c) => void bodies.push(c) }), { headers: { "content-type": "text/event-stream" } });
+    const client = new OpenRouter({ apiKey: KEY, fetch });
+    const open = async (): Promise<{ stream: ReturnType<typeof client.chatStream>; sent: WeakRef<object> }> => {
+      const sent = [{ role: "user" as const, content: "x".repeat(100_000) }];
+      const stream = client.chatStream({ model: "a/b", messages: sent });
+      const first = stream[Symbol.asyncIterator]().next();
+      await vi.waitFor(() => expect(bodies.length).toBeGreaterThan(0));
+      bodies.at(-1)!.enqueue(new TextEncoder().encode(`data: ${JSON.stringify({ id: "gen-k-1", choices: [{ index: 0, delta: { content: "Hi" } }] })}\n\n`));
+      await first;
+      return { stream, sent: new WeakRef(sent) };
+    };
+    const { stream, sent } = await open();
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(stream.done).toBe(false);
+    expect(sent.deref()).toBeUndefined();
+    stream.abort();
   });
 });
 

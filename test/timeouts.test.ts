@@ -123,6 +123,21 @@ describe.each(TRANSPORTS)("on the $name transport", (t) => {
       expect(error).toBeInstanceOf(TimeoutError);
       expect(error.message).toMatch(/timed out after 600000 ms/);
     });
+
+    it("a stream whose response never comes ends with a TimeoutError at the total timeout", async () => {
+      vi.useFakeTimers();
+      // The stream's own timeouts off: only the call's total timeout covers the wait for the response headers.
+      const client = new OpenRouter({ apiKey: KEY, ...t.serve(silentFetch), retry: false });
+      const stream = client.chatStream({ model: MODEL, messages }, { timeoutMs: 30 * SECOND, firstEventTimeoutMs: 0, idleTimeoutMs: 0 });
+      const settled = stream.final().catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(29 * SECOND);
+      expect(stream.done).toBe(false);
+      await vi.advanceTimersByTimeAsync(2 * SECOND);
+      const error = (await settled) as OpenRouterError;
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(error.message).toMatch(/timed out after 30000 ms/);
+      expect(stream.outcome).toBe("failed");
+    });
   });
 
   describe("0 turns a deadline off", () => {

@@ -8,6 +8,10 @@
  * A transport that watches abort sources itself (the Node transport) is handed the deadline as its signal: the
  * deadline keeps the `aborted`, `reason` and "abort" listener part of `AbortSignal`'s shape, without the event
  * target an `AbortSignal` costs on every call.
+ *
+ * A caller may also hand over its signal's own controller (a stream does: the request is its own, and it outlives
+ * the call). The deadline then aborts that controller at the timeout, and makes no controller of its own and no
+ * listener on the caller's signal: an open stream holds one `AbortSignal` for its request, not two.
  */
 import { type OpenRouterError, describe, type RequestInfo } from "./errors.js";
 import { AbortError, TimeoutError } from "./call-errors.js";
@@ -27,17 +31,32 @@ export class Deadline {
   #controller: AbortController | undefined;
   /** "abort" listeners added to the deadline itself (a transport's request in flight), when there is a timer. */
   #listeners: Listener[] | undefined;
+  /**
+   * The caller's signal is `#controller`'s, handed over with it: the signal alone says whether the call was
+   * aborted (by the caller or by the timer), and the deadline is watched through it, never itself.
+   */
+  readonly #owned: boolean = false;
 
-  constructor(callerSignal: AbortSignal | undefined, timeoutMs: number | undefined) {
+  /**
+   * @param callerSignal The caller's signal: aborting it aborts the call.
+   * @param timeoutMs The call's total time; undefined, 0 or Infinity for none.
+   * @param callerController `callerSignal`'s own controller, when the caller lets the call abort it (at the timeout).
+   */
+  constructor(callerSignal: AbortSignal | undefined, timeoutMs: number | undefined, callerController?: AbortController) {
     this.callerSignal = callerSignal;
     if (timeoutMs === undefined || timeoutMs <= 0 || !Number.isFinite(timeoutMs)) return;
     this.timeoutMs = timeoutMs;
     this.#timer = setTimeout(() => {
       // A call the caller already aborted stays aborted, not timed out.
-      if (this.#aborted) return;
+      if (this.aborted) return;
       this.#timedOut = true;
       this.#abort(new DOMException("timeout", "TimeoutError"));
     }, timeoutMs);
+    if (callerController !== undefined && callerController.signal === callerSignal) {
+      this.#controller = callerController;
+      this.#owned = true;
+      return;
+    }
     if (callerSignal) {
       if (callerSignal.aborted) this.#abort(callerSignal.reason);
       // `this` as the listener: no closure per call. Kept after `clear()`: the caller's abort still ends a stream.
@@ -64,12 +83,17 @@ export class Deadline {
   }
 
   get aborted(): boolean {
-    return this.timeoutMs === undefined ? this.callerSignal?.aborted === true : this.#aborted;
+    return this.timeoutMs === undefined || this.#owned ? this.callerSignal?.aborted === true : this.#aborted;
   }
 
   /** Why the call was aborted: the caller's reason, or a `TimeoutError` DOMException at the timeout. */
   get reason(): unknown {
-    return this.timeoutMs === undefined ? this.callerSignal?.reason : this.#reason;
+    return this.timeoutMs === undefined || this.#owned ? this.callerSignal?.reason : this.#reason;
+  }
+
+  /** Whether the call was handed `callerSignal`'s controller: transports then watch that signal, not the deadline. */
+  get ownsCallerSignal(): boolean {
+    return this.#owned;
   }
 
   /**

@@ -88,7 +88,7 @@ class RequestPipeline implements Pipeline {
   }
 
   async call<T>(call: Call, read: Reader<T>, maxResponseBytes = this.#config.maxResponseBytes): Promise<Outcome<T>> {
-    const deadline = new Deadline(call.signal, call.timeoutMs ?? this.#config.timeoutMs);
+    const deadline = new Deadline(call.signal, call.timeoutMs ?? this.#config.timeoutMs, call.signalController);
     let accepted = false;
     try {
       return await this.#config.resilience.run(call, resilienceOptions(call, deadline), async (req) => {
@@ -111,7 +111,7 @@ class RequestPipeline implements Pipeline {
   }
 
   async exchange(call: Call): Promise<Response> {
-    const deadline = new Deadline(call.signal, call.timeoutMs ?? this.#config.timeoutMs);
+    const deadline = new Deadline(call.signal, call.timeoutMs ?? this.#config.timeoutMs, call.signalController);
     let failed: Failed | undefined;
     try {
       const run = await this.#config.resilience.run(call, resilienceOptions(call, deadline), async (req) => {
@@ -159,11 +159,12 @@ class RequestPipeline implements Pipeline {
 
   /**
    * What the transport watches: without a timeout, the caller's signal or nothing that can fire; with one, the
-   * deadline itself for a transport that takes it, else a real `AbortSignal` (fetch needs one).
+   * deadline itself for a transport that takes it, else a real `AbortSignal` (fetch needs one): the caller's own
+   * when it handed over its controller.
    */
   #signalFor(deadline: Deadline): AbortSignal {
     if (deadline.timeoutMs === undefined) return deadline.callerSignal ?? NO_SIGNAL;
-    return this.#watchesDeadline ? (deadline as unknown as AbortSignal) : deadline.signal!;
+    return this.#watchesDeadline && !deadline.ownsCallerSignal ? (deadline as unknown as AbortSignal) : deadline.signal!;
   }
 
   #context(req: Call, deadline: Deadline, startedAt: number, maxResponseBytes: number): AttemptContext {

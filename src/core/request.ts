@@ -58,9 +58,16 @@ function uploadRequest(call: Call, base: RequestBase): TransportRequest {
   return { method: call.method, url: base.baseUrl + call.path, headers, body: upload.body() };
 }
 
-/** A verb's `Call` with the per-call options that the pipeline and the resilience layer read. */
-export function callOf(call: Call, options: CallOptions): Call {
-  if (options.signal) call.signal = options.signal;
+/**
+ * A verb's `Call` with the per-call options that the pipeline and the resilience layer read. `controller`: a
+ * stream's request controller, whose signal replaces the caller's (the stream aborts it with the caller's) and
+ * which the call's deadline may abort (`Call.signalController`).
+ */
+export function callOf(call: Call, options: CallOptions, controller?: AbortController): Call {
+  if (controller) {
+    call.signal = controller.signal;
+    call.signalController = controller;
+  } else if (options.signal) call.signal = options.signal;
   if (options.timeoutMs !== undefined) call.timeoutMs = options.timeoutMs;
   if (options.headers) call.headers = options.headers;
   if (options.retry !== undefined) call.retry = options.retry;

@@ -24,6 +24,11 @@ export interface Call {
   stream: boolean;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /**
+   * `signal`'s own controller, when the caller lets the call abort it (a stream hands over the controller of its
+   * request): the deadline then aborts it at the timeout rather than make a second controller that follows `signal`.
+   */
+  signalController?: AbortController;
   timeoutMs?: number;
   retry?: RetryOptions | false;
   fallbackModels?: readonly string[];

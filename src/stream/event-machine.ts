@@ -24,7 +24,7 @@ export class EventMachine<E, R> implements ChannelSource, SseSink, TimeoutSink {
   readonly #folder: EventFolder<E, R>;
   readonly #info: RequestInfo;
   readonly #now: () => number;
-  readonly #ac = new AbortController();
+  readonly #ac: AbortController;
   readonly #sse: SseReader;
   readonly #maxBufferSize: number;
   readonly #maxResponseBytes: number;
@@ -52,6 +52,7 @@ export class EventMachine<E, R> implements ChannelSource, SseSink, TimeoutSink {
     const { open, info, signal, firstEventTimeoutMs, idleTimeoutMs, maxResponseBytes, now } = init;
     const settings = streamSettings({ open, info, signal, firstEventTimeoutMs, idleTimeoutMs, maxResponseBytes, now });
     this.#init = init;
+    this.#ac = init.controller ?? new AbortController();
     this.#folder = init.folder;
     this.#info = settings.info;
     this.#now = settings.now;

@@ -46,6 +46,11 @@ export interface EventStreamInit<E, R> {
   what: string;
   /** Sends the request; resolves with the 2xx response whose body is unread, or throws the typed error. */
   open: (signal: AbortSignal) => Promise<TransportResponse>;
+  /**
+   * The request's controller, whose signal `open` receives: given by a verb that also hands it to the call's
+   * deadline (`Call.signalController`), so a stream holds one controller, not two. Default: the stream makes one.
+   */
+  controller?: AbortController | undefined;
   folder: EventFolder<E, R>;
   info: RequestInfo;
   signal?: AbortSignal | undefined;

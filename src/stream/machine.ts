@@ -14,9 +14,10 @@ import { chatResultFromResponse, type ChatResult, type ChatTiming, type ResultCo
 import type { ByteReader, TransportResponse } from "../core/transport.js";
 import { type Json, isObject } from "../internal/json.js";
 import { ChunkAccumulator } from "./accumulator.js";
-import type { ChatStreamEvent, ChatStreamInit, ChatStreamSettled, StreamOutcome } from "./events.js";
+import type { ChatStreamEvent, ChatStreamSettled, StreamOutcome } from "./events.js";
 import * as failure from "./failures.js";
 import { JsonBody, bodyKind, releaseAfterDone } from "./non-sse.js";
+import type { OwnedStreamInit } from "./options.js";
 import { streamSettings } from "./settings.js";
 import { opened, transportResponseOf } from "./open.js";
 import { FirstRead } from "./first-read.js";
@@ -28,7 +29,7 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
   /** How the stream ended; `undefined` while it runs. */
   outcome: StreamOutcome | undefined;
   private readonly info: RequestInfo;
-  private readonly ac = new AbortController();
+  private readonly ac: AbortController;
   private readonly now: () => number;
   private readonly onSettled: ((settled: ChatStreamSettled) => void) | undefined;
   private readonly callerSignal: AbortSignal | undefined;
@@ -56,7 +57,8 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
   /** A data event arrived during the current network read: the timeouts hear of it once, after the read. */
   private gotData = false;
 
-  constructor(init: ChatStreamInit) {
+  constructor(init: OwnedStreamInit) {
+    this.ac = init.controller ?? new AbortController();
     const { info, now, firstEventTimeoutMs, idleTimeoutMs, maxBufferSize, maxResponseBytes } = streamSettings(init);
     this.info = info;
     this.now = now;
@@ -126,7 +128,6 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
   }
 
   // ---- Reading
-
   /** A promise chain rather than an async function: nothing suspended while waiting for data. */
   private readOnce(): Promise<void> {
     if (this.reader === undefined) return this.waitForResponse();
@@ -371,8 +372,7 @@ export class StreamMachine implements ChannelSource, SseSink, TimeoutSink {
 
   private fail(outcome: StreamOutcome, error: OpenRouterError, abortRequest: boolean): void {
     if (this.settled) return;
-    // Format the stack now: until it is read, V8 keeps each frame's receiver (this stream, its buffers) alive
-    // for as long as the error lives.
+    // Format the stack now: until it is read, V8 keeps each frame's receiver (this stream, its buffers) alive.
     void error.stack;
     this.settle(outcome, undefined, error);
     if (abortRequest) this.ac.abort(error);

@@ -12,6 +12,15 @@ import type { ChatStreamInit } from "./events.js";
 
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024;
 
+/**
+ * `ChatStreamInit` as the client builds it (not public): with the request's controller, whose signal `open`
+ * receives and which the stream aborts when it ends early. The client hands the same controller to the call's
+ * deadline, which aborts it at the total timeout: one controller per stream instead of two.
+ */
+export interface OwnedStreamInit extends ChatStreamInit {
+  controller?: AbortController | undefined;
+}
+
 /** The limits of a checked init, with their defaults. */
 export interface StreamLimits {
   firstEventTimeoutMs: number;

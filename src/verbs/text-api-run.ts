@@ -108,9 +108,13 @@ export function streamText<E, R extends TextResultBase>(ctx: VerbContext, api: T
   const call = textCall(ctx, api.path, body, true, options, verb);
   let run: Outcome<TransportResponse> | undefined;
   let hold: BudgetReservation | undefined;
+  // The stream's request controller, shared with the call's deadline: it aborts this one at the total timeout
+  // rather than make a second one for the fetch.
+  const controller = new AbortController();
   return new EventStream<E, R>({
     what: api.what,
     folder: api.folder(),
+    controller,
     // The total timeout covers the wait for the response headers; the stream's own timeouts take over then.
     // `open` runs once per stream: the stream's signal (it aborts with the caller's) is set on the call in place.
     open: async (signal) => {
@@ -120,6 +124,7 @@ export function streamText<E, R extends TextResultBase>(ctx: VerbContext, api: T
         if (signal.aborted) hold?.release();
       }
       call.signal = signal;
+      call.signalController = controller;
       return (run = await ctx.pipeline.call(call, openStream)).value;
     },
     info: { method: call.method, path: call.path, ...(call.model !== undefined && { model: call.model }) },

@@ -137,4 +137,49 @@ describe("Deadline", () => {
     caller.abort();
     expect(listener).toHaveBeenCalledTimes(1);
   });
+
+  describe("with the caller's own controller handed over", () => {
+    it("makes no controller and no listener: the caller's signal is the call's, and the timer aborts it", () => {
+      const caller = new AbortController();
+      const listen = vi.spyOn(caller.signal, "addEventListener");
+      let deadline!: Deadline;
+      expect(controllersMadeBy(() => (deadline = new Deadline(caller.signal, 1000, caller)))).toBe(0);
+      expect(listen).not.toHaveBeenCalled();
+      expect([deadline.signal, deadline.ownsCallerSignal]).toEqual([caller.signal, true]);
+      vi.advanceTimersByTime(999);
+      expect(caller.signal.aborted).toBe(false);
+      vi.advanceTimersByTime(1);
+      expect([deadline.aborted, caller.signal.aborted]).toEqual([true, true]);
+      expect((caller.signal.reason as DOMException).name).toBe("TimeoutError");
+      expect(deadline.reason).toBe(caller.signal.reason);
+      expect(deadline.failure(info)).toBeInstanceOf(TimeoutError);
+    });
+
+    it("the caller's abort is an AbortError, and the timer firing later changes nothing", () => {
+      const caller = new AbortController();
+      const deadline = new Deadline(caller.signal, 1000, caller);
+      caller.abort(new Error("user"));
+      expect([deadline.aborted, (deadline.reason as Error).message]).toEqual([true, "user"]);
+      vi.advanceTimersByTime(1000);
+      expect((caller.signal.reason as Error).message).toBe("user");
+      expect(deadline.failure(info)).toBeInstanceOf(AbortError);
+    });
+
+    it("clear() stops the timer: the caller's controller is left to the caller", () => {
+      const caller = new AbortController();
+      const deadline = new Deadline(caller.signal, 100, caller);
+      deadline.clear();
+      vi.advanceTimersByTime(1000);
+      expect([deadline.aborted, caller.signal.aborted]).toEqual([false, false]);
+    });
+
+    it("a controller that is not the signal's own is not taken: the deadline follows the signal as usual", () => {
+      const caller = new AbortController();
+      const other = new AbortController();
+      const deadline = new Deadline(caller.signal, 1000, other);
+      expect(deadline.ownsCallerSignal).toBe(false);
+      vi.advanceTimersByTime(1000);
+      expect([deadline.aborted, caller.signal.aborted, other.signal.aborted]).toEqual([true, false, false]);
+    });
+  });
 });

@@ -298,6 +298,27 @@ describe("Responses stream timeouts (fake timers)", () => {
     expect(error.partial?.text).toBe("0123");
     expect(vi.getTimerCount()).toBe(0);
   });
+
+  it("a response that never comes: the total timeout aborts the fetch's signal and the stream fails with a TimeoutError", async () => {
+    vi.useFakeTimers();
+    const signals: AbortSignal[] = [];
+    const silent = (_input: unknown, init?: RequestInit) =>
+      new Promise<Response>((_resolve, reject) => {
+        signals.push(init!.signal!);
+        init!.signal!.addEventListener("abort", () => reject(init!.signal!.reason), { once: true });
+      });
+    const client = new OpenRouter({ apiKey: KEY, fetch: silent as typeof fetch, retry: false });
+    const stream = client.responses.stream(ask, { timeoutMs: 1000, firstEventTimeoutMs: 0, idleTimeoutMs: 0 });
+    const settled = stream.final().catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(signals).toHaveLength(1);
+    expect(signals[0]!.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const error = (await settled) as OpenRouterError;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.message).toMatch(/timed out after 1000 ms/);
+    expect(signals[0]!.aborted).toBe(true);
+  });
 });
 
 describe("recorded Responses streams re-chunked", () => {
