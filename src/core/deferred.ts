@@ -12,7 +12,15 @@ import type { FinalIterable } from "./final-iterable.js";
  */
 export function deferred<E, R>(load: () => Promise<FinalIterable<E, R>>): FinalIterable<E, R> {
   let loaded: Promise<FinalIterable<E, R>> | undefined;
-  const get = () => (loaded ??= load());
+  // Called once, then dropped: `load` may hold the request (a verb's params) that the iterable outlives.
+  let start: typeof load | undefined = load;
+  const get = () => {
+    if (loaded === undefined) {
+      loaded = start!();
+      start = undefined;
+    }
+    return loaded;
+  };
   return {
     final: () => get().then((inner) => inner.final()),
     [Symbol.asyncIterator]() {

@@ -18,7 +18,15 @@ export interface AbortableStream<E, R> extends FinalIterable<E, R> {
  */
 export function lazyStream<E, R>(load: () => Promise<AbortableStream<E, R>>): AbortableStream<E, R> {
   let loaded: Promise<AbortableStream<E, R>> | undefined;
-  const get = () => (loaded ??= load());
+  // Called once, then dropped: `load` holds the verb's params, which an open stream must not keep.
+  let start: typeof load | undefined = load;
+  const get = () => {
+    if (loaded === undefined) {
+      loaded = start!();
+      start = undefined;
+    }
+    return loaded;
+  };
   const stream = deferred(get) as AbortableStream<E, R>;
   // A load that failed (bad input) is reported by final() and the iterator; abort has nothing to stop then.
   stream.abort = (reason) => void get().then((inner) => inner.abort(reason), () => undefined);

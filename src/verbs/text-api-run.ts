@@ -105,7 +105,11 @@ export async function createText<E, R extends TextResultBase>(ctx: VerbContext, 
 
 /** One streamed call. Retries and fallbacks happen only before the first byte of the body. */
 export function streamText<E, R extends TextResultBase>(ctx: VerbContext, api: TextApi<E, R>, body: Record<string, unknown>, options: CallOptions, verb: string): EventStream<E, R> {
-  const call = textCall(ctx, api.path, body, true, options, verb);
+  // `open` lets go of the request once it is sent: `onSettled` shares this scope and lives as long as the
+  // stream, and the call and the body hold the request (the input and its serialised JSON).
+  let call: Call | undefined = textCall(ctx, api.path, body, true, options, verb);
+  let request: Record<string, unknown> | undefined = body;
+  const model = call.model;
   let run: Outcome<TransportResponse> | undefined;
   let hold: BudgetReservation | undefined;
   // The stream's request controller, shared with the call's deadline: it aborts this one at the total timeout
@@ -119,15 +123,17 @@ export function streamText<E, R extends TextResultBase>(ctx: VerbContext, api: T
     // `open` runs once per stream: the stream's signal (it aborts with the caller's) is set on the call in place.
     open: async (signal) => {
       if (budgetOn(ctx)) {
-        hold = await reserve(ctx, api.shape, body, signal, options);
+        hold = await reserve(ctx, api.shape, request!, signal, options);
         // Settled (aborted, timed out) while the hold was taken: nothing will be sent, so nothing is held.
         if (signal.aborted) hold?.release();
       }
-      call.signal = signal;
-      call.signalController = controller;
-      return (run = await ctx.pipeline.call(call, openStream)).value;
+      const sent = call!;
+      call = request = undefined;
+      sent.signal = signal;
+      sent.signalController = controller;
+      return (run = await ctx.pipeline.call(sent, openStream)).value;
     },
-    info: { method: call.method, path: call.path, ...(call.model !== undefined && { model: call.model }) },
+    info: { method: "POST", path: api.path, ...(model !== undefined && { model }) },
     signal: options.signal,
     ...streamTimeouts(options, ctx.options),
     maxResponseBytes: maxResponseBytesOf(ctx, options),
@@ -143,7 +149,7 @@ export function streamText<E, R extends TextResultBase>(ctx: VerbContext, api: T
       } else if (error) {
         run?.recordError(error);
         // `run` is set once a 2xx answer arrived: only then may the call have been billed.
-        ctx.usage.recordFailure(error, { model: call.model, reservation: hold, accepted: run !== undefined });
+        ctx.usage.recordFailure(error, { model, reservation: hold, accepted: run !== undefined });
       } else hold?.release();
     },
   });

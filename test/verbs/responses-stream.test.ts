@@ -7,6 +7,8 @@
  * size limit, bad input with nothing sent, usage recorded.
  */
 import { inspect } from "node:util";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   AbortError,
@@ -210,6 +212,40 @@ describe("client.responses.stream against the stand-in", () => {
     await expect(stream[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(client.responses.stream({ ...ask, store: true }).final()).rejects.toBeInstanceOf(InvalidArgumentError);
     expect(mock.requests).toHaveLength(0);
+  });
+});
+
+describe("an open Responses or Messages stream keeps no request", () => {
+  it("the input of an open stream can be collected once the caller lets go of it", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const bodies: ReadableStreamDefaultController<Uint8Array>[] = [];
+    // A fetch that keeps no request: only the response bodies, to write to.
+    const fetch = async () =>
+      new Response(new ReadableStream<Uint8Array>({ start: (c) => void bodies.push(c) }), { headers: { "content-type": "text/event-stream" } });
+    const client = new OpenRouter({ apiKey: KEY, fetch });
+    const messagesAsk = (content: string) => ({ model: "anthropic/claude-haiku-4.5", max_tokens: 10, messages: [{ role: "user" as const, content }] });
+    const open = async (api: "responses" | "messages") => {
+      const big = "x".repeat(100_000);
+      const sent = api === "responses" ? { model: MODEL, input: [{ role: "user" as const, content: big }] } : messagesAsk(big);
+      const stream = api === "responses" ? client.responses.stream(sent as Parameters<typeof client.responses.stream>[0]) : client.messages.stream(sent as ReturnType<typeof messagesAsk>);
+      const first = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]().next();
+      const before = bodies.length;
+      await vi.waitFor(() => expect(bodies.length).toBe(before + 1));
+      const event = api === "responses" ? created : `event: ping\ndata: {"type":"ping"}\n\n`;
+      bodies.at(-1)!.enqueue(new TextEncoder().encode(event));
+      await first;
+      return { stream, sent: new WeakRef(sent) };
+    };
+    for (const api of ["responses", "messages"] as const) {
+      const { stream, sent } = await open(api);
+      for (let i = 0; i < 3; i++) {
+        gc();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(sent.deref(), api).toBeUndefined();
+      stream.abort();
+    }
   });
 });
 
