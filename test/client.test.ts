@@ -1,7 +1,5 @@
 import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   AbortError,
@@ -14,6 +12,7 @@ import {
   StreamError,
   TimeoutError,
 } from "../src/index.js";
+import { bodyWritingFetch, collectGarbage, countingAbortControllers } from "./helpers/gc.js";
 
 const KEY = "sk-or-v1-client-test-0123456789abcdef";
 const messages = [{ role: "user" as const, content: "Hi" }];
@@ -328,14 +327,7 @@ describe("client.chatStream's request signal (injected fetch)", () => {
     await firstEvent;
     first.abort();
 
-    const Original = globalThis.AbortController;
-    let made = 0;
-    globalThis.AbortController = class extends Original {
-      constructor() {
-        super();
-        made++;
-      }
-    };
+    const controllers = countingAbortControllers();
     try {
       const stream = client.chatStream({ model: "a/b", messages });
       const events = stream[Symbol.asyncIterator]();
@@ -343,40 +335,33 @@ describe("client.chatStream's request signal (injected fetch)", () => {
       await vi.waitFor(() => expect(bodies).toHaveLength(2));
       bodies[1]!.enqueue(new TextEncoder().encode(content("Hi")));
       expect((await next).value).toEqual({ type: "content", text: "Hi" });
-      expect(made).toBe(1);
+      expect(controllers.made).toBe(1);
       const signal = signals[1]!;
       expect(signal.aborted).toBe(false);
       stream.abort("enough");
       expect(signal.aborted).toBe(true);
       expect(await stream.final().catch((e: unknown) => e)).toBeInstanceOf(AbortError);
     } finally {
-      globalThis.AbortController = Original;
+      controllers.restore();
     }
   });
 });
 
 describe("client.chatStream keeps no request while it is open", () => {
   it("the messages of an open stream can be collected once the caller lets go of them", async () => {
-    setFlagsFromString("--expose-gc");
-    const gc = runInNewContext("gc") as () => void;
-    const bodies: ReadableStreamDefaultController<Uint8Array>[] = [];
-    const fetch = async () =>
-      new Response(new ReadableStream<Uint8Array>({ start: (c) => void bodies.push(c) }), { headers: { "content-type": "text/event-stream" } });
+    const { fetch, bodies, write } = bodyWritingFetch();
     const client = new OpenRouter({ apiKey: KEY, fetch });
     const open = async (): Promise<{ stream: ReturnType<typeof client.chatStream>; sent: WeakRef<object> }> => {
       const sent = [{ role: "user" as const, content: "x".repeat(100_000) }];
       const stream = client.chatStream({ model: "a/b", messages: sent });
       const first = stream[Symbol.asyncIterator]().next();
       await vi.waitFor(() => expect(bodies.length).toBeGreaterThan(0));
-      bodies.at(-1)!.enqueue(new TextEncoder().encode(`data: ${JSON.stringify({ id: "gen-k-1", choices: [{ index: 0, delta: { content: "Hi" } }] })}\n\n`));
+      write(`data: ${JSON.stringify({ id: "gen-k-1", choices: [{ index: 0, delta: { content: "Hi" } }] })}\n\n`);
       await first;
       return { stream, sent: new WeakRef(sent) };
     };
     const { stream, sent } = await open();
-    for (let i = 0; i < 3; i++) {
-      gc();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    await collectGarbage();
     expect(stream.done).toBe(false);
     expect(sent.deref()).toBeUndefined();
     stream.abort();

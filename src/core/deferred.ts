@@ -11,16 +11,7 @@ import type { FinalIterable } from "./final-iterable.js";
  * for verbs whose code (and ajv behind it) must stay out of the core bundle.
  */
 export function deferred<E, R>(load: () => Promise<FinalIterable<E, R>>): FinalIterable<E, R> {
-  let loaded: Promise<FinalIterable<E, R>> | undefined;
-  // Called once, then dropped: `load` may hold the request (a verb's params) that the iterable outlives.
-  let start: typeof load | undefined = load;
-  const get = () => {
-    if (loaded === undefined) {
-      loaded = start!();
-      start = undefined;
-    }
-    return loaded;
-  };
+  const get = once(load);
   return {
     final: () => get().then((inner) => inner.final()),
     [Symbol.asyncIterator]() {
@@ -39,3 +30,19 @@ export function deferred<E, R>(load: () => Promise<FinalIterable<E, R>>): FinalI
 
 /** Former name of `deferred`, kept while callers move over. */
 export const lazyIterable = deferred;
+
+/**
+ * `load`'s first result, every time; `load` itself is dropped once called, since it may hold the request (a
+ * verb's params) that a long-lived stream must not keep.
+ */
+export function once<T>(load: () => T): () => T {
+  let start: (() => T) | undefined = load;
+  let value: T;
+  return () => {
+    if (start !== undefined) {
+      value = start();
+      start = undefined;
+    }
+    return value;
+  };
+}

@@ -4,7 +4,7 @@
  * core bundle. A thin layer over core's `deferred`.
  */
 import type { FinalIterable } from "../core/final-iterable.js";
-import { deferred } from "../core/deferred.js";
+import { deferred, once } from "../core/deferred.js";
 
 /** A read-once stream of events with the assembled result, that can be stopped. */
 export interface AbortableStream<E, R> extends FinalIterable<E, R> {
@@ -17,16 +17,8 @@ export interface AbortableStream<E, R> extends FinalIterable<E, R> {
  * const stream = lazyStream(() => import("./impl.js").then((m) => m.stream(params)));
  */
 export function lazyStream<E, R>(load: () => Promise<AbortableStream<E, R>>): AbortableStream<E, R> {
-  let loaded: Promise<AbortableStream<E, R>> | undefined;
   // Called once, then dropped: `load` holds the verb's params, which an open stream must not keep.
-  let start: typeof load | undefined = load;
-  const get = () => {
-    if (loaded === undefined) {
-      loaded = start!();
-      start = undefined;
-    }
-    return loaded;
-  };
+  const get = once(load);
   const stream = deferred(get) as AbortableStream<E, R>;
   // A load that failed (bad input) is reported by final() and the iterator; abort has nothing to stop then.
   stream.abort = (reason) => void get().then((inner) => inner.abort(reason), () => undefined);

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
-import { deferred, lazyIterable } from "../../src/core/deferred.js";
+import { deferred, lazyIterable, once } from "../../src/core/deferred.js";
 import { type FinalIterable, fromGenerator } from "../../src/core/final-iterable.js";
 import { collect } from "../helpers/collect.js";
+import { collectGarbage } from "../helpers/gc.js";
 
 describe("deferred", () => {
   it("loads the implementation once, on first use, and delegates to it", async () => {
@@ -26,5 +27,26 @@ describe("deferred", () => {
 
   it("keeps its former name as an alias", () => {
     expect(lazyIterable).toBe(deferred);
+  });
+});
+
+describe("once", () => {
+  it("calls its loader once, returns that result every time, and lets go of the loader (and what it holds)", async () => {
+    let calls = 0;
+    let held: WeakRef<object> | undefined;
+    const get = (() => {
+      const params = { input: "x".repeat(10_000) };
+      held = new WeakRef(params);
+      return once(() => {
+        calls++;
+        return params.input.length;
+      });
+    })();
+    expect(calls).toBe(0);
+    expect(get()).toBe(10_000);
+    expect(get()).toBe(10_000);
+    expect(calls).toBe(1);
+    await collectGarbage();
+    expect(held!.deref()).toBeUndefined();
   });
 });

@@ -9,6 +9,7 @@ import { readJson } from "../../src/core/read.js";
 import { createResilience } from "../../src/core/resilience/run.js";
 import { NO_SIGNAL, type Transport, type TransportRequest, responseOf, watchingAbortSources } from "../../src/core/transport.js";
 import type { Call } from "../../src/core/types.js";
+import { countingAbortControllers } from "../helpers/gc.js";
 
 const KEY = "sk-or-v1-pipeline-test-0123456789abcdef";
 
@@ -107,14 +108,7 @@ describe("the signal a transport is given", () => {
 
   it("a marked transport gets the deadline itself: no AbortController per call, and the timeout still aborts it", async () => {
     vi.useFakeTimers();
-    const Original = globalThis.AbortController;
-    let made = 0;
-    globalThis.AbortController = class extends Original {
-      constructor() {
-        super();
-        made++;
-      }
-    };
+    const controllers = countingAbortControllers();
     try {
       const ok = pending(true);
       const first = pipelineOver(ok.transport, false, 60_000).call(get("/x"), readJson);
@@ -122,16 +116,16 @@ describe("the signal a transport is given", () => {
       ok.release();
       await first;
       expect(ok.signals[0]).not.toBeInstanceOf(AbortSignal);
-      expect(made).toBe(0);
+      expect(controllers.made).toBe(0);
 
       const slow = pending(true);
       const second = pipelineOver(slow.transport, false, 1_000).call(get("/x"), readJson).catch((e: unknown) => e);
       await vi.advanceTimersByTimeAsync(1_000);
       expect(await second).toBeInstanceOf(TimeoutError);
       expect(slow.signals[0]?.aborted).toBe(true);
-      expect(made).toBe(0);
+      expect(controllers.made).toBe(0);
     } finally {
-      globalThis.AbortController = Original;
+      controllers.restore();
       vi.useRealTimers();
     }
   });

@@ -7,8 +7,6 @@
  * size limit, bad input with nothing sent, usage recorded.
  */
 import { inspect } from "node:util";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   AbortError,
@@ -26,6 +24,7 @@ import { loadFixture, recordedHeaders } from "../helpers/fixtures.js";
 import { collect } from "../helpers/collect.js";
 import { manualStreamFetch } from "../helpers/manual-stream.js";
 import { standInClient } from "../helpers/stand-in.js";
+import { bodyWritingFetch, collectGarbage } from "../helpers/gc.js";
 
 const KEY = "sk-or-v1-responses-stream-key-0123456789abcdef";
 const MODEL = "openai/gpt-4o-mini";
@@ -217,12 +216,7 @@ describe("client.responses.stream against the stand-in", () => {
 
 describe("an open Responses or Messages stream keeps no request", () => {
   it("the input of an open stream can be collected once the caller lets go of it", async () => {
-    setFlagsFromString("--expose-gc");
-    const gc = runInNewContext("gc") as () => void;
-    const bodies: ReadableStreamDefaultController<Uint8Array>[] = [];
-    // A fetch that keeps no request: only the response bodies, to write to.
-    const fetch = async () =>
-      new Response(new ReadableStream<Uint8Array>({ start: (c) => void bodies.push(c) }), { headers: { "content-type": "text/event-stream" } });
+    const { fetch, bodies, write } = bodyWritingFetch();
     const client = new OpenRouter({ apiKey: KEY, fetch });
     const messagesAsk = (content: string) => ({ model: "anthropic/claude-haiku-4.5", max_tokens: 10, messages: [{ role: "user" as const, content }] });
     const open = async (api: "responses" | "messages") => {
@@ -233,16 +227,13 @@ describe("an open Responses or Messages stream keeps no request", () => {
       const before = bodies.length;
       await vi.waitFor(() => expect(bodies.length).toBe(before + 1));
       const event = api === "responses" ? created : `event: ping\ndata: {"type":"ping"}\n\n`;
-      bodies.at(-1)!.enqueue(new TextEncoder().encode(event));
+      write(event);
       await first;
       return { stream, sent: new WeakRef(sent) };
     };
     for (const api of ["responses", "messages"] as const) {
       const { stream, sent } = await open(api);
-      for (let i = 0; i < 3; i++) {
-        gc();
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      await collectGarbage();
       expect(sent.deref(), api).toBeUndefined();
       stream.abort();
     }
