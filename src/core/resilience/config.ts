@@ -244,7 +244,7 @@ export function checkLimiterConfig(config: LimiterConfig): {
  * @example
  * checked(() => checkResilienceConfig({ retry: { maxRetries: -1 } })); // throws InvalidArgumentError
  */
-export function checkResilienceConfig(config: ResilienceConfig): void {
+export function checkResilienceConfig(config: ResilienceConfig): CheckedResilience {
   if (typeof config !== "object" || config === null) throw new TypeError("resilience config must be an object");
   const cb = config.circuitBreaker;
   if (cb !== undefined && typeof cb !== "boolean" && (typeof cb !== "object" || cb === null)) {
@@ -265,9 +265,20 @@ export function checkResilienceConfig(config: ResilienceConfig): void {
   if (rl && rl.estimateTokens !== undefined && typeof rl.estimateTokens !== "function") {
     throw new TypeError("rateLimit.estimateTokens must be a function");
   }
-  resolveRetryPolicy(config.retry);
-  validateModels("fallbackModels", config.fallbackModels);
-  validateInsufficient("onInsufficientCredits", config.onInsufficientCredits);
-  validateHooks(config.hooks);
-  checkTelemetryOption(config.telemetry);
+  return {
+    policy: resolveRetryPolicy(config.retry),
+    fallbacks: validateModels("fallbackModels", config.fallbackModels),
+    insufficient: validateInsufficient("onInsufficientCredits", config.onInsufficientCredits),
+    hooks: validateHooks(config.hooks),
+    tracing: checkTelemetryOption(config.telemetry),
+  };
+}
+
+/** What the checks of {@link checkResilienceConfig} resolve on the way, so the run loop does not check them again. */
+export interface CheckedResilience {
+  policy: RetryPolicy;
+  fallbacks: readonly string[];
+  insufficient: InsufficientCreditsPolicy | undefined;
+  hooks: Hooks | undefined;
+  tracing: boolean;
 }

@@ -33,11 +33,9 @@ import {
   type SendRequest,
   checkResilienceConfig,
   checked,
-  validateHooks,
   validateInsufficient,
   validateModels,
 } from "./config.js";
-import { checkTelemetryOption } from "./span.js";
 import type { Hooks } from "./hooks.js";
 import { type LoopClient, runLoop } from "./loop.js";
 import { CallRecord, type ResilientResult } from "./report.js";
@@ -84,7 +82,7 @@ interface ResilienceSettings {
  * runner built directly runs them here). Built here, with the loop, so the client does not load the building.
  */
 function resilienceSettings(config: ResilienceConfig): ResilienceSettings {
-  checkResilienceConfig(config);
+  const { policy, fallbacks, insufficient, hooks, tracing } = checkResilienceConfig(config);
   const cb = config.circuitBreaker;
   const rl = config.rateLimit;
   const given = rl === false || rl === undefined ? undefined : rl;
@@ -99,11 +97,11 @@ function resilienceSettings(config: ResilienceConfig): ResilienceSettings {
     };
   }
   return {
-    policy: resolveRetryPolicy(config.retry),
-    fallbacks: validateModels("fallbackModels", config.fallbackModels),
-    insufficient: validateInsufficient("onInsufficientCredits", config.onInsufficientCredits) ?? "throw",
-    hooks: validateHooks(config.hooks),
-    tracing: checkTelemetryOption(config.telemetry),
+    policy,
+    fallbacks,
+    insufficient: insufficient ?? "throw",
+    hooks,
+    tracing,
     circuit: cb === undefined || cb === false ? undefined : cb === true ? {} : cb,
     limits,
     freePerMinute: rl === false ? false : (given?.freeModelsPerMinute ?? 20),
