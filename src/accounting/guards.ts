@@ -79,7 +79,8 @@ export function requiredParameters(body: ChatRequest): RequiredParameter[] {
   return out;
 }
 
-function candidateIds(body: Json): string[] {
+/** The call's models, the primary first: `model`, then `models` (each once). */
+export function candidateIds(body: Json): string[] {
   const ids: string[] = [];
   if (typeof body["model"] === "string") ids.push(body["model"]);
   if (Array.isArray(body["models"])) for (const m of body["models"]) if (typeof m === "string" && !ids.includes(m)) ids.push(m);

@@ -5,7 +5,7 @@
  */
 import type { BudgetReservation } from "../accounting/usage.js";
 import type { EstimateParams } from "../accounting/cost.js";
-import { reserveWorstCase } from "../accounting/guards.js";
+import { candidateIds, reserveWorstCase } from "../accounting/guards.js";
 import type { CallOptions } from "../core/types.js";
 import { type Json, isObject } from "../internal/json.js";
 import type { VerbContext } from "./context.js";
@@ -71,9 +71,7 @@ export function estimateParamsOf(shape: TextApiShape, body: Json): EstimateParam
  * @throws BudgetExceededError before anything is sent when the worst case does not fit what is left.
  */
 export async function reserveTextCall(ctx: VerbContext, shape: TextApiShape, body: Json, signal: AbortSignal | undefined, fallbackModels: CallOptions["fallbackModels"]): Promise<BudgetReservation | undefined> {
-  const ids: string[] = [];
-  if (typeof body["model"] === "string") ids.push(body["model"]);
-  if (Array.isArray(body["models"])) for (const m of body["models"]) if (typeof m === "string" && !ids.includes(m)) ids.push(m);
+  const ids = candidateIds(body);
   const budgetUsd = ctx.options.preSend.budgetUsd;
   // A spent budget refuses at once, with no catalogue request.
   ctx.usage.assertBudget(ids[0] ?? "(default model)", undefined, budgetUsd);
