@@ -352,30 +352,11 @@ export class ChunkAccumulator {
    * stream is kept, and no more events go anywhere) and this becomes the read path's idle instance (see keep-alive.ts).
    */
   retire(): void {
-    this.out = NO_SINK;
-    this.dataEvents = 0;
-    this.textChars = 0;
-    this.sawToken = false;
-    this.id = undefined;
-    this.finishReason = null;
-    this.choiceError = undefined;
-    this.created = undefined;
-    this.model = undefined;
-    this.provider = undefined;
-    this.systemFingerprint = undefined;
-    this.serviceTier = undefined;
-    this.usage = undefined;
-    this.openrouterMetadata = undefined;
-    this.role = "assistant";
-    this.content = "";
-    this.reasoning = "";
-    this.refusal = undefined;
-    this.extras = undefined;
-    this.audio = undefined;
-    this.logprobs = undefined;
-    this.nativeFinishReason = null;
+    // Copied from a fresh one, so a field added to the class is reset here too; its sink takes no events.
+    Object.assign(this, new ChunkAccumulator(NO_SINK));
     keepIdle(this);
   }
+
 
   /** Everything received so far as a `ChatResult`, for `error.partial`; undefined before the first data event. */
   snapshot(generationId: string | undefined, context: ResultContext): ChatResult | undefined {
